@@ -1,0 +1,60 @@
+package io.guidance.trigger;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A guidance trigger as SPEC section 4 defines it. A Flink POJO.
+ *
+ * <p>{@code reason} maps a name to the JSON text of a value (a number as digits, a string quoted), so that the JSON
+ * written for front ends keeps numbers as numbers while Flink serializes the map without Kryo.
+ */
+public class Trigger {
+    public static final String DELIVERED = "delivered";
+    public static final String SUPPRESSED_PREFIX = "suppressed:";
+
+    public String triggerId;
+    public String ruleId;
+    public String guide;
+    public String kind;
+    public String userId;
+    /** Null for per-user kinds. */
+    public String sessionId;
+    public long ts;
+    public long expiresAt;
+    public int priority;
+    public Map<String, String> reason;
+    public String status;
+
+    public Trigger() {}
+
+    public static String triggerId(String ruleId, String userId, String sessionId, long ts) {
+        return ruleId + '|' + userId + '|' + (sessionId == null ? "-" : sessionId) + '|' + ts;
+    }
+
+    public boolean isDelivered() {
+        return DELIVERED.equals(status);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) return true;
+        if (!(o instanceof Trigger)) return false;
+        Trigger t = (Trigger) o;
+        return ts == t.ts && expiresAt == t.expiresAt && priority == t.priority
+                && Objects.equals(triggerId, t.triggerId) && Objects.equals(ruleId, t.ruleId)
+                && Objects.equals(guide, t.guide) && Objects.equals(kind, t.kind)
+                && Objects.equals(userId, t.userId) && Objects.equals(sessionId, t.sessionId)
+                && Objects.equals(reason, t.reason) && Objects.equals(status, t.status);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(triggerId, status);
+    }
+
+    @Override
+    public String toString() {
+        return "Trigger{" + triggerId + ' ' + guide + ' ' + status + " reason=" + reason + '}';
+    }
+}
