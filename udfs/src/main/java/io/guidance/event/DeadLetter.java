@@ -1,0 +1,42 @@
+package io.guidance.event;
+
+/**
+ * An input record the job could not use, kept whole with the reason (SPEC section 1): never dropped silently.
+ * A Flink POJO; the Kafka dead-letter topic gets {@link #raw} as the record value and the rest as headers.
+ */
+public class DeadLetter {
+    public static final String NOT_JSON = "not_json";
+    public static final String TOO_LARGE = "too_large";
+    public static final String MISSING_FIELD = "missing_field";
+    public static final String WRONG_TYPE = "wrong_type";
+    public static final String TOO_LONG = "too_long";
+    public static final String LATE = "late";
+
+    /** One of the reason codes above. */
+    public String reason;
+    /** Human-readable detail: which field, how large, how late. Never the payload. */
+    public String detail;
+    /** The original bytes of the record. */
+    public byte[] raw;
+    public String sourceTopic;
+    public int sourcePartition;
+    public long sourceOffset;
+
+    public DeadLetter() {}
+
+    public DeadLetter(String reason, String detail, byte[] raw, String sourceTopic, int sourcePartition,
+                      long sourceOffset) {
+        this.reason = reason;
+        this.detail = detail;
+        this.raw = raw;
+        this.sourceTopic = sourceTopic;
+        this.sourcePartition = sourcePartition;
+        this.sourceOffset = sourceOffset;
+    }
+
+    @Override
+    public String toString() {
+        return "DeadLetter{" + reason + ": " + detail + " at " + sourceTopic + '/' + sourcePartition + '@'
+                + sourceOffset + '}';
+    }
+}

@@ -1,0 +1,30 @@
+package io.guidance.rules;
+
+import java.io.Serializable;
+
+/** What every rule kind shares: identity, the guide it asks for, and its delivery overrides. */
+public abstract class Rule implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public final String id;
+    public final String guide;
+    public final int priority;
+    /** The rule's own cooldown, or -1 to use the delivery default. */
+    public final long cooldownMs;
+    /** A disabled rule keeps its state but fires nothing. */
+    public final boolean enabled;
+
+    protected Rule(String id, String guide, int priority, long cooldownMs, boolean enabled) {
+        this.id = id;
+        this.guide = guide;
+        this.priority = priority;
+        this.cooldownMs = cooldownMs;
+        this.enabled = enabled;
+    }
+
+    /** The {@code kind} word of the rules file. */
+    public abstract String kind();
+
+    /** True when the rule is evaluated per (userId, sessionId); false when per userId. */
+    public abstract boolean perSession();
+}
