@@ -1,0 +1,143 @@
+package io.guidance.cli.importer;
+
+import io.guidance.event.Event;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * {@code guidance import taobao|yoochoose FILE --out FILE}: turns a public dataset into a replayable file of events,
+ * sorted by {@code ts}.
+ *
+ * <p>Exit codes: 0 done, 1 the input could not be imported (missing, unreadable or malformed), 2 wrong arguments.
+ */
+public final class ImportCommand {
+
+    static final String USAGE = "usage: guidance import "
+            + DatasetImporter.all().stream().map(DatasetImporter::name).collect(Collectors.joining("|"))
+            + " FILE --out FILE";
+
+    private ImportCommand() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /**
+     * Runs the command.
+     *
+     * @param args the arguments after the word {@code import}
+     * @return the exit code
+     */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        List<String> positional = new ArrayList<>();
+        String outFile = null;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("-h") || a.equals("--help")) {
+                out.println(USAGE);
+                return 0;
+            } else if (a.equals("--out") || a.startsWith("--out=")) {
+                if (outFile != null) {
+                    return usage(err, "--out given twice");
+                }
+                if (a.equals("--out")) {
+                    if (i + 1 >= args.length) {
+                        return usage(err, "--out needs a file");
+                    }
+                    outFile = args[++i];
+                } else {
+                    outFile = a.substring("--out=".length());
+                }
+            } else if (a.startsWith("-")) {
+                return usage(err, "unexpected option " + a);
+            } else {
+                positional.add(a);
+            }
+        }
+        if (positional.size() != 2 || outFile == null || outFile.isEmpty()) {
+            return usage(err, null);
+        }
+        DatasetImporter importer = DatasetImporter.forName(positional.get(0)).orElse(null);
+        if (importer == null) {
+            return usage(err, "unknown dataset \"" + positional.get(0) + "\"");
+        }
+        Path in;
+        Path dest;
+        try {
+            in = Path.of(positional.get(1));
+            dest = Path.of(outFile);
+        } catch (InvalidPathException e) {
+            return usage(err, "not a valid path: " + e.getInput());
+        }
+        if (!Files.exists(in)) {
+            err.println("guidance import: input file not found: " + in);
+            return 1;
+        }
+        if (!Files.isRegularFile(in)) {
+            err.println("guidance import: input is not a regular file: " + in);
+            return 1;
+        }
+        List<Event> events;
+        try {
+            if (Files.exists(dest) && Files.isSameFile(in, dest)) {
+                return usage(err, "--out must not be the input file");
+            }
+            events = importer.readSorted(in);
+        } catch (IllegalArgumentException e) {
+            err.println("guidance import: " + e.getMessage());
+            return 1;
+        } catch (IOException e) {
+            err.println("guidance import: cannot read " + in + ": " + describe(e));
+            return 1;
+        }
+        try {
+            EventJsonLines.write(events, dest);
+        } catch (IOException e) {
+            err.println("guidance import: cannot write " + dest + ": " + describe(e));
+            return 1;
+        }
+        out.println(summary(importer, events, dest));
+        return 0;
+    }
+
+    private static int usage(PrintStream err, String problem) {
+        if (problem != null) {
+            err.println("guidance import: " + problem);
+        }
+        err.println(USAGE);
+        return 2;
+    }
+
+    /** One line: what was written and what it covers, so a wrong input is noticed before a replay is run on it. */
+    static String summary(DatasetImporter importer, List<Event> sorted, Path dest) {
+        Set<String> users = new HashSet<>();
+        Set<String> sessions = new HashSet<>();
+        for (Event e : sorted) {
+            users.add(e.userId);
+            sessions.add(e.sessionId);
+        }
+        String span = sorted.isEmpty() ? "no events"
+                : Instant.ofEpochMilli(sorted.get(0).ts) + " .. " + Instant.ofEpochMilli(sorted.get(sorted.size() - 1).ts);
+        return String.format("imported %d %s events to %s: %d users, %d sessions, %s",
+                sorted.size(), importer.name(), dest, users.size(), sessions.size(), span);
+    }
+
+    private static String describe(IOException e) {
+        if (e instanceof CharacterCodingException) {
+            return "not UTF-8 text";
+        }
+        String what = e.getClass().getSimpleName();
+        return e.getMessage() == null ? what : what + ": " + e.getMessage();
+    }
+}
