@@ -1,0 +1,319 @@
+package io.guidance.cli;
+
+import io.guidance.cli.importer.TaobaoImporter;
+import io.guidance.embedded.EmbeddedKafka;
+import io.guidance.embedded.LocalRedis;
+import io.guidance.event.Event;
+import io.guidance.event.EventJson;
+import io.guidance.pipeline.FlinkSettings;
+import io.guidance.pipeline.GuidanceJob;
+import io.guidance.pipeline.JobConfig;
+import io.guidance.rules.RuleSet;
+import io.guidance.trigger.Trigger;
+import io.guidance.trigger.TriggerJson;
+import org.apache.flink.api.common.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import redis.clients.jedis.JedisPubSub;
+import redis.clients.jedis.RedisClient;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code guidance demo}: the whole product on this machine. A real Kafka broker in this JVM, a real Redis server, the
+ * job on a Flink MiniCluster, and a producer replaying the Taobao sample that the repository ships, time-compressed.
+ * Prints each trigger as Redis receives it. Stops on Ctrl-C or after {@code --seconds}, and leaves nothing running.
+ */
+final class DemoCommand {
+    static final String USAGE = "guidance demo [--seconds N] [--speed X] [--rules FILE] [--data FILE]";
+
+    static final String EVENTS_TOPIC = "guidance-events";
+    static final String DEAD_LETTER_TOPIC = "guidance-dead-letters";
+    /** One deliberately broken record after this many events, so the dead-letter path shows too. */
+    static final int BROKEN_RECORD_EVERY = 2_000;
+    private static final DateTimeFormatter DATASET_TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneOffset.ofHours(8));
+
+    private final PrintStream out;
+    private final long startedAt = System.nanoTime();
+    private final AtomicLong eventsSent = new AtomicLong();
+    private final AtomicLong brokenSent = new AtomicLong();
+    private final AtomicLong triggersSeen = new AtomicLong();
+    private final AtomicLong deadLetters = new AtomicLong();
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private volatile long timeShift;
+
+    private DemoCommand(PrintStream out) {
+        this.out = out;
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        Args a = Args.parse(args, 1, Set.of("seconds", "speed", "rules", "data"));
+        if (!a.positional().isEmpty()) {
+            throw new Args.UsageException("unexpected argument '" + a.positional().get(0) + "'");
+        }
+        int seconds = a.intOption("seconds", 0);
+        int speed = a.intOption("speed", 3600);
+        if (seconds < 0 || speed < 1) {
+            throw new Args.UsageException("--seconds must be 0 or more and --speed at least 1");
+        }
+        RuleSet rules = RulesCommand.load(Args.existingFile(a.get("rules", "config/rules.yaml")));
+        Path data = Args.existingFile(a.get("data", "data/samples/taobao-sample.csv"));
+        List<Event> events = new TaobaoImporter().readSorted(data);
+
+        DemoCommand demo = new DemoCommand(out);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            demo.stop();
+            stopped.countDown();
+        }, "demo-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            demo.start(rules, events, speed, data);
+            if (seconds > 0) {
+                stopped.await(seconds, TimeUnit.SECONDS);
+            } else {
+                out.println("Ctrl-C to stop.");
+                stopped.await();
+            }
+        } finally {
+            demo.stop();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // already running: it calls stop(), which is idempotent
+            }
+        }
+        return 0;
+    }
+
+    private void start(RuleSet rules, List<Event> events, int speed, Path data) throws Exception {
+        say("starting Redis");
+        LocalRedis redis = LocalRedis.start();
+        resources.add(redis);
+        say("Redis " + redis.binary() + " on port " + redis.port());
+
+        say("starting Kafka (KRaft broker in this process)");
+        EmbeddedKafka kafka = EmbeddedKafka.start();
+        resources.add(kafka);
+        kafka.createTopic(EVENTS_TOPIC, 2);
+        kafka.createTopic(DEAD_LETTER_TOPIC, 1);
+        say("Kafka on " + kafka.bootstrapServers());
+
+        JobConfig config = JobConfig.of(Map.ofEntries(
+                Map.entry("kafka.bootstrap", kafka.bootstrapServers()),
+                Map.entry("kafka.topic", EVENTS_TOPIC),
+                Map.entry("kafka.deadLetterTopic", DEAD_LETTER_TOPIC),
+                Map.entry("kafka.groupId", "guidance-demo"),
+                Map.entry("kafka.startingOffsets", "earliest"),
+                Map.entry("events.idleTimeout", "2s"),
+                Map.entry("redis.host", redis.host()),
+                Map.entry("redis.port", Integer.toString(redis.port())),
+                Map.entry("job.name", "guidance-demo"),
+                Map.entry("job.parallelism", "2"),
+                Map.entry("job.checkpointInterval", "2s")));
+
+        watchRedis(redis, config.get("redis.prefix"));
+        countDeadLetters(kafka.bootstrapServers());
+
+        say("starting the job on a Flink MiniCluster with " + rules.rules.size() + " rules");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.from(config));
+        JobClient job = GuidanceJob.start(env, config, rules);
+        resources.add(0, () -> job.cancel().get(30, TimeUnit.SECONDS));
+
+        say(String.format("replaying %d events of %s at %dx (dataset time runs %d s per second)",
+                events.size(), data.getFileName(), speed, speed));
+        produce(kafka.bootstrapServers(), events, speed);
+        background("demo-status", () -> {
+            while (!stopping.get()) {
+                sleep(5_000);
+                if (!stopping.get()) {
+                    say(String.format("events %d | triggers %d | dead letters %d", eventsSent.get(),
+                            triggersSeen.get(), deadLetters.get()));
+                }
+            }
+        });
+    }
+
+    /** Sends the events in time order, paced at {@code speed} times their real spacing, shifted to start now. */
+    private void produce(String bootstrap, List<Event> events, int speed) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p);
+        resources.add(0, () -> producer.close(Duration.ofSeconds(5)));
+        long first = events.get(0).ts;
+        long wallStart = System.currentTimeMillis();
+        // event time starts now and then runs at the dataset's pace, faster than the wall clock
+        timeShift = wallStart - first;
+        background("demo-producer", () -> {
+            int n = 0;
+            for (Event e : events) {
+                if (stopping.get()) {
+                    return;
+                }
+                long due = wallStart + (e.ts - first) / speed;
+                long wait = due - System.currentTimeMillis();
+                if (wait > 0) {
+                    sleep(wait);
+                }
+                Event shifted = new Event(e.eventId, e.userId, e.sessionId, e.ts + timeShift, e.type, e.page,
+                        e.target, e.props);
+                producer.send(new ProducerRecord<>(EVENTS_TOPIC, e.userId, EventJson.toJsonBytes(shifted)));
+                eventsSent.incrementAndGet();
+                if (++n % BROKEN_RECORD_EVERY == 0) {
+                    byte[] broken = (n / BROKEN_RECORD_EVERY) % 2 == 1
+                            ? "{\"eventId\": \"broken-".concat(Integer.toString(n)).concat("\", \"ts\": ")
+                                    .getBytes(StandardCharsets.UTF_8)
+                            : ("{\"eventId\":\"no-user-" + n + "\",\"sessionId\":\"s\",\"ts\":"
+                                    + (e.ts + timeShift) + ",\"type\":\"click\"}").getBytes(StandardCharsets.UTF_8);
+                    producer.send(new ProducerRecord<>(EVENTS_TOPIC, "broken", broken));
+                    brokenSent.incrementAndGet();
+                }
+            }
+            producer.flush();
+            say("dataset replayed: " + eventsSent.get() + " events and " + brokenSent.get()
+                    + " broken records sent; still watching (stalls still open fire as event time passes)");
+        });
+    }
+
+    /** Prints each trigger as Redis receives it, from keyspace notifications on the trigger keys. */
+    private void watchRedis(LocalRedis redis, String prefix) {
+        RedisClient client = RedisClient.builder().hostAndPort(redis.host(), redis.port()).build();
+        resources.add(client);
+        client.configSet("notify-keyspace-events", "K$");
+        Set<String> printed = new HashSet<>();
+        JedisPubSub listener = new JedisPubSub() {
+            @Override
+            public void onPMessage(String pattern, String channel, String message) {
+                if (!"set".equals(message)) {
+                    return;
+                }
+                String key = channel.substring(channel.indexOf(':') + 1);
+                String json = client.get(key);
+                if (json == null) {
+                    return;
+                }
+                Trigger t = TriggerJson.fromJson(json);
+                if (printed.add(t.triggerId)) {
+                    triggersSeen.incrementAndGet();
+                    say(String.format("trigger  %-16s user %-12s %-18s rule %-14s at %s  reason %s", t.guide,
+                            t.userId, t.sessionId == null ? "" : "session " + t.sessionId, t.ruleId,
+                            DATASET_TIME.format(Instant.ofEpochMilli(t.ts - timeShift)), t.reason));
+                }
+            }
+        };
+        RedisClient subscriber = RedisClient.builder().hostAndPort(redis.host(), redis.port()).build();
+        resources.add(0, () -> {
+            if (listener.isSubscribed()) {
+                listener.punsubscribe();
+            }
+            subscriber.close();
+        });
+        background("demo-redis-watch", () -> {
+            try {
+                subscriber.psubscribe(listener, "__keyspace@0__:" + prefix + ":user:*");
+            } catch (RuntimeException e) {
+                if (!stopping.get()) {
+                    say("Redis watch stopped: " + e.getMessage());
+                }
+            }
+        });
+    }
+
+    private void countDeadLetters(String bootstrap) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "guidance-demo-dead-letters");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p);
+        consumer.subscribe(List.of(DEAD_LETTER_TOPIC));
+        resources.add(0, consumer::wakeup);
+        background("demo-dead-letters", () -> {
+            try (consumer) {
+                while (!stopping.get()) {
+                    deadLetters.addAndGet(consumer.poll(Duration.ofMillis(500)).count());
+                }
+            } catch (org.apache.kafka.common.errors.WakeupException e) {
+                // stopping
+            }
+        });
+    }
+
+    /** Idempotent: stops the threads, cancels the job, then closes Kafka and Redis (in reverse order of start). */
+    synchronized void stop() {
+        if (!stopping.compareAndSet(false, true)) {
+            return;
+        }
+        say(String.format("stopping: events %d | triggers %d | dead letters %d", eventsSent.get(),
+                triggersSeen.get(), deadLetters.get()));
+        threads.forEach(Thread::interrupt);
+        for (AutoCloseable r : resources) {
+            try {
+                r.close();
+            } catch (Exception e) {
+                say("while stopping: " + e);
+            }
+        }
+        for (Thread t : threads) {
+            try {
+                t.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        say("stopped; nothing left running");
+    }
+
+    private void background(String name, Runnable body) {
+        Thread t = new Thread(body, name);
+        t.setDaemon(true);
+        threads.add(t);
+        t.start();
+    }
+
+    private void say(String line) {
+        double s = (System.nanoTime() - startedAt) / 1e9;
+        synchronized (out) {
+            out.printf("[%6.1fs] %s%n", s, line);
+            out.flush();
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

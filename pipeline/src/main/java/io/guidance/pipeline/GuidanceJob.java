@@ -1,0 +1,90 @@
+package io.guidance.pipeline;
+
+import io.guidance.event.SourceRecord;
+import io.guidance.pipeline.kafka.KafkaConnectors;
+import io.guidance.pipeline.redis.RedisSettings;
+import io.guidance.pipeline.redis.TriggerRedisSink;
+import io.guidance.rules.RuleSet;
+import io.guidance.rules.RulesParser;
+import io.guidance.time.ClickstreamWatermarks;
+import org.apache.flink.api.common.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The job for {@code flink run}: Kafka events in, triggers to Redis, bad and late records to the dead-letter topic.
+ *
+ * <pre>flink run guidance-pipeline-job.jar --config config/cluster.yaml [--key value ...]</pre>
+ */
+public final class GuidanceJob {
+    private static final Logger LOG = LoggerFactory.getLogger(GuidanceJob.class);
+
+    private GuidanceJob() {}
+
+    public static void main(String[] args) throws Exception {
+        JobConfig config;
+        try {
+            config = parseArgs(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.println(usage());
+            System.exit(2);
+            return;
+        }
+        RuleSet rules = RulesParser.parseFile(config.rulesFile());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.from(config));
+        define(env, config, rules);
+        LOG.info("Submitting job '{}' with {} rules (version {})", config.jobName(), rules.rules.size(), rules.version);
+        env.execute(config.jobName());
+    }
+
+    /** Builds the production graph on {@code env}: the Kafka source, the topology, the Redis and dead-letter sinks. */
+    public static void define(StreamExecutionEnvironment env, JobConfig config, RuleSet rules) {
+        DataStream<SourceRecord> records = env.fromSource(
+                        KafkaConnectors.eventsSource(config),
+                        ClickstreamWatermarks.live(config.maxOutOfOrderness(), config.idleTimeout()),
+                        "events")
+                .uid(Uids.EVENTS_SOURCE);
+        GuidanceTopology.Outputs out = GuidanceTopology.build(records, rules, config.dedupWindow());
+        out.triggers.sinkTo(new TriggerRedisSink(RedisSettings.fromMap(config.withPrefix("redis."))))
+                .uid(Uids.REDIS_SINK).name("redis");
+        out.deadLetters.sinkTo(KafkaConnectors.deadLetterSink(config))
+                .uid(Uids.DEAD_LETTER_SINK).name("dead letters");
+    }
+
+    /** Starts the job without waiting for it, for the demo and tests. */
+    public static JobClient start(StreamExecutionEnvironment env, JobConfig config, RuleSet rules) throws Exception {
+        define(env, config, rules);
+        return env.executeAsync(config.jobName());
+    }
+
+    static JobConfig parseArgs(String[] args) throws java.io.IOException {
+        Path file = null;
+        Map<String, String> overrides = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (!a.startsWith("--") || i + 1 >= args.length) {
+                throw new IllegalArgumentException("expected --key value, got '" + a + "'");
+            }
+            String key = a.substring(2);
+            String value = args[++i];
+            if (key.equals("config")) {
+                file = Path.of(value);
+            } else {
+                overrides.put(key, value);
+            }
+        }
+        return JobConfig.load(file, overrides);
+    }
+
+    static String usage() {
+        return "usage: flink run guidance-pipeline-job.jar [--config FILE] [--key value ...]\n"
+                + "settings: " + String.join(", ", JobConfig.DEFAULTS.keySet());
+    }
+}

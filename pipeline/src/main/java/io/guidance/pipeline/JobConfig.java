@@ -1,0 +1,212 @@
+package io.guidance.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.guidance.rules.Durations;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The job's settings: one typed, immutable object, read once at start from a YAML file (nested maps flatten to
+ * dotted keys) and {@code --key value} overrides. Unknown keys and bad values fail at once with the key named.
+ */
+public final class JobConfig implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** Every key the job reads, with its default; {@code null} means required when the job runs against Kafka. */
+    static final Map<String, String> DEFAULTS;
+
+    static {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("kafka.bootstrap", "localhost:9092");
+        d.put("kafka.topic", "guidance-events");
+        d.put("kafka.deadLetterTopic", "guidance-dead-letters");
+        d.put("kafka.groupId", "guidance");
+        d.put("kafka.startingOffsets", "committed");
+        d.put("events.maxOutOfOrderness", "2s");
+        d.put("events.idleTimeout", "5s");
+        d.put("events.dedupWindow", "1h");
+        d.put("rules.file", "config/rules.yaml");
+        d.put("redis.host", "localhost");
+        d.put("redis.port", "6379");
+        d.put("redis.uri", "");
+        d.put("redis.database", "0");
+        d.put("redis.user", "");
+        d.put("redis.password", "");
+        d.put("redis.tls", "false");
+        d.put("redis.timeout", "2s");
+        d.put("redis.prefix", "guidance");
+        d.put("redis.batchSize", "500");
+        d.put("redis.maxPending", "100000");
+        d.put("job.name", "guidance");
+        d.put("job.parallelism", "2");
+        d.put("job.maxParallelism", "128");
+        d.put("job.checkpointInterval", "10s");
+        d.put("job.checkpointTimeout", "2m");
+        d.put("job.stateBackend", "hashmap");
+        DEFAULTS = Collections.unmodifiableMap(d);
+    }
+
+    private final Map<String, String> values;
+
+    private JobConfig(Map<String, String> values) {
+        this.values = Collections.unmodifiableMap(new TreeMap<>(values));
+        // fail fast on every typed value
+        maxOutOfOrderness();
+        idleTimeout();
+        dedupWindow();
+        parallelism();
+        maxParallelism();
+        checkpointInterval();
+        checkpointTimeout();
+        startingOffsets();
+        stateBackend();
+    }
+
+    public static JobConfig defaults() {
+        return new JobConfig(DEFAULTS);
+    }
+
+    /** Reads {@code file} (may be null for defaults only), then applies {@code overrides}. */
+    public static JobConfig load(Path file, Map<String, String> overrides) throws IOException {
+        Map<String, String> v = new LinkedHashMap<>(DEFAULTS);
+        if (file != null) {
+            JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
+            if (root != null && !root.isMissingNode() && !root.isNull()) {
+                if (!root.isObject()) {
+                    throw new IllegalArgumentException(file + ": must be a map of settings");
+                }
+                flatten("", root, v, file.toString());
+            }
+        }
+        for (Map.Entry<String, String> o : overrides.entrySet()) {
+            put(v, o.getKey(), o.getValue(), "--" + o.getKey());
+        }
+        return new JobConfig(v);
+    }
+
+    public static JobConfig of(Map<String, String> overrides) {
+        try {
+            return load(null, overrides);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void flatten(String prefix, JsonNode node, Map<String, String> out, String source) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> f = it.next();
+            String key = prefix + f.getKey();
+            if (f.getValue().isObject()) {
+                flatten(key + ".", f.getValue(), out, source);
+            } else {
+                put(out, key, f.getValue().isNull() ? "" : f.getValue().asText(), source);
+            }
+        }
+    }
+
+    private static void put(Map<String, String> out, String key, String value, String source) {
+        if (!DEFAULTS.containsKey(key)) {
+            throw new IllegalArgumentException(source + ": unknown setting '" + key + "' (known: "
+                    + String.join(", ", DEFAULTS.keySet()) + ")");
+        }
+        out.put(key, value);
+    }
+
+    public String get(String key) {
+        String v = values.get(key);
+        if (v == null) {
+            throw new IllegalArgumentException("unknown setting '" + key + "'");
+        }
+        return v;
+    }
+
+    /** All settings under a prefix, e.g. {@code redis.}, with full keys. */
+    public Map<String, String> withPrefix(String prefix) {
+        Map<String, String> out = new TreeMap<>();
+        values.forEach((k, v) -> {
+            if (k.startsWith(prefix)) {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
+
+    public Map<String, String> asMap() {
+        return values;
+    }
+
+    public JobConfig with(String key, String value) {
+        Map<String, String> v = new LinkedHashMap<>(values);
+        put(v, key, value, "setting");
+        return new JobConfig(v);
+    }
+
+    public String kafkaBootstrap() { return get("kafka.bootstrap"); }
+    public String eventsTopic() { return get("kafka.topic"); }
+    public String deadLetterTopic() { return get("kafka.deadLetterTopic"); }
+    public String groupId() { return get("kafka.groupId"); }
+
+    /** {@code committed} (resume from the group's offsets, else earliest), {@code earliest} or {@code latest}. */
+    public String startingOffsets() {
+        String s = get("kafka.startingOffsets");
+        if (!s.equals("committed") && !s.equals("earliest") && !s.equals("latest")) {
+            throw new IllegalArgumentException("kafka.startingOffsets: must be committed, earliest or latest, not " + s);
+        }
+        return s;
+    }
+
+    public Duration maxOutOfOrderness() { return duration("events.maxOutOfOrderness", true); }
+    /** Zero turns idle advancement off. */
+    public Duration idleTimeout() { return duration("events.idleTimeout", true); }
+    public Duration dedupWindow() { return duration("events.dedupWindow", false); }
+    public Path rulesFile() { return Path.of(get("rules.file")); }
+    public String jobName() { return get("job.name"); }
+    public int parallelism() { return positiveInt("job.parallelism"); }
+    public int maxParallelism() { return positiveInt("job.maxParallelism"); }
+    public Duration checkpointInterval() { return duration("job.checkpointInterval", false); }
+    public Duration checkpointTimeout() { return duration("job.checkpointTimeout", false); }
+
+    public String stateBackend() {
+        String s = get("job.stateBackend");
+        if (!s.equals("hashmap") && !s.equals("rocksdb")) {
+            throw new IllegalArgumentException("job.stateBackend: must be hashmap or rocksdb, not " + s);
+        }
+        return s;
+    }
+
+    private Duration duration(String key, boolean zeroAllowed) {
+        long ms;
+        try {
+            ms = Durations.parse(get(key));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + ": " + e.getMessage());
+        }
+        if (ms < 0 || (ms == 0 && !zeroAllowed)) {
+            throw new IllegalArgumentException(key + ": must be " + (zeroAllowed ? "zero or more" : "positive"));
+        }
+        return Duration.ofMillis(ms);
+    }
+
+    private int positiveInt(String key) {
+        try {
+            int v = Integer.parseInt(get(key).trim());
+            if (v < 1) {
+                throw new NumberFormatException();
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + ": must be a positive whole number, not '" + get(key) + "'");
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package io.guidance.pipeline.kafka;
+
+import io.guidance.event.DeadLetter;
+import io.guidance.event.SourceRecord;
+import io.guidance.pipeline.JobConfig;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/** The Kafka source of events and the dead-letter sink, built from the job's settings. */
+public final class KafkaConnectors {
+    private KafkaConnectors() {}
+
+    public static KafkaSource<SourceRecord> eventsSource(JobConfig config) {
+        OffsetsInitializer start;
+        switch (config.startingOffsets()) {
+            case "earliest": start = OffsetsInitializer.earliest(); break;
+            case "latest": start = OffsetsInitializer.latest(); break;
+            default: start = OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+        }
+        return KafkaSource.<SourceRecord>builder()
+                .setBootstrapServers(config.kafkaBootstrap())
+                .setTopics(config.eventsTopic())
+                .setGroupId(config.groupId())
+                .setStartingOffsets(start)
+                .setDeserializer(new SourceRecordDeserializer())
+                // offsets are committed on checkpoints, so a restart without state resumes where the job was
+                .setProperty("commit.offsets.on.checkpoint", "true")
+                .setProperty("partition.discovery.interval.ms", "60000")
+                .build();
+    }
+
+    public static KafkaSink<DeadLetter> deadLetterSink(JobConfig config) {
+        return KafkaSink.<DeadLetter>builder()
+                .setBootstrapServers(config.kafkaBootstrap())
+                .setRecordSerializer(new DeadLetterSerializer(config.deadLetterTopic()))
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .build();
+    }
+}

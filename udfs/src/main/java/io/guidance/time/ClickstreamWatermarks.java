@@ -1,0 +1,109 @@
+package io.guidance.time;
+
+import io.guidance.event.SourceRecord;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.util.clock.RelativeClock;
+
+import java.time.Duration;
+
+/**
+ * Watermarks for the clickstream (SPEC section 2): bounded out-of-orderness, and event time that keeps moving when
+ * input stops, so that a stall fires even when nobody else sends events.
+ *
+ * <p>While a source split receives events, its watermark is {@code maxTs - bound - 1}. Once it has received none for
+ * {@code idleTimeout} (measured on Flink's input-activity clock, which stands still while the source is
+ * back-pressured, so a slow job does not turn its own backlog late), its watermark follows the clock from the last
+ * event: {@code maxTs + idleFor - bound - 1}. A split that never saw an event is marked idle so it holds nobody back.
+ *
+ * <p>Replays use {@link #forReplay}: a watermark after every event and no clock at all, so that which events are late
+ * depends only on the file.
+ */
+public final class ClickstreamWatermarks implements WatermarkGenerator<SourceRecord> {
+    private final long boundMs;
+    private final long idleTimeoutMs;
+    private final boolean everyEvent;
+    private final RelativeClock clock;
+
+    private long maxTs = Long.MIN_VALUE;
+    private long lastActivity;
+    private long emitted = Long.MIN_VALUE;
+
+    ClickstreamWatermarks(long boundMs, long idleTimeoutMs, boolean everyEvent, RelativeClock clock) {
+        this.boundMs = boundMs;
+        this.idleTimeoutMs = idleTimeoutMs;
+        this.everyEvent = everyEvent;
+        this.clock = clock;
+        this.lastActivity = clock == null ? 0 : clock.relativeTimeMillis();
+    }
+
+    /** Live input: bounded out-of-orderness, and event time follows the clock once a split is idle. */
+    public static WatermarkStrategy<SourceRecord> live(Duration maxOutOfOrderness, Duration idleTimeout) {
+        long bound = maxOutOfOrderness.toMillis();
+        long idle = idleTimeout.toMillis();
+        return WatermarkStrategy.<SourceRecord>forGenerator(
+                        ctx -> new ClickstreamWatermarks(bound, idle, false, ctx.getInputActivityClock()))
+                .withTimestampAssigner((r, kafkaTs) -> timestampOf(r));
+    }
+
+    /** Bounded replays: deterministic, a watermark after every event, never advanced by a clock. */
+    public static WatermarkStrategy<SourceRecord> forReplay(Duration maxOutOfOrderness) {
+        long bound = maxOutOfOrderness.toMillis();
+        return WatermarkStrategy.<SourceRecord>forGenerator(ctx -> new ClickstreamWatermarks(bound, 0, true, null))
+                .withTimestampAssigner((r, ignored) -> timestampOf(r));
+    }
+
+    private static long timestampOf(SourceRecord r) {
+        // bad records carry no event time; they only pass through to the dead-letter output
+        return r.event != null ? r.event.ts : Long.MIN_VALUE;
+    }
+
+    @Override
+    public void onEvent(SourceRecord record, long eventTimestamp, WatermarkOutput output) {
+        if (record.event == null) {
+            return;
+        }
+        if (eventTimestamp > maxTs) {
+            maxTs = eventTimestamp;
+        }
+        if (clock != null) {
+            lastActivity = clock.relativeTimeMillis();
+        }
+        if (everyEvent) {
+            emit(output, maxTs - boundMs - 1);
+        }
+    }
+
+    @Override
+    public void onPeriodicEmit(WatermarkOutput output) {
+        if (everyEvent) {
+            return;
+        }
+        long idleFor = idleTimeoutMs > 0 && clock != null ? clock.relativeTimeMillis() - lastActivity : 0;
+        if (maxTs == Long.MIN_VALUE) {
+            if (idleTimeoutMs > 0 && idleFor >= idleTimeoutMs) {
+                output.markIdle();
+            }
+            return;
+        }
+        long wm = maxTs - boundMs - 1;
+        if (idleTimeoutMs > 0 && idleFor >= idleTimeoutMs) {
+            wm = saturatedAdd(wm, idleFor);
+        }
+        emit(output, wm);
+    }
+
+    private void emit(WatermarkOutput output, long wm) {
+        if (wm > emitted) {
+            emitted = wm;
+            output.emitWatermark(new Watermark(wm));
+        }
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long r = a + b;
+        return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
+    }
+}
