@@ -213,6 +213,9 @@ public class DetectionFunction extends KeyedProcessFunction<String, Event, Trigg
         nextSweep.clear();
         if (oldestKept != Long.MAX_VALUE) {
             scheduleSweep(oldestKept + dedupWindowMs, timers);
+        } else {
+            // removing through the iterator leaves an empty map behind on the heap backend; drop the key's entry
+            seenIds.clear();
         }
     }
 

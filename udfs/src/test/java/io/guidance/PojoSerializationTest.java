@@ -1,0 +1,33 @@
+package io.guidance;
+
+import io.guidance.event.DeadLetter;
+import io.guidance.event.Event;
+import io.guidance.event.SourceRecord;
+import io.guidance.trigger.Trigger;
+import org.junit.jupiter.api.Test;
+
+import static org.apache.flink.types.PojoTestUtils.assertSerializedAsPojoWithoutKryo;
+
+/** STYLE item 12: every record that crosses an operator boundary or sits in state is a Flink POJO, never Kryo. */
+class PojoSerializationTest {
+
+    @Test
+    void eventIsSerializedAsAPojo() {
+        assertSerializedAsPojoWithoutKryo(Event.class);
+    }
+
+    @Test
+    void triggerIsSerializedAsAPojo() {
+        assertSerializedAsPojoWithoutKryo(Trigger.class);
+    }
+
+    @Test
+    void deadLetterIsSerializedAsAPojo() {
+        assertSerializedAsPojoWithoutKryo(DeadLetter.class);
+    }
+
+    @Test
+    void sourceRecordIsSerializedAsAPojo() {
+        assertSerializedAsPojoWithoutKryo(SourceRecord.class);
+    }
+}

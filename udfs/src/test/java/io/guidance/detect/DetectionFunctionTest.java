@@ -1,0 +1,544 @@
+package io.guidance.detect;
+
+import io.guidance.event.DeadLetter;
+import io.guidance.event.Event;
+import io.guidance.event.EventParser;
+import io.guidance.rules.RuleSet;
+import io.guidance.rules.RulesParser;
+import io.guidance.trigger.Trigger;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.apache.flink.util.OutputTag;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Queue;
+import java.util.Random;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * SPEC sections 2-4 for the {@code stall} kind, run through Flink's keyed harness with event time driven by
+ * watermarks: when a stall fires and what cancels it, dedup, late events, order independence, and that every piece
+ * of state and every timer is gone once its job is done.
+ */
+class DetectionFunctionTest {
+    /** 2023-11-14T22:13:20Z: 20 s past a whole minute, so that rounding the dedup sweep up is visible. */
+    private static final long T0 = 1_700_000_000_000L;
+    private static final long SECOND = 1_000L;
+    private static final long MINUTE = 60 * SECOND;
+
+    private static final long CHECKOUT_WITHIN = 8 * SECOND;
+    private static final long SEARCH_WITHIN = 5 * SECOND;
+    private static final long TTL = 10 * MINUTE;
+    private static final long DEDUP_WINDOW = 10 * MINUTE;
+    /**
+     * When the dedup memory of an event at T0 is swept: T0 + 10 min is 20 s past a whole minute, rounded up to the
+     * next whole minute is 40 s later.
+     */
+    private static final long SWEEP_AFTER_T0 = T0 + DEDUP_WINDOW + 40 * SECOND;
+
+    private static final String ALICE = "alice";
+    private static final String BOB = "bob";
+
+    /**
+     * The SPEC's checkout stall (its start also matches its progress, since any page view is progress) and a search
+     * stall whose start and progress are distinct.
+     */
+    private static final String RULES = """
+            version: 1
+            delivery:
+              ttl: 10m
+            rules:
+              - id: checkout-stall
+                guide: checkout-help
+                kind: stall
+                start: {type: page_view, page: /checkout}
+                progress: [{type: page_view}, {type: click, target: "#pay"}]
+                within: 8s
+              - id: search-stall
+                guide: search-tips
+                kind: stall
+                start: {type: input, target: "#search"}
+                progress: [{type: click, target: "#result*"}]
+                within: 5s
+            """;
+
+    private KeyedOneInputStreamOperatorTestHarness<String, Event, Trigger> harness;
+    private int nextEventId;
+
+    @BeforeEach
+    void openHarness() throws Exception {
+        harness = harness(RULES);
+    }
+
+    @AfterEach
+    void closeHarness() throws Exception {
+        harness.close();
+    }
+
+    // ---- when a stall fires ----
+
+    @Test
+    void firesOnceAtTheDeadlineWhenNoProgress() throws Exception {
+        feed(checkoutView(ALICE, "s1", T0));
+
+        advanceTo(T0 + CHECKOUT_WITHIN);
+        advanceTo(T0 + 10 * MINUTE);
+
+        long deadline = T0 + 8_000;
+        assertThat(triggers()).hasSize(1);
+        Trigger t = triggers().get(0);
+        assertThat(t.triggerId).isEqualTo("checkout-stall|alice|s1|1700000008000");
+        assertThat(t.ruleId).isEqualTo("checkout-stall");
+        assertThat(t.guide).isEqualTo("checkout-help");
+        assertThat(t.kind).isEqualTo("stall");
+        assertThat(t.userId).isEqualTo(ALICE);
+        assertThat(t.sessionId).isEqualTo("s1");
+        assertThat(t.ts).isEqualTo(deadline);
+        assertThat(t.expiresAt).isEqualTo(deadline + 600_000);
+        assertThat(t.priority).isZero();
+        assertThat(t.status).isEqualTo("delivered");
+        assertThat(t.reason)
+                .containsEntry("within", "8000")
+                .containsEntry("deadline", Long.toString(deadline))
+                .containsEntry("startedAt", Long.toString(T0));
+        assertThat(harness.extractOutputStreamRecords())
+                .as("the trigger record carries its ts as event time")
+                .extracting(StreamRecord::getTimestamp).containsExactly(deadline);
+    }
+
+    @Test
+    void nothingFiresBeforeTheWatermarkReachesTheDeadline() throws Exception {
+        feed(checkoutView(ALICE, "s1", T0));
+
+        advanceTo(T0 + CHECKOUT_WITHIN - 1);
+        assertThat(triggers()).isEmpty();
+
+        advanceTo(T0 + CHECKOUT_WITHIN);
+        assertThat(triggerIds()).containsExactly("checkout-stall|alice|s1|" + (T0 + 8_000));
+    }
+
+    @Test
+    void aLaterStartRestartsTheWait() throws Exception {
+        feed(searchInput(ALICE, "s1", T0), searchInput(ALICE, "s1", T0 + 2 * SECOND));
+
+        advanceTo(T0 + SEARCH_WITHIN);
+        assertThat(triggers()).as("the first deadline was replaced").isEmpty();
+
+        advanceTo(T0 + 10 * MINUTE);
+        // second start at T0 + 2 s, plus 5 s
+        assertThat(triggerIds()).containsExactly("search-stall|alice|s1|" + (T0 + 7_000));
+        assertThat(triggers().get(0).reason).containsEntry("startedAt", Long.toString(T0 + 2_000));
+    }
+
+    @Test
+    void aStartThatAlsoMatchesProgressCountsAsAStart() throws Exception {
+        // a reload of /checkout is a page view (progress) and a /checkout page view (start): it restarts the wait
+        feed(checkoutView(ALICE, "s1", T0), checkoutView(ALICE, "s1", T0 + 3 * SECOND));
+
+        advanceTo(T0 + 10 * MINUTE);
+
+        assertThat(triggerIds()).containsExactly("checkout-stall|alice|s1|" + (T0 + 11_000));
+    }
+
+    @Test
+    void progressBeforeTheDeadlineCancels() throws Exception {
+        feed(checkoutView(ALICE, "s1", T0), payClick(ALICE, "s1", T0 + 3 * SECOND));
+
+        advanceTo(T0 + 10 * MINUTE);
+
+        assertThat(triggers()).isEmpty();
+    }
+
+    @Test
+    void anyProgressMatcherCancels() throws Exception {
+        feed(checkoutView(ALICE, "s1", T0), pageView(ALICE, "s1", T0 + 3 * SECOND, "/thank-you"));
+
+        advanceTo(T0 + 10 * MINUTE);
+
+        assertThat(triggers()).isEmpty();
+    }
+
+    @Test
+    void progressExactlyAtTheDeadlineCancels() throws Exception {
+        feed(checkoutView(ALICE, "s1", T0), payClick(ALICE, "s1", T0 + CHECKOUT_WITHIN));
+
+        advanceTo(T0 + 10 * MINUTE);
+
+        assertThat(triggers()).isEmpty();
+    }
+
+    @Test
+    void progressOneMillisecondAfterTheDeadlineDoesNotCancel() throws Exception {
+        feed(checkoutView(ALICE, "s1", T0), payClick(ALICE, "s1", T0 + CHECKOUT_WITHIN + 1));
+
+        advanceTo(T0 + 10 * MINUTE);
+
+        assertThat(triggerIds()).containsExactly("checkout-stall|alice|s1|" + (T0 + 8_000));
+    }
+
+    @Test
+    void progressOfAnotherRuleDoesNotCancel() throws Exception {
+        feed(checkoutView(ALICE, "s1", T0), resultClick(ALICE, "s1", T0 + 2 * SECOND));
+
+        advanceTo(T0 + 10 * MINUTE);
+
+        assertThat(triggerIds()).containsExactly("checkout-stall|alice|s1|" + (T0 + 8_000));
+    }
+
+    @Test
+    void progressInAnotherSessionDoesNotCancel() throws Exception {
+        feed(checkoutView(ALICE, "s1", T0), payClick(ALICE, "s2", T0 + 2 * SECOND));
+
+        advanceTo(T0 + 10 * MINUTE);
+
+        assertThat(triggerIds()).containsExactly("checkout-stall|alice|s1|" + (T0 + 8_000));
+    }
+
+    @Test
+    void twoSessionsOfOneUserAreIndependent() throws Exception {
+        feed(checkoutView(ALICE, "s1", T0),
+                checkoutView(ALICE, "s2", T0 + 2 * SECOND),
+                payClick(ALICE, "s1", T0 + 3 * SECOND));
+
+        advanceTo(T0 + 10 * MINUTE);
+
+        // s1 made progress; s2 stalls at T0 + 2 s + 8 s
+        assertThat(triggerIds()).containsExactly("checkout-stall|alice|s2|" + (T0 + 10_000));
+    }
+
+    @Test
+    void twoStalledSessionsOfOneUserEachFire() throws Exception {
+        feed(checkoutView(ALICE, "s1", T0), checkoutView(ALICE, "s2", T0 + 2 * SECOND));
+
+        advanceTo(T0 + 10 * MINUTE);
+
+        assertThat(triggerIds()).containsExactly(
+                "checkout-stall|alice|s1|" + (T0 + 8_000),
+                "checkout-stall|alice|s2|" + (T0 + 10_000));
+    }
+
+    @Test
+    void twoRulesWaitSideBySideInOneSession() throws Exception {
+        feed(checkoutView(ALICE, "s1", T0), searchInput(ALICE, "s1", T0 + SECOND));
+
+        advanceTo(T0 + 10 * MINUTE);
+
+        // search: T0 + 1 s + 5 s; checkout: T0 + 8 s
+        assertThat(triggerIds()).containsExactly(
+                "search-stall|alice|s1|" + (T0 + 6_000),
+                "checkout-stall|alice|s1|" + (T0 + 8_000));
+    }
+
+    @Test
+    void usersAreIndependent() throws Exception {
+        feed(checkoutView(ALICE, "s1", T0), checkoutView(BOB, "s1", T0 + SECOND), payClick(BOB, "s1", T0 + 2 * SECOND));
+
+        advanceTo(T0 + 10 * MINUTE);
+
+        assertThat(triggerIds()).containsExactly("checkout-stall|alice|s1|" + (T0 + 8_000));
+    }
+
+    @Test
+    void aDisabledRuleFiresNothing() throws Exception {
+        harness.close();
+        harness = harness(RULES.replace("    within: 8s\n", "    within: 8s\n    enabled: false\n"));
+
+        feed(checkoutView(ALICE, "s1", T0), searchInput(ALICE, "s1", T0));
+        advanceTo(T0 + 10 * MINUTE);
+
+        assertThat(triggerIds()).containsExactly("search-stall|alice|s1|" + (T0 + 5_000));
+    }
+
+    // ---- input order and time ----
+
+    @Test
+    void equalTimestampsKeepArrivalOrder() throws Exception {
+        // alice: start, then progress at the same instant -> the wait opens and is cancelled at once
+        feed(checkoutView(ALICE, "s1", T0), payClick(ALICE, "s1", T0));
+        // bob: progress, then start at the same instant -> nothing to cancel yet, then the wait opens
+        feed(payClick(BOB, "s1", T0), checkoutView(BOB, "s1", T0));
+
+        advanceTo(T0 + 10 * MINUTE);
+
+        assertThat(triggerIds()).containsExactly("checkout-stall|bob|s1|" + (T0 + 8_000));
+    }
+
+    @Test
+    void outOfOrderArrivalGivesTheSameTriggersAsSortedArrival() throws Exception {
+        List<Event> story = outOfOrderStory();
+        List<Event> sorted = new ArrayList<>(story);
+        sorted.sort(Comparator.comparingLong(e -> e.ts));
+
+        feed(sorted.toArray(new Event[0]));
+        advanceTo(T0 + 10 * MINUTE);
+        List<Trigger> fromSorted = triggers();
+
+        // worked out by hand in outOfOrderStory()
+        assertThat(fromSorted).extracting(t -> t.triggerId).containsExactlyInAnyOrder(
+                "checkout-stall|alice|s1|" + (T0 + 28_000),
+                "search-stall|alice|s2|" + (T0 + 9_000),
+                "checkout-stall|bob|s1|" + (T0 + 14_000));
+
+        for (long seed = 1; seed <= 20; seed++) {
+            List<Event> shuffled = new ArrayList<>(story);
+            Collections.shuffle(shuffled, new Random(seed));
+            assertThat(shuffled).as("seed %d shuffles", seed).isNotEqualTo(sorted);
+
+            try (var run = harness(RULES)) {
+                for (Event e : shuffled) {
+                    run.processElement(e, e.ts);
+                }
+                run.processWatermark(T0 + 10 * MINUTE);
+                assertThat(run.extractOutputValues()).as("seed %d", seed)
+                        .containsExactlyInAnyOrderElementsOf(fromSorted);
+            }
+        }
+    }
+
+    @Test
+    void anEventAtOrBehindTheWatermarkIsDeadLetteredAsLate() throws Exception {
+        advanceTo(T0 + 5 * SECOND);
+
+        Event atTheWatermark = checkoutView(ALICE, "s1", T0 + 5 * SECOND);
+        Event behindTheWatermark = checkoutView(ALICE, "s2", T0 + 4 * SECOND);
+        Event justAhead = checkoutView(ALICE, "s3", T0 + 5 * SECOND + 1);
+        feed(atTheWatermark, behindTheWatermark, justAhead);
+        advanceTo(T0 + 10 * MINUTE);
+
+        List<DeadLetter> dead = sideOutput(OutputTags.DEAD_LETTERS);
+        assertThat(dead).extracting(d -> d.reason).containsExactly("late", "late");
+        EventParser parser = new EventParser();
+        assertThat(dead).extracting(d -> parser.parse(d.raw).event)
+                .as("the dead letter keeps the whole event")
+                .containsExactly(atTheWatermark, behindTheWatermark);
+        assertThat(triggerIds()).as("late events open no wait")
+                .containsExactly("checkout-stall|alice|s3|" + (T0 + 13_001));
+    }
+
+    // ---- duplicates ----
+
+    @Test
+    void aDuplicateEventIdIsProcessedOnce() throws Exception {
+        Event view = checkoutView(ALICE, "s1", T0);
+        feed(view, copyOf(view));
+
+        advanceTo(T0 + 10 * MINUTE);
+
+        assertThat(sideOutput(OutputTags.DUPLICATES)).containsExactly(view.eventId);
+        assertThat(triggerIds()).containsExactly("checkout-stall|alice|s1|" + (T0 + 8_000));
+    }
+
+    @Test
+    void aDuplicateWithAnotherTsIsStillIgnored() throws Exception {
+        Event view = checkoutView(ALICE, "s1", T0);
+        Event resentLater = copyOf(view);
+        resentLater.ts = T0 + 5 * SECOND;
+        feed(view, resentLater);
+
+        advanceTo(T0 + 10 * MINUTE);
+
+        assertThat(sideOutput(OutputTags.DUPLICATES)).containsExactly(view.eventId);
+        // had the copy been processed, it would have restarted the wait to T0 + 13 s
+        assertThat(triggerIds()).containsExactly("checkout-stall|alice|s1|" + (T0 + 8_000));
+    }
+
+    @Test
+    void anIdIsForgottenOnceTheDedupWindowIsSwept() throws Exception {
+        Event view = checkoutView(ALICE, "s1", T0);
+        feed(view);
+        advanceTo(SWEEP_AFTER_T0);
+
+        Event sameIdMuchLater = copyOf(view);
+        sameIdMuchLater.ts = SWEEP_AFTER_T0 + SECOND;
+        feed(sameIdMuchLater);
+        advanceTo(SWEEP_AFTER_T0 + 10 * MINUTE);
+
+        assertThat(sideOutput(OutputTags.DUPLICATES)).isEmpty();
+        assertThat(triggerIds()).containsExactly(
+                "checkout-stall|alice|s1|" + (T0 + 8_000),
+                "checkout-stall|alice|s1|" + (SWEEP_AFTER_T0 + 9_000));
+    }
+
+    // ---- end of life of state and timers ----
+
+    @Test
+    void stateAndTimersAreGoneAfterTheTriggerAndTheDedupWindow() throws Exception {
+        feed(checkoutView(ALICE, "s1", T0));
+        advanceTo(T0 + CHECKOUT_WITHIN);
+        assertThat(triggers()).hasSize(1);
+
+        // what remains is the memory of the event's id, until the rounded-up sweep
+        advanceTo(SWEEP_AFTER_T0 - 1);
+        assertThat(harness.numKeyedStateEntries()).isPositive();
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+
+        advanceTo(SWEEP_AFTER_T0);
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+        assertThat(triggers()).hasSize(1);
+    }
+
+    @Test
+    void progressDeletesTheDeadlineTimer() throws Exception {
+        feed(checkoutView(ALICE, "s1", T0), payClick(ALICE, "s1", T0 + SECOND));
+
+        advanceTo(T0);
+        // the click waiting at T0 + 1 s, the deadline at T0 + 8 s, the dedup sweep
+        assertThat(harness.numEventTimeTimers()).isEqualTo(3);
+
+        advanceTo(T0 + SECOND);
+        // the click ran and cancelled the wait: only the sweep is left
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+
+        advanceTo(SWEEP_AFTER_T0);
+        assertThat(triggers()).isEmpty();
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    void aRestartDeletesTheOldDeadlineTimer() throws Exception {
+        feed(checkoutView(ALICE, "s1", T0), checkoutView(ALICE, "s1", T0 + 3 * SECOND));
+
+        advanceTo(T0);
+        // the second view waiting at T0 + 3 s, the first deadline at T0 + 8 s, the dedup sweep
+        assertThat(harness.numEventTimeTimers()).isEqualTo(3);
+
+        advanceTo(T0 + 3 * SECOND);
+        // the deadline moved to T0 + 11 s; the one at T0 + 8 s is deleted, the sweep stays
+        assertThat(harness.numEventTimeTimers()).isEqualTo(2);
+    }
+
+    @Test
+    void stateOfManyUsersAndSessionsEndsToo() throws Exception {
+        feed(outOfOrderStory().toArray(new Event[0]));
+        advanceTo(T0 + 10 * MINUTE);
+        assertThat(triggers()).hasSize(3);
+
+        // each user's sweep is due at their first event + 10 min, rounded up: T0 + 10 min 40 s for both. The story's
+        // latest event, at T0 + 20 s, is due at T0 + 10 min 20 s, so that one sweep clears everything
+        advanceTo(SWEEP_AFTER_T0 - 1);
+        assertThat(harness.numKeyedStateEntries()).isPositive();
+
+        advanceTo(SWEEP_AFTER_T0);
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @ParameterizedTest(name = "last event {0} ms after T0")
+    @ValueSource(longs = {0, 39_999, 40_000, 40_001})
+    void theSweepIsRoundedUpToTheMinute(long offset) throws Exception {
+        long ts = T0 + offset;
+        feed(checkoutView(ALICE, "s1", ts));
+        advanceTo(ts + CHECKOUT_WITHIN);
+
+        // T0 + 10 min is 20 s past a minute: events up to 40 s after T0 are swept at SWEEP_AFTER_T0, later ones a
+        // minute after
+        long expectedSweep = offset <= 40_000 ? SWEEP_AFTER_T0 : SWEEP_AFTER_T0 + MINUTE;
+        advanceTo(expectedSweep - 1);
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+        advanceTo(expectedSweep);
+        assertThat(harness.numEventTimeTimers()).isZero();
+        assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+
+    // ---- the story and its builders ----
+
+    /**
+     * Events of two users with distinct timestamps; the expected triggers, by hand:
+     * <ul>
+     *   <li>alice s1: checkout at 0 s, pay at 3 s (cancels); checkout again at 20 s -> fires at 28 s.</li>
+     *   <li>alice s2: search at 1 s, again at 4 s (deadline 9 s); result click at 9.5 s is too late -> fires at 9 s.</li>
+     *   <li>bob s1: checkout at 2 s, reload at 6 s (deadline 14 s); a pay click in bob's s9 at 7 s is another
+     *       session -> fires at 14 s.</li>
+     *   <li>bob s3: search at 5 s, result click at exactly the deadline 10 s -> cancelled.</li>
+     * </ul>
+     */
+    private List<Event> outOfOrderStory() {
+        return List.of(
+                checkoutView(ALICE, "s1", T0),
+                searchInput(ALICE, "s2", T0 + 1_000),
+                checkoutView(BOB, "s1", T0 + 2_000),
+                payClick(ALICE, "s1", T0 + 3_000),
+                searchInput(ALICE, "s2", T0 + 4_000),
+                searchInput(BOB, "s3", T0 + 5_000),
+                checkoutView(BOB, "s1", T0 + 6_000),
+                payClick(BOB, "s9", T0 + 7_000),
+                resultClick(ALICE, "s2", T0 + 9_500),
+                resultClick(BOB, "s3", T0 + 10_000),
+                checkoutView(ALICE, "s1", T0 + 20_000));
+    }
+
+    private Event checkoutView(String user, String session, long ts) {
+        return pageView(user, session, ts, "/checkout");
+    }
+
+    private Event pageView(String user, String session, long ts, String page) {
+        return event(user, session, ts, "page_view", page, null);
+    }
+
+    private Event payClick(String user, String session, long ts) {
+        return event(user, session, ts, "click", "/checkout", "#pay");
+    }
+
+    private Event searchInput(String user, String session, long ts) {
+        return event(user, session, ts, "input", "/search", "#search");
+    }
+
+    private Event resultClick(String user, String session, long ts) {
+        return event(user, session, ts, "click", "/search", "#result-3");
+    }
+
+    private Event event(String user, String session, long ts, String type, String page, String target) {
+        return new Event("e-" + (++nextEventId), user, session, ts, type, page, target, null);
+    }
+
+    private static Event copyOf(Event e) {
+        return new Event(e.eventId, e.userId, e.sessionId, e.ts, e.type, e.page, e.target, e.props);
+    }
+
+    // ---- harness helpers ----
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, Event, Trigger> harness(String rulesYaml)
+            throws Exception {
+        RuleSet rules = RulesParser.parse(rulesYaml, "test rules");
+        return ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                new DetectionFunction(rules, DEDUP_WINDOW), e -> e.userId, Types.STRING);
+    }
+
+    private void feed(Event... events) throws Exception {
+        for (Event e : events) {
+            harness.processElement(e, e.ts);
+        }
+    }
+
+    private void advanceTo(long watermark) throws Exception {
+        harness.processWatermark(watermark);
+    }
+
+    private List<Trigger> triggers() {
+        return harness.extractOutputValues();
+    }
+
+    private List<String> triggerIds() {
+        return triggers().stream().map(t -> t.triggerId).collect(Collectors.toList());
+    }
+
+    private <X> List<X> sideOutput(OutputTag<X> tag) {
+        Queue<StreamRecord<X>> records = harness.getSideOutput(tag);
+        return records == null ? List.of()
+                : records.stream().map(StreamRecord::getValue).collect(Collectors.toList());
+    }
+}
