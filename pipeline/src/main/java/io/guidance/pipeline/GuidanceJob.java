@@ -51,7 +51,7 @@ public final class GuidanceJob {
                         ClickstreamWatermarks.live(config.maxOutOfOrderness(), config.idleTimeout()),
                         "events")
                 .uid(Uids.EVENTS_SOURCE);
-        GuidanceTopology.Outputs out = GuidanceTopology.build(records, rules, config.dedupWindow());
+        GuidanceTopology.Outputs out = GuidanceTopology.build(records, rules, config.detection());
         out.triggers.sinkTo(new TriggerRedisSink(RedisSettings.fromMap(config.withPrefix("redis."))))
                 .uid(Uids.REDIS_SINK).name("redis");
         out.deadLetters.sinkTo(KafkaConnectors.deadLetterSink(config))

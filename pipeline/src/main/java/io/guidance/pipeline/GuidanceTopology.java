@@ -1,6 +1,7 @@
 package io.guidance.pipeline;
 
 import io.guidance.detect.DetectionFunction;
+import io.guidance.detect.DetectionSettings;
 import io.guidance.detect.OutputTags;
 import io.guidance.event.DeadLetter;
 import io.guidance.event.Event;
@@ -11,7 +12,6 @@ import io.guidance.trigger.Trigger;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
-import java.time.Duration;
 
 /**
  * The one graph that the job, the demo, replay and the tests run. It starts from source records that already carry
@@ -34,7 +34,7 @@ public final class GuidanceTopology {
 
     private GuidanceTopology() {}
 
-    public static Outputs build(DataStream<SourceRecord> records, RuleSet rules, Duration dedupWindow) {
+    public static Outputs build(DataStream<SourceRecord> records, RuleSet rules, DetectionSettings detection) {
         // Valid events go on; bad and late records leave here, while their original bytes are still at hand.
         // Same parallelism as the source, so it chains to it and sees each split's records and watermarks in order.
         SingleOutputStreamOperator<Event> events = records
@@ -45,7 +45,7 @@ public final class GuidanceTopology {
         // One shuffle: every rule, per-session or per-user, is evaluated under the user's key.
         SingleOutputStreamOperator<Trigger> triggers = events
                 .keyBy(e -> e.userId)
-                .process(new DetectionFunction(rules, dedupWindow.toMillis()))
+                .process(new DetectionFunction(rules, detection))
                 .uid(Uids.DETECT).name("detect");
 
         DataStream<DeadLetter> deadLetters = events.getSideOutput(OutputTags.DEAD_LETTERS)

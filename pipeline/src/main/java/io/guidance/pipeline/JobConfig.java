@@ -36,6 +36,8 @@ public final class JobConfig implements Serializable {
         d.put("events.maxOutOfOrderness", "2s");
         d.put("events.idleTimeout", "5s");
         d.put("events.dedupWindow", "1h");
+        d.put("events.sessionTimeout", "30m");
+        d.put("events.userRetention", "90d");
         d.put("rules.file", "config/rules.yaml");
         d.put("redis.host", "localhost");
         d.put("redis.port", "6379");
@@ -64,7 +66,7 @@ public final class JobConfig implements Serializable {
         // fail fast on every typed value
         maxOutOfOrderness();
         idleTimeout();
-        dedupWindow();
+        detection();
         parallelism();
         maxParallelism();
         checkpointInterval();
@@ -170,6 +172,12 @@ public final class JobConfig implements Serializable {
     /** Zero turns idle advancement off. */
     public Duration idleTimeout() { return duration("events.idleTimeout", true); }
     public Duration dedupWindow() { return duration("events.dedupWindow", false); }
+    /** How long the detection function remembers event ids, idle sessions and idle users. */
+    public io.guidance.detect.DetectionSettings detection() {
+        return new io.guidance.detect.DetectionSettings(dedupWindow().toMillis(),
+                duration("events.sessionTimeout", false).toMillis(), duration("events.userRetention", false).toMillis());
+    }
+
     public Path rulesFile() { return Path.of(get("rules.file")); }
     public String jobName() { return get("job.name"); }
     public int parallelism() { return positiveInt("job.parallelism"); }

@@ -7,8 +7,13 @@ package io.guidance.detect;
 public final class StateNames {
     public static final String PENDING_EVENTS = "pending-events";
     public static final String SEEN_EVENT_IDS = "seen-event-ids";
-    public static final String NEXT_DEDUP_SWEEP = "next-dedup-sweep";
+    public static final String NEXT_CLEANUP = "next-cleanup";
+    public static final String SESSIONS = "sessions";
     public static final String STALL_DEADLINES = "stall-deadlines";
+    public static final String BURST_GROUPS = "burst-groups";
+    public static final String LOOP_WINDOWS = "loop-windows";
+    public static final String USER_ACTIVITY = "user-activity";
+    public static final String THRESHOLD_COUNTS = "threshold-counts";
 
     private StateNames() {}
 }

@@ -26,4 +26,9 @@ final class Triggers {
         t.status = Trigger.DELIVERED;
         return t;
     }
+
+    /** The JSON text of a string, for a reason value. */
+    static String quote(String s) {
+        return io.guidance.trigger.TriggerJson.quote(s);
+    }
 }

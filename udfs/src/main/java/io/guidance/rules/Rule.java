@@ -27,4 +27,10 @@ public abstract class Rule implements Serializable {
 
     /** True when the rule is evaluated per (userId, sessionId); false when per userId. */
     public abstract boolean perSession();
+
+    /**
+     * The event types that can make this rule act, or null when any type can. Rules are indexed by it, so the cost of
+     * an event does not grow with rules that cannot match it.
+     */
+    public abstract java.util.Set<String> eventTypes();
 }

@@ -24,7 +24,13 @@ public final class RulesParser {
     private static final Set<String> DELIVERY_FIELDS = Set.of("ttl", "minGap", "maxPerDay", "cooldown");
     private static final Set<String> COMMON_FIELDS = Set.of("id", "guide", "kind", "priority", "cooldown", "enabled");
     private static final Map<String, Set<String>> KIND_FIELDS = Map.of(
-            StallRule.KIND, Set.of("start", "progress", "within"));
+            StallRule.KIND, Set.of("start", "progress", "within"),
+            BurstRule.KIND, Set.of("match", "sameField", "count", "within"),
+            LoopRule.KIND, Set.of("match", "field", "times", "within"),
+            ThresholdRule.KIND, Set.of("action", "target", "window", "nudgeFrom", "reachedGuide"),
+            ComebackRule.KIND, Set.of("gap"));
+    private static final java.util.List<String> KIND_ORDER = java.util.List.of(
+            StallRule.KIND, BurstRule.KIND, LoopRule.KIND, ThresholdRule.KIND, ComebackRule.KIND);
 
     private final List<RuleProblem> problems = new ArrayList<>();
     private String ruleId;
@@ -129,7 +135,7 @@ public final class RulesParser {
         Set<String> kindFields = kind == null ? null : KIND_FIELDS.get(kind);
         if (kind != null && kindFields == null) {
             problem("kind", r.get("kind").line(), "unknown kind '" + kind + "' (known: "
-                    + String.join(", ", KIND_FIELDS.keySet()) + ")");
+                    + String.join(", ", KIND_ORDER) + ")");
         }
         if (kindFields != null) {
             Set<String> allowed = new java.util.HashSet<>(COMMON_FIELDS);
@@ -161,6 +167,59 @@ public final class RulesParser {
                 rule = new StallRule(id, guide, priority, cooldown, enabled, start, progress, within);
                 break;
             }
+            case BurstRule.KIND: {
+                Matcher match = matcher(r, "match", true);
+                String sameField = r.get("sameField") == null ? null : fieldName(r, "sameField");
+                int count = (int) integer(r, "count", 2, Integer.MAX_VALUE, 2);
+                long within = duration(r, "within", "within", 0);
+                rule = new BurstRule(id, guide, priority, cooldown, enabled, match, sameField, count, within);
+                break;
+            }
+            case LoopRule.KIND: {
+                Matcher match = matcher(r, "match", true);
+                String field = r.get("field") == null ? missing(r, "field", "an event field such as page") : fieldName(r, "field");
+                int times = (int) integer(r, "times", 2, Integer.MAX_VALUE, 2);
+                long within = duration(r, "within", "within", 0);
+                rule = new LoopRule(id, guide, priority, cooldown, enabled, match, field, times, within);
+                break;
+            }
+            case ThresholdRule.KIND: {
+                Matcher action = matcher(r, "action", true);
+                int target = (int) integer(r, "target", 1, Integer.MAX_VALUE, 1);
+                int nudgeFrom = -1;
+                if (r.get("nudgeFrom") != null) {
+                    nudgeFrom = (int) integer(r, "nudgeFrom", 0, Integer.MAX_VALUE, -1);
+                    if (nudgeFrom >= target && r.get("target") != null) {
+                        problem("nudgeFrom", r.get("nudgeFrom").line(),
+                                "must be below target (" + target + "), not " + nudgeFrom);
+                    }
+                }
+                String reachedGuide = null;
+                if (r.get("reachedGuide") != null) {
+                    reachedGuide = requiredString(r, "reachedGuide");
+                }
+                boolean sinceFirstSeen = true;
+                long windowMs = 0;
+                YamlNode w = r.get("window");
+                if (w == null) {
+                    problem("window", r.line(), "missing: {sinceFirstSeen: 10d} or {rolling: 7d}");
+                } else if (!w.isMap() || w.fields().size() != 1
+                        || !(w.get("sinceFirstSeen") != null || w.get("rolling") != null)) {
+                    problem("window", w.line(), "must be exactly one of {sinceFirstSeen: DURATION} or {rolling: DURATION}");
+                } else {
+                    sinceFirstSeen = w.get("sinceFirstSeen") != null;
+                    String which = sinceFirstSeen ? "sinceFirstSeen" : "rolling";
+                    windowMs = duration(w, which, "window." + which, 0);
+                }
+                rule = new ThresholdRule(id, guide, priority, cooldown, enabled, action, target, sinceFirstSeen,
+                        windowMs, nudgeFrom, reachedGuide);
+                break;
+            }
+            case ComebackRule.KIND: {
+                long gap = duration(r, "gap", "gap", 0);
+                rule = new ComebackRule(id, guide, priority, cooldown, enabled, gap);
+                break;
+            }
             default:
                 throw new IllegalStateException("kind without a reader: " + kind);
         }
@@ -168,6 +227,21 @@ public final class RulesParser {
     }
 
     // ---- field readers: each records a problem and returns a placeholder when the value is unusable ----
+
+    private String missing(YamlNode map, String field, String what) {
+        problem(field, map.line(), "missing: " + what);
+        return null;
+    }
+
+    /** The name of an event field, as {@code sameField} and {@code field} take it. */
+    private String fieldName(YamlNode map, String field) {
+        YamlNode n = map.get(field);
+        if (!n.isString() || !Matcher.isMatchableField(n.text())) {
+            problem(field, n.line(), "must name an event field: type, page, target or props.NAME");
+            return null;
+        }
+        return n.text();
+    }
 
     private String requiredString(YamlNode map, String field) {
         YamlNode n = map.get(field);

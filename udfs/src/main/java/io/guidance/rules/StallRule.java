@@ -33,6 +33,21 @@ public final class StallRule extends Rule {
         return true;
     }
 
+    @Override
+    public java.util.Set<String> eventTypes() {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        java.util.List<Matcher> all = new java.util.ArrayList<>(progress);
+        all.add(start);
+        for (Matcher m : all) {
+            java.util.Set<String> t = m.eventTypes();
+            if (t == null) {
+                return null;
+            }
+            out.addAll(t);
+        }
+        return out;
+    }
+
     public boolean isProgress(io.guidance.event.Event e) {
         for (Matcher m : progress) {
             if (m.matches(e)) {

@@ -515,7 +515,7 @@ class DetectionFunctionTest {
             throws Exception {
         RuleSet rules = RulesParser.parse(rulesYaml, "test rules");
         return ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                new DetectionFunction(rules, DEDUP_WINDOW), e -> e.userId, Types.STRING);
+                new DetectionFunction(rules, new DetectionSettings(DEDUP_WINDOW, DEDUP_WINDOW, DetectionSettings.DEFAULT_USER_RETENTION)), e -> e.userId, Types.STRING);
     }
 
     private void feed(Event... events) throws Exception {

@@ -87,7 +87,7 @@ public final class Replay {
                 .assignTimestampsAndWatermarks(ClickstreamWatermarks.forReplay(config.maxOutOfOrderness()))
                 .setParallelism(1)
                 .uid(Uids.REPLAY_WATERMARKS).name("event time");
-        GuidanceTopology.Outputs out = GuidanceTopology.build(source, rules, config.dedupWindow());
+        GuidanceTopology.Outputs out = GuidanceTopology.build(source, rules, config.detection());
 
         DataStream<ReplayResult> all = out.triggers.map(ReplayResult::of).returns(ReplayResult.class).uid(Uids.REPLAY_TRIGGERS_OUT)
                 .union(out.deadLetters.map(ReplayResult::of).returns(ReplayResult.class).uid(Uids.REPLAY_DEAD_LETTERS_OUT),
