@@ -1,0 +1,142 @@
+package io.guidance.pipeline.redis;
+
+import org.apache.flink.api.common.JobInfo;
+import org.apache.flink.api.common.TaskInfo;
+import org.apache.flink.api.common.TaskInfoImpl;
+import org.apache.flink.api.common.operators.MailboxExecutor;
+import org.apache.flink.api.common.operators.ProcessingTimeService;
+import org.apache.flink.api.common.serialization.SerializationSchema;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.SimpleCounter;
+import org.apache.flink.metrics.groups.OperatorIOMetricGroup;
+import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
+import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
+import org.apache.flink.util.UserCodeClassLoader;
+
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Just enough of a writer context to create the sink's writer outside a job, with metrics the test can read. */
+final class TestWriterInitContext implements WriterInitContext {
+    final Metrics metrics = new Metrics();
+
+    @Override
+    public SinkWriterMetricGroup metricGroup() {
+        return metrics;
+    }
+
+    @Override
+    public TaskInfo getTaskInfo() {
+        return new TaskInfoImpl("trigger sink test", 1, 0, 1, 0);
+    }
+
+    @Override
+    public OptionalLong getRestoredCheckpointId() {
+        return OptionalLong.empty();
+    }
+
+    @Override
+    public boolean isObjectReuseEnabled() {
+        return false;
+    }
+
+    @Override
+    public JobInfo getJobInfo() {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public UserCodeClassLoader getUserCodeClassLoader() {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public MailboxExecutor getMailboxExecutor() {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public ProcessingTimeService getProcessingTimeService() {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public SerializationSchema.InitializationContext asSerializationSchemaInitializationContext() {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public <IN> TypeSerializer<IN> createInputSerializer() {
+        throw new UnsupportedOperationException();
+    }
+
+    /** Keeps every registered counter and gauge by name. */
+    static final class Metrics extends UnregisteredMetricsGroup implements SinkWriterMetricGroup {
+        private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+        private final Map<String, Gauge<?>> gauges = new ConcurrentHashMap<>();
+
+        /** The value of a counter the writer registered; fails when it registered none of that name. */
+        long count(String name) {
+            assertThat(counters).as("registered counters").containsKey(name);
+            return counters.get(name).getCount();
+        }
+
+        Object gaugeValue(String name) {
+            assertThat(gauges).as("registered gauges").containsKey(name);
+            return gauges.get(name).getValue();
+        }
+
+        @Override
+        public Counter counter(String name) {
+            return counter(name, new SimpleCounter());
+        }
+
+        @Override
+        public <C extends Counter> C counter(String name, C counter) {
+            counters.put(name, counter);
+            return counter;
+        }
+
+        @Override
+        public <T, G extends Gauge<T>> G gauge(String name, G gauge) {
+            gauges.put(name, gauge);
+            return gauge;
+        }
+
+        @Override
+        public OperatorIOMetricGroup getIOMetricGroup() {
+            return UnregisteredMetricsGroup.createOperatorIOMetricGroup();
+        }
+
+        @Override
+        public Counter getNumRecordsOutErrorsCounter() {
+            return counters.computeIfAbsent("numRecordsOutErrors", n -> new SimpleCounter());
+        }
+
+        @Override
+        public Counter getNumRecordsSendErrorsCounter() {
+            return counters.computeIfAbsent("numRecordsSendErrors", n -> new SimpleCounter());
+        }
+
+        @Override
+        public Counter getNumRecordsSendCounter() {
+            return counters.computeIfAbsent("numRecordsSend", n -> new SimpleCounter());
+        }
+
+        @Override
+        public Counter getNumBytesSendCounter() {
+            return counters.computeIfAbsent("numBytesSend", n -> new SimpleCounter());
+        }
+
+        @Override
+        public void setCurrentSendTimeGauge(Gauge<Long> gauge) {
+            gauges.put("currentSendTime", gauge);
+        }
+    }
+}
