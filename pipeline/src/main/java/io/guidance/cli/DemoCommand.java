@@ -11,7 +11,7 @@ import io.guidance.pipeline.JobConfig;
 import io.guidance.rules.RuleSet;
 import io.guidance.trigger.Trigger;
 import io.guidance.trigger.TriggerJson;
-import org.apache.flink.api.common.JobClient;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -52,6 +52,8 @@ final class DemoCommand {
 
     static final String EVENTS_TOPIC = "guidance-events";
     static final String DEAD_LETTER_TOPIC = "guidance-dead-letters";
+    /** A longer quiet spell in the dataset is cut to this on the wall clock (the sample starts with stray old rows). */
+    static final long MAX_PAUSE_MS = 2_000;
     /** One deliberately broken record after this many events, so the dead-letter path shows too. */
     static final int BROKEN_RECORD_EVERY = 2_000;
     private static final DateTimeFormatter DATASET_TIME =
@@ -64,6 +66,10 @@ final class DemoCommand {
     private final AtomicLong triggersSeen = new AtomicLong();
     private final AtomicLong deadLetters = new AtomicLong();
     private final AtomicBoolean stopping = new AtomicBoolean();
+    /** Counted down once on stop: wakes every sleeping demo thread at once. */
+    private final CountDownLatch stopSignal = new CountDownLatch(1);
+    /** Called first on stop, before the threads are joined: they unblock whatever a thread waits on. */
+    private final List<Runnable> wakers = new ArrayList<>();
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private volatile long timeShift;
@@ -151,7 +157,7 @@ final class DemoCommand {
         produce(kafka.bootstrapServers(), events, speed);
         background("demo-status", () -> {
             while (!stopping.get()) {
-                sleep(5_000);
+                pause(5_000);
                 if (!stopping.get()) {
                     say(String.format("events %d | triggers %d | dead letters %d", eventsSent.get(),
                             triggersSeen.get(), deadLetters.get()));
@@ -175,14 +181,17 @@ final class DemoCommand {
         timeShift = wallStart - first;
         background("demo-producer", () -> {
             int n = 0;
+            long previous = first;
+            long due = wallStart;
             for (Event e : events) {
-                if (stopping.get()) {
-                    return;
-                }
-                long due = wallStart + (e.ts - first) / speed;
+                due += Math.min((e.ts - previous) / speed, MAX_PAUSE_MS);
+                previous = e.ts;
                 long wait = due - System.currentTimeMillis();
                 if (wait > 0) {
-                    sleep(wait);
+                    pause(wait);
+                }
+                if (stopping.get()) {
+                    return;
                 }
                 Event shifted = new Event(e.eventId, e.userId, e.sessionId, e.ts + timeShift, e.type, e.page,
                         e.target, e.props);
@@ -231,12 +240,12 @@ final class DemoCommand {
             }
         };
         RedisClient subscriber = RedisClient.builder().hostAndPort(redis.host(), redis.port()).build();
-        resources.add(0, () -> {
+        wakers.add(() -> {
             if (listener.isSubscribed()) {
                 listener.punsubscribe();
             }
-            subscriber.close();
         });
+        resources.add(0, subscriber);
         background("demo-redis-watch", () -> {
             try {
                 subscriber.psubscribe(listener, "__keyspace@0__:" + prefix + ":user:*");
@@ -257,14 +266,16 @@ final class DemoCommand {
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p);
         consumer.subscribe(List.of(DEAD_LETTER_TOPIC));
-        resources.add(0, consumer::wakeup);
+        wakers.add(consumer::wakeup);
         background("demo-dead-letters", () -> {
-            try (consumer) {
+            try {
                 while (!stopping.get()) {
                     deadLetters.addAndGet(consumer.poll(Duration.ofMillis(500)).count());
                 }
             } catch (org.apache.kafka.common.errors.WakeupException e) {
                 // stopping
+            } finally {
+                consumer.close(Duration.ofSeconds(2));
             }
         });
     }
@@ -276,11 +287,11 @@ final class DemoCommand {
         }
         say(String.format("stopping: events %d | triggers %d | dead letters %d", eventsSent.get(),
                 triggersSeen.get(), deadLetters.get()));
-        threads.forEach(Thread::interrupt);
-        for (AutoCloseable r : resources) {
+        stopSignal.countDown();
+        for (Runnable w : wakers) {
             try {
-                r.close();
-            } catch (Exception e) {
+                w.run();
+            } catch (RuntimeException e) {
                 say("while stopping: " + e);
             }
         }
@@ -289,6 +300,13 @@ final class DemoCommand {
                 t.join(5_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+        }
+        for (AutoCloseable r : resources) {
+            try {
+                r.close();
+            } catch (Exception e) {
+                say("while stopping: " + e);
             }
         }
         say("stopped; nothing left running");
@@ -309,9 +327,10 @@ final class DemoCommand {
         }
     }
 
-    private static void sleep(long ms) {
+    /** Sleeps, or returns at once when the demo stops. */
+    private void pause(long ms) {
         try {
-            Thread.sleep(ms);
+            stopSignal.await(ms, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -7,7 +7,7 @@ import io.guidance.pipeline.redis.TriggerRedisSink;
 import io.guidance.rules.RuleSet;
 import io.guidance.rules.RulesParser;
 import io.guidance.time.ClickstreamWatermarks;
-import org.apache.flink.api.common.JobClient;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;

@@ -50,6 +50,8 @@ public final class JobConfig implements Serializable {
         d.put("redis.prefix", "guidance");
         d.put("redis.batchSize", "500");
         d.put("redis.maxPending", "100000");
+        d.put("redis.retryBackoff", "100ms");
+        d.put("redis.retryBackoffMax", "5s");
         d.put("job.name", "guidance");
         d.put("job.parallelism", "2");
         d.put("job.maxParallelism", "128");

@@ -36,7 +36,8 @@ public final class TriggerJson {
             g.writeNumberField("priority", t.priority);
             g.writeObjectFieldStart("reason");
             if (t.reason != null) {
-                for (Map.Entry<String, String> e : t.reason.entrySet()) {
+                // sorted: the map's order does not survive Flink's serializer, and output must be stable
+                for (Map.Entry<String, String> e : new java.util.TreeMap<>(t.reason).entrySet()) {
                     g.writeFieldName(e.getKey());
                     g.writeRawValue(e.getValue());
                 }
