@@ -52,6 +52,7 @@ public final class JobConfig implements Serializable {
         d.put("redis.maxPending", "100000");
         d.put("redis.retryBackoff", "100ms");
         d.put("redis.retryBackoffMax", "5s");
+        d.put("redis.flushInterval", "50ms");
         d.put("job.name", "guidance");
         d.put("job.parallelism", "2");
         d.put("job.maxParallelism", "128");

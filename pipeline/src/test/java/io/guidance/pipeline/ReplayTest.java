@@ -46,13 +46,14 @@ class ReplayTest {
     @Test
     void replayGivesExactTriggersAndAccountsForEveryRecord() throws Exception {
         List<String> lines = new ArrayList<>();
+        // in ts order, as a producer would send them (a file more than 2 s out of order has late events)
         // ann stalls on checkout: fires at T0 + 8s
         lines.add(event("e1", "ann", "s1", T0, "page_view", "/checkout", null));
+        // cid comes back to checkout at +5 s: the wait restarts and fires at T0 + 13 s
+        lines.add(event("e4", "cid", "s3", T0, "page_view", "/checkout", null));
         // bob pays within 8 s: nothing
         lines.add(event("e2", "bob", "s2", T0 + 1_000, "page_view", "/checkout", null));
         lines.add(event("e3", "bob", "s2", T0 + 4_000, "click", "/checkout", "#pay"));
-        // cid comes back to checkout at +5 s: the wait restarts and fires at T0 + 13 s
-        lines.add(event("e4", "cid", "s3", T0, "page_view", "/checkout", null));
         lines.add(event("e5", "cid", "s3", T0 + 5_000, "page_view", "/checkout", null));
         // a producer retry of e3 with the same id: processed once
         lines.add(event("e3", "bob", "s2", T0 + 4_000, "click", "/checkout", "#pay"));

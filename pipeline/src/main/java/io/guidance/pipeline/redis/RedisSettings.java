@@ -41,9 +41,12 @@ public final class RedisSettings implements Serializable {
     public static final String MAX_PENDING = "redis.maxPending";
     public static final String RETRY_BACKOFF = "redis.retryBackoff";
     public static final String RETRY_BACKOFF_MAX = "redis.retryBackoffMax";
+    public static final String FLUSH_INTERVAL = "redis.flushInterval";
 
     private static final List<String> KEYS = List.of(HOST, PORT, URI_KEY, DATABASE, USER, PASSWORD, TLS, TIMEOUT,
-            PREFIX, BATCH_SIZE, MAX_PENDING, RETRY_BACKOFF, RETRY_BACKOFF_MAX);
+            PREFIX, BATCH_SIZE, MAX_PENDING, RETRY_BACKOFF, RETRY_BACKOFF_MAX, FLUSH_INTERVAL);
+    /** How long a delivered trigger may wait in the buffer before it is written, when no batch fills up. */
+    public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofMillis(50);
 
     public static final String DEFAULT_HOST = "localhost";
     public static final int DEFAULT_PORT = 6379;
@@ -68,6 +71,7 @@ public final class RedisSettings implements Serializable {
     private final int maxPending;
     private final Duration retryBackoff;
     private final Duration retryBackoffMax;
+    private final Duration flushInterval;
 
     private RedisSettings(Builder b) {
         this.host = b.host;
@@ -82,6 +86,7 @@ public final class RedisSettings implements Serializable {
         this.maxPending = b.maxPending;
         this.retryBackoff = b.retryBackoff;
         this.retryBackoffMax = b.retryBackoffMax;
+        this.flushInterval = b.flushInterval;
     }
 
     public static Builder builder() {
@@ -102,6 +107,7 @@ public final class RedisSettings implements Serializable {
         b.maxPending = maxPending;
         b.retryBackoff = retryBackoff;
         b.retryBackoffMax = retryBackoffMax;
+        b.flushInterval = flushInterval;
         return b;
     }
 
@@ -173,6 +179,9 @@ public final class RedisSettings implements Serializable {
                         ? parseDuration(RETRY_BACKOFF, config.get(RETRY_BACKOFF)) : DEFAULT_RETRY_BACKOFF,
                 config.containsKey(RETRY_BACKOFF_MAX)
                         ? parseDuration(RETRY_BACKOFF_MAX, config.get(RETRY_BACKOFF_MAX)) : DEFAULT_RETRY_BACKOFF_MAX);
+        if (config.containsKey(FLUSH_INTERVAL)) {
+            b.flushInterval(parseDuration(FLUSH_INTERVAL, config.get(FLUSH_INTERVAL)));
+        }
         return b.build();
     }
 
@@ -229,6 +238,11 @@ public final class RedisSettings implements Serializable {
         return retryBackoffMax;
     }
 
+    /** The longest a delivered trigger waits in the buffer when no batch fills up and no checkpoint comes. */
+    public Duration flushInterval() {
+        return flushInterval;
+    }
+
     /** The Redis key a front end polls for this user (SPEC section 5). */
     public String userKey(String userId) {
         return keyPrefix + ":user:" + userId;
@@ -248,7 +262,7 @@ public final class RedisSettings implements Serializable {
                 && maxPending == s.maxPending && host.equals(s.host) && Objects.equals(user, s.user)
                 && Objects.equals(password, s.password) && timeout.equals(s.timeout)
                 && keyPrefix.equals(s.keyPrefix) && retryBackoff.equals(s.retryBackoff)
-                && retryBackoffMax.equals(s.retryBackoffMax);
+                && retryBackoffMax.equals(s.retryBackoffMax) && flushInterval.equals(s.flushInterval);
     }
 
     @Override
@@ -318,8 +332,14 @@ public final class RedisSettings implements Serializable {
         private int maxPending = DEFAULT_MAX_PENDING;
         private Duration retryBackoff = DEFAULT_RETRY_BACKOFF;
         private Duration retryBackoffMax = DEFAULT_RETRY_BACKOFF_MAX;
+        private Duration flushInterval = DEFAULT_FLUSH_INTERVAL;
 
         private Builder() {}
+
+        public Builder flushInterval(Duration interval) {
+            this.flushInterval = interval;
+            return this;
+        }
 
         public Builder host(String host) {
             this.host = host;
@@ -446,6 +466,7 @@ public final class RedisSettings implements Serializable {
             check(maxPending >= 1, MAX_PENDING, "expected at least 1, got " + maxPending);
             checkPositive(RETRY_BACKOFF, retryBackoff);
             checkPositive(RETRY_BACKOFF_MAX, retryBackoffMax);
+            checkPositive(FLUSH_INTERVAL, flushInterval);
             check(retryBackoffMax.compareTo(retryBackoff) >= 0, RETRY_BACKOFF_MAX,
                     "must not be shorter than " + RETRY_BACKOFF + " (" + retryBackoff + ")");
             return new RedisSettings(this);

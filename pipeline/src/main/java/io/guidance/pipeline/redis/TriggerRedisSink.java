@@ -29,6 +29,7 @@ public final class TriggerRedisSink implements Sink<Trigger> {
 
     @Override
     public SinkWriter<Trigger> createWriter(WriterInitContext context) throws IOException {
-        return new TriggerRedisWriter(settings, context.metricGroup(), context.getTaskInfo().getIndexOfThisSubtask());
+        return new TriggerRedisWriter(settings, context.metricGroup(), context.getTaskInfo().getIndexOfThisSubtask(),
+                context.getProcessingTimeService());
     }
 }

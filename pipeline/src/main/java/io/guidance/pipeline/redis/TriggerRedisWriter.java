@@ -3,6 +3,7 @@ package io.guidance.pipeline.redis;
 import io.guidance.trigger.Trigger;
 
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
@@ -80,8 +81,19 @@ final class TriggerRedisWriter implements SinkWriter<Trigger> {
     private final Counter retries;
     private final Counter recordsSent;
 
+    /** Runs the timed write on the task thread; null in tests that drive the writer directly. */
+    private final ProcessingTimeService timers;
+    /** True while a timed write is scheduled; at most one is. */
+    private boolean timedWriteScheduled;
+
     TriggerRedisWriter(RedisSettings settings, SinkWriterMetricGroup metrics, int subtask) throws IOException {
+        this(settings, metrics, subtask, null);
+    }
+
+    TriggerRedisWriter(RedisSettings settings, SinkWriterMetricGroup metrics, int subtask,
+                       ProcessingTimeService timers) throws IOException {
         this.settings = settings;
+        this.timers = timers;
         this.subtask = subtask;
         this.written = metrics.counter("redisWritten");
         this.duplicates = metrics.counter("redisDuplicates");
@@ -172,6 +184,7 @@ final class TriggerRedisWriter implements SinkWriter<Trigger> {
         if (pending.size() >= settings.batchSize() && now >= nextAttemptAt) {
             attempt();
         }
+        scheduleTimedWrite(now);
         if (pending.size() > settings.maxPending()) {
             drain(() -> pending.size() > settings.maxPending());
         }
@@ -205,6 +218,30 @@ final class TriggerRedisWriter implements SinkWriter<Trigger> {
         } else {
             LOG.info("Trigger sink writer {} closed", subtask);
         }
+    }
+
+    /**
+     * A trigger should reach Redis in about {@code flushInterval}, not only at the next checkpoint: a guide that shows
+     * seconds late misses the moment. One timer at a time, on the task thread; while Redis is down it follows the
+     * backoff schedule instead of piling up attempts.
+     */
+    private void scheduleTimedWrite(long now) {
+        if (timers == null || timedWriteScheduled || pending.isEmpty() || closing.getCount() == 0) {
+            return;
+        }
+        timedWriteScheduled = true;
+        long at = Math.max(now + settings.flushInterval().toMillis(), nextAttemptAt);
+        timers.registerTimer(at, time -> {
+            timedWriteScheduled = false;
+            if (closing.getCount() == 0) {
+                return;
+            }
+            long t = System.currentTimeMillis();
+            if (t >= nextAttemptAt) {
+                attempt();
+            }
+            scheduleTimedWrite(t);
+        });
     }
 
     /** Retries with backoff until {@code needed} turns false. */
