@@ -25,6 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Just enough of a writer context to create the sink's writer outside a job, with metrics the test can read. */
 final class TestWriterInitContext implements WriterInitContext {
     final Metrics metrics = new Metrics();
+    final ManualTimers timers = new ManualTimers();
 
     @Override
     public SinkWriterMetricGroup metricGroup() {
@@ -63,7 +64,44 @@ final class TestWriterInitContext implements WriterInitContext {
 
     @Override
     public ProcessingTimeService getProcessingTimeService() {
-        throw new UnsupportedOperationException();
+        return timers;
+    }
+
+    /**
+     * Processing-time timers that run only when the test says so, on the test's thread, as the task thread would run
+     * them: the writer's timed writes become deterministic steps.
+     */
+    static final class ManualTimers implements ProcessingTimeService {
+        private final java.util.TreeMap<Long, java.util.List<ProcessingTimeCallback>> timers = new java.util.TreeMap<>();
+
+        @Override
+        public long getCurrentProcessingTime() {
+            return System.currentTimeMillis();
+        }
+
+        @Override
+        public synchronized java.util.concurrent.ScheduledFuture<?> registerTimer(long at, ProcessingTimeCallback c) {
+            timers.computeIfAbsent(at, k -> new java.util.ArrayList<>()).add(c);
+            return null;
+        }
+
+        synchronized int scheduled() {
+            return timers.values().stream().mapToInt(java.util.List::size).sum();
+        }
+
+        /** Runs every timer registered so far, whatever its time; timers they register wait for the next call. */
+        void fireAll() throws Exception {
+            java.util.List<java.util.Map.Entry<Long, java.util.List<ProcessingTimeCallback>>> due;
+            synchronized (this) {
+                due = new java.util.ArrayList<>(timers.entrySet());
+                timers.clear();
+            }
+            for (var e : due) {
+                for (ProcessingTimeCallback c : e.getValue()) {
+                    c.onProcessingTime(e.getKey());
+                }
+            }
+        }
     }
 
     @Override

@@ -237,6 +237,23 @@ class TriggerRedisSinkWriterTest {
     }
 
     @Test
+    void aTriggerBelowTheBatchSizeIsWrittenByTheTimerWithoutWaitingForACheckpoint() throws Exception {
+        var context = new TestWriterInitContext();
+        SinkWriter<Trigger> writer = open(settings().toBuilder().batchSize(10).build(), context);
+        writer.write(delivered("checkout-stall", "u1", now), NO_CONTEXT);
+        writer.write(delivered("checkout-stall", "u2", now), NO_CONTEXT);
+
+        assertThat(userKeys()).as("nothing written before the timer").isEmpty();
+        assertThat(context.timers.scheduled()).as("one timer serves both").isEqualTo(1);
+
+        context.timers.fireAll();
+
+        assertThat(userKeys()).containsExactlyInAnyOrder("guidance:user:u1", "guidance:user:u2");
+        assertThat(context.metrics.count("redisWritten")).isEqualTo(2);
+        assertThat(context.timers.scheduled()).as("an empty buffer needs no timer").isZero();
+    }
+
+    @Test
     void flushRetriesWhileRedisIsDownAndThenWritesEveryUnexpiredTriggerExactlyOnce() throws Exception {
         var context = new TestWriterInitContext();
         SinkWriter<Trigger> writer = open(settings().toBuilder().batchSize(10).build(), context);
