@@ -1,5 +1,6 @@
 package io.guidance.detect;
 
+import io.guidance.deliver.DeliveryPolicy;
 import io.guidance.event.DeadLetter;
 import io.guidance.event.Event;
 import io.guidance.event.EventJson;
@@ -54,6 +55,9 @@ public class DetectionFunction extends KeyedProcessFunction<String, Event, Trigg
     private final DetectionSettings settings;
 
     private transient RuleIndex index;
+    private transient DeliveryPolicy policy;
+    /** Triggers of the instant being processed, decided together by the policy before they leave. */
+    private transient List<Trigger> instant;
     private transient long sessionRetentionMs;
     private transient long userRetentionMs;
 
@@ -112,6 +116,8 @@ public class DetectionFunction extends KeyedProcessFunction<String, Event, Trigg
         activity = ctx.getState(new ValueStateDescriptor<>(StateNames.USER_ACTIVITY, Types.POJO(UserActivity.class)));
         thresholds = ctx.getMapState(new MapStateDescriptor<>(
                 StateNames.THRESHOLD_COUNTS, Types.STRING, Types.POJO(ThresholdCount.class)));
+        policy = new DeliveryPolicy(ctx, rules, userRetentionMs);
+        instant = new ArrayList<>();
         var metrics = ctx.getMetricGroup();
         eventsProcessed = metrics.counter("eventsProcessed");
         duplicates = metrics.counter("duplicateEvents");
@@ -149,14 +155,25 @@ public class DetectionFunction extends KeyedProcessFunction<String, Event, Trigg
     @Override
     public void onTimer(long time, OnTimerContext ctx, Collector<Trigger> out) throws Exception {
         List<Event> due = pending.get(time);
+        boolean feedback = false;
         if (due != null) {
             pending.remove(time);
             for (Event e : due) {
                 eventsProcessed.inc();
-                evaluate(e, ctx, out);
+                feedback |= policy.onFeedback(e);
+                evaluate(e, ctx);
             }
         }
-        fireStallDeadlines(time, ctx.getCurrentKey(), out);
+        fireStallDeadlines(time, ctx.getCurrentKey());
+        if (!instant.isEmpty()) {
+            // every trigger of this instant is here: events at `time` ran, then the deadlines at `time`
+            policy.decide(instant);
+            instant.forEach(out::collect);
+            instant.clear();
+            scheduleCleanup(policy.nextExpiry(), ctx);
+        } else if (feedback) {
+            scheduleCleanup(policy.nextExpiry(), ctx);
+        }
         Long cleanup = nextCleanup.value();
         if (cleanup != null && time >= cleanup) {
             cleanup(time, ctx);
@@ -165,7 +182,7 @@ public class DetectionFunction extends KeyedProcessFunction<String, Event, Trigg
 
     // ---- evaluation of one event, in ts order ----
 
-    private void evaluate(Event e, Context ctx, Collector<Trigger> out) throws Exception {
+    private void evaluate(Event e, Context ctx) throws Exception {
         String userId = ctx.getCurrentKey();
         boolean newSession = !sessions.contains(e.sessionId);
         UserActivity seen = null;
@@ -190,11 +207,11 @@ public class DetectionFunction extends KeyedProcessFunction<String, Event, Trigg
             } else if (r instanceof ThresholdRule) {
                 t = onThresholdEvent((ThresholdRule) r, e, userId, seen, newSession, true);
             }
-            emit(r, t, out);
+            emit(r, t);
         }
         if (seen != null) {
             for (ThresholdRule r : index.thresholdRulesNotFor(e.type)) {
-                emit(r, onThresholdEvent(r, e, userId, seen, newSession, false), out);
+                emit(r, onThresholdEvent(r, e, userId, seen, newSession, false));
             }
             for (ComebackRule r : index.comebackRules()) {
                 if (previousEventTs != null && e.ts - previousEventTs >= r.gapMs) {
@@ -202,7 +219,7 @@ public class DetectionFunction extends KeyedProcessFunction<String, Event, Trigg
                     t.reason.put("gap", Long.toString(r.gapMs));
                     t.reason.put("away", Long.toString(e.ts - previousEventTs));
                     t.reason.put("previousEventAt", Long.toString(previousEventTs));
-                    emit(r, t, out);
+                    emit(r, t);
                 }
             }
             seen.lastSeen = e.ts;
@@ -211,10 +228,10 @@ public class DetectionFunction extends KeyedProcessFunction<String, Event, Trigg
         sessions.put(e.sessionId, e.ts);
     }
 
-    private void emit(Rule r, Trigger t, Collector<Trigger> out) {
+    private void emit(Rule r, Trigger t) {
         if (t != null && r.enabled) {
             triggersFired.inc();
-            out.collect(t);
+            instant.add(t);
         }
     }
 
@@ -389,7 +406,7 @@ public class DetectionFunction extends KeyedProcessFunction<String, Event, Trigg
 
     // ---- stall deadlines ----
 
-    private void fireStallDeadlines(long time, String userId, Collector<Trigger> out) throws Exception {
+    private void fireStallDeadlines(long time, String userId) throws Exception {
         List<Map.Entry<String, Long>> due = null;
         for (Map.Entry<String, Long> entry : stallDeadlines.entries()) {
             if (entry.getValue() <= time) {
@@ -417,7 +434,7 @@ public class DetectionFunction extends KeyedProcessFunction<String, Event, Trigg
             t.reason.put("within", Long.toString(stall.withinMs));
             t.reason.put("startedAt", Long.toString(deadline - stall.withinMs));
             t.reason.put("deadline", Long.toString(deadline));
-            emit(stall, t, out);
+            emit(stall, t);
         }
     }
 
@@ -425,6 +442,9 @@ public class DetectionFunction extends KeyedProcessFunction<String, Event, Trigg
 
     /** Makes sure the cleanup timer runs no later than {@code dueAt} (rounded up to the minute). */
     private void scheduleCleanup(long dueAt, Context ctx) throws Exception {
+        if (dueAt == Long.MAX_VALUE) {
+            return; // nothing to forget
+        }
         long at = roundUp(dueAt);
         Long current = nextCleanup.value();
         if (current == null || at < current) {
@@ -483,6 +503,7 @@ public class DetectionFunction extends KeyedProcessFunction<String, Event, Trigg
                 next = Math.min(next, expiry);
             }
         }
+        next = Math.min(next, policy.cleanup(time));
 
         nextCleanup.clear();
         if (next != Long.MAX_VALUE) {

@@ -14,6 +14,10 @@ public final class StateNames {
     public static final String LOOP_WINDOWS = "loop-windows";
     public static final String USER_ACTIVITY = "user-activity";
     public static final String THRESHOLD_COUNTS = "threshold-counts";
+    // the delivery policy's
+    public static final String DISMISSED_GUIDES = "dismissed-guides";
+    public static final String LAST_DELIVERED = "last-delivered";
+    public static final String RECENT_DELIVERIES = "recent-deliveries";
 
     private StateNames() {}
 }

@@ -47,6 +47,12 @@ class DetectionFunctionTest {
      * next whole minute is 40 s later.
      */
     private static final long SWEEP_AFTER_T0 = T0 + DEDUP_WINDOW + 40 * SECOND;
+    private static final long DAY = 24 * 60 * MINUTE;
+    /**
+     * When the delivery policy forgets a delivery made between T0 and T0 + 40 s: the daily cap looks back 24 h (the
+     * default cooldown is a day too), rounded up to the minute like every cleanup.
+     */
+    private static final long DELIVERY_MEMORY_ENDS = T0 + DAY + 40 * SECOND;
 
     private static final String ALICE = "alice";
     private static final String BOB = "bob";
@@ -379,12 +385,19 @@ class DetectionFunctionTest {
         advanceTo(T0 + CHECKOUT_WITHIN);
         assertThat(triggers()).hasSize(1);
 
-        // what remains is the memory of the event's id, until the rounded-up sweep
+        // what remains is the memory of the event's id and session, until the rounded-up sweep, and of the delivery
         advanceTo(SWEEP_AFTER_T0 - 1);
-        assertThat(harness.numKeyedStateEntries()).isPositive();
+        int withIdAndSession = harness.numKeyedStateEntries();
         assertThat(harness.numEventTimeTimers()).isEqualTo(1);
 
         advanceTo(SWEEP_AFTER_T0);
+        // left: the guide's last delivery and the recent deliveries (cooldown, gap, daily cap), and the cleanup time
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(3).isLessThan(withIdAndSession);
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+
+        advanceTo(DELIVERY_MEMORY_ENDS - 1);
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(3);
+        advanceTo(DELIVERY_MEMORY_ENDS);
         assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
         assertThat(triggers()).hasSize(1);
@@ -432,7 +445,10 @@ class DetectionFunctionTest {
         advanceTo(SWEEP_AFTER_T0 - 1);
         assertThat(harness.numKeyedStateEntries()).isPositive();
 
-        advanceTo(SWEEP_AFTER_T0);
+        // delivered at 9 s (alice; her 28 s trigger falls within the 2 min gap) and 14 s (bob): forgotten a day later
+        advanceTo(DELIVERY_MEMORY_ENDS - 1);
+        assertThat(harness.numKeyedStateEntries()).isPositive();
+        advanceTo(DELIVERY_MEMORY_ENDS);
         assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
     }
@@ -441,8 +457,10 @@ class DetectionFunctionTest {
     @ValueSource(longs = {0, 39_999, 40_000, 40_001})
     void theSweepIsRoundedUpToTheMinute(long offset) throws Exception {
         long ts = T0 + offset;
-        feed(checkoutView(ALICE, "s1", ts));
+        // a click that starts nothing: no trigger, so the dedup and session memory is all there is
+        feed(payClick(ALICE, "s1", ts));
         advanceTo(ts + CHECKOUT_WITHIN);
+        assertThat(triggers()).isEmpty();
 
         // T0 + 10 min is 20 s past a minute: events up to 40 s after T0 are swept at SWEEP_AFTER_T0, later ones a
         // minute after
