@@ -52,6 +52,7 @@ final class DemoCommand {
 
     static final String EVENTS_TOPIC = "guidance-events";
     static final String DEAD_LETTER_TOPIC = "guidance-dead-letters";
+    static final String AUDIT_TOPIC = "guidance-audit";
     /** A longer quiet spell in the dataset is cut to this on the wall clock (the sample starts with stray old rows). */
     static final long MAX_PAUSE_MS = 2_000;
     /** One deliberately broken record after this many events, so the dead-letter path shows too. */
@@ -65,6 +66,7 @@ final class DemoCommand {
     private final AtomicLong brokenSent = new AtomicLong();
     private final AtomicLong triggersSeen = new AtomicLong();
     private final AtomicLong deadLetters = new AtomicLong();
+    private final AtomicLong suppressed = new AtomicLong();
     private final AtomicBoolean stopping = new AtomicBoolean();
     /** Counted down once on stop: wakes every sleeping demo thread at once. */
     private final CountDownLatch stopSignal = new CountDownLatch(1);
@@ -129,12 +131,14 @@ final class DemoCommand {
         resources.add(kafka);
         kafka.createTopic(EVENTS_TOPIC, 2);
         kafka.createTopic(DEAD_LETTER_TOPIC, 1);
+        kafka.createTopic(AUDIT_TOPIC, 2);
         say("Kafka on " + kafka.bootstrapServers());
 
         JobConfig config = JobConfig.of(Map.ofEntries(
                 Map.entry("kafka.bootstrap", kafka.bootstrapServers()),
                 Map.entry("kafka.topic", EVENTS_TOPIC),
                 Map.entry("kafka.deadLetterTopic", DEAD_LETTER_TOPIC),
+                Map.entry("kafka.auditTopic", AUDIT_TOPIC),
                 Map.entry("kafka.groupId", "guidance-demo"),
                 Map.entry("kafka.startingOffsets", "earliest"),
                 Map.entry("events.idleTimeout", "2s"),
@@ -145,7 +149,16 @@ final class DemoCommand {
                 Map.entry("job.checkpointInterval", "2s")));
 
         watchRedis(redis, config.get("redis.prefix"));
-        countDeadLetters(kafka.bootstrapServers());
+        consume(kafka.bootstrapServers(), DEAD_LETTER_TOPIC, r -> deadLetters.incrementAndGet());
+        consume(kafka.bootstrapServers(), AUDIT_TOPIC, r -> {
+            Trigger t = TriggerJson.fromJson(new String(r.value(), StandardCharsets.UTF_8));
+            if (!t.isDelivered()) {
+                suppressed.incrementAndGet();
+                say(String.format("  held %-16s -> %-12s %-20s %s  (%s: %s) %s", t.guide, t.userId,
+                        t.sessionId == null ? "" : "session " + t.sessionId,
+                        DATASET_TIME.format(Instant.ofEpochMilli(t.ts - timeShift)), t.ruleId, why(t), t.status));
+            }
+        });
 
         say("starting the job on a Flink MiniCluster with " + rules.rules.size() + " rules");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.from(config));
@@ -159,8 +172,8 @@ final class DemoCommand {
             while (!stopping.get()) {
                 pause(5_000);
                 if (!stopping.get()) {
-                    say(String.format("events %d | triggers %d | dead letters %d", eventsSent.get(),
-                            triggersSeen.get(), deadLetters.get()));
+                    say(String.format("events %d | guides in Redis %d | held back %d | dead letters %d",
+                            eventsSent.get(), triggersSeen.get(), suppressed.get(), deadLetters.get()));
                 }
             }
         });
@@ -274,26 +287,28 @@ final class DemoCommand {
             case "threshold":
                 return r.get("count") + " of " + r.get("target") + (r.containsKey("reached") ? ", reached" : "");
             case "comeback":
-                return "back after " + d.apply("away");
+                return String.format("back after %.1f days", Long.parseLong(r.getOrDefault("away", "0")) / 86_400_000.0);
             default:
                 return r.toString();
         }
     }
 
-    private void countDeadLetters(String bootstrap) {
+    /** Reads a topic from its start on a thread of its own, handing each record to {@code onRecord}. */
+    private void consume(String bootstrap, String topic,
+                         java.util.function.Consumer<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> onRecord) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "guidance-demo-dead-letters");
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "guidance-demo-" + topic);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p);
-        consumer.subscribe(List.of(DEAD_LETTER_TOPIC));
+        consumer.subscribe(List.of(topic));
         wakers.add(consumer::wakeup);
-        background("demo-dead-letters", () -> {
+        background("demo-" + topic, () -> {
             try {
                 while (!stopping.get()) {
-                    deadLetters.addAndGet(consumer.poll(Duration.ofMillis(500)).count());
+                    consumer.poll(Duration.ofMillis(500)).forEach(onRecord);
                 }
             } catch (org.apache.kafka.common.errors.WakeupException e) {
                 // stopping
@@ -308,8 +323,8 @@ final class DemoCommand {
         if (!stopping.compareAndSet(false, true)) {
             return;
         }
-        say(String.format("stopping: events %d | triggers %d | dead letters %d", eventsSent.get(),
-                triggersSeen.get(), deadLetters.get()));
+        say(String.format("stopping: events %d | guides in Redis %d | held back %d | dead letters %d",
+                eventsSent.get(), triggersSeen.get(), suppressed.get(), deadLetters.get()));
         stopSignal.countDown();
         for (Runnable w : wakers) {
             try {

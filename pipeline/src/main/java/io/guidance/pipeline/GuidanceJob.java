@@ -18,7 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The job for {@code flink run}: Kafka events in, triggers to Redis, bad and late records to the dead-letter topic.
+ * The job for {@code flink run}: Kafka events in; delivered triggers to Redis; every trigger with its delivery status
+ * to the audit topic; bad and late records to the dead-letter topic.
  *
  * <pre>flink run guidance-pipeline-job.jar --config config/cluster.yaml [--key value ...]</pre>
  */
@@ -54,6 +55,8 @@ public final class GuidanceJob {
         GuidanceTopology.Outputs out = GuidanceTopology.build(records, rules, config.detection());
         out.triggers.sinkTo(new TriggerRedisSink(RedisSettings.fromMap(config.withPrefix("redis."))))
                 .uid(Uids.REDIS_SINK).name("redis");
+        out.triggers.sinkTo(KafkaConnectors.auditSink(config))
+                .uid(Uids.AUDIT_SINK).name("audit");
         out.deadLetters.sinkTo(KafkaConnectors.deadLetterSink(config))
                 .uid(Uids.DEAD_LETTER_SINK).name("dead letters");
     }

@@ -31,6 +31,7 @@ public final class JobConfig implements Serializable {
         d.put("kafka.bootstrap", "localhost:9092");
         d.put("kafka.topic", "guidance-events");
         d.put("kafka.deadLetterTopic", "guidance-dead-letters");
+        d.put("kafka.auditTopic", "guidance-audit");
         d.put("kafka.groupId", "guidance");
         d.put("kafka.startingOffsets", "committed");
         d.put("events.maxOutOfOrderness", "2s");
@@ -160,6 +161,7 @@ public final class JobConfig implements Serializable {
     public String kafkaBootstrap() { return get("kafka.bootstrap"); }
     public String eventsTopic() { return get("kafka.topic"); }
     public String deadLetterTopic() { return get("kafka.deadLetterTopic"); }
+    public String auditTopic() { return get("kafka.auditTopic"); }
     public String groupId() { return get("kafka.groupId"); }
 
     /** {@code committed} (resume from the group's offsets, else earliest), {@code earliest} or {@code latest}. */

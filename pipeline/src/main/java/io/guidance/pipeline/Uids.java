@@ -10,6 +10,7 @@ public final class Uids {
     public static final String DETECT = "detect";
     public static final String REDIS_SINK = "redis-sink";
     public static final String DEAD_LETTER_SINK = "dead-letter-sink";
+    public static final String AUDIT_SINK = "audit-sink";
     // replay only: its file source and the step that parses lines
     public static final String REPLAY_SOURCE = "replay-source";
     public static final String REPLAY_PARSE = "replay-parse";

@@ -3,6 +3,7 @@ package io.guidance.pipeline.kafka;
 import io.guidance.event.DeadLetter;
 import io.guidance.event.SourceRecord;
 import io.guidance.pipeline.JobConfig;
+import io.guidance.trigger.Trigger;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -29,6 +30,15 @@ public final class KafkaConnectors {
                 // offsets are committed on checkpoints, so a restart without state resumes where the job was
                 .setProperty("commit.offsets.on.checkpoint", "true")
                 .setProperty("partition.discovery.interval.ms", "60000")
+                .build();
+    }
+
+    /** Every trigger with its delivery status: the answer to "why did this guide show, or not". */
+    public static KafkaSink<Trigger> auditSink(JobConfig config) {
+        return KafkaSink.<Trigger>builder()
+                .setBootstrapServers(config.kafkaBootstrap())
+                .setRecordSerializer(new TriggerAuditSerializer(config.auditTopic()))
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .build();
     }
 

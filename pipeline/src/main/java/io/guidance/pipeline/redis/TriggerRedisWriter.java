@@ -105,46 +105,13 @@ final class TriggerRedisWriter implements SinkWriter<Trigger> {
         this.recordsSent = metrics.getNumRecordsSendCounter();
         metrics.gauge("redisPendingTriggers", (Gauge<Integer>) () -> pendingCount);
 
-        this.client = createClient(settings);
+        this.client = RedisClients.create(settings, "guidance-trigger-sink", 2);
         try {
             loadScript();
         } catch (IOException | RuntimeException e) {
             client.close();
             throw e;
         }
-    }
-
-    private static RedisClient createClient(RedisSettings s) {
-        int timeoutMillis = (int) s.timeout().toMillis();
-        DefaultJedisClientConfig config = DefaultJedisClientConfig.builder()
-                .connectionTimeoutMillis(timeoutMillis)
-                .socketTimeoutMillis(timeoutMillis)
-                .database(s.database())
-                .user(s.user())
-                .password(s.password())
-                .ssl(s.tls())
-                .clientName("guidance-trigger-sink")
-                .sslParameters(s.tls() ? verifyHostname() : null)
-                .build();
-        GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
-        // One connection carries the writes; a second covers replacing a broken one. Borrowing never waits unbounded.
-        pool.setMaxTotal(2);
-        pool.setMaxIdle(2);
-        pool.setMinIdle(0);
-        pool.setMaxWait(s.timeout());
-        pool.setJmxEnabled(false);
-        return RedisClient.builder()
-                .hostAndPort(s.host(), s.port())
-                .clientConfig(config)
-                .poolConfig(pool)
-                .build();
-    }
-
-    /** TLS without checking that the certificate names the host would accept any server's certificate. */
-    private static SSLParameters verifyHostname() {
-        SSLParameters params = new SSLParameters();
-        params.setEndpointIdentificationAlgorithm("HTTPS");
-        return params;
     }
 
     /** Checks the connection and credentials at start; an unreachable Redis is an outage, not a failed start. */
