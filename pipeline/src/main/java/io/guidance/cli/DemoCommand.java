@@ -53,6 +53,7 @@ final class DemoCommand {
     static final String EVENTS_TOPIC = "guidance-events";
     static final String DEAD_LETTER_TOPIC = "guidance-dead-letters";
     static final String AUDIT_TOPIC = "guidance-audit";
+    static final String RULES_TOPIC = "guidance-rules";
     /** A longer quiet spell in the dataset is cut to this on the wall clock (the sample starts with stray old rows). */
     static final long MAX_PAUSE_MS = 2_000;
     /** One deliberately broken record after this many events, so the dead-letter path shows too. */
@@ -132,13 +133,16 @@ final class DemoCommand {
         kafka.createTopic(EVENTS_TOPIC, 2);
         kafka.createTopic(DEAD_LETTER_TOPIC, 1);
         kafka.createTopic(AUDIT_TOPIC, 2);
-        say("Kafka on " + kafka.bootstrapServers());
+        kafka.createCompactedTopic(RULES_TOPIC, 1);
+        say("Kafka on " + kafka.bootstrapServers() + "; change the rules while it runs with: ./guidance rules publish"
+                + " FILE --bootstrap " + kafka.bootstrapServers());
 
         JobConfig config = JobConfig.of(Map.ofEntries(
                 Map.entry("kafka.bootstrap", kafka.bootstrapServers()),
                 Map.entry("kafka.topic", EVENTS_TOPIC),
                 Map.entry("kafka.deadLetterTopic", DEAD_LETTER_TOPIC),
                 Map.entry("kafka.auditTopic", AUDIT_TOPIC),
+                Map.entry("kafka.rulesTopic", RULES_TOPIC),
                 Map.entry("kafka.groupId", "guidance-demo"),
                 Map.entry("kafka.startingOffsets", "earliest"),
                 Map.entry("events.idleTimeout", "2s"),
@@ -162,7 +166,7 @@ final class DemoCommand {
 
         say("starting the job on a Flink MiniCluster with " + rules.rules.size() + " rules");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.from(config));
-        JobClient job = GuidanceJob.start(env, config, rules);
+        JobClient job = GuidanceJob.start(env, config, io.guidance.pipeline.LiveRules.of(rules));
         resources.add(0, () -> job.cancel().get(30, TimeUnit.SECONDS));
 
         say(String.format("replaying %d events of %s at %dx (dataset time runs %d s per second)",

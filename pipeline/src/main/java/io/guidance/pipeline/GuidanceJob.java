@@ -6,7 +6,9 @@ import io.guidance.pipeline.redis.RedisSettings;
 import io.guidance.pipeline.redis.TriggerRedisSink;
 import io.guidance.rules.RuleSet;
 import io.guidance.rules.RulesParser;
+import io.guidance.rules.RulesUpdate;
 import io.guidance.time.ClickstreamWatermarks;
+import io.guidance.time.ControlStreamWatermarks;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -38,21 +40,26 @@ public final class GuidanceJob {
             System.exit(2);
             return;
         }
-        RuleSet rules = RulesParser.parseFile(config.rulesFile());
+        LiveRules rules = LiveRules.atStart(config);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.from(config));
         define(env, config, rules);
-        LOG.info("Submitting job '{}' with {} rules (version {})", config.jobName(), rules.rules.size(), rules.version);
+        LOG.info("Submitting job '{}' with {}", config.jobName(), rules);
         env.execute(config.jobName());
     }
 
     /** Builds the production graph on {@code env}: the Kafka source, the topology, the Redis and dead-letter sinks. */
-    public static void define(StreamExecutionEnvironment env, JobConfig config, RuleSet rules) {
+    public static void define(StreamExecutionEnvironment env, JobConfig config, LiveRules rules) {
         DataStream<SourceRecord> records = env.fromSource(
                         KafkaConnectors.eventsSource(config),
                         ClickstreamWatermarks.live(config.maxOutOfOrderness(), config.idleTimeout()),
                         "events")
                 .uid(Uids.EVENTS_SOURCE);
-        GuidanceTopology.Outputs out = GuidanceTopology.build(records, rules, config.detection());
+        DataStream<RulesUpdate> ruleUpdates = env.fromSource(
+                        KafkaConnectors.rulesSource(config), ControlStreamWatermarks.idle(), "rules")
+                .setParallelism(1)
+                .uid(Uids.RULES_SOURCE);
+        GuidanceTopology.Outputs out =
+                GuidanceTopology.build(records, ruleUpdates, rules.rules, rules.version, config.detection());
         out.triggers.sinkTo(new TriggerRedisSink(RedisSettings.fromMap(config.withPrefix("redis."))))
                 .uid(Uids.REDIS_SINK).name("redis");
         out.triggers.sinkTo(KafkaConnectors.auditSink(config))
@@ -61,8 +68,13 @@ public final class GuidanceJob {
                 .uid(Uids.DEAD_LETTER_SINK).name("dead letters");
     }
 
-    /** Starts the job without waiting for it, for the demo and tests. */
+    /** Starts the job with a fixed rule set as version 0, without waiting for it. */
     public static JobClient start(StreamExecutionEnvironment env, JobConfig config, RuleSet rules) throws Exception {
+        return start(env, config, LiveRules.of(rules));
+    }
+
+    /** Starts the job without waiting for it, for the demo and tests. */
+    public static JobClient start(StreamExecutionEnvironment env, JobConfig config, LiveRules rules) throws Exception {
         define(env, config, rules);
         return env.executeAsync(config.jobName());
     }

@@ -1,6 +1,6 @@
 package io.guidance.pipeline;
 
-import io.guidance.detect.DetectionFunction;
+import io.guidance.detect.LiveRulesFunction;
 import io.guidance.detect.DetectionSettings;
 import io.guidance.detect.OutputTags;
 import io.guidance.event.DeadLetter;
@@ -8,6 +8,8 @@ import io.guidance.event.Event;
 import io.guidance.event.RecordSplitter;
 import io.guidance.event.SourceRecord;
 import io.guidance.rules.RuleSet;
+import io.guidance.rules.RulesUpdate;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import io.guidance.trigger.Trigger;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -34,7 +36,14 @@ public final class GuidanceTopology {
 
     private GuidanceTopology() {}
 
-    public static Outputs build(DataStream<SourceRecord> records, RuleSet rules, DetectionSettings detection) {
+    /**
+     * @param records     events with event timestamps and watermarks
+     * @param ruleUpdates rule sets published while the job runs (may be an empty bounded stream); must not carry
+     *                    watermarks that hold back event time
+     * @param rules       the rules in force at start, and their version (0 for the rules file)
+     */
+    public static Outputs build(DataStream<SourceRecord> records, DataStream<RulesUpdate> ruleUpdates, RuleSet rules,
+                                long rulesVersion, DetectionSettings detection) {
         // Valid events go on; bad and late records leave here, while their original bytes are still at hand.
         // Same parallelism as the source, so it chains to it and sees each split's records and watermarks in order.
         SingleOutputStreamOperator<Event> events = records
@@ -42,11 +51,14 @@ public final class GuidanceTopology {
                 .setParallelism(records.getParallelism())
                 .uid(Uids.SPLIT_RECORDS).name("validate and split");
 
-        // One shuffle: every rule, per-session or per-user, is evaluated under the user's key.
+        // One shuffle: every rule, per-session or per-user, and the delivery policy run under the user's key; rule
+        // changes reach every task of that operator through broadcast state.
+        BroadcastStream<RulesUpdate> liveRules = ruleUpdates.broadcast(LiveRulesFunction.LIVE_RULES);
         SingleOutputStreamOperator<Trigger> triggers = events
                 .keyBy(e -> e.userId)
-                .process(new DetectionFunction(rules, detection))
-                .uid(Uids.DETECT).name("detect");
+                .connect(liveRules)
+                .process(new LiveRulesFunction(rules, rulesVersion, detection))
+                .uid(Uids.DETECT).name("detect and deliver");
 
         DataStream<DeadLetter> deadLetters = events.getSideOutput(OutputTags.DEAD_LETTERS)
                 .union(triggers.getSideOutput(OutputTags.DEAD_LETTERS));

@@ -32,6 +32,7 @@ public final class JobConfig implements Serializable {
         d.put("kafka.topic", "guidance-events");
         d.put("kafka.deadLetterTopic", "guidance-dead-letters");
         d.put("kafka.auditTopic", "guidance-audit");
+        d.put("kafka.rulesTopic", "guidance-rules");
         d.put("kafka.groupId", "guidance");
         d.put("kafka.startingOffsets", "committed");
         d.put("events.maxOutOfOrderness", "2s");
@@ -162,6 +163,7 @@ public final class JobConfig implements Serializable {
     public String eventsTopic() { return get("kafka.topic"); }
     public String deadLetterTopic() { return get("kafka.deadLetterTopic"); }
     public String auditTopic() { return get("kafka.auditTopic"); }
+    public String rulesTopic() { return get("kafka.rulesTopic"); }
     public String groupId() { return get("kafka.groupId"); }
 
     /** {@code committed} (resume from the group's offsets, else earliest), {@code earliest} or {@code latest}. */

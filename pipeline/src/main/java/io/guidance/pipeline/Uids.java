@@ -7,12 +7,14 @@ package io.guidance.pipeline;
 public final class Uids {
     public static final String EVENTS_SOURCE = "events-source";
     public static final String SPLIT_RECORDS = "split-records";
+    public static final String RULES_SOURCE = "rules-source";
     public static final String DETECT = "detect";
     public static final String REDIS_SINK = "redis-sink";
     public static final String DEAD_LETTER_SINK = "dead-letter-sink";
     public static final String AUDIT_SINK = "audit-sink";
     // replay only: its file source and the step that parses lines
     public static final String REPLAY_SOURCE = "replay-source";
+    public static final String REPLAY_RULES = "replay-rules";
     public static final String REPLAY_PARSE = "replay-parse";
     public static final String REPLAY_WATERMARKS = "replay-watermarks";
     public static final String REPLAY_TRIGGERS_OUT = "replay-triggers-out";

@@ -72,6 +72,8 @@ class KafkaToRedisPipelineTest {
         redis = LocalRedis.start();
         kafka.createTopic(EVENTS, 2);
         kafka.createTopic(DEAD_LETTERS, 1);
+        kafka.createTopic("guidance-audit", 2);
+        kafka.createCompactedTopic("guidance-rules", 1);
     }
 
     @AfterAll
@@ -99,7 +101,7 @@ class KafkaToRedisPipelineTest {
                 Map.entry("job.parallelism", "2")));
         RuleSet rules = RulesParser.parse(RULES, "test");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.from(config));
-        JobClient job = GuidanceJob.start(env, config, rules);
+        JobClient job = GuidanceJob.start(env, config, LiveRules.of(rules));
         try (KafkaProducer<String, byte[]> producer = producer();
              RedisClient client = RedisClient.builder().hostAndPort(redis.host(), redis.port()).build()) {
             long t0 = System.currentTimeMillis();

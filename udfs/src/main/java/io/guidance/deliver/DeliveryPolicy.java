@@ -43,9 +43,9 @@ public final class DeliveryPolicy {
     public static final Comparator<Trigger> SAME_INSTANT_ORDER =
             Comparator.<Trigger>comparingInt(t -> -t.priority).thenComparing(t -> t.ruleId);
 
-    private final RuleSet rules;
-    private final long dismissalRetentionMs;
-    private final long longestCooldownMs;
+    private RuleSet rules;
+    private long dismissalRetentionMs;
+    private long longestCooldownMs;
 
     /**
      * guide -> ts of the user's first dismissal or completion. End of life: removed {@code dismissalRetention} after
@@ -64,13 +64,7 @@ public final class DeliveryPolicy {
     private final Map<String, Counter> counters = new HashMap<>();
 
     public DeliveryPolicy(RuntimeContext ctx, RuleSet rules, long dismissalRetentionMs) {
-        this.rules = rules;
-        this.dismissalRetentionMs = dismissalRetentionMs;
-        long cooldown = rules.delivery.cooldownMs;
-        for (Rule r : rules.rules) {
-            cooldown = Math.max(cooldown, rules.cooldownOf(r));
-        }
-        this.longestCooldownMs = cooldown;
+        setRules(rules, dismissalRetentionMs);
         this.dismissed = ctx.getMapState(
                 new MapStateDescriptor<>(StateNames.DISMISSED_GUIDES, Types.STRING, Types.LONG));
         this.lastDelivered = ctx.getMapState(
@@ -78,6 +72,17 @@ public final class DeliveryPolicy {
         this.recent = ctx.getState(
                 new ValueStateDescriptor<>(StateNames.RECENT_DELIVERIES, Types.LIST(Types.LONG)));
         this.metrics = ctx.getMetricGroup().addGroup("delivery");
+    }
+
+    /** Takes a new rule set: its delivery defaults and cooldowns apply from the next decision on. */
+    public void setRules(RuleSet newRules, long newDismissalRetentionMs) {
+        this.rules = newRules;
+        this.dismissalRetentionMs = newDismissalRetentionMs;
+        long cooldown = newRules.delivery.cooldownMs;
+        for (Rule r : newRules.rules) {
+            cooldown = Math.max(cooldown, newRules.cooldownOf(r));
+        }
+        this.longestCooldownMs = cooldown;
     }
 
     /** True for a feedback event that names a guide; it is remembered, and may suppress later triggers. */

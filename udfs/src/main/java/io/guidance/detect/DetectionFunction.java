@@ -1,557 +1,63 @@
 package io.guidance.detect;
 
-import io.guidance.deliver.DeliveryPolicy;
-import io.guidance.event.DeadLetter;
 import io.guidance.event.Event;
-import io.guidance.event.EventJson;
-import io.guidance.rules.BurstRule;
-import io.guidance.rules.ComebackRule;
-import io.guidance.rules.LoopRule;
-import io.guidance.rules.Rule;
 import io.guidance.rules.RuleSet;
-import io.guidance.rules.StallRule;
-import io.guidance.rules.ThresholdRule;
 import io.guidance.trigger.Trigger;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
-
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.Iterator;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
+import org.apache.flink.util.OutputTag;
 
 /**
- * Evaluates every rule for one user, keyed by {@code userId}: per-session rules keep their state per session inside
- * the user's key, so the graph needs a single shuffle.
- *
- * <p>Time: events wait in {@link #pending} until the watermark passes their {@code ts}, then run in {@code ts} order
- * (equal {@code ts} in arrival order). Arrival order within the out-of-orderness bound therefore does not change the
- * result. At one instant, events are evaluated before the stall deadlines that fall on it, so progress exactly at a
- * deadline cancels the stall (SPEC section 3).
- *
- * <p>Timers: one at each waiting event's ts, one at each open stall deadline, and one cleanup timer per user, rounded
- * up to the minute, that forgets event ids, idle sessions and idle users. Every timer is deleted when nothing needs it.
- *
- * <p>Output: triggers in event-time order per user; side outputs {@link OutputTags#DUPLICATES} and
- * {@link OutputTags#DEAD_LETTERS} (events that reached this function behind its watermark).
+ * The {@link DetectionEngine} with a fixed rule set, keyed by {@code userId}: for tests and embedding. The job runs
+ * {@link LiveRulesFunction}, the same engine with rules that change while it runs.
  */
 public class DetectionFunction extends KeyedProcessFunction<String, Event, Trigger> {
     private static final long serialVersionUID = 1L;
-    static final char SEP = '\u001f';
-    /** Cleanup timers are rounded up to this, so one timer serves a whole minute of events. */
-    static final long CLEANUP_ROUNDING_MS = 60_000L;
 
-    private final RuleSet rules;
-    private final DetectionSettings settings;
-
-    private transient RuleIndex index;
-    private transient DeliveryPolicy policy;
-    /** Triggers of the instant being processed, decided together by the policy before they leave. */
-    private transient List<Trigger> instant;
-    private transient long sessionRetentionMs;
-    private transient long userRetentionMs;
-
-    /** Events waiting for the watermark, by ts. End of life: removed by the timer at their ts, which runs them. */
-    private transient MapState<Long, List<Event>> pending;
-    /** eventId -> ts, for dedup. End of life: the cleanup timer removes it once the watermark passes ts + dedupWindow. */
-    private transient MapState<String, Long> seenIds;
-    /** Time of this key's one cleanup timer, or null. End of life: cleared when the key holds nothing more. */
-    private transient ValueState<Long> nextCleanup;
-    /**
-     * sessionId -> ts of its last event. End of life: the cleanup timer removes a session idle for the session
-     * retention (session timeout, or the longest burst/loop window if longer), with its burst groups and loop windows.
-     */
-    private transient MapState<String, Long> sessions;
-    /**
-     * (ruleId, sessionId) -> deadline of an open stall wait. End of life: removed when progress cancels the wait or
-     * when it fires at its deadline (a timer at the deadline); a wait of a rule that is gone is released then too.
-     */
-    private transient MapState<String, Long> stallDeadlines;
-    /** (ruleId, sessionId, group value) -> ts of the group's events. End of life: emptied on firing; session cleanup. */
-    private transient MapState<String, List<Long>> burstGroups;
-    /** (ruleId, sessionId) -> loop window. End of life: session cleanup. */
-    private transient MapState<String, LoopWindow> loopWindows;
-    /** First and last seen. End of life: the cleanup timer clears it after the user retention without events. */
-    private transient ValueState<UserActivity> activity;
-    /** ruleId -> threshold count. End of life: with {@link #activity}. */
-    private transient MapState<String, ThresholdCount> thresholds;
-
-    private transient Counter eventsProcessed;
-    private transient Counter duplicates;
-    private transient Counter lateEvents;
-    private transient Counter triggersFired;
+    private final DetectionEngine engine;
+    private transient ContextScope scope;
 
     public DetectionFunction(RuleSet rules, DetectionSettings settings) {
-        this.rules = rules;
-        this.settings = settings;
+        this.engine = new DetectionEngine(rules, settings);
     }
 
     @Override
     public void open(OpenContext openContext) {
-        index = new RuleIndex(rules);
-        sessionRetentionMs = Math.max(settings.sessionTimeoutMs, index.longestSessionWindowMs());
-        userRetentionMs = Math.max(settings.userRetentionMs, index.longestUserWindowMs());
-        var ctx = getRuntimeContext();
-        pending = ctx.getMapState(new MapStateDescriptor<>(
-                StateNames.PENDING_EVENTS, Types.LONG, Types.LIST(Types.POJO(Event.class))));
-        seenIds = ctx.getMapState(new MapStateDescriptor<>(StateNames.SEEN_EVENT_IDS, Types.STRING, Types.LONG));
-        nextCleanup = ctx.getState(new ValueStateDescriptor<>(StateNames.NEXT_CLEANUP, Types.LONG));
-        sessions = ctx.getMapState(new MapStateDescriptor<>(StateNames.SESSIONS, Types.STRING, Types.LONG));
-        stallDeadlines = ctx.getMapState(
-                new MapStateDescriptor<>(StateNames.STALL_DEADLINES, Types.STRING, Types.LONG));
-        burstGroups = ctx.getMapState(
-                new MapStateDescriptor<>(StateNames.BURST_GROUPS, Types.STRING, Types.LIST(Types.LONG)));
-        loopWindows = ctx.getMapState(
-                new MapStateDescriptor<>(StateNames.LOOP_WINDOWS, Types.STRING, Types.POJO(LoopWindow.class)));
-        activity = ctx.getState(new ValueStateDescriptor<>(StateNames.USER_ACTIVITY, Types.POJO(UserActivity.class)));
-        thresholds = ctx.getMapState(new MapStateDescriptor<>(
-                StateNames.THRESHOLD_COUNTS, Types.STRING, Types.POJO(ThresholdCount.class)));
-        policy = new DeliveryPolicy(ctx, rules, userRetentionMs);
-        instant = new ArrayList<>();
-        var metrics = ctx.getMetricGroup();
-        eventsProcessed = metrics.counter("eventsProcessed");
-        duplicates = metrics.counter("duplicateEvents");
-        lateEvents = metrics.counter("lateEvents");
-        triggersFired = metrics.counter("triggersFired");
+        engine.open(getRuntimeContext());
+        scope = new ContextScope();
     }
 
     @Override
     public void processElement(Event e, Context ctx, Collector<Trigger> out) throws Exception {
-        if (seenIds.contains(e.eventId)) {
-            duplicates.inc();
-            ctx.output(OutputTags.DUPLICATES, e.eventId);
-            return;
-        }
-        long watermark = ctx.timerService().currentWatermark();
-        if (e.ts <= watermark) {
-            // Upstream dead-letters late records with their original bytes; this only guards the ordering promise.
-            lateEvents.inc();
-            ctx.output(OutputTags.DEAD_LETTERS, new DeadLetter(DeadLetter.LATE,
-                    (watermark - e.ts) + " ms behind the watermark", EventJson.toJsonBytes(e), null, -1, -1));
-            return;
-        }
-        seenIds.put(e.eventId, e.ts);
-        List<Event> atTs = pending.get(e.ts);
-        if (atTs == null) {
-            atTs = new ArrayList<>(1);
-            ctx.timerService().registerEventTimeTimer(e.ts);
-        }
-        atTs.add(e);
-        pending.put(e.ts, atTs);
-        long firstExpiry = e.ts + Math.min(settings.dedupWindowMs, sessionRetentionMs);
-        scheduleCleanup(firstExpiry, ctx);
+        scope.ctx = ctx;
+        engine.onEvent(e, scope);
     }
 
     @Override
     public void onTimer(long time, OnTimerContext ctx, Collector<Trigger> out) throws Exception {
-        List<Event> due = pending.get(time);
-        boolean feedback = false;
-        if (due != null) {
-            pending.remove(time);
-            for (Event e : due) {
-                eventsProcessed.inc();
-                feedback |= policy.onFeedback(e);
-                evaluate(e, ctx);
-            }
-        }
-        fireStallDeadlines(time, ctx.getCurrentKey());
-        if (!instant.isEmpty()) {
-            // every trigger of this instant is here: events at `time` ran, then the deadlines at `time`
-            policy.decide(instant);
-            instant.forEach(out::collect);
-            instant.clear();
-            scheduleCleanup(policy.nextExpiry(), ctx);
-        } else if (feedback) {
-            scheduleCleanup(policy.nextExpiry(), ctx);
-        }
-        Long cleanup = nextCleanup.value();
-        if (cleanup != null && time >= cleanup) {
-            cleanup(time, ctx);
-        }
+        scope.ctx = ctx;
+        engine.onTimer(time, scope, out);
     }
 
-    // ---- evaluation of one event, in ts order ----
+    /** The engine's view of this function's context; one instance, pointed at the current context on each call. */
+    private static final class ContextScope implements DetectionEngine.Scope {
+        KeyedProcessFunction<String, Event, Trigger>.Context ctx;
 
-    private void evaluate(Event e, Context ctx) throws Exception {
-        String userId = ctx.getCurrentKey();
-        boolean newSession = !sessions.contains(e.sessionId);
-        UserActivity seen = null;
-        Long previousEventTs = null;
-        if (index.hasPerUserRules()) {
-            seen = activity.value();
-            if (seen == null) {
-                seen = new UserActivity(e.ts, e.ts);
-            } else {
-                previousEventTs = seen.lastSeen;
-            }
+        @Override
+        public String getCurrentKey() {
+            return ctx.getCurrentKey();
         }
 
-        for (Rule r : index.rulesFor(e.type)) {
-            Trigger t = null;
-            if (r instanceof StallRule) {
-                onStallEvent((StallRule) r, e, ctx);
-            } else if (r instanceof BurstRule) {
-                t = onBurstEvent((BurstRule) r, e, userId);
-            } else if (r instanceof LoopRule) {
-                t = onLoopEvent((LoopRule) r, e, userId);
-            } else if (r instanceof ThresholdRule) {
-                t = onThresholdEvent((ThresholdRule) r, e, userId, seen, newSession, true);
-            }
-            emit(r, t);
-        }
-        if (seen != null) {
-            for (ThresholdRule r : index.thresholdRulesNotFor(e.type)) {
-                emit(r, onThresholdEvent(r, e, userId, seen, newSession, false));
-            }
-            for (ComebackRule r : index.comebackRules()) {
-                if (previousEventTs != null && e.ts - previousEventTs >= r.gapMs) {
-                    Trigger t = Triggers.of(rules, r, userId, null, e.ts);
-                    t.reason.put("gap", Long.toString(r.gapMs));
-                    t.reason.put("away", Long.toString(e.ts - previousEventTs));
-                    t.reason.put("previousEventAt", Long.toString(previousEventTs));
-                    emit(r, t);
-                }
-            }
-            seen.lastSeen = e.ts;
-            activity.update(seen);
-        }
-        sessions.put(e.sessionId, e.ts);
-    }
-
-    private void emit(Rule r, Trigger t) {
-        if (t != null && r.enabled) {
-            triggersFired.inc();
-            instant.add(t);
-        }
-    }
-
-    private void onStallEvent(StallRule r, Event e, Context ctx) throws Exception {
-        String key = r.id + SEP + e.sessionId;
-        if (r.start.matches(e)) {
-            // a start restarts the wait, even when it also matches progress
-            Long old = stallDeadlines.get(key);
-            long deadline = e.ts + r.withinMs;
-            stallDeadlines.put(key, deadline);
-            ctx.timerService().registerEventTimeTimer(deadline);
-            if (old != null && old != deadline) {
-                releaseTimer(old, ctx.timerService());
-            }
-        } else if (r.isProgress(e)) {
-            Long deadline = stallDeadlines.get(key);
-            if (deadline != null && e.ts <= deadline) {
-                stallDeadlines.remove(key);
-                releaseTimer(deadline, ctx.timerService());
-            }
-        }
-    }
-
-    private Trigger onBurstEvent(BurstRule r, Event e, String userId) throws Exception {
-        if (!r.match.matches(e)) {
-            return null;
-        }
-        String value = r.sameField == null ? "" : e.field(r.sameField);
-        if (value == null) {
-            return null;
-        }
-        String key = r.id + SEP + e.sessionId + SEP + value;
-        List<Long> group = burstGroups.get(key);
-        if (group == null) {
-            group = new ArrayList<>(r.count);
-        }
-        long from = e.ts - r.withinMs;
-        group.removeIf(ts -> ts < from);
-        group.add(e.ts);
-        if (group.size() >= r.count) {
-            burstGroups.remove(key);
-            Trigger t = Triggers.of(rules, r, userId, e.sessionId, e.ts);
-            t.reason.put("count", Integer.toString(group.size()));
-            t.reason.put("within", Long.toString(r.withinMs));
-            t.reason.put("firstAt", Long.toString(group.get(0)));
-            if (r.sameField != null) {
-                t.reason.put("field", Triggers.quote(r.sameField));
-                t.reason.put("value", Triggers.quote(value));
-            }
-            return t;
-        }
-        burstGroups.put(key, group);
-        return null;
-    }
-
-    private Trigger onLoopEvent(LoopRule r, Event e, String userId) throws Exception {
-        if (!r.match.matches(e)) {
-            return null;
-        }
-        String value = e.field(r.field);
-        if (value == null) {
-            return null;
-        }
-        String key = r.id + SEP + e.sessionId;
-        LoopWindow w = loopWindows.get(key);
-        if (w == null) {
-            w = new LoopWindow();
-        } else if (value.equals(w.previous)) {
-            return null; // a refresh is not a loop
-        }
-        w.previous = value;
-        long from = e.ts - r.withinMs;
-        int drop = 0;
-        while (drop < w.times.size() && w.times.get(drop) < from) {
-            drop++;
-        }
-        if (drop > 0) {
-            w.times.subList(0, drop).clear();
-            w.values.subList(0, drop).clear();
-        }
-        w.times.add(e.ts);
-        w.values.add(value);
-        int occurrences = 0;
-        for (String v : w.values) {
-            if (v.equals(value)) {
-                occurrences++;
-            }
-        }
-        Trigger t = null;
-        if (occurrences >= r.times) {
-            int distinct = new HashSet<>(w.values).size();
-            t = Triggers.of(rules, r, userId, e.sessionId, e.ts);
-            t.reason.put("times", Integer.toString(occurrences));
-            t.reason.put("within", Long.toString(r.withinMs));
-            t.reason.put("field", Triggers.quote(r.field));
-            t.reason.put("value", Triggers.quote(value));
-            t.reason.put("distinctValues", Integer.toString(distinct));
-            w.times.clear();
-            w.values.clear();
-        }
-        loopWindows.put(key, w);
-        return t;
-    }
-
-    /**
-     * One threshold rule for one event. {@code mayBeAction} is false when the event's type cannot match the action,
-     * which leaves only the new-session nudge to check.
-     */
-    private Trigger onThresholdEvent(ThresholdRule r, Event e, String userId, UserActivity seen, boolean newSession,
-                                     boolean mayBeAction) throws Exception {
-        long t = e.ts;
-        boolean windowOpen = !r.sinceFirstSeen || t < seen.firstSeen + r.windowMs;
-        boolean counted = windowOpen && mayBeAction && r.action.matches(e);
-        if (!counted && !(newSession && windowOpen && r.nudgeFrom >= 0)) {
-            return null;
-        }
-        ThresholdCount c = thresholds.get(r.id);
-        boolean fresh = c == null;
-        if (fresh) {
-            c = new ThresholdCount(); // a user with no counted action yet: count 0
-        }
-        int count;
-        if (r.sinceFirstSeen) {
-            if (counted) {
-                c.count++;
-            }
-            count = c.count;
-        } else {
-            if (counted) {
-                c.recent.add(t);
-                if (c.recent.size() > r.target) {
-                    c.recent.subList(0, c.recent.size() - r.target).clear();
-                }
-            }
-            long from = t - r.windowMs; // window (t - W, t]
-            c.recent.removeIf(ts -> ts <= from);
-            count = c.recent.size();
-        }
-        Trigger out = null;
-        if (counted && count >= r.target) {
-            boolean fire = r.reachedGuide != null
-                    && (r.sinceFirstSeen ? !c.reached : c.lastReached <= t - r.windowMs);
-            if (fire) {
-                out = Triggers.of(rules, r, userId, null, t);
-                out.guide = r.reachedGuide;
-                c.reached = true;
-                c.lastReached = t;
-                thresholdReason(out, r, count, seen);
-                out.reason.put("reached", "true");
-            }
-        } else if (r.inNudgeBand(count)) {
-            out = Triggers.of(rules, r, userId, null, t);
-            thresholdReason(out, r, count, seen);
-            if (!counted) {
-                out.reason.put("newSession", Triggers.quote(e.sessionId));
-            }
-        }
-        if (counted || !fresh) {
-            thresholds.put(r.id, c);
-        }
-        return out;
-    }
-
-    private static void thresholdReason(Trigger t, ThresholdRule r, int count, UserActivity seen) {
-        t.reason.put("count", Integer.toString(count));
-        t.reason.put("target", Integer.toString(r.target));
-        t.reason.put(r.sinceFirstSeen ? "sinceFirstSeen" : "rolling", Long.toString(r.windowMs));
-        if (r.sinceFirstSeen) {
-            t.reason.put("firstSeen", Long.toString(seen.firstSeen));
-        }
-    }
-
-    // ---- stall deadlines ----
-
-    private void fireStallDeadlines(long time, String userId) throws Exception {
-        List<Map.Entry<String, Long>> due = null;
-        for (Map.Entry<String, Long> entry : stallDeadlines.entries()) {
-            if (entry.getValue() <= time) {
-                if (due == null) {
-                    due = new ArrayList<>(2);
-                }
-                due.add(Map.entry(entry.getKey(), entry.getValue()));
-            }
-        }
-        if (due == null) {
-            return;
-        }
-        due.sort(Map.Entry.<String, Long>comparingByValue().thenComparing(Map.Entry.comparingByKey()));
-        for (Map.Entry<String, Long> d : due) {
-            stallDeadlines.remove(d.getKey());
-            String key = d.getKey();
-            int sep = key.indexOf(SEP);
-            Rule rule = index.rule(key.substring(0, sep));
-            if (!(rule instanceof StallRule)) {
-                continue; // the rule is gone: release, fire nothing
-            }
-            StallRule stall = (StallRule) rule;
-            long deadline = d.getValue();
-            Trigger t = Triggers.of(rules, stall, userId, key.substring(sep + 1), deadline);
-            t.reason.put("within", Long.toString(stall.withinMs));
-            t.reason.put("startedAt", Long.toString(deadline - stall.withinMs));
-            t.reason.put("deadline", Long.toString(deadline));
-            emit(stall, t);
-        }
-    }
-
-    // ---- cleanup: event ids, idle sessions, idle users ----
-
-    /** Makes sure the cleanup timer runs no later than {@code dueAt} (rounded up to the minute). */
-    private void scheduleCleanup(long dueAt, Context ctx) throws Exception {
-        if (dueAt == Long.MAX_VALUE) {
-            return; // nothing to forget
-        }
-        long at = roundUp(dueAt);
-        Long current = nextCleanup.value();
-        if (current == null || at < current) {
-            nextCleanup.update(at);
-            ctx.timerService().registerEventTimeTimer(at);
-            if (current != null) {
-                releaseTimer(current, ctx.timerService());
-            }
-        }
-    }
-
-    private void cleanup(long time, Context ctx) throws Exception {
-        long next = Long.MAX_VALUE;
-
-        for (Iterator<Map.Entry<String, Long>> it = seenIds.iterator(); it.hasNext(); ) {
-            long expiry = it.next().getValue() + settings.dedupWindowMs;
-            if (expiry <= time) {
-                it.remove();
-            } else {
-                next = Math.min(next, expiry);
-            }
-        }
-        if (seenIds.isEmpty()) {
-            // removing through the iterator leaves an empty map behind on the heap backend; drop the key's entry
-            seenIds.clear();
+        @Override
+        public TimerService timerService() {
+            return ctx.timerService();
         }
 
-        Set<String> idle = null;
-        for (Iterator<Map.Entry<String, Long>> it = sessions.iterator(); it.hasNext(); ) {
-            Map.Entry<String, Long> s = it.next();
-            long expiry = s.getValue() + sessionRetentionMs;
-            if (expiry <= time) {
-                if (idle == null) {
-                    idle = new HashSet<>();
-                }
-                idle.add(s.getKey());
-                it.remove();
-            } else {
-                next = Math.min(next, expiry);
-            }
+        @Override
+        public <X> void output(OutputTag<X> tag, X value) {
+            ctx.output(tag, value);
         }
-        if (idle != null) {
-            forgetSessions(idle);
-        }
-        if (sessions.isEmpty()) {
-            sessions.clear();
-        }
-
-        UserActivity seen = activity.value();
-        if (seen != null) {
-            long expiry = seen.lastSeen + userRetentionMs;
-            if (expiry <= time) {
-                activity.clear();
-                thresholds.clear();
-            } else {
-                next = Math.min(next, expiry);
-            }
-        }
-        next = Math.min(next, policy.cleanup(time));
-
-        nextCleanup.clear();
-        if (next != Long.MAX_VALUE) {
-            scheduleCleanup(next, ctx);
-        }
-    }
-
-    private void forgetSessions(Set<String> idle) throws Exception {
-        for (Iterator<String> it = burstGroups.keys().iterator(); it.hasNext(); ) {
-            String key = it.next();
-            int a = key.indexOf(SEP);
-            int b = key.indexOf(SEP, a + 1);
-            if (idle.contains(key.substring(a + 1, b))) {
-                it.remove();
-            }
-        }
-        if (burstGroups.isEmpty()) {
-            burstGroups.clear();
-        }
-        for (Iterator<String> it = loopWindows.keys().iterator(); it.hasNext(); ) {
-            String key = it.next();
-            if (idle.contains(key.substring(key.indexOf(SEP) + 1))) {
-                it.remove();
-            }
-        }
-        if (loopWindows.isEmpty()) {
-            loopWindows.clear();
-        }
-    }
-
-    /** Deletes the timer at {@code time} unless something else of this key still needs it. */
-    private void releaseTimer(long time, TimerService timers) throws Exception {
-        if (pending.contains(time)) {
-            return;
-        }
-        Long cleanup = nextCleanup.value();
-        if (cleanup != null && cleanup == time) {
-            return;
-        }
-        for (Long deadline : stallDeadlines.values()) {
-            if (deadline == time) {
-                return;
-            }
-        }
-        timers.deleteEventTimeTimer(time);
-    }
-
-    static long roundUp(long t) {
-        return Math.floorDiv(t + CLEANUP_ROUNDING_MS - 1, CLEANUP_ROUNDING_MS) * CLEANUP_ROUNDING_MS;
     }
 }

@@ -14,6 +14,8 @@ public final class StateNames {
     public static final String LOOP_WINDOWS = "loop-windows";
     public static final String USER_ACTIVITY = "user-activity";
     public static final String THRESHOLD_COUNTS = "threshold-counts";
+    /** Broadcast state: the rule set in force. */
+    public static final String LIVE_RULES = "live-rules";
     // the delivery policy's
     public static final String DISMISSED_GUIDES = "dismissed-guides";
     public static final String LAST_DELIVERED = "last-delivered";

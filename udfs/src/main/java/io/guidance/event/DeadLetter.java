@@ -11,6 +11,8 @@ public class DeadLetter {
     public static final String WRONG_TYPE = "wrong_type";
     public static final String TOO_LONG = "too_long";
     public static final String LATE = "late";
+    /** A rule set on the rules topic that is not valid; the job keeps its last valid rules. */
+    public static final String BAD_RULES = "bad_rules";
 
     /** One of the reason codes above. */
     public String reason;

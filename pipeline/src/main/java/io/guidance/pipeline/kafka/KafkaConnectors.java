@@ -3,6 +3,7 @@ package io.guidance.pipeline.kafka;
 import io.guidance.event.DeadLetter;
 import io.guidance.event.SourceRecord;
 import io.guidance.pipeline.JobConfig;
+import io.guidance.rules.RulesUpdate;
 import io.guidance.trigger.Trigger;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -30,6 +31,21 @@ public final class KafkaConnectors {
                 // offsets are committed on checkpoints, so a restart without state resumes where the job was
                 .setProperty("commit.offsets.on.checkpoint", "true")
                 .setProperty("partition.discovery.interval.ms", "60000")
+                .build();
+    }
+
+    /**
+     * The rules topic from its start: the function keeps the newest valid version it sees, so reading old versions
+     * again at a fresh start is harmless, and a restore from a checkpoint resumes from the checkpointed offsets.
+     */
+    public static KafkaSource<RulesUpdate> rulesSource(JobConfig config) {
+        return KafkaSource.<RulesUpdate>builder()
+                .setBootstrapServers(config.kafkaBootstrap())
+                .setTopics(config.rulesTopic())
+                .setGroupId(config.groupId() + "-rules")
+                .setStartingOffsets(OffsetsInitializer.earliest())
+                .setDeserializer(new RulesUpdateDeserializer())
+                .setProperty("commit.offsets.on.checkpoint", "false")
                 .build();
     }
 

@@ -8,6 +8,7 @@ import io.guidance.pipeline.GuidanceTopology;
 import io.guidance.pipeline.JobConfig;
 import io.guidance.pipeline.Uids;
 import io.guidance.rules.RuleSet;
+import io.guidance.rules.RulesUpdate;
 import io.guidance.time.ClickstreamWatermarks;
 import io.guidance.trigger.Trigger;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -87,7 +88,13 @@ public final class Replay {
                 .assignTimestampsAndWatermarks(ClickstreamWatermarks.forReplay(config.maxOutOfOrderness()))
                 .setParallelism(1)
                 .uid(Uids.REPLAY_WATERMARKS).name("event time");
-        GuidanceTopology.Outputs out = GuidanceTopology.build(source, rules, config.detection());
+        // no rule changes during a replay: an empty rules stream that ends with the file
+        DataStream<RulesUpdate> noRuleUpdates = source
+                .flatMap((SourceRecord r, org.apache.flink.util.Collector<RulesUpdate> none) -> { })
+                .returns(RulesUpdate.class)
+                .setParallelism(1)
+                .uid(Uids.REPLAY_RULES).name("no rule updates");
+        GuidanceTopology.Outputs out = GuidanceTopology.build(source, noRuleUpdates, rules, 0, config.detection());
 
         DataStream<ReplayResult> all = out.triggers.map(ReplayResult::of).returns(ReplayResult.class).uid(Uids.REPLAY_TRIGGERS_OUT)
                 .union(out.deadLetters.map(ReplayResult::of).returns(ReplayResult.class).uid(Uids.REPLAY_DEAD_LETTERS_OUT),
