@@ -440,11 +440,17 @@ public class DetectionFunction extends KeyedProcessFunction<String, Event, Trigg
         long next = Long.MAX_VALUE;
 
         for (Iterator<Map.Entry<String, Long>> it = seenIds.iterator(); it.hasNext(); ) {
-            long expiry = it.next().getValue() + settings.dedupWindowMs;
+            long seenAt = it.next().getValue();
+            long expiry = seenAt + settings.dedupWindowMs;
             if (expiry <= time) {
                 it.remove();
             } else {
                 next = Math.min(next, expiry);
+            }
+            if (seenAt > time) {
+                // not evaluated yet, so its session is not in the sessions map to plan the next sweep: keep the
+                // one processElement planned for it, or the session outlives its retention
+                next = Math.min(next, seenAt + Math.min(settings.dedupWindowMs, sessionRetentionMs));
             }
         }
         if (seenIds.isEmpty()) {
