@@ -56,6 +56,8 @@ public class DetectionFunction extends KeyedProcessFunction<String, Event, Trigg
     private transient RuleIndex index;
     private transient long sessionRetentionMs;
     private transient long userRetentionMs;
+    /** True when some threshold rule nudges, so that the sessions a user has had must be remembered. */
+    private transient boolean sessionStartNudges;
 
     /** Events waiting for the watermark, by ts. End of life: removed by the timer at their ts, which runs them. */
     private transient MapState<Long, List<Event>> pending;
@@ -81,6 +83,12 @@ public class DetectionFunction extends KeyedProcessFunction<String, Event, Trigg
     private transient ValueState<UserActivity> activity;
     /** ruleId -> threshold count. End of life: with {@link #activity}. */
     private transient MapState<String, ThresholdCount> thresholds;
+    /**
+     * sessionId -> ts of its first event, for every session of the user, kept only when a threshold rule nudges: a
+     * session that comes back after {@link #sessions} forgot it is not a new session. End of life: with
+     * {@link #activity}.
+     */
+    private transient MapState<String, Long> userSessions;
 
     private transient Counter eventsProcessed;
     private transient Counter duplicates;
@@ -97,6 +105,10 @@ public class DetectionFunction extends KeyedProcessFunction<String, Event, Trigg
         index = new RuleIndex(rules);
         sessionRetentionMs = Math.max(settings.sessionTimeoutMs, index.longestSessionWindowMs());
         userRetentionMs = Math.max(settings.userRetentionMs, index.longestUserWindowMs());
+        sessionStartNudges = false;
+        for (Rule r : rules.rules) {
+            sessionStartNudges |= r instanceof ThresholdRule && ((ThresholdRule) r).nudgeFrom >= 0;
+        }
         var ctx = getRuntimeContext();
         pending = ctx.getMapState(new MapStateDescriptor<>(
                 StateNames.PENDING_EVENTS, Types.LONG, Types.LIST(Types.POJO(Event.class))));
@@ -112,6 +124,7 @@ public class DetectionFunction extends KeyedProcessFunction<String, Event, Trigg
         activity = ctx.getState(new ValueStateDescriptor<>(StateNames.USER_ACTIVITY, Types.POJO(UserActivity.class)));
         thresholds = ctx.getMapState(new MapStateDescriptor<>(
                 StateNames.THRESHOLD_COUNTS, Types.STRING, Types.POJO(ThresholdCount.class)));
+        userSessions = ctx.getMapState(new MapStateDescriptor<>(StateNames.USER_SESSIONS, Types.STRING, Types.LONG));
         var metrics = ctx.getMetricGroup();
         eventsProcessed = metrics.counter("eventsProcessed");
         duplicates = metrics.counter("duplicateEvents");
@@ -167,7 +180,11 @@ public class DetectionFunction extends KeyedProcessFunction<String, Event, Trigg
 
     private void evaluate(Event e, Context ctx, Collector<Trigger> out) throws Exception {
         String userId = ctx.getCurrentKey();
-        boolean newSession = !sessions.contains(e.sessionId);
+        // SPEC: the user's first event with a sessionId not seen before. Only threshold nudges ask.
+        boolean newSession = sessionStartNudges && !userSessions.contains(e.sessionId);
+        if (newSession) {
+            userSessions.put(e.sessionId, e.ts);
+        }
         UserActivity seen = null;
         Long previousEventTs = null;
         if (index.hasPerUserRules()) {
@@ -485,6 +502,7 @@ public class DetectionFunction extends KeyedProcessFunction<String, Event, Trigg
             if (expiry <= time) {
                 activity.clear();
                 thresholds.clear();
+                userSessions.clear();
             } else {
                 next = Math.min(next, expiry);
             }
