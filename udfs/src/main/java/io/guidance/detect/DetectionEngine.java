@@ -72,6 +72,8 @@ public final class DetectionEngine implements Serializable {
     private transient List<Trigger> instant;
     private transient long sessionRetentionMs;
     private transient long userRetentionMs;
+    /** True when some threshold rule nudges, so that the sessions a user has had must be remembered. */
+    private transient boolean sessionStartNudges;
 
     /** Events waiting for the watermark, by ts. End of life: removed by the timer at their ts, which runs them. */
     private transient MapState<Long, List<Event>> pending;
@@ -97,6 +99,12 @@ public final class DetectionEngine implements Serializable {
     private transient ValueState<UserActivity> activity;
     /** ruleId -> threshold count. End of life: with {@link #activity}. */
     private transient MapState<String, ThresholdCount> thresholds;
+    /**
+     * sessionId -> ts of its first event, for every session of the user, kept only when a threshold rule nudges: a
+     * session that comes back after {@link #sessions} forgot it is not a new session. End of life: with
+     * {@link #activity}.
+     */
+    private transient MapState<String, Long> userSessions;
 
     private transient Counter eventsProcessed;
     private transient Counter duplicates;
@@ -164,6 +172,10 @@ public final class DetectionEngine implements Serializable {
         index = new RuleIndex(newRules);
         sessionRetentionMs = Math.max(settings.sessionTimeoutMs, index.longestSessionWindowMs());
         userRetentionMs = Math.max(settings.userRetentionMs, index.longestUserWindowMs());
+        sessionStartNudges = false;
+        for (Rule r : newRules.rules) {
+            sessionStartNudges |= r instanceof ThresholdRule && ((ThresholdRule) r).nudgeFrom >= 0;
+        }
         if (policy != null) {
             policy.setRules(newRules, userRetentionMs);
         }
@@ -181,6 +193,7 @@ public final class DetectionEngine implements Serializable {
         loopWindows = ctx.getMapState(LOOP_WINDOWS);
         activity = ctx.getState(new ValueStateDescriptor<>(StateNames.USER_ACTIVITY, Types.POJO(UserActivity.class)));
         thresholds = ctx.getMapState(THRESHOLD_COUNTS);
+        userSessions = ctx.getMapState(new MapStateDescriptor<>(StateNames.USER_SESSIONS, Types.STRING, Types.LONG));
         policy = new DeliveryPolicy(ctx, rules, userRetentionMs);
         instant = new ArrayList<>();
         var metrics = ctx.getMetricGroup();
@@ -247,7 +260,11 @@ public final class DetectionEngine implements Serializable {
 
     private void evaluate(Event e, Scope ctx) throws Exception {
         String userId = ctx.getCurrentKey();
-        boolean newSession = !sessions.contains(e.sessionId);
+        // SPEC: the user's first event with a sessionId not seen before. Only threshold nudges ask.
+        boolean newSession = sessionStartNudges && !userSessions.contains(e.sessionId);
+        if (newSession) {
+            userSessions.put(e.sessionId, e.ts);
+        }
         UserActivity seen = null;
         Long previousEventTs = null;
         if (index.hasPerUserRules()) {
@@ -523,11 +540,17 @@ public final class DetectionEngine implements Serializable {
         long next = Long.MAX_VALUE;
 
         for (Iterator<Map.Entry<String, Long>> it = seenIds.iterator(); it.hasNext(); ) {
-            long expiry = it.next().getValue() + settings.dedupWindowMs;
+            long seenAt = it.next().getValue();
+            long expiry = seenAt + settings.dedupWindowMs;
             if (expiry <= time) {
                 it.remove();
             } else {
                 next = Math.min(next, expiry);
+            }
+            if (seenAt > time) {
+                // not evaluated yet, so its session is not in the sessions map to plan the next sweep: keep the
+                // one onEvent planned for it, or the session outlives its retention
+                next = Math.min(next, seenAt + Math.min(settings.dedupWindowMs, sessionRetentionMs));
             }
         }
         if (seenIds.isEmpty()) {
@@ -562,6 +585,7 @@ public final class DetectionEngine implements Serializable {
             if (expiry <= time) {
                 activity.clear();
                 thresholds.clear();
+                userSessions.clear();
             } else {
                 next = Math.min(next, expiry);
             }

@@ -14,6 +14,7 @@ public final class StateNames {
     public static final String LOOP_WINDOWS = "loop-windows";
     public static final String USER_ACTIVITY = "user-activity";
     public static final String THRESHOLD_COUNTS = "threshold-counts";
+    public static final String USER_SESSIONS = "user-sessions";
     /** Broadcast state: the rule set in force. */
     public static final String LIVE_RULES = "live-rules";
     // the delivery policy's
