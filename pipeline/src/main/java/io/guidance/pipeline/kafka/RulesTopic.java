@@ -61,6 +61,7 @@ public final class RulesTopic {
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(timeout.toMillis()));
+        p.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(timeout.toMillis()));
         List<Entry> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
             Map<String, List<PartitionInfo>> topics = consumer.listTopics(timeout);
@@ -122,7 +123,8 @@ public final class RulesTopic {
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(Math.max(timeout.toMillis(), 1_000)));
-        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(Math.max(timeout.toMillis() - 1, 999)));
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(Math.max(timeout.toMillis() / 2, 500)));
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p)) {
             producer.send(new ProducerRecord<>(topic, Long.toString(rules.version), rules.toJsonBytes()))
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -136,8 +138,10 @@ public final class RulesTopic {
      * to read never reports itself idle and would hold back event time.
      */
     public static void ensureExists(String bootstrap, String topic, Duration timeout) throws IOException {
+        int ms = (int) timeout.toMillis();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis()))) {
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, ms))) {
             try {
                 admin.createTopics(List.of(new NewTopic(topic, Optional.of(1), Optional.empty())
                                 .configs(Map.of("cleanup.policy", "compact"))))
