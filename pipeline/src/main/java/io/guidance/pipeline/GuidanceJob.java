@@ -5,7 +5,6 @@ import io.guidance.pipeline.kafka.KafkaConnectors;
 import io.guidance.pipeline.redis.RedisSettings;
 import io.guidance.pipeline.redis.TriggerRedisSink;
 import io.guidance.rules.RuleSet;
-import io.guidance.rules.RulesParser;
 import io.guidance.rules.RulesUpdate;
 import io.guidance.time.ClickstreamWatermarks;
 import io.guidance.time.ControlStreamWatermarks;
@@ -15,7 +14,11 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.guidance.pipeline.kafka.RulesTopic;
+
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -38,6 +41,14 @@ public final class GuidanceJob {
             System.err.println(e.getMessage());
             System.err.println(usage());
             System.exit(2);
+            return;
+        }
+        List<String> missing = RulesTopic.missingTopics(config.kafkaBootstrap(),
+                List.of(config.eventsTopic(), config.deadLetterTopic(), config.auditTopic()), Duration.ofSeconds(30));
+        if (!missing.isEmpty()) {
+            System.err.println("Kafka topics missing at " + config.kafkaBootstrap() + ": " + String.join(", ", missing)
+                    + " (create them first; see README \"Operate it\")");
+            System.exit(1);
             return;
         }
         LiveRules rules = LiveRules.atStart(config);

@@ -156,6 +156,29 @@ public final class RulesTopic {
         }
     }
 
+    /**
+     * The names among {@code topics} that do not exist. The job checks its topics at submission: a sink topic that
+     * does not exist makes the Kafka producer block, which would stall the job without an error.
+     */
+    public static List<String> missingTopics(String bootstrap, List<String> topics, Duration timeout)
+            throws IOException {
+        int ms = (int) timeout.toMillis();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, ms))) {
+            java.util.Set<String> existing = admin.listTopics().names().get(ms, TimeUnit.MILLISECONDS);
+            List<String> missing = new ArrayList<>();
+            for (String t : topics) {
+                if (!existing.contains(t)) {
+                    missing.add(t);
+                }
+            }
+            return missing;
+        } catch (InterruptedException | java.util.concurrent.TimeoutException | ExecutionException e) {
+            throw new IOException("Kafka at " + bootstrap + " did not list its topics: " + e.getMessage());
+        }
+    }
+
     private static boolean caughtUp(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {
         for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
             if (consumer.position(e.getKey()) < e.getValue()) {
