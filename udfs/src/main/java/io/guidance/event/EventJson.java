@@ -6,41 +6,46 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.TreeMap;
 
-/** Writes an event as the SPEC JSON object, fields in SPEC order; the inverse of {@link EventParser}. */
+/**
+ * Writes an event as the SPEC JSON object, fields in SPEC order ({@code eventId, userId, sessionId, ts, type, page,
+ * target, props}), absent optional fields left out; the inverse of {@link EventParser}. {@code props} values are
+ * written as strings: an {@link Event} keeps their text, which is also what rule patterns compare.
+ */
 public final class EventJson {
     private static final JsonFactory FACTORY = new JsonFactory();
 
     private EventJson() {}
 
+    public static void write(JsonGenerator g, Event e) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("eventId", e.eventId);
+        g.writeStringField("userId", e.userId);
+        g.writeStringField("sessionId", e.sessionId);
+        g.writeNumberField("ts", e.ts);
+        g.writeStringField("type", e.type);
+        if (e.page != null) {
+            g.writeStringField("page", e.page);
+        }
+        if (e.target != null) {
+            g.writeStringField("target", e.target);
+        }
+        if (e.props != null) {
+            g.writeObjectFieldStart("props");
+            for (Map.Entry<String, String> p : e.props.entrySet()) {
+                g.writeStringField(p.getKey(), p.getValue());
+            }
+            g.writeEndObject();
+        }
+        g.writeEndObject();
+    }
+
     public static byte[] toJsonBytes(Event e) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(192);
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
-            g.writeStartObject();
-            g.writeStringField("eventId", e.eventId);
-            g.writeStringField("userId", e.userId);
-            g.writeStringField("sessionId", e.sessionId);
-            g.writeNumberField("ts", e.ts);
-            g.writeStringField("type", e.type);
-            if (e.page != null) g.writeStringField("page", e.page);
-            if (e.target != null) g.writeStringField("target", e.target);
-            if (e.props != null) {
-                g.writeObjectFieldStart("props");
-                // props hold text; numbers and booleans were JSON literals and are written back as such
-                for (Map.Entry<String, String> p : new TreeMap<>(e.props).entrySet()) {
-                    g.writeFieldName(p.getKey());
-                    String v = p.getValue();
-                    if (isJsonLiteral(v)) {
-                        g.writeRawValue(v);
-                    } else {
-                        g.writeString(v);
-                    }
-                }
-                g.writeEndObject();
-            }
-            g.writeEndObject();
+            write(g, e);
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
@@ -48,11 +53,6 @@ public final class EventJson {
     }
 
     public static String toJson(Event e) {
-        return new String(toJsonBytes(e), java.nio.charset.StandardCharsets.UTF_8);
-    }
-
-    private static boolean isJsonLiteral(String v) {
-        if (v.equals("true") || v.equals("false")) return true;
-        return v.matches("-?(0|[1-9]\\d*)(\\.\\d+)?([eE][+-]?\\d+)?");
+        return new String(toJsonBytes(e), StandardCharsets.UTF_8);
     }
 }

@@ -3,6 +3,7 @@ package io.guidance.cli.importer;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.guidance.event.Event;
+import io.guidance.event.EventJson;
 
 import java.io.IOException;
 import java.io.Writer;
@@ -11,14 +12,12 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Map;
 
 /**
  * Writes events as SPEC section 1 JSON Lines: one object per line, fields in the order {@code eventId, userId,
  * sessionId, ts, type, page, target, props}, absent optional fields left out.
  *
- * <p>A fixed field order keeps imported files diffable and their checksums stable across runs. Every {@code props}
- * value is written as a JSON string, which is what the importers put there (ids are text, not numbers to add up).
+ * <p>A fixed field order ({@link EventJson}) keeps imported files diffable and their checksums stable across runs.
  */
 public final class EventJsonLines {
 
@@ -32,7 +31,7 @@ public final class EventJsonLines {
         g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
         g.setRootValueSeparator(null); // lines are separated by the newline written below, not Jackson's space
         for (Event e : events) {
-            writeEvent(g, e);
+            EventJson.write(g, e);
             g.writeRaw('\n');
         }
         g.close();
@@ -60,28 +59,5 @@ public final class EventJsonLines {
         } finally {
             Files.deleteIfExists(tmp);
         }
-    }
-
-    private static void writeEvent(JsonGenerator g, Event e) throws IOException {
-        g.writeStartObject();
-        g.writeStringField("eventId", e.eventId);
-        g.writeStringField("userId", e.userId);
-        g.writeStringField("sessionId", e.sessionId);
-        g.writeNumberField("ts", e.ts);
-        g.writeStringField("type", e.type);
-        if (e.page != null) {
-            g.writeStringField("page", e.page);
-        }
-        if (e.target != null) {
-            g.writeStringField("target", e.target);
-        }
-        if (e.props != null) {
-            g.writeObjectFieldStart("props");
-            for (Map.Entry<String, String> p : e.props.entrySet()) {
-                g.writeStringField(p.getKey(), p.getValue());
-            }
-            g.writeEndObject();
-        }
-        g.writeEndObject();
     }
 }
