@@ -15,6 +15,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import redis.clients.jedis.RedisClient;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -92,6 +93,12 @@ final class LivePipeline {
             }
             Thread.sleep(50);
         }
+    }
+
+    /** The triggerId of the trigger JSON held at {@code key}, or null when the key is absent. */
+    static String triggerIdAt(RedisClient client, String key) {
+        String json = client.get(key);
+        return json == null ? null : TriggerJson.fromJson(json).triggerId;
     }
 
     /** Reads the audit topic from its beginning and keeps every trigger the job decided, in arrival order. */
