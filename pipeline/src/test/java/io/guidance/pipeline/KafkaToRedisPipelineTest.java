@@ -52,6 +52,7 @@ class KafkaToRedisPipelineTest {
 
     static final String EVENTS = "events";
     static final String DEAD_LETTERS = "dead-letters";
+    static final String AUDIT = "audit";
     static final String RULES = String.join("\n",
             "version: 1",
             "delivery: {ttl: 10m}",
@@ -72,7 +73,7 @@ class KafkaToRedisPipelineTest {
         redis = LocalRedis.start();
         kafka.createTopic(EVENTS, 2);
         kafka.createTopic(DEAD_LETTERS, 1);
-        kafka.createTopic("guidance-audit", 2);
+        kafka.createTopic(AUDIT, 2);
         kafka.createCompactedTopic("guidance-rules", 1);
     }
 
@@ -92,6 +93,7 @@ class KafkaToRedisPipelineTest {
                 Map.entry("kafka.bootstrap", kafka.bootstrapServers()),
                 Map.entry("kafka.topic", EVENTS),
                 Map.entry("kafka.deadLetterTopic", DEAD_LETTERS),
+                Map.entry("kafka.auditTopic", AUDIT),
                 Map.entry("kafka.groupId", "pipeline-test"),
                 Map.entry("kafka.startingOffsets", "earliest"),
                 Map.entry("events.idleTimeout", "1s"),

@@ -41,7 +41,7 @@ public final class DeliveryPolicy {
 
     /** Order of the triggers of one instant: higher priority first, then rule id. */
     public static final Comparator<Trigger> SAME_INSTANT_ORDER =
-            Comparator.<Trigger>comparingInt(t -> -t.priority).thenComparing(t -> t.ruleId);
+            Comparator.comparingInt((Trigger t) -> t.priority).reversed().thenComparing(t -> t.ruleId);
 
     private RuleSet rules;
     private long dismissalRetentionMs;

@@ -16,7 +16,10 @@ import java.time.Duration;
  * <p>While a source split receives events, its watermark is {@code maxTs - bound - 1}. Once it has received none for
  * {@code idleTimeout} (measured on Flink's input-activity clock, which stands still while the source is
  * back-pressured, so a slow job does not turn its own backlog late), its watermark follows the clock from the last
- * event: {@code maxTs + idleFor - bound - 1}. A split that never saw an event is marked idle so it holds nobody back.
+ * event: {@code maxTs + idleFor - bound - 1}. A split that has seen no event for {@code idleTimeout} since it started
+ * (an empty partition, or any partition right after a restore, when no event has come yet) follows the wall clock:
+ * {@code now - bound - 1}. So a stall that fell due while the job was down fires after a restore even when no event
+ * arrives, and an empty partition holds nobody back by more than the bound.
  *
  * <p>Replays use {@link #forReplay}: a watermark after every event and no clock at all, so that which events are late
  * depends only on the file.
@@ -26,16 +29,19 @@ public final class ClickstreamWatermarks implements WatermarkGenerator<SourceRec
     private final long idleTimeoutMs;
     private final boolean everyEvent;
     private final RelativeClock clock;
+    private final java.util.function.LongSupplier wallClock;
 
     private long maxTs = Long.MIN_VALUE;
     private long lastActivity;
     private long emitted = Long.MIN_VALUE;
 
-    ClickstreamWatermarks(long boundMs, long idleTimeoutMs, boolean everyEvent, RelativeClock clock) {
+    ClickstreamWatermarks(long boundMs, long idleTimeoutMs, boolean everyEvent, RelativeClock clock,
+                          java.util.function.LongSupplier wallClock) {
         this.boundMs = boundMs;
         this.idleTimeoutMs = idleTimeoutMs;
         this.everyEvent = everyEvent;
         this.clock = clock;
+        this.wallClock = wallClock;
         this.lastActivity = clock == null ? 0 : clock.relativeTimeMillis();
     }
 
@@ -44,14 +50,15 @@ public final class ClickstreamWatermarks implements WatermarkGenerator<SourceRec
         long bound = maxOutOfOrderness.toMillis();
         long idle = idleTimeout.toMillis();
         return WatermarkStrategy.<SourceRecord>forGenerator(
-                        ctx -> new ClickstreamWatermarks(bound, idle, false, ctx.getInputActivityClock()))
+                        ctx -> new ClickstreamWatermarks(bound, idle, false, ctx.getInputActivityClock(),
+                                System::currentTimeMillis))
                 .withTimestampAssigner((r, kafkaTs) -> timestampOf(r));
     }
 
     /** Bounded replays: deterministic, a watermark after every event, never advanced by a clock. */
     public static WatermarkStrategy<SourceRecord> forReplay(Duration maxOutOfOrderness) {
         long bound = maxOutOfOrderness.toMillis();
-        return WatermarkStrategy.<SourceRecord>forGenerator(ctx -> new ClickstreamWatermarks(bound, 0, true, null))
+        return WatermarkStrategy.<SourceRecord>forGenerator(ctx -> new ClickstreamWatermarks(bound, 0, true, null, null))
                 .withTimestampAssigner((r, ignored) -> timestampOf(r));
     }
 
@@ -84,7 +91,7 @@ public final class ClickstreamWatermarks implements WatermarkGenerator<SourceRec
         long idleFor = idleTimeoutMs > 0 && clock != null ? clock.relativeTimeMillis() - lastActivity : 0;
         if (maxTs == Long.MIN_VALUE) {
             if (idleTimeoutMs > 0 && idleFor >= idleTimeoutMs) {
-                output.markIdle();
+                emit(output, wallClock.getAsLong() - boundMs - 1);
             }
             return;
         }

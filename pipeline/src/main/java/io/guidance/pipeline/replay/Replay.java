@@ -34,7 +34,7 @@ public final class Replay {
     /** Trigger output order: time, then user, then higher priority first, then rule id. */
     public static final Comparator<Trigger> OUTPUT_ORDER = Comparator.<Trigger>comparingLong(t -> t.ts)
             .thenComparing(t -> t.userId)
-            .thenComparing(t -> -t.priority)
+            .thenComparing(Comparator.comparingInt((Trigger t) -> t.priority).reversed())
             .thenComparing(t -> t.ruleId)
             .thenComparing(t -> t.triggerId);
 

@@ -1,0 +1,136 @@
+package io.guidance.pipeline;
+
+import io.guidance.embedded.EmbeddedKafka;
+import io.guidance.embedded.LocalRedis;
+import io.guidance.event.Event;
+import io.guidance.event.EventJson;
+import io.guidance.trigger.Trigger;
+import io.guidance.trigger.TriggerJson;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import redis.clients.jedis.RedisClient;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+
+/** Fixtures for tests that run the real job against {@link EmbeddedKafka} and {@link LocalRedis}. */
+final class LivePipeline {
+    static final String EVENTS = "events";
+    static final String DEAD_LETTERS = "dead-letters";
+    static final String AUDIT = "audit";
+    static final String RULES = "rules";
+
+    private LivePipeline() {}
+
+    /** The topics the job reads and writes; the broker creates none by itself. */
+    static void createTopics(EmbeddedKafka kafka) throws Exception {
+        kafka.createTopic(EVENTS, 2);
+        kafka.createTopic(DEAD_LETTERS, 1);
+        kafka.createTopic(AUDIT, 2);
+        kafka.createCompactedTopic(RULES, 1);
+    }
+
+    /** Job settings for this broker and Redis; {@code more} overrides or adds. */
+    static JobConfig config(EmbeddedKafka kafka, LocalRedis redis, Map<String, String> more) {
+        Map<String, String> s = new HashMap<>();
+        s.put("kafka.bootstrap", kafka.bootstrapServers());
+        s.put("kafka.topic", EVENTS);
+        s.put("kafka.deadLetterTopic", DEAD_LETTERS);
+        s.put("kafka.auditTopic", AUDIT);
+        s.put("kafka.rulesTopic", RULES);
+        s.put("kafka.startingOffsets", "earliest");
+        s.put("events.idleTimeout", "1s");
+        s.put("redis.host", redis.host());
+        s.put("redis.port", Integer.toString(redis.port()));
+        s.put("job.parallelism", "2");
+        s.putAll(more);
+        return JobConfig.of(s);
+    }
+
+    static KafkaProducer<String, byte[]> producer(EmbeddedKafka kafka) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        return new KafkaProducer<>(p);
+    }
+
+    /** A checkout page view: the start of the stall rules of these tests. */
+    static ProducerRecord<String, byte[]> checkoutView(String eventId, String user, String session, long ts) {
+        byte[] json = EventJson.toJsonBytes(new Event(eventId, user, session, ts, "page_view", "/checkout", null, null));
+        return new ProducerRecord<>(EVENTS, user, json);
+    }
+
+    /** The same, into a chosen partition (a user's events must all go to one). */
+    static ProducerRecord<String, byte[]> checkoutView(int partition, String eventId, String user, String session,
+                                                       long ts) {
+        return new ProducerRecord<>(EVENTS, partition, user, checkoutView(eventId, user, session, ts).value());
+    }
+
+    static void send(KafkaProducer<String, byte[]> producer, List<ProducerRecord<String, byte[]>> records)
+            throws Exception {
+        for (ProducerRecord<String, byte[]> r : records) {
+            producer.send(r);
+        }
+        producer.flush();
+    }
+
+    static void waitFor(String what, BooleanSupplier condition, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(what + ": not within " + timeout.toSeconds() + " s");
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** The triggerId of the trigger JSON held at {@code key}, or null when the key is absent. */
+    static String triggerIdAt(RedisClient client, String key) {
+        String json = client.get(key);
+        return json == null ? null : TriggerJson.fromJson(json).triggerId;
+    }
+
+    /** Reads the audit topic from its beginning and keeps every trigger the job decided, in arrival order. */
+    static final class AuditReader implements AutoCloseable {
+        private final KafkaConsumer<String, String> consumer;
+        private final List<Trigger> seen = new ArrayList<>();
+
+        AuditReader(EmbeddedKafka kafka) {
+            Properties p = new Properties();
+            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+            p.put(ConsumerConfig.GROUP_ID_CONFIG, "audit-reader-" + UUID.randomUUID());
+            p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+            p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+            consumer = new KafkaConsumer<>(p);
+            consumer.subscribe(List.of(AUDIT));
+        }
+
+        /** How many times the job has decided the trigger with this id, so far. */
+        long decisions(String triggerId) {
+            for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                seen.add(TriggerJson.fromJson(r.value()));
+            }
+            return seen.stream().filter(t -> t.triggerId.equals(triggerId)).count();
+        }
+
+        @Override
+        public void close() {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+}

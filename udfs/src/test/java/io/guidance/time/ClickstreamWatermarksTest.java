@@ -1,0 +1,120 @@
+package io.guidance.time;
+
+import io.guidance.event.Event;
+import io.guidance.event.SourceRecord;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
+import org.apache.flink.util.clock.RelativeClock;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** SPEC section 2: bounded out-of-orderness, and event time that keeps moving when the input is quiet. */
+class ClickstreamWatermarksTest {
+    private static final long BOUND = 2_000;
+    private static final long IDLE = 5_000;
+    private static final long T0 = 1_700_000_000_000L;
+
+    private long activityClock;
+    private long wallClock = T0 + 60_000;
+    private final List<Long> emitted = new ArrayList<>();
+    private final WatermarkOutput output = new WatermarkOutput() {
+        @Override
+        public void emitWatermark(Watermark watermark) {
+            emitted.add(watermark.getTimestamp());
+        }
+
+        @Override
+        public void markIdle() {
+            emitted.add(null);
+        }
+
+        @Override
+        public void markActive() {
+        }
+    };
+
+    private ClickstreamWatermarks live() {
+        RelativeClock clock = new RelativeClock() {
+            @Override
+            public long relativeTimeMillis() {
+                return activityClock;
+            }
+
+            @Override
+            public long relativeTimeNanos() {
+                return activityClock * 1_000_000L;
+            }
+        };
+        return new ClickstreamWatermarks(BOUND, IDLE, false, clock, () -> wallClock);
+    }
+
+    private static SourceRecord record(long ts) {
+        SourceRecord r = new SourceRecord();
+        r.event = new Event("e" + ts, "u", "s", ts, "click", null, null, null);
+        return r;
+    }
+
+    @Test
+    void whileEventsFlowTheWatermarkTrailsTheNewestEventByTheBound() {
+        ClickstreamWatermarks w = live();
+        w.onEvent(record(T0), T0, output);
+        w.onEvent(record(T0 + 5_000), T0 + 5_000, output);
+        w.onEvent(record(T0 + 1_000), T0 + 1_000, output);
+        w.onPeriodicEmit(output);
+
+        assertThat(emitted).containsExactly(T0 + 5_000 - BOUND - 1);
+    }
+
+    @Test
+    void aQuietSplitFollowsTheClockFromItsLastEventOnceIdle() {
+        ClickstreamWatermarks w = live();
+        w.onEvent(record(T0), T0, output);
+        activityClock += IDLE - 1;
+        w.onPeriodicEmit(output);
+        activityClock += 1;
+        w.onPeriodicEmit(output);
+        activityClock += 3_000;
+        w.onPeriodicEmit(output);
+
+        assertThat(emitted).containsExactly(
+                T0 - BOUND - 1,              // not idle yet
+                T0 + IDLE - BOUND - 1,        // idle: from the last event, at the clock's pace
+                T0 + IDLE + 3_000 - BOUND - 1);
+    }
+
+    @Test
+    void aSplitThatHasSeenNoEventFollowsTheWallClockOnceIdle() {
+        ClickstreamWatermarks w = live();
+        w.onPeriodicEmit(output);
+        assertThat(emitted).as("before the idle timeout: nothing").isEmpty();
+
+        activityClock += IDLE;
+        w.onPeriodicEmit(output);
+
+        // after a restore nothing may arrive at all: a stall that fell due meanwhile must still fire
+        assertThat(emitted).containsExactly(wallClock - BOUND - 1);
+    }
+
+    @Test
+    void aReplayEmitsAfterEveryEventAndNeverFromAClock() {
+        ClickstreamWatermarks w = new ClickstreamWatermarks(BOUND, 0, true, null, null);
+        w.onEvent(record(T0), T0, output);
+        w.onEvent(record(T0 - 500), T0 - 500, output);
+        w.onEvent(record(T0 + 3_000), T0 + 3_000, output);
+        w.onPeriodicEmit(output);
+
+        assertThat(emitted).containsExactly(T0 - BOUND - 1, T0 + 3_000 - BOUND - 1);
+    }
+
+    @Test
+    void badRecordsMoveNothing() {
+        ClickstreamWatermarks w = live();
+        w.onEvent(new SourceRecord(), Long.MIN_VALUE, output);
+        w.onPeriodicEmit(output);
+        assertThat(emitted).isEmpty();
+    }
+}
