@@ -371,6 +371,36 @@ class LiveRulesFunctionTest {
                 "seven-friends|alice|-|" + (T0 + 2 * MINUTE) + " friends-milestone count=2 target=2");
     }
 
+    @Test
+    void aBadSetIsDeadLetteredOnceThoughEveryTaskRejectsIt() throws Exception {
+        // the second of two tasks: it sees every broadcast record as the first does
+        harness = new KeyedBroadcastOperatorTestHarness<>(
+                new CoBroadcastWithKeyedOperator<>(
+                        new LiveRulesFunction(rules(SEVEN_FRIENDS), 0, DetectionSettings.defaults()),
+                        List.of(LiveRulesFunction.LIVE_RULES)),
+                e -> e.userId, Types.STRING, 128, 2, 1);
+        harness.setup();
+        harness.open();
+        feed(view(ALICE, T0));
+        for (int i = 1; i <= 3; i++) {
+            feed(friend(ALICE, T0 + i * MINUTE));
+        }
+        advanceTo(T0 + 4 * MINUTE);
+
+        harness.processBroadcastElement(new RulesUpdate("not json".getBytes(StandardCharsets.UTF_8), RULES_TOPIC, 0,
+                nextOffset++), T0);
+        harness.processBroadcastElement(new RulesUpdate(new PublishedRules(2, "ana", T0,
+                HEADER + SEVEN_FRIENDS.replace("target: 7", "target: 0")).toJsonBytes(), RULES_TOPIC, 0,
+                nextOffset++), T0);
+        // the first task reports them (the test above); this one rejects them without a second dead letter
+        assertThat(deadLetters()).isEmpty();
+        assertThat(broadcastVersion()).isNull();
+        feed(friend(ALICE, T0 + 10 * MINUTE));
+        advanceTo(T0 + 11 * MINUTE);
+        assertThat(summary()).containsExactly(
+                "seven-friends|alice|-|" + (T0 + 10 * MINUTE) + " invite-friends count=4 target=7");
+    }
+
     // ---- (f) versions only go up ----
 
     @Test
