@@ -261,9 +261,12 @@ public final class DetectionEngine implements Serializable {
     private void evaluate(Event e, Scope ctx) throws Exception {
         String userId = ctx.getCurrentKey();
         // SPEC: the user's first event with a sessionId not seen before. Only threshold nudges ask.
-        boolean newSession = sessionStartNudges && !userSessions.contains(e.sessionId);
-        if (newSession) {
-            userSessions.put(e.sessionId, e.ts);
+        boolean newSession = false;
+        if (sessionStartNudges && !userSessions.contains(e.sessionId)) {
+            // a session that ran before a nudging rule was published is in sessions: seen, so not new
+            Long seenAt = sessions.get(e.sessionId);
+            newSession = seenAt == null;
+            userSessions.put(e.sessionId, newSession ? e.ts : seenAt);
         }
         UserActivity seen = null;
         Long previousEventTs = null;

@@ -31,7 +31,8 @@ import java.util.Set;
  * <p>A new rule set applies from the moment it arrives, to the state already collected: a changed target or window
  * reads the counts already there; a new rule starts empty; a removed rule's state is released for every key; a rule
  * with {@code enabled: false} keeps its state and fires nothing. A rule set that fails validation, or whose version is
- * not newer than the one in force, changes nothing: a bad one goes to the dead letters (reason {@code bad_rules}).
+ * not newer than the one in force, changes nothing: a bad one goes to the dead letters (reason {@code bad_rules}), once,
+ * from the first task.
  * Every task sees the same broadcast records in the same order, so every task applies the same rules.
  *
  * <p>Broadcast state holds only the rules in force (their text and version), so it stays small and is restored with
@@ -97,8 +98,11 @@ public class LiveRulesFunction extends KeyedBroadcastProcessFunction<String, Eve
             rules = published.parseRules();
         } catch (IllegalArgumentException | RuleValidationException e) {
             rulesRejected.inc();
-            ctx.output(OutputTags.DEAD_LETTERS, new DeadLetter(DeadLetter.BAD_RULES, e.getMessage(), update.raw,
-                    update.topic, update.partition, update.offset));
+            // every task rejects the same record; one of them reports it, so that one record is one dead letter
+            if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
+                ctx.output(OutputTags.DEAD_LETTERS, new DeadLetter(DeadLetter.BAD_RULES, e.getMessage(), update.raw,
+                        update.topic, update.partition, update.offset));
+            }
             LOG.warn("Rejected a rule set from {}/{}@{}; keeping version {}", update.topic, update.partition,
                     update.offset, version);
             return;
