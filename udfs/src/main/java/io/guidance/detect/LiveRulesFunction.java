@@ -136,7 +136,8 @@ public class LiveRulesFunction extends KeyedBroadcastProcessFunction<String, Eve
         }
         seenVersion = v;
         long stored = Long.parseLong(v);
-        if (stored != version) {
+        // only ever forward: a job started from a newer version on the topic keeps it over an older checkpointed one
+        if (stored > version) {
             apply(stored, io.guidance.rules.RulesParser.parse(state.get("rules"), "rules version " + v));
         }
     }
