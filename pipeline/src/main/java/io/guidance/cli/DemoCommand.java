@@ -194,9 +194,9 @@ final class DemoCommand {
         resources.add(0, () -> producer.close(Duration.ofSeconds(5)));
         long first = events.get(0).ts;
         long wallStart = System.currentTimeMillis();
-        // Event time starts now and then runs at the dataset's pace, faster than the wall clock. The anchor is the
-        // 1st percentile, not the first row: the Taobao data opens with a few stray rows weeks older than the rest.
-        timeShift = wallStart - events.get(events.size() / 100).ts;
+        // Event time starts now and then runs at the dataset's pace, ahead of the wall clock. It must not start in the
+        // past: a partition that saw nothing yet follows the wall clock, and would take older events for late ones.
+        timeShift = wallStart - first;
         background("demo-producer", () -> {
             int n = 0;
             long previous = first;
