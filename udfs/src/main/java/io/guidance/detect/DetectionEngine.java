@@ -110,6 +110,11 @@ public final class DetectionEngine implements Serializable {
     private transient Counter duplicates;
     private transient Counter lateEvents;
     private transient Counter triggersFired;
+    /**
+     * Wall-clock time from a trigger's ts to the moment it is decided, ms: how far behind real time detection runs
+     * (for a stall, deadline to decision). Live only; in a replay of old data it is the data's age.
+     */
+    private transient org.apache.flink.metrics.Histogram decisionLatency;
 
     // The states whose entries belong to one rule (keys start with the rule id): released when the rule is removed.
     static final MapStateDescriptor<String, Long> STALL_DEADLINES =
@@ -201,6 +206,8 @@ public final class DetectionEngine implements Serializable {
         duplicates = metrics.counter("duplicateEvents");
         lateEvents = metrics.counter("lateEvents");
         triggersFired = metrics.counter("triggersFired");
+        decisionLatency = metrics.histogram("triggerDecisionLatencyMs",
+                new org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram(1_000));
     }
 
     public void onEvent(Event e, Scope ctx) throws Exception {
@@ -244,6 +251,7 @@ public final class DetectionEngine implements Serializable {
         if (!instant.isEmpty()) {
             // every trigger of this instant is here: events at `time` ran, then the deadlines at `time`
             policy.decide(instant);
+            decisionLatency.update(System.currentTimeMillis() - time);
             instant.forEach(out::collect);
             instant.clear();
             scheduleCleanup(policy.nextExpiry(), ctx);

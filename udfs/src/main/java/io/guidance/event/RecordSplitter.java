@@ -16,26 +16,34 @@ public class RecordSplitter extends ProcessFunction<SourceRecord, Event> {
 
     private transient Counter recordsIn;
     private transient Counter deadLetters;
+    /** Dead letters by reason ({@code deadLettersByReason.<reason>}), created as reasons appear. */
+    private transient java.util.Map<String, Counter> byReason;
 
     @Override
     public void open(OpenContext openContext) {
         recordsIn = getRuntimeContext().getMetricGroup().counter("recordsRead");
         deadLetters = getRuntimeContext().getMetricGroup().counter("deadLetters");
+        byReason = new java.util.HashMap<>();
+    }
+
+    private void deadLetter(Context ctx, DeadLetter d) {
+        deadLetters.inc();
+        byReason.computeIfAbsent(d.reason, r -> getRuntimeContext().getMetricGroup()
+                .addGroup("deadLettersByReason").counter(r)).inc();
+        ctx.output(OutputTags.DEAD_LETTERS, d);
     }
 
     @Override
     public void processElement(SourceRecord r, Context ctx, Collector<Event> out) {
         recordsIn.inc();
         if (r.event == null) {
-            deadLetters.inc();
-            ctx.output(OutputTags.DEAD_LETTERS, r.toDeadLetter(r.badReason, r.badDetail));
+            deadLetter(ctx, r.toDeadLetter(r.badReason, r.badDetail));
             return;
         }
         long watermark = ctx.timerService().currentWatermark();
         if (r.event.ts <= watermark) {
-            deadLetters.inc();
-            ctx.output(OutputTags.DEAD_LETTERS,
-                    r.toDeadLetter(DeadLetter.LATE, (watermark - r.event.ts + 1) + " ms behind the watermark"));
+            deadLetter(ctx, r.toDeadLetter(DeadLetter.LATE,
+                    "ts " + r.event.ts + " is at or behind the watermark " + watermark));
             return;
         }
         out.collect(r.event);
