@@ -13,8 +13,8 @@ public final class FlinkSettings {
         Configuration c = forBoundedRun(config);
         c.setString("execution.checkpointing.interval", config.checkpointInterval().toMillis() + " ms");
         c.setString("execution.checkpointing.timeout", config.checkpointTimeout().toMillis() + " ms");
-        c.setString("execution.checkpointing.mode", "EXACTLY_ONCE");
-        c.setString("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
+        c.setString("execution.checkpointing.mode", config.checkpointMode());
+        c.setString("execution.checkpointing.externalized-checkpoint-retention", config.checkpointRetention());
         c.setString("restart-strategy.type", "exponential-delay");
         c.setString("restart-strategy.exponential-delay.initial-backoff", "1 s");
         c.setString("restart-strategy.exponential-delay.max-backoff", "1 min");

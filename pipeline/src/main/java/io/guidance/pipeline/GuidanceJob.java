@@ -47,7 +47,7 @@ public final class GuidanceJob {
                 List.of(config.eventsTopic(), config.deadLetterTopic(), config.auditTopic()), Duration.ofSeconds(30));
         if (!missing.isEmpty()) {
             System.err.println("Kafka topics missing at " + config.kafkaBootstrap() + ": " + String.join(", ", missing)
-                    + " (create them first; see README \"Run it on a Flink cluster\")");
+                    + " (create them first; see README \"Operate it\")");
             System.exit(1);
             return;
         }

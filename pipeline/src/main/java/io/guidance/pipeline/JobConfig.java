@@ -60,6 +60,8 @@ public final class JobConfig implements Serializable {
         d.put("job.maxParallelism", "128");
         d.put("job.checkpointInterval", "10s");
         d.put("job.checkpointTimeout", "2m");
+        d.put("job.checkpointMode", "exactly_once");
+        d.put("job.checkpointRetention", "retain_on_cancellation");
         d.put("job.stateBackend", "hashmap");
         DEFAULTS = Collections.unmodifiableMap(d);
     }
@@ -78,6 +80,8 @@ public final class JobConfig implements Serializable {
         checkpointTimeout();
         startingOffsets();
         stateBackend();
+        checkpointMode();
+        checkpointRetention();
     }
 
     public static JobConfig defaults() {
@@ -191,6 +195,25 @@ public final class JobConfig implements Serializable {
     public int maxParallelism() { return positiveInt("job.maxParallelism"); }
     public Duration checkpointInterval() { return duration("job.checkpointInterval", false); }
     public Duration checkpointTimeout() { return duration("job.checkpointTimeout", false); }
+
+    /** {@code exactly_once} (default) or {@code at_least_once}, as Flink's checkpointing mode. */
+    public String checkpointMode() {
+        String s = get("job.checkpointMode");
+        if (!s.equals("exactly_once") && !s.equals("at_least_once")) {
+            throw new IllegalArgumentException("job.checkpointMode: must be exactly_once or at_least_once, not " + s);
+        }
+        return s.toUpperCase(java.util.Locale.ROOT);
+    }
+
+    /** What happens to the last checkpoint when the job is cancelled: kept (default) or deleted. */
+    public String checkpointRetention() {
+        String s = get("job.checkpointRetention");
+        if (!s.equals("retain_on_cancellation") && !s.equals("delete_on_cancellation")) {
+            throw new IllegalArgumentException(
+                    "job.checkpointRetention: must be retain_on_cancellation or delete_on_cancellation, not " + s);
+        }
+        return s.toUpperCase(java.util.Locale.ROOT);
+    }
 
     public String stateBackend() {
         String s = get("job.stateBackend");
