@@ -23,7 +23,7 @@ import java.util.TreeMap;
 public final class JobConfig implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    /** Every key the job reads, with its default; {@code null} means required when the job runs against Kafka. */
+    /** Every key the job reads, with its default. */
     static final Map<String, String> DEFAULTS;
 
     static {
