@@ -1,11 +1,10 @@
 package io.guidance.detect;
 
-import io.guidance.rules.BurstRule;
 import io.guidance.rules.ComebackRule;
-import io.guidance.rules.LoopRule;
 import io.guidance.rules.Rule;
 import io.guidance.rules.RuleSet;
 import io.guidance.rules.ThresholdRule;
+import io.guidance.rules.WindowedMatchRule;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -53,10 +52,8 @@ final class RuleIndex {
             if (r instanceof ThresholdRule) {
                 thresholds.add((ThresholdRule) r);
                 user = Math.max(user, ((ThresholdRule) r).windowMs);
-            } else if (r instanceof BurstRule) {
-                session = Math.max(session, ((BurstRule) r).withinMs);
-            } else if (r instanceof LoopRule) {
-                session = Math.max(session, ((LoopRule) r).withinMs);
+            } else if (r instanceof WindowedMatchRule) {
+                session = Math.max(session, ((WindowedMatchRule) r).withinMs);
             }
         }
         longestSessionWindowMs = session;
