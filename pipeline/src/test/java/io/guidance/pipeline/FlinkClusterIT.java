@@ -37,7 +37,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,11 +54,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The job jar on a real Flink standalone session cluster: a JobManager and a TaskManager as separate JVMs started from
  * the class path a Flink distribution's {@code lib/} would hold ({@code target/flink-cluster-classpath.txt}), the jar
  * uploaded and run over the REST API as an SRE would, against a real Kafka broker (in this JVM) and a real
- * {@code redis-server} process. One run covers, in order:
+ * {@code redis-server} process. Free ports, a {@code config.yaml} with small memory sizes, checkpoint and savepoint
+ * directories all live in a temporary directory; the processes' output goes to {@code target/flink-cluster-it/} and
+ * its tail is printed when a step fails. One run covers, in order:
  * <ol>
  *   <li>exact triggers in Redis at parallelism 2;</li>
  *   <li>a savepoint with cancel and a resume from it at parallelism 1: the earlier triggers stay, the new ones come,
- *       and the audit topic holds every trigger id exactly once;</li>
+ *       a user's cooldown moves along with the state, and the audit topic holds every decision exactly once;</li>
  *   <li>the TaskManager killed with SIGKILL while events stream in, a new TaskManager started: Redis ends up with
  *       exactly the triggers a run without the failure gives.</li>
  * </ol>
