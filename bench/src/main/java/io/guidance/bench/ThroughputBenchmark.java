@@ -244,7 +244,6 @@ public final class ThroughputBenchmark {
         List<Event> base = ScaledEvents.readBase(o.inputs);
         log("scaling %,d real events to %,d", base.size(), o.events);
         res.scaled = ScaledEvents.scale(base, o.events);
-        base = null;
         byte[][] all = res.scaled.events;
         RuleSet configRules = RulesParser.parseFile(o.rulesFile);
         res.configRules = configRules.rules.size();
@@ -260,7 +259,8 @@ public final class ThroughputBenchmark {
             res.pipeline.add(f);
         }
 
-        byte[][] ruleInput = o.ruleEvents >= all.length ? all : Arrays.copyOf(all, o.ruleEvents);
+        // its own, smaller scaling of the same data, so that it too spans both datasets
+        byte[][] ruleInput = o.ruleEvents >= all.length ? all : ScaledEvents.scale(base, o.ruleEvents).events;
         res.ruleEventCount = ruleInput.length;
         for (int n : o.ruleCounts) {
             RuleSet rules = GeneratedRules.of(n);
