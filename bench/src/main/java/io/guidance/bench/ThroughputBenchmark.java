@@ -1,0 +1,314 @@
+package io.guidance.bench;
+
+import io.guidance.event.Event;
+import io.guidance.event.EventParser;
+import io.guidance.event.SourceRecord;
+import io.guidance.pipeline.GuidanceTopology;
+import io.guidance.pipeline.JobConfig;
+import io.guidance.rules.RuleSet;
+import io.guidance.rules.RulesParser;
+import io.guidance.rules.RulesUpdate;
+import io.guidance.time.ClickstreamWatermarks;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.Collector;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Events per second of the guidance graph on a local MiniCluster, fed from memory with real clickstream data scaled
+ * up by {@link ScaledEvents}:
+ * <ol>
+ *   <li>the limit: deserialize the bytes ({@link EventParser}), keyBy session, discard;</li>
+ *   <li>the full pipeline: {@link GuidanceTopology#build} with the rules of config/rules.yaml, sinks that discard;</li>
+ *   <li>rule scaling: the full pipeline with 1, 10, 100, 1000 generated rules ({@link GeneratedRules}).</li>
+ * </ol>
+ * Checkpointing is off. Object reuse is on: in these graphs no operator keeps or changes a record it has passed on
+ * (the chained hops are source, parse, watermarks, validate and the discarding sinks; the keyed detection operator
+ * receives its events through the network, deserialized into fresh objects, before it keeps any in state).
+ *
+ * <p>{@code --events N --runs R --parallelism 1,2 --rule-counts 1,10,100,1000 --rule-events M --rule-parallelism P
+ * --taobao FILE --yoochoose FILE --rules FILE --write-docs [--docs DIR]}
+ */
+public final class ThroughputBenchmark {
+    static final String EVENTS_IN = "events-in";
+    static final String TRIGGERS = "triggers";
+    static final String DEAD_LETTERS = "dead-letters";
+    static final String DUPLICATES = "duplicates";
+    static final String KEYED_OUT = "keyed-out";
+
+    /** One measured run. */
+    public static final class Run {
+        public final long events;
+        public final long millis;
+        public final long triggers;
+        public final long deadLetters;
+        public final long duplicates;
+
+        Run(long events, long millis, long triggers, long deadLetters, long duplicates) {
+            this.events = events;
+            this.millis = millis;
+            this.triggers = triggers;
+            this.deadLetters = deadLetters;
+            this.duplicates = duplicates;
+        }
+
+        public double eventsPerSecond() {
+            return events * 1000.0 / Math.max(1, millis);
+        }
+    }
+
+    private ThroughputBenchmark() {}
+
+    // ---------------------------------------------------------------- the graphs
+
+    static StreamExecutionEnvironment environment(int parallelism) {
+        Configuration c = new Configuration();
+        c.setString("parallelism.default", Integer.toString(parallelism));
+        c.setString("pipeline.generic-types", "false");
+        c.setString("pipeline.object-reuse", "true");
+        c.setString("pipeline.max-parallelism", "128");
+        c.setString("state.backend.type", "hashmap");
+        c.setString("restart-strategy.type", "none");
+        // checkpointing stays off: no execution.checkpointing.interval
+        return StreamExecutionEnvironment.getExecutionEnvironment(c);
+    }
+
+    static DataStream<byte[]> source(StreamExecutionEnvironment env) {
+        return env.fromSource(new ArraySource(), WatermarkStrategy.noWatermarks(), "scaled events",
+                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+    }
+
+    /** Deserialize, keyBy session, discard: what any keyed job on these bytes costs at least. */
+    public static Run limit(byte[][] events, int parallelism) throws Exception {
+        ArraySource.load(events);
+        CountingSink.reset();
+        StreamExecutionEnvironment env = environment(parallelism);
+        source(env)
+                .map(new ParseEvent()).returns(TypeInformation.of(Event.class)).name("parse")
+                .keyBy(e -> e.sessionId)
+                .sinkTo(new CountingSink<>(KEYED_OUT)).name("discard");
+        JobExecutionResult r = env.execute("bench limit p" + parallelism);
+        return new Run(CountingSink.count(KEYED_OUT), r.getNetRuntime(), 0, 0, 0);
+    }
+
+    /** The production graph with {@code rules}; the run's events are those that entered it. */
+    public static Run pipeline(byte[][] events, int parallelism, RuleSet rules) throws Exception {
+        ArraySource.load(events);
+        CountingSink.reset();
+        JobConfig config = JobConfig.defaults();
+        StreamExecutionEnvironment env = environment(parallelism);
+        DataStream<SourceRecord> records = source(env)
+                .map(new ParseRecord()).returns(SourceRecord.class).name("parse")
+                .assignTimestampsAndWatermarks(ClickstreamWatermarks.forReplay(config.maxOutOfOrderness()))
+                .name("event time");
+        // no rule changes: an empty rules stream that ends with the input, as in a replay
+        DataStream<RulesUpdate> noRuleUpdates = records
+                .flatMap((SourceRecord r, Collector<RulesUpdate> none) -> { })
+                .returns(RulesUpdate.class).name("no rule updates");
+        GuidanceTopology.Outputs out = GuidanceTopology.build(records, noRuleUpdates, rules, 0, config.detection());
+        out.triggers.sinkTo(new CountingSink<>(TRIGGERS)).name("discard triggers");
+        out.deadLetters.sinkTo(new CountingSink<>(DEAD_LETTERS)).name("discard dead letters");
+        out.duplicates.sinkTo(new CountingSink<>(DUPLICATES)).name("discard duplicates");
+        JobExecutionResult r = env.execute("bench pipeline p" + parallelism + " rules " + rules.rules.size());
+        return new Run(CountingSink.count(EVENTS_IN), r.getNetRuntime(), CountingSink.count(TRIGGERS),
+                CountingSink.count(DEAD_LETTERS), CountingSink.count(DUPLICATES));
+    }
+
+    static final class ParseEvent extends RichMapFunction<byte[], Event> {
+        private static final long serialVersionUID = 1L;
+        private transient EventParser parser;
+
+        @Override
+        public void open(OpenContext ctx) {
+            parser = new EventParser();
+        }
+
+        @Override
+        public Event map(byte[] raw) {
+            EventParser.Result r = parser.parse(raw);
+            if (!r.ok()) {
+                throw new IllegalStateException("bad benchmark event: " + r.reason + " " + r.detail);
+            }
+            return r.event;
+        }
+    }
+
+    static final class ParseRecord extends RichMapFunction<byte[], SourceRecord> {
+        private static final long serialVersionUID = 1L;
+        private transient EventParser parser;
+        private transient long n;
+        private transient int subtask;
+
+        @Override
+        public void open(OpenContext ctx) {
+            parser = new EventParser();
+            n = 0;
+            subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        }
+
+        @Override
+        public SourceRecord map(byte[] raw) {
+            return SourceRecord.of(parser.parse(raw), raw, "bench", subtask, n++);
+        }
+
+        @Override
+        public void close() {
+            CountingSink.add(EVENTS_IN, n);
+        }
+    }
+
+    // ---------------------------------------------------------------- the command
+
+    /** What to run. */
+    public static final class Options {
+        public int events = 10_000_000;
+        public int runs = 3;
+        public int[] parallelisms = {1, 2};
+        public int[] ruleCounts = {1, 10, 100, 1000};
+        public int ruleEvents = 2_000_000;
+        public int ruleParallelism = 1;
+        public ScaledEvents.Inputs inputs = ScaledEvents.Inputs.defaults();
+        public Path rulesFile = ScaledEvents.repositoryRoot().resolve("config/rules.yaml");
+        public boolean writeDocs;
+        public Path docs = ScaledEvents.repositoryRoot().resolve("docs");
+        public String command = "";
+
+        static Options parse(String[] args) {
+            Options o = new Options();
+            o.command = "java ... io.guidance.bench.ThroughputBenchmark " + String.join(" ", args);
+            Path taobao = null;
+            Path yoochoose = null;
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                switch (a) {
+                    case "--events": o.events = Integer.parseInt(args[++i].replace("_", "")); break;
+                    case "--runs": o.runs = Integer.parseInt(args[++i]); break;
+                    case "--parallelism": o.parallelisms = ints(args[++i]); break;
+                    case "--rule-counts": o.ruleCounts = ints(args[++i]); break;
+                    case "--rule-events": o.ruleEvents = Integer.parseInt(args[++i].replace("_", "")); break;
+                    case "--rule-parallelism": o.ruleParallelism = Integer.parseInt(args[++i]); break;
+                    case "--taobao": taobao = Path.of(args[++i]); break;
+                    case "--yoochoose": yoochoose = Path.of(args[++i]); break;
+                    case "--rules": o.rulesFile = Path.of(args[++i]); break;
+                    case "--write-docs": o.writeDocs = true; break;
+                    case "--docs": o.docs = Path.of(args[++i]); break;
+                    default: throw new IllegalArgumentException("unknown argument " + a);
+                }
+            }
+            if (taobao != null || yoochoose != null) {
+                ScaledEvents.Inputs d = ScaledEvents.Inputs.defaults();
+                o.inputs = new ScaledEvents.Inputs(taobao != null ? taobao : d.taobao,
+                        yoochoose != null ? yoochoose : d.yoochoose);
+            }
+            return o;
+        }
+
+        private static int[] ints(String csv) {
+            return Arrays.stream(csv.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
+        }
+    }
+
+    /** Everything measured. */
+    public static final class Results {
+        public final Options options;
+        public ScaledEvents.Scaled scaled;
+        public int configRules;
+        /** Per parallelism (index as in options.parallelisms): the runs. */
+        public final List<List<Run>> limit = new ArrayList<>();
+        public final List<List<Run>> pipeline = new ArrayList<>();
+        /** Per rule count (index as in options.ruleCounts): the runs. */
+        public final List<List<Run>> rules = new ArrayList<>();
+        public long ruleEventCount;
+
+        Results(Options options) {
+            this.options = options;
+        }
+    }
+
+    public static Results run(Options o) throws Exception {
+        Results res = new Results(o);
+        log("reading %s", o.inputs);
+        List<Event> base = ScaledEvents.readBase(o.inputs);
+        log("scaling %,d real events to %,d", base.size(), o.events);
+        res.scaled = ScaledEvents.scale(base, o.events);
+        byte[][] all = res.scaled.events;
+        RuleSet configRules = RulesParser.parseFile(o.rulesFile);
+        res.configRules = configRules.rules.size();
+
+        for (int p : o.parallelisms) {
+            List<Run> l = new ArrayList<>();
+            List<Run> f = new ArrayList<>();
+            for (int i = 0; i < o.runs; i++) {
+                l.add(measured("limit p" + p, limit(all, p), all.length));
+                f.add(measured("pipeline p" + p, pipeline(all, p, configRules), all.length));
+            }
+            res.limit.add(l);
+            res.pipeline.add(f);
+        }
+
+        // its own, smaller scaling of the same data, so that it too spans both datasets
+        byte[][] ruleInput = o.ruleEvents >= all.length ? all : ScaledEvents.scale(base, o.ruleEvents).events;
+        res.ruleEventCount = ruleInput.length;
+        for (int n : o.ruleCounts) {
+            RuleSet rules = GeneratedRules.of(n);
+            List<Run> runs = new ArrayList<>();
+            for (int i = 0; i < o.runs; i++) {
+                runs.add(measured(n + " rules p" + o.ruleParallelism, pipeline(ruleInput, o.ruleParallelism, rules),
+                        ruleInput.length));
+            }
+            res.rules.add(runs);
+        }
+        ArraySource.load(new byte[0][]);
+        return res;
+    }
+
+    /** Logs a run; fails unless it processed exactly the {@code fed} events, none dead-lettered or duplicate. */
+    private static Run measured(String what, Run r, long fed) {
+        log("%-18s %,12d events in %,7d ms: %,10.0f events/s (triggers %,d, dead letters %,d, duplicates %,d)",
+                what, r.events, r.millis, r.eventsPerSecond(), r.triggers, r.deadLetters, r.duplicates);
+        if (r.events != fed || r.deadLetters != 0 || r.duplicates != 0) {
+            throw new IllegalStateException(what + ": fed " + fed + " events, processed " + r.events + ", dead letters "
+                    + r.deadLetters + ", duplicates " + r.duplicates);
+        }
+        System.gc();
+        return r;
+    }
+
+    static double median(List<Run> runs) {
+        double[] v = runs.stream().mapToDouble(Run::eventsPerSecond).sorted().toArray();
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    static void log(String format, Object... args) {
+        System.out.printf(Locale.ROOT, "[bench] " + format + "%n", args);
+        System.out.flush();
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.setProperty("java.awt.headless", "true");
+        Options o = Options.parse(args);
+        Results r = run(o);
+        String md = BenchmarkReport.markdown(r);
+        System.out.println();
+        System.out.println(md);
+        if (o.writeDocs) {
+            Files.createDirectories(o.docs);
+            Files.writeString(o.docs.resolve("benchmarks.md"), md);
+            BenchmarkReport.chart(r, o.docs.resolve("benchmarks-rules.png"));
+            log("wrote %s and %s", o.docs.resolve("benchmarks.md"), o.docs.resolve("benchmarks-rules.png"));
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package io.guidance.bench;
+
+import io.guidance.bench.ThroughputBenchmark.Run;
+import io.guidance.event.Event;
+import io.guidance.event.EventParser;
+import io.guidance.rules.RuleSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Runs every benchmark once on a small input, so that the benchmark code cannot rot: each run must have processed
+ * exactly the events it was fed. No timing is asserted.
+ */
+class BenchmarkSmokeTest {
+    @Test
+    void scaledEventsAreValidSortedAndCopiesHaveTheirOwnIds() throws Exception {
+        List<Event> base = ScaledEvents.readBase(ScaledEvents.Inputs.samples());
+        ScaledEvents.Scaled s = ScaledEvents.scale(base, base.size() * 2 + 10);
+        assertThat(s.copies).isEqualTo(3);
+        assertThat(s.events.length).isEqualTo(base.size() * 2 + 10);
+        EventParser parser = new EventParser();
+        long previous = Long.MIN_VALUE;
+        Set<String> ids = new java.util.HashSet<>();
+        for (byte[] raw : s.events) {
+            EventParser.Result r = parser.parse(raw);
+            assertThat(r.ok()).as(r.reason + " " + r.detail).isTrue();
+            assertThat(r.event.ts).isGreaterThanOrEqualTo(previous);
+            previous = r.event.ts;
+            assertThat(ids.add(r.event.eventId)).as("unique " + r.event.eventId).isTrue();
+            assertThat(r.event.userId).contains("~");
+            assertThat(r.event.sessionId).endsWith(r.event.eventId.substring(r.event.eventId.indexOf('~')));
+        }
+        Set<String> types = base.stream().map(e -> e.type).collect(Collectors.toSet());
+        assertThat(types).contains("page_view", "purchase");
+    }
+
+    @Test
+    void generatedRulesHaveAllFiveKinds() {
+        for (int n : new int[] {1, 10, 100, 1000}) {
+            RuleSet rules = GeneratedRules.of(n);
+            assertThat(rules.rules).hasSize(n);
+            if (n >= 10) {
+                assertThat(rules.rules.stream().map(x -> x.kind()).collect(Collectors.toSet()))
+                        .containsExactlyInAnyOrder("stall", "burst", "loop", "threshold", "comeback");
+            }
+        }
+    }
+
+    @Test
+    void everyBenchmarkProcessesExactlyTheEventsFed(@TempDir Path dir) throws Exception {
+        ThroughputBenchmark.Options o = new ThroughputBenchmark.Options();
+        o.events = 20_000;
+        o.runs = 1;
+        o.parallelisms = new int[] {1, 2};
+        o.ruleCounts = new int[] {1, 10, 100, 1000};
+        o.ruleEvents = 5_000;
+        o.inputs = ScaledEvents.Inputs.samples();
+        ThroughputBenchmark.Results r = ThroughputBenchmark.run(o);
+
+        for (int i = 0; i < o.parallelisms.length; i++) {
+            Run limit = r.limit.get(i).get(0);
+            Run pipeline = r.pipeline.get(i).get(0);
+            assertThat(limit.events).as("limit, parallelism " + o.parallelisms[i]).isEqualTo(20_000);
+            assertThat(pipeline.events).as("pipeline, parallelism " + o.parallelisms[i]).isEqualTo(20_000);
+            assertThat(pipeline.deadLetters).isZero();
+            assertThat(pipeline.duplicates).isZero();
+            assertThat(pipeline.triggers).isPositive();
+        }
+        for (int i = 0; i < o.ruleCounts.length; i++) {
+            Run run = r.rules.get(i).get(0);
+            assertThat(run.events).as(o.ruleCounts[i] + " rules").isEqualTo(5_000);
+            assertThat(run.deadLetters).isZero();
+            assertThat(run.duplicates).isZero();
+        }
+
+        String md = BenchmarkReport.markdown(r);
+        assertThat(md).contains("## Machine", "## Limit and full pipeline", "## Rule scaling", "Ratio parallelism 2");
+        BenchmarkReport.chart(r, dir.resolve("chart.png"));
+        assertThat(javax.imageio.ImageIO.read(dir.resolve("chart.png").toFile()).getWidth()).isEqualTo(900);
+    }
+}
