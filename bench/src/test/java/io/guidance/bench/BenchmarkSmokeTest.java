@@ -4,7 +4,10 @@ import io.guidance.bench.ThroughputBenchmark.Run;
 import io.guidance.event.Event;
 import io.guidance.event.EventParser;
 import io.guidance.rules.RuleSet;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -19,6 +22,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * exactly the events it was fed. No timing is asserted.
  */
 class BenchmarkSmokeTest {
+    /** One MiniCluster for all runs, so the test does not pay for a cluster start per job. */
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    private static final int EVENTS = 10_000;
+    private static final int RULE_EVENTS = 2_000;
+
     @Test
     void scaledEventsAreValidSortedAndCopiesHaveTheirOwnIds() throws Exception {
         List<Event> base = ScaledEvents.readBase(ScaledEvents.Inputs.samples());
@@ -56,26 +67,26 @@ class BenchmarkSmokeTest {
     @Test
     void everyBenchmarkProcessesExactlyTheEventsFed(@TempDir Path dir) throws Exception {
         ThroughputBenchmark.Options o = new ThroughputBenchmark.Options();
-        o.events = 20_000;
+        o.events = EVENTS;
         o.runs = 1;
         o.parallelisms = new int[] {1, 2};
         o.ruleCounts = new int[] {1, 10, 100, 1000};
-        o.ruleEvents = 5_000;
+        o.ruleEvents = RULE_EVENTS;
         o.inputs = ScaledEvents.Inputs.samples();
         ThroughputBenchmark.Results r = ThroughputBenchmark.run(o);
 
         for (int i = 0; i < o.parallelisms.length; i++) {
             Run limit = r.limit.get(i).get(0);
             Run pipeline = r.pipeline.get(i).get(0);
-            assertThat(limit.events).as("limit, parallelism " + o.parallelisms[i]).isEqualTo(20_000);
-            assertThat(pipeline.events).as("pipeline, parallelism " + o.parallelisms[i]).isEqualTo(20_000);
+            assertThat(limit.events).as("limit, parallelism " + o.parallelisms[i]).isEqualTo(EVENTS);
+            assertThat(pipeline.events).as("pipeline, parallelism " + o.parallelisms[i]).isEqualTo(EVENTS);
             assertThat(pipeline.deadLetters).isZero();
             assertThat(pipeline.duplicates).isZero();
             assertThat(pipeline.triggers).isPositive();
         }
         for (int i = 0; i < o.ruleCounts.length; i++) {
             Run run = r.rules.get(i).get(0);
-            assertThat(run.events).as(o.ruleCounts[i] + " rules").isEqualTo(5_000);
+            assertThat(run.events).as(o.ruleCounts[i] + " rules").isEqualTo(RULE_EVENTS);
             assertThat(run.deadLetters).isZero();
             assertThat(run.duplicates).isZero();
         }
