@@ -167,6 +167,29 @@ class FlinkClusterIT {
         if (redis != null) {
             redis.close();
         }
+        // whatever else this class started (a process of a failed step), so that no JVM outlives the test
+        for (ProcessHandle child : ProcessHandle.current().children().toList()) {
+            String command = child.info().commandLine().orElse("");
+            if (command.contains("TaskManagerRunner") || command.contains("StandaloneSessionClusterEntrypoint")
+                    || command.contains("kafka.Kafka") || command.contains("kafka.tools.StorageTool")) {
+                child.destroyForcibly();
+                child.onExit().get(20, TimeUnit.SECONDS);
+            }
+        }
+        for (Process p : allProcesses()) {
+            assertThat(p.isAlive()).as("process %d still running", p.pid()).isFalse();
+        }
+    }
+
+    static List<Process> allProcesses() {
+        List<Process> all = new ArrayList<>(taskManagers);
+        if (jobManager != null) {
+            all.add(jobManager);
+        }
+        if (kafkaBroker != null) {
+            all.add(kafkaBroker);
+        }
+        return all;
     }
 
     /** Runs a step; on failure prints the cluster's logs and the job's state. */
