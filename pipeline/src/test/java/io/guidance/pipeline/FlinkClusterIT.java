@@ -2,11 +2,14 @@ package io.guidance.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.guidance.embedded.EmbeddedKafka;
 import io.guidance.embedded.LocalRedis;
 import io.guidance.event.Event;
 import io.guidance.event.EventJson;
 import io.guidance.trigger.TriggerJson;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -15,6 +18,9 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,8 +59,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The job jar on a real Flink standalone session cluster: a JobManager and a TaskManager as separate JVMs started from
  * the class path a Flink distribution's {@code lib/} would hold ({@code target/flink-cluster-classpath.txt}), the jar
- * uploaded and run over the REST API as an SRE would, against a real Kafka broker (in this JVM) and a real
- * {@code redis-server} process. Free ports, a {@code config.yaml} with small memory sizes, checkpoint and savepoint
+ * uploaded and run over the REST API as an SRE would, against a real Kafka broker (KRaft, formatted with Kafka's
+ * storage tool and started as {@code kafka.Kafka} in a process of its own) and a real {@code redis-server} process. Free ports, a {@code config.yaml} with small memory sizes, checkpoint and savepoint
  * directories all live in a temporary directory; the processes' output goes to {@code target/flink-cluster-it/} and
  * its tail is printed when a step fails. One run covers, in order:
  * <ol>
@@ -88,7 +94,9 @@ class FlinkClusterIT {
     @TempDir
     static Path dir;
 
-    static EmbeddedKafka kafka;
+    /** The Kafka broker (KRaft, combined broker and controller) as a process of its own, and its address. */
+    static Process kafkaBroker;
+    static String bootstrap;
     static LocalRedis redis;
     static Process jobManager;
     static final List<Process> taskManagers = new ArrayList<>();
@@ -110,18 +118,15 @@ class FlinkClusterIT {
     static void startEverything() throws Exception {
         long start = System.nanoTime();
         try {
-            kafka = EmbeddedKafka.start();
-            redis = LocalRedis.start();
-            kafka.createTopic(EVENTS, 2);
-            kafka.createTopic(DEAD_LETTERS, 1);
-            kafka.createTopic(AUDIT, 2);
-            kafka.createCompactedTopic(RULES_TOPIC, 1);
-
             classpath = Files.readString(Path.of("target", "flink-cluster-classpath.txt")).trim();
             int[] ports = freePorts(2);
             restPort = ports[1];
             flinkConf = Files.createDirectories(dir.resolve("conf"));
             writeFlinkConfig(ports[0], restPort);
+
+            startKafka();
+            redis = LocalRedis.start();
+            createTopics(Map.of(EVENTS, 2, DEAD_LETTERS, 1, AUDIT, 2), RULES_TOPIC);
             http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             rulesFile = dir.resolve("rules.yaml");
             Files.writeString(rulesFile, RULES);
@@ -153,12 +158,38 @@ class FlinkClusterIT {
             kill(tm);
         }
         kill(jobManager);
-        if (kafka != null) {
-            kafka.close();
+        if (kafkaBroker != null) {
+            kafkaBroker.destroy(); // a clean shutdown first
+            if (!kafkaBroker.waitFor(20, TimeUnit.SECONDS)) {
+                kill(kafkaBroker);
+            }
         }
         if (redis != null) {
             redis.close();
         }
+        // whatever else this class started (a process of a failed step), so that no JVM outlives the test
+        for (ProcessHandle child : ProcessHandle.current().children().toList()) {
+            String command = child.info().commandLine().orElse("");
+            if (command.contains("TaskManagerRunner") || command.contains("StandaloneSessionClusterEntrypoint")
+                    || command.contains("kafka.Kafka") || command.contains("kafka.tools.StorageTool")) {
+                child.destroyForcibly();
+                child.onExit().get(20, TimeUnit.SECONDS);
+            }
+        }
+        for (Process p : allProcesses()) {
+            assertThat(p.isAlive()).as("process %d still running", p.pid()).isFalse();
+        }
+    }
+
+    static List<Process> allProcesses() {
+        List<Process> all = new ArrayList<>(taskManagers);
+        if (jobManager != null) {
+            all.add(jobManager);
+        }
+        if (kafkaBroker != null) {
+            all.add(kafkaBroker);
+        }
+        return all;
     }
 
     /** Runs a step; on failure prints the cluster's logs and the job's state. */
@@ -342,6 +373,8 @@ class FlinkClusterIT {
                 "appender.console.layout.pattern = %d{HH:mm:ss.SSS} %-5p %c{1} - %m%n",
                 "logger.kafka.name = org.apache.kafka",
                 "logger.kafka.level = WARN",
+                "logger.kafkaserver.name = kafka",
+                "logger.kafkaserver.level = WARN",
                 "logger.checkpoints.name = org.apache.flink.runtime.checkpoint.CheckpointCoordinator",
                 "logger.checkpoints.level = WARN",
                 "logger.sources.name = org.apache.flink.runtime.source.coordinator.SourceCoordinator",
@@ -357,21 +390,121 @@ class FlinkClusterIT {
         if (jobManager != null) {
             jobManager.destroyForcibly();
         }
+        if (kafkaBroker != null) {
+            kafkaBroker.destroyForcibly();
+        }
     }, "flink-cluster-it-cleanup");
 
-    static Process launch(String name, String mainClass, String heap) throws IOException {
-        // kept in target/ after the run, for a look at a failure
+    /**
+     * Formats a log directory with Kafka's storage tool and starts {@code kafka.Kafka} on it, as
+     * {@code kafka-storage.sh format} and {@code kafka-server-start.sh} would, from the class path of the local
+     * commands ({@code target/cli-classpath.txt}, which holds the broker); waits until it answers an admin client.
+     */
+    static void startKafka() throws Exception {
+        String cp = Files.readString(Path.of("target", "cli-classpath.txt")).trim();
+        Path kafkaDir = Files.createDirectories(dir.resolve("kafka"));
+        int[] ports = freePorts(2);
+        bootstrap = "127.0.0.1:" + ports[0];
+        Path props = kafkaDir.resolve("server.properties");
+        Files.writeString(props, String.join("\n",
+                "process.roles=broker,controller",
+                "node.id=1",
+                "controller.quorum.voters=1@127.0.0.1:" + ports[1],
+                "listeners=PLAINTEXT://127.0.0.1:" + ports[0] + ",CONTROLLER://127.0.0.1:" + ports[1],
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + ports[0],
+                "controller.listener.names=CONTROLLER",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "inter.broker.listener.name=PLAINTEXT",
+                "log.dirs=" + kafkaDir.resolve("data"),
+                "num.partitions=1",
+                "offsets.topic.replication.factor=1",
+                "offsets.topic.num.partitions=1",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "share.coordinator.state.topic.replication.factor=1",
+                "share.coordinator.state.topic.min.isr=1",
+                "group.initial.rebalance.delay.ms=0",
+                "auto.create.topics.enable=false",
+                ""));
+        Process format = startProcess("kafka-format", List.of(javaBin(), "-Xmx256m",
+                "-Dlog4j.configurationFile=" + flinkConf.resolve("log4j.properties").toUri(), "-cp", cp,
+                "kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(), "-c", props.toString()));
+        assertThat(format.waitFor(60, TimeUnit.SECONDS)).as("kafka-storage format finished").isTrue();
+        assertThat(format.exitValue()).as("kafka-storage format exit code").isZero();
+        kafkaBroker = startProcess("kafka", List.of(javaBin(), "-Xmx512m", "-XX:+UseSerialGC",
+                "-Dlog4j.configurationFile=" + flinkConf.resolve("log4j.properties").toUri(), "-cp", cp,
+                "kafka.Kafka", props.toString()));
+        try (Admin admin = admin()) {
+            waitFor("Kafka broker on " + bootstrap, CLUSTER_START_TIMEOUT, () -> {
+                assertThat(kafkaBroker.isAlive()).as("Kafka broker process alive").isTrue();
+                try {
+                    return admin.describeCluster().nodes().get(2, TimeUnit.SECONDS).size() == 1;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+        }
+    }
+
+    static Admin admin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000));
+    }
+
+    /** Creates the topics (partition counts by name) and one compacted topic, and waits for their leaders. */
+    static void createTopics(Map<String, Integer> topics, String compacted) throws Exception {
+        List<NewTopic> all = new ArrayList<>();
+        topics.forEach((name, partitions) -> all.add(new NewTopic(name, partitions, (short) 1)));
+        all.add(new NewTopic(compacted, 1, (short) 1)
+                .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+        try (Admin admin = admin()) {
+            admin.createTopics(all).all().get(60, TimeUnit.SECONDS);
+            List<String> names = all.stream().map(NewTopic::name).toList();
+            waitFor("leaders of " + names, CLUSTER_START_TIMEOUT, () -> {
+                try {
+                    for (TopicDescription d : admin.describeTopics(names).allTopicNames().get(5, TimeUnit.SECONDS)
+                            .values()) {
+                        for (TopicPartitionInfo partition : d.partitions()) {
+                            if (partition.leader() == null || partition.leader().isEmpty()) {
+                                return false;
+                            }
+                        }
+                    }
+                    return true;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+        }
+    }
+
+    static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** Starts a process with its output in {@code target/flink-cluster-it/NAME.log}, kept after the run. */
+    static Process startProcess(String name, List<String> command) throws IOException {
         Path log = Files.createDirectories(Path.of("target", "flink-cluster-it")).resolve(name + ".log").toAbsolutePath();
         Files.deleteIfExists(log);
         logs.add(log);
+        if (logs.size() == 1) {
+            Runtime.getRuntime().addShutdownHook(KILL_CHILDREN);
+        }
+        return new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+    }
+
+    static Process launch(String name, String mainClass, String heap) throws IOException {
         List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                javaBin(),
                 "-Xmx" + heap,
                 "-XX:+UseSerialGC",
                 "-XX:MaxDirectMemorySize=256m",
                 "-XX:MaxMetaspaceSize=256m",
                 "-Dlog4j.configurationFile=" + flinkConf.resolve("log4j.properties").toUri(),
-                "-Dlog.file=" + log,
                 "--add-opens=java.base/java.lang=ALL-UNNAMED",
                 "--add-opens=java.base/java.util=ALL-UNNAMED",
                 "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
@@ -386,15 +519,7 @@ class FlinkClusterIT {
                 "-cp", classpath,
                 mainClass,
                 "--configDir", flinkConf.toString()));
-        if (logs.size() == 1) {
-            Runtime.getRuntime().addShutdownHook(KILL_CHILDREN);
-        }
-        ProcessBuilder pb = new ProcessBuilder(command)
-                .directory(dir.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        pb.environment().put("FLINK_CONF_DIR", flinkConf.toString());
-        return pb.start();
+        return startProcess(name, command);
     }
 
     static void startTaskManager() throws IOException {
@@ -447,7 +572,7 @@ class FlinkClusterIT {
             }
             System.out.println("exceptions: " + get("/jobs/" + currentJob + "/exceptions"));
             try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(
-                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                     ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
                     ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName()))) {
                 System.out.println("events end offsets: " + c.endOffsets(List.of(
@@ -527,7 +652,7 @@ class FlinkClusterIT {
 
     static String runJar(String jarId, int parallelism, String savepoint, String idleTimeout) throws IOException {
         List<String> args = List.of(
-                "--kafka.bootstrap", kafka.bootstrapServers(),
+                "--kafka.bootstrap", bootstrap,
                 "--kafka.groupId", "cluster-it",
                 "--kafka.startingOffsets", "earliest",
                 "--events.idleTimeout", idleTimeout,
@@ -628,7 +753,7 @@ class FlinkClusterIT {
 
     static KafkaProducer<String, byte[]> producer() {
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         return new KafkaProducer<>(p);
@@ -662,7 +787,7 @@ class FlinkClusterIT {
      */
     static List<Map.Entry<String, String>> auditDecisions(int expected) throws IOException {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "audit-reader-" + UUID.randomUUID());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
