@@ -62,7 +62,8 @@ public final class GuidanceJob {
     public static void define(StreamExecutionEnvironment env, JobConfig config, LiveRules rules) {
         DataStream<SourceRecord> records = env.fromSource(
                         KafkaConnectors.eventsSource(config),
-                        ClickstreamWatermarks.live(config.maxOutOfOrderness(), config.idleTimeout()),
+                        ClickstreamWatermarks.live(config.maxOutOfOrderness(), config.idleTimeout(),
+                                config.startupIdleTimeout()),
                         "events")
                 .uid(Uids.EVENTS_SOURCE);
         DataStream<RulesUpdate> ruleUpdates = env.fromSource(

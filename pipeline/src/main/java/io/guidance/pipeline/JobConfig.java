@@ -37,6 +37,7 @@ public final class JobConfig implements Serializable {
         d.put("kafka.startingOffsets", "committed");
         d.put("events.maxOutOfOrderness", "2s");
         d.put("events.idleTimeout", "5s");
+        d.put("events.startupIdleTimeout", "60s");
         d.put("events.dedupWindow", "1h");
         d.put("events.sessionTimeout", "30m");
         d.put("events.userRetention", "90d");
@@ -182,6 +183,8 @@ public final class JobConfig implements Serializable {
     public Duration maxOutOfOrderness() { return duration("events.maxOutOfOrderness", true); }
     /** Zero turns idle advancement off. */
     public Duration idleTimeout() { return duration("events.idleTimeout", true); }
+    /** How long a split with no event yet (an empty partition, or after a restore) waits before following the clock. */
+    public Duration startupIdleTimeout() { return duration("events.startupIdleTimeout", true); }
     public Duration dedupWindow() { return duration("events.dedupWindow", false); }
     /** How long the detection function remembers event ids, idle sessions and idle users. */
     public io.guidance.detect.DetectionSettings detection() {

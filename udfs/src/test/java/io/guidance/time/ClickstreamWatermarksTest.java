@@ -16,6 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ClickstreamWatermarksTest {
     private static final long BOUND = 2_000;
     private static final long IDLE = 5_000;
+    private static final long STARTUP_IDLE = 60_000;
     private static final long T0 = 1_700_000_000_000L;
 
     private long activityClock;
@@ -49,7 +50,7 @@ class ClickstreamWatermarksTest {
                 return activityClock * 1_000_000L;
             }
         };
-        return new ClickstreamWatermarks(BOUND, IDLE, false, clock, () -> wallClock);
+        return new ClickstreamWatermarks(BOUND, IDLE, STARTUP_IDLE, false, clock, () -> wallClock);
     }
 
     private static SourceRecord record(long ts) {
@@ -89,19 +90,22 @@ class ClickstreamWatermarksTest {
     @Test
     void aSplitThatHasSeenNoEventFollowsTheWallClockOnceIdle() {
         ClickstreamWatermarks w = live();
-        w.onPeriodicEmit(output);
-        assertThat(emitted).as("before the idle timeout: nothing").isEmpty();
-
         activityClock += IDLE;
+        w.onPeriodicEmit(output);
+        // idle, so it holds the other splits back no longer; but a restored reader may still be fetching its
+        // backlog, so no watermark from the clock yet (it would turn that backlog late)
+        assertThat(emitted).as("marked idle, no watermark").containsExactly((Long) null);
+
+        activityClock += STARTUP_IDLE - IDLE;
         w.onPeriodicEmit(output);
 
         // after a restore nothing may arrive at all: a stall that fell due meanwhile must still fire
-        assertThat(emitted).containsExactly(wallClock - BOUND - 1);
+        assertThat(emitted).containsExactly(null, wallClock - BOUND - 1);
     }
 
     @Test
     void aReplayEmitsAfterEveryEventAndNeverFromAClock() {
-        ClickstreamWatermarks w = new ClickstreamWatermarks(BOUND, 0, true, null, null);
+        ClickstreamWatermarks w = new ClickstreamWatermarks(BOUND, 0, 0, true, null, null);
         w.onEvent(record(T0), T0, output);
         w.onEvent(record(T0 - 500), T0 - 500, output);
         w.onEvent(record(T0 + 3_000), T0 + 3_000, output);
