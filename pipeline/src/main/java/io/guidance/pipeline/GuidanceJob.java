@@ -64,20 +64,20 @@ public final class GuidanceJob {
                         KafkaConnectors.eventsSource(config),
                         ClickstreamWatermarks.live(config.maxOutOfOrderness(), config.idleTimeout(),
                                 config.startupIdleTimeout()),
-                        "events")
+                        Uids.EVENTS_SOURCE)
                 .uid(Uids.EVENTS_SOURCE);
         DataStream<RulesUpdate> ruleUpdates = env.fromSource(
-                        KafkaConnectors.rulesSource(config), ControlStreamWatermarks.idle(), "rules")
+                        KafkaConnectors.rulesSource(config), ControlStreamWatermarks.idle(), Uids.RULES_SOURCE)
                 .setParallelism(1)
                 .uid(Uids.RULES_SOURCE);
         GuidanceTopology.Outputs out =
                 GuidanceTopology.build(records, ruleUpdates, rules.rules, rules.version, config.detection());
         out.triggers.sinkTo(new TriggerRedisSink(RedisSettings.fromMap(config.withPrefix("redis."))))
-                .uid(Uids.REDIS_SINK).name("redis");
+                .uid(Uids.REDIS_SINK).name(Uids.REDIS_SINK);
         out.triggers.sinkTo(KafkaConnectors.auditSink(config))
-                .uid(Uids.AUDIT_SINK).name("audit");
+                .uid(Uids.AUDIT_SINK).name(Uids.AUDIT_SINK);
         out.deadLetters.sinkTo(KafkaConnectors.deadLetterSink(config))
-                .uid(Uids.DEAD_LETTER_SINK).name("dead letters");
+                .uid(Uids.DEAD_LETTER_SINK).name(Uids.DEAD_LETTER_SINK);
     }
 
     /** Starts the job with a fixed rule set as version 0, without waiting for it. */

@@ -49,7 +49,7 @@ public final class GuidanceTopology {
         SingleOutputStreamOperator<Event> events = records
                 .process(new RecordSplitter())
                 .setParallelism(records.getParallelism())
-                .uid(Uids.SPLIT_RECORDS).name("validate and split");
+                .uid(Uids.SPLIT_RECORDS).name(Uids.SPLIT_RECORDS);
 
         // One shuffle: every rule, per-session or per-user, and the delivery policy run under the user's key; rule
         // changes reach every task of that operator through broadcast state.
@@ -58,7 +58,7 @@ public final class GuidanceTopology {
                 .keyBy(e -> e.userId)
                 .connect(liveRules)
                 .process(new LiveRulesFunction(rules, rulesVersion, detection))
-                .uid(Uids.DETECT).name("detect and deliver");
+                .uid(Uids.DETECT).name(Uids.DETECT);
 
         DataStream<DeadLetter> deadLetters = events.getSideOutput(OutputTags.DEAD_LETTERS)
                 .union(triggers.getSideOutput(OutputTags.DEAD_LETTERS));

@@ -84,16 +84,16 @@ public final class Replay {
                 StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.forBoundedRun(config));
         DataStream<SourceRecord> source = env
                 .fromData(records, TypeInformation.of(SourceRecord.class))
-                .uid(Uids.REPLAY_SOURCE).name("replay file")
+                .uid(Uids.REPLAY_SOURCE).name(Uids.REPLAY_SOURCE)
                 .assignTimestampsAndWatermarks(ClickstreamWatermarks.forReplay(config.maxOutOfOrderness()))
                 .setParallelism(1)
-                .uid(Uids.REPLAY_WATERMARKS).name("event time");
+                .uid(Uids.REPLAY_WATERMARKS).name(Uids.REPLAY_WATERMARKS);
         // no rule changes during a replay: an empty rules stream that ends with the file
         DataStream<RulesUpdate> noRuleUpdates = source
                 .flatMap((SourceRecord r, org.apache.flink.util.Collector<RulesUpdate> none) -> { })
                 .returns(RulesUpdate.class)
                 .setParallelism(1)
-                .uid(Uids.REPLAY_RULES).name("no rule updates");
+                .uid(Uids.REPLAY_RULES).name(Uids.REPLAY_RULES);
         GuidanceTopology.Outputs out = GuidanceTopology.build(source, noRuleUpdates, rules, 0, config.detection());
 
         DataStream<ReplayResult> all = out.triggers.map(ReplayResult::of).returns(ReplayResult.class).uid(Uids.REPLAY_TRIGGERS_OUT)
