@@ -77,17 +77,7 @@ class FlinkClusterIT {
     static final String DEAD_LETTERS = "guidance-dead-letters";
     static final String AUDIT = "guidance-audit";
     static final String RULES_TOPIC = "guidance-rules";
-    static final String RULES = String.join("\n",
-            "version: 1",
-            "delivery: {ttl: 10m}",
-            "rules:",
-            "  - id: checkout-stall",
-            "    guide: checkout-help",
-            "    kind: stall",
-            "    start: {type: page_view, page: /checkout}",
-            "    progress: [{type: page_view}, {type: click, target: \"#pay\"}]",
-            "    within: 2s",
-            "");
+    static final String RULES = LivePipeline.CHECKOUT_STALL_2S;
     static final Duration CLUSTER_START_TIMEOUT = Duration.ofSeconds(60);
     static final ObjectMapper JSON = new ObjectMapper();
 

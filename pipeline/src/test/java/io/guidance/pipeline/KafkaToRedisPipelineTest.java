@@ -53,16 +53,7 @@ class KafkaToRedisPipelineTest {
     static final String EVENTS = "events";
     static final String DEAD_LETTERS = "dead-letters";
     static final String AUDIT = "audit";
-    static final String RULES = String.join("\n",
-            "version: 1",
-            "delivery: {ttl: 10m}",
-            "rules:",
-            "  - id: checkout-stall",
-            "    guide: checkout-help",
-            "    kind: stall",
-            "    start: {type: page_view, page: /checkout}",
-            "    progress: [{type: page_view}, {type: click, target: \"#pay\"}]",
-            "    within: 2s");
+    static final String RULES = LivePipeline.CHECKOUT_STALL_2S;
 
     static EmbeddedKafka kafka;
     static LocalRedis redis;

@@ -33,6 +33,19 @@ final class LivePipeline {
     static final String AUDIT = "audit";
     static final String RULES = "rules";
 
+    /** The SPEC's checkout stall, shortened to 2 s so that tests wait little. */
+    static final String CHECKOUT_STALL_2S = String.join("\n",
+            "version: 1",
+            "delivery: {ttl: 10m}",
+            "rules:",
+            "  - id: checkout-stall",
+            "    guide: checkout-help",
+            "    kind: stall",
+            "    start: {type: page_view, page: /checkout}",
+            "    progress: [{type: page_view}, {type: click, target: \"#pay\"}]",
+            "    within: 2s",
+            "");
+
     private LivePipeline() {}
 
     /** The topics the job reads and writes; the broker creates none by itself. */
