@@ -1,8 +1,8 @@
 package io.guidance.bench;
 
-import io.guidance.cli.importer.DatasetImporter;
-import io.guidance.cli.importer.TaobaoImporter;
-import io.guidance.cli.importer.YoochooseImporter;
+import io.guidance.pipeline.importer.DatasetImporter;
+import io.guidance.pipeline.importer.TaobaoImporter;
+import io.guidance.pipeline.importer.YoochooseImporter;
 import io.guidance.event.Event;
 import io.guidance.event.EventJson;
 

@@ -1,7 +1,7 @@
 package io.guidance.pipeline;
 
-import io.guidance.cli.importer.TaobaoImporter;
-import io.guidance.cli.importer.YoochooseImporter;
+import io.guidance.pipeline.importer.TaobaoImporter;
+import io.guidance.pipeline.importer.YoochooseImporter;
 import io.guidance.event.DeadLetter;
 import io.guidance.event.Event;
 import io.guidance.event.EventJson;

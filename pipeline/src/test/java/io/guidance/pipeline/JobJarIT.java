@@ -61,6 +61,7 @@ class JobJarIT {
         assertThat(entries).noneMatch(e -> e.startsWith("scala/"));
         assertThat(entries).noneMatch(e -> e.startsWith("io/guidance/embedded/"));
         assertThat(entries).noneMatch(e -> e.startsWith("io/guidance/cli/"));
+        assertThat(entries).noneMatch(e -> e.startsWith("io/guidance/pipeline/importer/"));
         assertThat(entries).noneMatch(e -> e.endsWith("log4j2.properties") || e.endsWith("log4j2.xml"));
     }
 }

@@ -1,6 +1,6 @@
 package io.guidance.pipeline;
 
-import io.guidance.cli.importer.TaobaoImporter;
+import io.guidance.pipeline.importer.TaobaoImporter;
 import io.guidance.event.Event;
 import io.guidance.event.EventJson;
 import io.guidance.event.EventParser;

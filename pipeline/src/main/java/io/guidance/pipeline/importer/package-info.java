@@ -1,5 +1,5 @@
 /**
- * {@code guidance import}: turns the public clickstream datasets into SPEC section 1 events (JSON Lines, sorted by
+ * The dataset importers behind {@code guidance import}: they turn the public clickstream datasets into SPEC section 1 events (JSON Lines, sorted by
  * {@code ts}), so that replays, tests and the demo run on real behaviour rather than invented traffic.
  *
  * <p>Choices the datasets force, and why:
@@ -18,4 +18,4 @@
  *       watching, and silently skipping rows would make the output a different dataset than the one cited.</li>
  * </ul>
  */
-package io.guidance.cli.importer;
+package io.guidance.pipeline.importer;

@@ -1,6 +1,6 @@
 package io.guidance.cli;
 
-import io.guidance.cli.importer.TaobaoImporter;
+import io.guidance.pipeline.importer.TaobaoImporter;
 import io.guidance.embedded.EmbeddedKafka;
 import io.guidance.embedded.LocalRedis;
 import io.guidance.event.Event;

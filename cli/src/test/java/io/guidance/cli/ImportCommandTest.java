@@ -1,4 +1,4 @@
-package io.guidance.cli.importer;
+package io.guidance.cli;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;

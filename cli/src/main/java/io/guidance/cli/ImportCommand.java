@@ -1,6 +1,8 @@
-package io.guidance.cli.importer;
+package io.guidance.cli;
 
 import io.guidance.event.Event;
+import io.guidance.pipeline.importer.DatasetImporter;
+import io.guidance.pipeline.importer.EventJsonLines;
 
 import java.io.IOException;
 import java.io.PrintStream;

@@ -1,4 +1,4 @@
-package io.guidance.cli.importer;
+package io.guidance.pipeline.importer;
 
 import io.guidance.event.Event;
 

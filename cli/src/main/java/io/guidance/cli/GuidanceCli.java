@@ -31,7 +31,7 @@ public final class GuidanceCli {
                 case "replay":
                     return ReplayCommand.run(args, out, err);
                 case "import":
-                    return io.guidance.cli.importer.ImportCommand.run(
+                    return ImportCommand.run(
                             java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
                 case "rules":
                     return RulesCommand.run(args, out, err);

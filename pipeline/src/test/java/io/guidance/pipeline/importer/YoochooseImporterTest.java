@@ -1,4 +1,4 @@
-package io.guidance.cli.importer;
+package io.guidance.pipeline.importer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

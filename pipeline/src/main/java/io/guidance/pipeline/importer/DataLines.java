@@ -1,4 +1,4 @@
-package io.guidance.cli.importer;
+package io.guidance.pipeline.importer;
 
 import java.io.BufferedReader;
 import java.io.IOException;
