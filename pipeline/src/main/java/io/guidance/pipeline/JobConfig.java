@@ -10,9 +10,11 @@ import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -89,22 +91,40 @@ public final class JobConfig implements Serializable {
         return new JobConfig(DEFAULTS);
     }
 
+    /**
+     * Sections of the same settings file that other components read, which the job skips: {@code web.*} belongs to
+     * the HTTP service ({@code io.guidance.web.WebSettings}), which checks those keys itself.
+     */
+    public static final List<String> OTHER_SECTIONS = List.of("web.");
+
     /** Reads {@code file} (may be null for defaults only), then applies {@code overrides}. */
     public static JobConfig load(Path file, Map<String, String> overrides) throws IOException {
         Map<String, String> v = new LinkedHashMap<>(DEFAULTS);
         if (file != null) {
-            JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
-            if (root != null && !root.isMissingNode() && !root.isNull()) {
-                if (!root.isObject()) {
-                    throw new IllegalArgumentException(file + ": must be a map of settings");
-                }
-                flatten("", root, v, file.toString());
+            for (Map.Entry<String, String> e : readFlat(file).entrySet()) {
+                put(v, e.getKey(), e.getValue(), file.toString());
             }
         }
         for (Map.Entry<String, String> o : overrides.entrySet()) {
             put(v, o.getKey(), o.getValue(), "--" + o.getKey());
         }
         return new JobConfig(v);
+    }
+
+    /**
+     * Every setting in a YAML file with nested maps flattened to dotted keys, unchecked, in file order; a list becomes
+     * its items joined with commas. For components that share the job's file and check their own section.
+     */
+    public static Map<String, String> readFlat(Path file) throws IOException {
+        Map<String, String> v = new LinkedHashMap<>();
+        JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
+        if (root != null && !root.isMissingNode() && !root.isNull()) {
+            if (!root.isObject()) {
+                throw new IllegalArgumentException(file + ": must be a map of settings");
+            }
+            flatten("", root, v);
+        }
+        return v;
     }
 
     public static JobConfig of(Map<String, String> overrides) {
@@ -115,19 +135,29 @@ public final class JobConfig implements Serializable {
         }
     }
 
-    private static void flatten(String prefix, JsonNode node, Map<String, String> out, String source) {
+    private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
         for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> f = it.next();
             String key = prefix + f.getKey();
-            if (f.getValue().isObject()) {
-                flatten(key + ".", f.getValue(), out, source);
+            JsonNode value = f.getValue();
+            if (value.isObject()) {
+                flatten(key + ".", value, out);
+            } else if (value.isArray()) {
+                List<String> items = new ArrayList<>();
+                value.forEach(item -> items.add(item.asText()));
+                out.put(key, String.join(",", items));
             } else {
-                put(out, key, f.getValue().isNull() ? "" : f.getValue().asText(), source);
+                out.put(key, value.isNull() ? "" : value.asText());
             }
         }
     }
 
     private static void put(Map<String, String> out, String key, String value, String source) {
+        for (String other : OTHER_SECTIONS) {
+            if (key.startsWith(other)) {
+                return;
+            }
+        }
         if (!DEFAULTS.containsKey(key)) {
             throw new IllegalArgumentException(source + ": unknown setting '" + key + "' (known: "
                     + String.join(", ", DEFAULTS.keySet()) + ")");

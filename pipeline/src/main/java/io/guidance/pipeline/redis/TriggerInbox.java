@@ -81,6 +81,11 @@ public final class TriggerInbox implements AutoCloseable {
         return json == null ? Optional.empty() : Optional.of(TriggerJson.fromJson(json));
     }
 
+    /** The same, as the JSON text Redis holds, for a front end that passes it on unchanged. */
+    public Optional<String> pendingJson(String userId) {
+        return Optional.ofNullable(client.get(settings.userKey(userId)));
+    }
+
     /** Acknowledges a trigger a front end has shown to {@code userId}; idempotent. */
     public Ack acknowledge(String userId, String triggerId) {
         Object r = client.eval(ACK_SCRIPT, List.of(settings.userKey(userId), settings.writtenKey(triggerId)),

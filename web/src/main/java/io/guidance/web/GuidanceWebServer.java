@@ -1,0 +1,451 @@
+package io.guidance.web;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.guidance.event.Event;
+import io.guidance.event.EventJson;
+import io.guidance.event.EventParser;
+import io.guidance.pipeline.redis.RedisClients;
+import io.guidance.pipeline.redis.RedisSettings;
+import io.guidance.pipeline.redis.TriggerInbox;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.staticfiles.Location;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.RedisClient;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
+
+/**
+ * The HTTP layer between browsers and the pipeline: a browser can talk neither to Kafka nor to Redis.
+ *
+ * <ul>
+ *   <li>{@code POST /v1/events}: a batch of SPEC events, each checked with the job's parser; the good ones go to the
+ *       events topic, one record each, keyed by {@code userId}; the answer lists the refused ones and why.</li>
+ *   <li>{@code GET /v1/triggers/{userId}}: the user's pending trigger as Redis holds it, or 204.</li>
+ *   <li>{@code POST /v1/triggers/{triggerId}/ack}: acknowledges a shown trigger ({@link TriggerInbox}).</li>
+ *   <li>{@code GET /healthz}; {@code /guidance.js}; with {@code web.demoShop} the demo shop.</li>
+ * </ul>
+ * CORS, body and batch limits, a per-client rate limit and the optional per-user token are set by {@link WebSettings}.
+ * Served by Javalin on Jetty.
+ */
+public final class GuidanceWebServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(GuidanceWebServer.class);
+
+    static final String PUBLIC = "/io/guidance/web/public";
+    private static final String JSON = "application/json";
+    /** How long {@code POST /v1/events} waits for Kafka to take a batch before answering 503. */
+    private static final Duration KAFKA_WAIT = Duration.ofSeconds(10);
+    /** A SPEC rule id, the first part of a trigger id. */
+    private static final Pattern RULE_ID = Pattern.compile("[a-z0-9-]+");
+
+    private final WebSettings settings;
+    private final ObjectMapper mapper = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private final ThreadLocal<EventParser> parsers = ThreadLocal.withInitial(EventParser::new);
+    private final Optional<UserTokens> tokens;
+    private final RateLimiter rateLimiter;
+    private final String eventsTopic;
+    private final KafkaProducer<String, byte[]> producer;
+    private final RedisClient redis;
+    private final TriggerInbox inbox;
+    private final Javalin app;
+
+    private GuidanceWebServer(WebSettings settings) {
+        this.settings = settings;
+        this.tokens = settings.tokenSecret().map(UserTokens::new);
+        this.rateLimiter = settings.rateLimit() > 0 ? new RateLimiter(settings.rateLimit(), System::nanoTime) : null;
+        this.eventsTopic = settings.job().eventsTopic();
+        this.producer = producer(settings);
+        RedisSettings redisSettings = settings.redis();
+        this.redis = RedisClients.create(redisSettings, "guidance-web", 16);
+        this.inbox = new TriggerInbox(redisSettings, redis);
+        this.app = Javalin.create(config -> {
+            config.showJavalinBanner = false;
+            config.http.maxRequestSize = settings.maxBodyBytes();
+            config.staticFiles.add(files -> {
+                files.hostedPath = "/";
+                files.directory = PUBLIC;
+                files.location = Location.CLASSPATH;
+                // without the demo shop only the snippet is served
+                if (!settings.demoShop()) {
+                    files.skipFileFunction = request -> !request.getRequestURI().equals("/guidance.js");
+                }
+            });
+        });
+        routes();
+    }
+
+    /** Starts the service on {@code web.host}:{@code web.port} (port 0: a free one); {@link #close()} stops it. */
+    public static GuidanceWebServer start(WebSettings settings) {
+        GuidanceWebServer server = new GuidanceWebServer(settings);
+        try {
+            server.app.start(settings.host(), settings.port());
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        LOG.info("Guidance web service on {}:{} (events to {}, triggers from Redis {}{})", settings.host(),
+                server.port(), server.eventsTopic, settings.redis().host(),
+                settings.demoShop() ? ", demo shop on" : "");
+        return server;
+    }
+
+    /** {@code java io.guidance.web.GuidanceWebServer [--config FILE] [--key value ...]}: runs until stopped. */
+    public static void main(String[] args) throws Exception {
+        WebSettings settings;
+        try {
+            settings = WebSettings.fromArgs(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.println("usage: GuidanceWebServer [--config FILE] [--key value ...]; web settings: "
+                    + String.join(", ", WebSettings.DEFAULTS.keySet()));
+            System.exit(2);
+            return;
+        }
+        GuidanceWebServer server = start(settings);
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "guidance-web-shutdown"));
+        Thread.currentThread().join();
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    private static KafkaProducer<String, byte[]> producer(WebSettings settings) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.job().kafkaBootstrap());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "guidance-web");
+        // an accepted event is on every in-sync replica, and a retried send never duplicates it
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        // a request never waits on Kafka longer than this, whatever state the broker is in
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(KAFKA_WAIT.toMillis()));
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(KAFKA_WAIT.toMillis()));
+        return new KafkaProducer<>(p);
+    }
+
+    private void routes() {
+        app.before(this::cors);
+        app.before("/v1/*", this::rateLimit);
+        app.options("/v1/*", this::preflight);
+        app.post("/v1/events", this::events);
+        app.get("/v1/triggers/{userId}", this::pendingTrigger);
+        app.post("/v1/triggers/{triggerId}/ack", this::acknowledge);
+        app.get("/healthz", this::health);
+        if (settings.demoShop()) {
+            app.get("/", ctx -> page(ctx, "index.html"));
+            app.get("/item/{itemId}", ctx -> page(ctx, "item.html"));
+            app.get("/cart", ctx -> page(ctx, "cart.html"));
+            app.get("/checkout", ctx -> page(ctx, "checkout.html"));
+            app.post("/demo/session", this::demoSession);
+        }
+        app.exception(Exception.class, (e, ctx) -> {
+            LOG.warn("{} {} failed", ctx.method(), ctx.path(), e);
+            error(ctx, 500, "internal", "the request failed; see the service's log");
+        });
+    }
+
+    // --- CORS and limits ------------------------------------------------------------------------------------------
+
+    /** Sets CORS headers for an allowed origin; a browser blocks the answer for any other. */
+    private void cors(Context ctx) {
+        String origin = ctx.header("Origin");
+        if (origin != null && originAllowed(origin)) {
+            ctx.header("Access-Control-Allow-Origin", origin);
+            ctx.header("Access-Control-Expose-Headers", "Retry-After");
+            ctx.header("Vary", "Origin");
+        }
+    }
+
+    private boolean originAllowed(String origin) {
+        List<String> allowed = settings.allowedOrigins();
+        return allowed.contains("*") || allowed.contains(origin);
+    }
+
+    private void preflight(Context ctx) {
+        String origin = ctx.header("Origin");
+        if (origin == null || !originAllowed(origin)) {
+            error(ctx, 403, "origin_not_allowed", "origin " + origin + " is not in web.allowedOrigins");
+            return;
+        }
+        ctx.header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+        ctx.header("Access-Control-Allow-Headers", "Authorization, Content-Type");
+        ctx.header("Access-Control-Max-Age", "600");
+        ctx.status(204);
+    }
+
+    private void rateLimit(Context ctx) {
+        if (rateLimiter == null) {
+            return;
+        }
+        long waitNanos = rateLimiter.acquire(client(ctx));
+        if (waitNanos > 0) {
+            long seconds = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
+            ctx.header("Retry-After", Long.toString(seconds));
+            error(ctx, 429, "rate_limited", "more than " + settings.rateLimit() + " requests per second from this client");
+            ctx.skipRemainingHandlers();
+        }
+    }
+
+    private String client(Context ctx) {
+        Optional<String> header = settings.clientIpHeader();
+        if (header.isPresent()) {
+            String v = ctx.header(header.get());
+            if (v != null && !v.isBlank()) {
+                return v.split(",")[0].trim();
+            }
+        }
+        return ctx.ip();
+    }
+
+    /** The body, at most {@code web.maxBodyBytes}; null after answering 413 when it is larger. */
+    private byte[] body(Context ctx) throws IOException {
+        int max = settings.maxBodyBytes();
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > max) {
+            error(ctx, 413, "body_too_large", declared + " bytes, limit " + max + " (web.maxBodyBytes)");
+            return null;
+        }
+        try (InputStream in = ctx.req().getInputStream()) {
+            byte[] bytes = in.readNBytes(max + 1);
+            if (bytes.length > max) {
+                error(ctx, 413, "body_too_large", "more than " + max + " bytes (web.maxBodyBytes)");
+                return null;
+            }
+            return bytes;
+        }
+    }
+
+    // --- the token ------------------------------------------------------------------------------------------------
+
+    /** True when no token is required or the request carries the one for {@code userId}; otherwise answers 401/403. */
+    private boolean authorized(Context ctx, Set<String> userIds) {
+        if (tokens.isEmpty()) {
+            return true;
+        }
+        String auth = ctx.header("Authorization");
+        if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            ctx.header("WWW-Authenticate", "Bearer");
+            error(ctx, 401, "token_required", "send Authorization: Bearer <token for the user>");
+            return false;
+        }
+        String token = auth.substring(7).trim();
+        for (String userId : userIds) {
+            if (!tokens.get().verify(userId, token)) {
+                error(ctx, 403, "forbidden", "the token is not for user " + userId);
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // --- events ---------------------------------------------------------------------------------------------------
+
+    private void events(Context ctx) throws Exception {
+        long receivedAt = System.currentTimeMillis();
+        byte[] body = body(ctx);
+        if (body == null) {
+            return;
+        }
+        EventBatch batch;
+        try {
+            batch = EventBatch.read(body, receivedAt, settings.maxBatchEvents(), mapper, parsers.get());
+        } catch (EventBatch.BadBody e) {
+            error(ctx, e.error.equals("too_many_events") ? 413 : 400, e.error, e.getMessage());
+            return;
+        }
+        Set<String> users = new LinkedHashSet<>();
+        batch.accepted.forEach(e -> users.add(e.userId));
+        if (!authorized(ctx, users)) {
+            return;
+        }
+        List<Future<RecordMetadata>> sent = new ArrayList<>(batch.accepted.size());
+        try {
+            for (Event e : batch.accepted) {
+                sent.add(producer.send(new ProducerRecord<>(eventsTopic, e.userId, EventJson.toJsonBytes(e))));
+            }
+            long deadline = System.nanoTime() + KAFKA_WAIT.toNanos();
+            for (Future<RecordMetadata> f : sent) {
+                f.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
+        } catch (ExecutionException | TimeoutException | org.apache.kafka.common.KafkaException e) {
+            // the page sends the whole batch again; the job processes an eventId once
+            LOG.warn("Kafka did not take a batch of {} events: {}", batch.accepted.size(), e.toString());
+            ctx.header("Retry-After", "5");
+            error(ctx, 503, "kafka_unavailable", "the events could not be stored; send them again later");
+            return;
+        }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("accepted", batch.accepted.size());
+        List<Map<String, Object>> rejected = new ArrayList<>();
+        batch.rejected.forEach(r -> rejected.add(r.toJson()));
+        answer.put("rejected", rejected);
+        json(ctx, 202, answer);
+    }
+
+    // --- triggers -------------------------------------------------------------------------------------------------
+
+    private void pendingTrigger(Context ctx) {
+        String userId = ctx.pathParam("userId");
+        if (!authorized(ctx, Set.of(userId))) {
+            return;
+        }
+        ctx.header("Cache-Control", "no-store");
+        Optional<String> json = inbox.pendingJson(userId);
+        if (json.isEmpty()) {
+            ctx.status(204);
+            return;
+        }
+        ctx.status(200).contentType(JSON).result(json.get());
+    }
+
+    /**
+     * Acknowledges {@code triggerId} for the user named in the body ({@code {"userId": ...}}) or the {@code userId}
+     * query parameter. 204 whether or not the trigger is still in Redis: an id acknowledged before the job wrote it is
+     * blocked all the same (see {@link TriggerInbox}). A trigger id names its user ({@code ruleId|userId|...}); one
+     * that names another user is refused with 403, so that nobody can block another user's guides.
+     */
+    private void acknowledge(Context ctx) throws IOException {
+        String triggerId = ctx.pathParam("triggerId");
+        byte[] body = body(ctx);
+        if (body == null) {
+            return;
+        }
+        String userId = ctx.queryParam("userId");
+        if (userId == null && body.length > 0) {
+            try {
+                JsonNode n = mapper.readTree(body);
+                if (n != null && n.isObject() && n.path("userId").isTextual()) {
+                    userId = n.get("userId").asText();
+                }
+            } catch (JsonProcessingException e) {
+                error(ctx, 400, "not_json", "the body is not JSON: expected {\"userId\": \"...\"}");
+                return;
+            }
+        }
+        if (userId == null || userId.isEmpty()) {
+            error(ctx, 400, "missing_field", "userId (in the body as {\"userId\": \"...\"} or as ?userId=)");
+            return;
+        }
+        if (!authorized(ctx, Set.of(userId))) {
+            return;
+        }
+        if (!namesUser(triggerId, userId)) {
+            error(ctx, 403, "forbidden", "trigger " + triggerId + " is not for user " + userId);
+            return;
+        }
+        inbox.acknowledge(userId, triggerId);
+        ctx.status(204);
+    }
+
+    /** Whether a trigger id ({@code ruleId|userId|sessionId-or-dash|ts}, SPEC section 4) is one of this user's. */
+    static boolean namesUser(String triggerId, String userId) {
+        int bar = triggerId.indexOf('|');
+        if (bar <= 0 || !RULE_ID.matcher(triggerId.substring(0, bar)).matches()) {
+            return false;
+        }
+        String rest = triggerId.substring(bar + 1);
+        if (!rest.startsWith(userId + "|")) {
+            return false;
+        }
+        // what follows the user is "session|ts": the ts must be a number
+        String tail = rest.substring(userId.length() + 1);
+        int last = tail.lastIndexOf('|');
+        return last > 0 && last < tail.length() - 1 && tail.substring(last + 1).chars().allMatch(Character::isDigit);
+    }
+
+    // --- health and the demo shop ---------------------------------------------------------------------------------
+
+    private void health(Context ctx) {
+        try {
+            redis.ping();
+        } catch (RuntimeException e) {
+            error(ctx, 503, "redis_unavailable", e.getMessage());
+            return;
+        }
+        json(ctx, 200, Map.of("status", "ok"));
+    }
+
+    private void page(Context ctx, String file) throws IOException {
+        try (InputStream in = GuidanceWebServer.class.getResourceAsStream(PUBLIC + "/" + file)) {
+            if (in == null) {
+                error(ctx, 404, "not_found", file);
+                return;
+            }
+            ctx.contentType("text/html; charset=utf-8").result(in.readAllBytes());
+        }
+    }
+
+    /**
+     * The demo shop's stand-in for a site backend: a new anonymous visitor id and, when {@code web.tokenSecret} is
+     * set, the token for it. The service picks the id, so this hands out no token for a user the caller names.
+     */
+    private void demoSession(Context ctx) {
+        String userId = "web-" + UUID.randomUUID().toString().substring(0, 8);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("userId", userId);
+        tokens.ifPresent(t -> answer.put("token", t.issue(userId)));
+        json(ctx, 200, answer);
+    }
+
+    // --- answers --------------------------------------------------------------------------------------------------
+
+    private void json(Context ctx, int status, Object value) {
+        try {
+            ctx.status(status).contentType(JSON).result(mapper.writeValueAsBytes(value));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void error(Context ctx, int status, String error, String detail) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("error", error);
+        m.put("detail", detail);
+        json(ctx, status, m);
+    }
+
+    /** Stops accepting requests, then closes the Kafka producer (sending what it holds) and the Redis client. */
+    @Override
+    public void close() {
+        try {
+            app.stop();
+        } catch (RuntimeException e) {
+            LOG.warn("while stopping the HTTP server", e);
+        }
+        producer.close(Duration.ofSeconds(5));
+        inbox.close();
+        redis.close();
+    }
+
+}
