@@ -8,9 +8,12 @@ import io.guidance.event.EventJson;
 import io.guidance.pipeline.FlinkSettings;
 import io.guidance.pipeline.GuidanceJob;
 import io.guidance.pipeline.JobConfig;
+import io.guidance.pipeline.LiveRules;
 import io.guidance.rules.RuleSet;
 import io.guidance.trigger.Trigger;
 import io.guidance.trigger.TriggerJson;
+import io.guidance.web.GuidanceWebServer;
+import io.guidance.web.WebSettings;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -45,15 +48,23 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * {@code guidance demo}: the whole product on this machine. A real Kafka broker in this JVM, a real Redis server, the
  * job on a Flink MiniCluster, and a producer replaying the Taobao sample that the repository ships, time-compressed.
- * Prints each trigger as Redis receives it. Stops on Ctrl-C or after {@code --seconds}, and leaves nothing running.
+ * Beside it the demo shop: the HTTP service with guidance.js and a few shop pages, feeding a second job on the wall
+ * clock. Prints each trigger as Redis receives it. Stops on Ctrl-C or after {@code --seconds}, and leaves nothing
+ * running.
  */
 final class DemoCommand {
-    static final String USAGE = "guidance demo [--seconds N] [--speed X] [--rules FILE] [--data FILE]";
+    static final String USAGE = "guidance demo [--seconds N] [--speed X] [--port N] [--rules FILE] [--data FILE]";
+    /** Where the demo shop is served; {@code --port} changes it, 0 picks a free port. */
+    static final int DEFAULT_PORT = 8080;
 
     static final String EVENTS_TOPIC = "guidance-events";
     static final String DEAD_LETTER_TOPIC = "guidance-dead-letters";
     static final String AUDIT_TOPIC = "guidance-audit";
     static final String RULES_TOPIC = "guidance-rules";
+    /** The demo shop's own topics: its events run on the wall clock, the dataset replay runs far ahead of it. */
+    static final String SHOP_EVENTS_TOPIC = "guidance-shop-events";
+    static final String SHOP_DEAD_LETTER_TOPIC = "guidance-shop-dead-letters";
+    static final String SHOP_AUDIT_TOPIC = "guidance-shop-audit";
     /** A longer quiet spell in the dataset is cut to this on the wall clock (the sample starts with stray old rows). */
     static final long MAX_PAUSE_MS = 2_000;
     /** One deliberately broken record after this many events, so the dead-letter path shows too. */
@@ -82,14 +93,15 @@ final class DemoCommand {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        Args a = Args.parse(args, 1, Set.of("seconds", "speed", "rules", "data"));
+        Args a = Args.parse(args, 1, Set.of("seconds", "speed", "port", "rules", "data"));
         if (!a.positional().isEmpty()) {
             throw new Args.UsageException("unexpected argument '" + a.positional().get(0) + "'");
         }
         int seconds = a.intOption("seconds", 0);
         int speed = a.intOption("speed", 3600);
-        if (seconds < 0 || speed < 1) {
-            throw new Args.UsageException("--seconds must be 0 or more and --speed at least 1");
+        int port = a.intOption("port", DEFAULT_PORT);
+        if (seconds < 0 || speed < 1 || port < 0 || port > 65_535) {
+            throw new Args.UsageException("--seconds must be 0 or more, --speed at least 1, --port 0 to 65535");
         }
         RuleSet rules = RulesCommand.load(Args.existingFile(a.get("rules", "config/rules.yaml")));
         Path data = Args.existingFile(a.get("data", "data/samples/taobao-sample.csv"));
@@ -103,7 +115,7 @@ final class DemoCommand {
         }, "demo-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            demo.start(rules, events, speed, data);
+            demo.start(rules, events, speed, data, port);
             if (seconds > 0) {
                 stopped.await(seconds, TimeUnit.SECONDS);
             } else {
@@ -121,7 +133,7 @@ final class DemoCommand {
         return 0;
     }
 
-    private void start(RuleSet rules, List<Event> events, int speed, Path data) throws Exception {
+    private void start(RuleSet rules, List<Event> events, int speed, Path data, int port) throws Exception {
         say("starting Redis");
         LocalRedis redis = LocalRedis.start();
         resources.add(redis);
@@ -137,7 +149,7 @@ final class DemoCommand {
         say("Kafka on " + kafka.bootstrapServers() + "; change the rules while it runs with: ./guidance rules publish"
                 + " FILE --bootstrap " + kafka.bootstrapServers());
 
-        JobConfig config = JobConfig.of(Map.ofEntries(
+        Map<String, String> settings = new java.util.HashMap<>(Map.ofEntries(
                 Map.entry("kafka.bootstrap", kafka.bootstrapServers()),
                 Map.entry("kafka.topic", EVENTS_TOPIC),
                 Map.entry("kafka.deadLetterTopic", DEAD_LETTER_TOPIC),
@@ -151,6 +163,21 @@ final class DemoCommand {
                 Map.entry("job.name", "guidance-demo"),
                 Map.entry("job.parallelism", "2"),
                 Map.entry("job.checkpointInterval", "2s")));
+        JobConfig config = JobConfig.of(settings);
+        // The shop: the same graph, rules topic and Redis, on topics of its own. Its events carry the browser's clock,
+        // while the dataset replay's event time runs thousands of times faster than the wall clock: one watermark
+        // cannot serve both, so the shop is a job of its own.
+        settings.putAll(Map.of(
+                "kafka.topic", SHOP_EVENTS_TOPIC,
+                "kafka.deadLetterTopic", SHOP_DEAD_LETTER_TOPIC,
+                "kafka.auditTopic", SHOP_AUDIT_TOPIC,
+                "kafka.groupId", "guidance-demo-shop",
+                "job.name", "guidance-demo-shop",
+                "job.parallelism", "1"));
+        JobConfig shopConfig = JobConfig.of(settings);
+        kafka.createTopic(SHOP_EVENTS_TOPIC, 1);
+        kafka.createTopic(SHOP_DEAD_LETTER_TOPIC, 1);
+        kafka.createTopic(SHOP_AUDIT_TOPIC, 1);
 
         watchRedis(redis, config.get("redis.prefix"));
         consume(kafka.bootstrapServers(), DEAD_LETTER_TOPIC, r -> deadLetters.incrementAndGet());
@@ -166,8 +193,26 @@ final class DemoCommand {
 
         say("starting the job on a Flink MiniCluster with " + rules.rules.size() + " rules");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.from(config));
-        JobClient job = GuidanceJob.start(env, config, io.guidance.pipeline.LiveRules.of(rules));
+        JobClient job = GuidanceJob.start(env, config, LiveRules.of(rules));
         resources.add(0, () -> job.cancel().get(30, TimeUnit.SECONDS));
+        StreamExecutionEnvironment shopEnv =
+                StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.from(shopConfig));
+        JobClient shopJob = GuidanceJob.start(shopEnv, shopConfig, LiveRules.of(rules));
+        resources.add(0, () -> shopJob.cancel().get(30, TimeUnit.SECONDS));
+        consume(kafka.bootstrapServers(), SHOP_DEAD_LETTER_TOPIC, r -> deadLetters.incrementAndGet());
+        consume(kafka.bootstrapServers(), SHOP_AUDIT_TOPIC, r -> {
+            Trigger t = TriggerJson.fromJson(new String(r.value(), StandardCharsets.UTF_8));
+            if (!t.isDelivered()) {
+                suppressed.incrementAndGet();
+            }
+            say(String.format("  shop %-16s -> %-12s (%s: %s) %s", t.guide, t.userId, t.ruleId, why(t), t.status));
+        });
+        GuidanceWebServer web = GuidanceWebServer.start(WebSettings.of(shopConfig, Map.of(
+                "web.host", "127.0.0.1",
+                "web.port", Integer.toString(port),
+                "web.demoShop", "true")));
+        resources.add(0, web);
+        say("the shop's job is running; open http://localhost:" + web.port() + " and wait on the checkout page");
 
         say(String.format("replaying %d events of %s at %dx (dataset time runs %d s per second)",
                 events.size(), data.getFileName(), speed, speed));
@@ -249,6 +294,10 @@ final class DemoCommand {
                     return;
                 }
                 Trigger t = TriggerJson.fromJson(json);
+                if (t.userId.startsWith(GuidanceWebServer.DEMO_VISITOR_PREFIX)) {
+                    triggersSeen.incrementAndGet(); // a shop visitor's guide: printed from the shop's audit topic
+                    return;
+                }
                 if (printed.add(t.triggerId)) {
                     triggersSeen.incrementAndGet();
                     say(String.format("guide %-16s -> %-12s %-20s %s  (%s: %s)", t.guide, t.userId,

@@ -58,6 +58,8 @@ public final class GuidanceWebServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GuidanceWebServer.class);
 
     static final String PUBLIC = "/io/guidance/web/public";
+    /** The user ids {@code POST /demo/session} hands to demo shop visitors start with this. */
+    public static final String DEMO_VISITOR_PREFIX = "web-";
     private static final String JSON = "application/json";
     /** How long {@code POST /v1/events} waits for Kafka to take a batch before answering 503. */
     private static final Duration KAFKA_WAIT = Duration.ofSeconds(10);
@@ -411,7 +413,7 @@ public final class GuidanceWebServer implements AutoCloseable {
      * set, the token for it. The service picks the id, so this hands out no token for a user the caller names.
      */
     private void demoSession(Context ctx) {
-        String userId = "web-" + UUID.randomUUID().toString().substring(0, 8);
+        String userId = DEMO_VISITOR_PREFIX + UUID.randomUUID().toString().substring(0, 8);
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("userId", userId);
         tokens.ifPresent(t -> answer.put("token", t.issue(userId)));
