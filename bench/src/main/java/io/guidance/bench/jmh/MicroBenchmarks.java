@@ -1,15 +1,14 @@
 package io.guidance.bench.jmh;
 
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
-import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.options.VerboseMode;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.infra.BenchmarkParams;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -68,7 +67,7 @@ public final class MicroBenchmarks {
         }
 
         org.openjdk.jmh.runner.options.Options jmh() {
-            ChainedOptionsBuilder b = new OptionsBuilder()
+            return new OptionsBuilder()
                     .include(include)
                     .mode(Mode.AverageTime)
                     .timeUnit(TimeUnit.NANOSECONDS)
@@ -79,8 +78,8 @@ public final class MicroBenchmarks {
                     .measurementTime(TimeValue.milliseconds(iterationMs))
                     .threads(1)
                     .shouldFailOnError(true)
-                    .verbosity(verbosity);
-            return b.build();
+                    .verbosity(verbosity)
+                    .build();
         }
 
         String describe() {

@@ -3,7 +3,6 @@ package io.guidance.bench.jmh;
 import io.guidance.event.Event;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -118,11 +117,5 @@ final class Visits {
     /** The ts of the event {@link #next} returns next. */
     long nextTs() {
         return pos == step.length ? T0 + (cycle + 1) * cycleMs + offset[0] : T0 + cycle * cycleMs + offset[pos];
-    }
-
-    @Override
-    public String toString() {
-        return users + " users, " + step.length + " events a cycle of " + cycleMs + " ms, " + visitsPerUser
-                + " visits each; at " + Arrays.toString(Arrays.copyOf(offset, Math.min(8, offset.length))) + "...";
     }
 }
