@@ -100,16 +100,25 @@ public final class MicroBenchmarks {
 
     /** Runs the benchmarks and renders their results. */
     static String markdown(Options o) throws RunnerException {
-        return markdown(o, run(o));
+        String loadBefore = loadAverage();
+        List<RunResult> results = run(o);
+        return markdown(o, results, loadBefore + " before, " + loadAverage() + " after");
     }
 
-    static String markdown(Options o, List<RunResult> results) {
+    /**
+     * The section for {@code results}; {@code load} is the machine's load average around the run, if known: these
+     * times are wall-clock times, and other processes on the machine stretch them.
+     */
+    static String markdown(Options o, List<RunResult> results, String load) {
         StringBuilder md = new StringBuilder();
         md.append("## Microbenchmarks\n\n")
                 .append("JMH ").append(jmhVersion()).append(", one thread, average time of one operation; ")
                 .append(o.describe()).append("; Java ").append(System.getProperty("java.version")).append(", ")
-                .append(Runtime.getRuntime().availableProcessors()).append(" CPUs. Reproduce: `")
-                .append(REPRODUCE).append("`.\n\n")
+                .append(Runtime.getRuntime().availableProcessors()).append(" CPUs");
+        if (load != null) {
+            md.append(", load average (1 min) ").append(load);
+        }
+        md.append(". Reproduce: `").append(REPRODUCE).append("`.\n\n")
                 .append("| Benchmark | ns/op | Error (99.9%) | ops/s |\n")
                 .append("|---|---:|---:|---:|\n");
         for (RunResult r : results) {
@@ -158,6 +167,15 @@ public final class MicroBenchmarks {
 
     private static String number(double v) {
         return v >= 100 ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    /** The 1-minute load average of the machine, or "unknown". */
+    static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     private static String jmhVersion() {

@@ -59,7 +59,7 @@ class MicroBenchmarksTest {
             assertThat(r.getPrimaryResult().getScoreUnit()).isEqualTo("ns/op");
         }
 
-        String md = MicroBenchmarks.markdown(o, results);
+        String md = MicroBenchmarks.markdown(o, results, null);
         List<String> rows = Arrays.stream(md.split("\n"))
                 .filter(l -> l.startsWith("| ") && !l.startsWith("| Benchmark"))
                 .collect(Collectors.toList());
