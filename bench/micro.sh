@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the bench module and runs the JMH microbenchmarks with the given arguments, e.g.
-#   bench/micro.sh                                  # full run: forks 1, warmup 3 x 1 s, measurement 5 x 1 s
+#   bench/micro.sh                                  # full run: forks 1, warmup 5 x 2 s, measurement 5 x 1 s
 #   bench/micro.sh --include 'DetectorBenchmark' --out /tmp/micro.md
 # JAVA_OPTS sets the JVM options of the runner; JMH's forked JVMs take the same ones.
 set -euo pipefail

@@ -38,8 +38,13 @@ public final class MicroBenchmarks {
     public static final class Options {
         /** 0 runs in this JVM (for tests only: the JIT profile of one benchmark then leaks into the next). */
         public int forks = 1;
-        public int warmupIterations = 3;
-        public long warmupMs = 1_000;
+        /**
+         * Ten seconds of warmup: the detector benchmarks run a deep call tree (harness, operator, engine, state
+         * backend) that the compiler needs a while for on a busy machine; at a load of 11 on 2 cores, 3 x 1 s left
+         * {@code detector=none} at about 21 us per event where 15 s of warmup gave about 5 us.
+         */
+        public int warmupIterations = 5;
+        public long warmupMs = 2_000;
         public int iterations = 5;
         public long iterationMs = 1_000;
         /** Regular expression over the benchmark names; all of this package by default. */
