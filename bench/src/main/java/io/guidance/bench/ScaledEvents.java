@@ -82,7 +82,7 @@ public final class ScaledEvents {
     private ScaledEvents() {}
 
     /** The directory holding {@code data/samples}: the working directory or one of its parents. */
-    static Path repositoryRoot() {
+    public static Path repositoryRoot() {
         Path dir = Path.of("").toAbsolutePath();
         for (Path d = dir; d != null; d = d.getParent()) {
             if (Files.isDirectory(d.resolve("data/samples"))) {
