@@ -26,7 +26,7 @@ import java.util.Locale;
  * same pre-serialized events, the same source and the same environment as {@link ThroughputBenchmark}; the pipeline
  * gets only the hesitation rules of the file, so both do the same detection work. The limit is measured alongside.
  *
- * <p>{@code --events N --runs R --parallelism 1,2 --rules FILE --taobao FILE --yoochoose FILE}
+ * <p>{@code bench/cep.sh --events N --runs R --parallelism 1,2 --rules FILE --taobao FILE --yoochoose FILE}
  */
 public final class CepBenchmark {
     static final String DETECTIONS = "cep-detections";
@@ -190,8 +190,8 @@ public final class CepBenchmark {
           .append("timed-out partial match, a burst `times(count)`, a loop `times(times - 1)` of the first value, both ")
           .append("with `skipPastLastEvent`), bounded-out-of-orderness watermarks; one detection per match. ")
           .append("`CepBenchmarkTest` checks on the repository samples that both find the same (rule, user, session, ts).\n\n")
-          .append(String.format(Locale.ROOT, "Reproduce: `java ... io.guidance.bench.CepBenchmark %s` "
-                  + "(median of %d runs).%n%n", o.command, o.runs))
+          .append(String.format(Locale.ROOT, "Reproduce: `bench/cep.sh %s` (median of %d runs; every run is "
+                  + "listed).%n%n", o.command, o.runs))
           .append("| parallelism | limit events/s | pipeline (hesitation rules) events/s | CEP events/s | pipeline / CEP "
                   + "| pipeline triggers per run | CEP detections per run | pipeline runs | CEP runs |\n")
           .append("|---:|---:|---:|---:|---:|---:|---:|---|---|\n");

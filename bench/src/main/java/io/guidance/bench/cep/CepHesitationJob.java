@@ -87,11 +87,11 @@ import java.util.Map;
  *       </ol></li>
  *   <li><b>Session timeout.</b> The pipeline forgets a session's loop state (the previous value, so a refresh
  *       check) when the session has been idle for the session retention (the session timeout, or the longest burst
- *       or loop window if longer); its cleanup timer runs at the next full minute after that. {@link DropRefreshes} forgets the previous value the same way, measured from the
- *       session's last <i>matching</i> event instead of its last event of any kind (it sees only matching events).
- *       The two differ only for a session whose matching events are a session timeout apart with other events in
- *       between; burst and stall state do not depend on it (their windows are shorter than the timeout, and stall
- *       waits are never forgotten).</li>
+ *       or loop window if longer); its cleanup timer runs at the next full minute after that. {@link DropRefreshes}
+ *       forgets the previous value the same way, measured from the session's last <i>matching</i> event instead of
+ *       its last event of any kind (it sees only matching events). The two differ only for a session whose matching
+ *       events are a session retention apart with other events in between. Burst groups are forgotten only after
+ *       they left their window, and stall waits never, so neither depends on it.</li>
  *   <li><b>Disabled rules</b> fire nothing in the pipeline and get no pattern here.</li>
  * </ul>
  * Late events (behind the watermark) are dropped by the CEP operator; the pipeline dead-letters them. Neither the
