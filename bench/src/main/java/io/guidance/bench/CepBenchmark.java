@@ -186,10 +186,13 @@ public final class CepBenchmark {
           .append("source and settings as above:\n\n")
           .append("- **pipeline**: `GuidanceTopology.build` with only these rules: validate, dedup, detect, delivery ")
           .append("policy; every trigger counts, delivered or suppressed.\n")
-          .append("- **CEP**: `CepHesitationJob`, each rule as a Flink CEP pattern on its own keyed stream (a stall is a ")
-          .append("timed-out partial match, a burst `times(count)`, a loop `times(times - 1)` of the first value, both ")
-          .append("with `skipPastLastEvent`), bounded-out-of-orderness watermarks; one detection per match. ")
+          .append("- **CEP**: `CepHesitationJob`, each rule as a Flink CEP pattern on its own filtered, keyed stream: a ")
+          .append("stall is a timed-out partial match, a burst `times(count)` with `skipPastLastEvent`, a loop ")
+          .append("`times(times - 1)` of the first value after a keyed step that drops refreshes, and a keyed step ")
+          .append("after it that empties the window; bounded-out-of-orderness watermarks; one detection per match. ")
           .append("`CepBenchmarkTest` checks on the repository samples that both find the same (rule, user, session, ts).\n\n")
+          .append("Triggers per run can differ by a few between runs at parallelism above 1: the source hands one ")
+          .append("session's events to several subtasks, so events with equal `ts` reach the detection in varying order.\n\n")
           .append(String.format(Locale.ROOT, "Reproduce: `bench/cep.sh %s` (median of %d runs; every run is "
                   + "listed).%n%n", o.command, o.runs))
           .append("| parallelism | limit events/s | pipeline (hesitation rules) events/s | CEP events/s | pipeline / CEP "

@@ -521,7 +521,7 @@ public final class CepHesitationJob {
     }
 
     /** Events matching any of the matchers. */
-    static final class Matches extends SimpleCondition<Event> implements FilterFunction<Event> {
+    static final class Matches extends SimpleCondition<Event> {
         private static final long serialVersionUID = 1L;
         private final List<Matcher> any;
 
