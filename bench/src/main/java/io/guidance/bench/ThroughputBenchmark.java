@@ -112,7 +112,8 @@ public final class ThroughputBenchmark {
         StreamExecutionEnvironment env = environment(parallelism);
         DataStream<SourceRecord> records = source(env)
                 .map(new ParseRecord()).returns(SourceRecord.class).name("parse")
-                .assignTimestampsAndWatermarks(ClickstreamWatermarks.forReplay(config.maxOutOfOrderness()))
+                .assignTimestampsAndWatermarks(ClickstreamWatermarks.live(config.maxOutOfOrderness(),
+                        config.idleTimeout(), config.startupIdleTimeout()))
                 .name("event time");
         // no rule changes: an empty rules stream that ends with the input, as in a replay
         DataStream<RulesUpdate> noRuleUpdates = records
