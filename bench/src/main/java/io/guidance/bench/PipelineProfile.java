@@ -50,6 +50,8 @@ public final class PipelineProfile {
         public final Map<String, Long> ownInnermost = new HashMap<>();
         /** Samples whose stack the recorder cut off (deeper than its stack depth). */
         public long truncated;
+        /** CPU time of each task thread, ns (by {@link ThreadCpu}): unlike wall time, little moved by other load. */
+        public final Map<String, Long> cpuNanos = new HashMap<>();
 
         void add(RecordedEvent e) {
             RecordedThread thread = e.getThread("sampledThread");
@@ -106,15 +108,76 @@ public final class PipelineProfile {
     /** Runs the pipeline once under a recording kept in {@code jfr}; returns the run and the summed samples. */
     public static Profile record(byte[][] events, int parallelism, RuleSet rules, Path jfr,
                                  ThroughputBenchmark.Run[] run) throws Exception {
+        Map<String, Long> cpu;
         try (Recording recording = new Recording()) {
             recording.enable("jdk.ExecutionSample").withPeriod(PERIOD);
             recording.setToDisk(true);
             recording.start();
-            run[0] = ThroughputBenchmark.pipeline(events, parallelism, rules);
+            try (ThreadCpu threads = new ThreadCpu()) {
+                run[0] = ThroughputBenchmark.pipeline(events, parallelism, rules);
+                cpu = threads.stop();
+            }
             recording.stop();
             recording.dump(jfr);
         }
-        return read(jfr);
+        Profile p = read(jfr);
+        p.cpuNanos.putAll(cpu);
+        return p;
+    }
+
+    /**
+     * Polls the CPU time of the task threads while a job runs and keeps the last value seen of each, so that it is
+     * known after the threads are gone (off by at most one polling interval of a thread's last work).
+     */
+    static final class ThreadCpu implements AutoCloseable {
+        private final java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        private final Map<Long, String> names = new java.util.concurrent.ConcurrentHashMap<>();
+        private final Map<Long, Long> last = new java.util.concurrent.ConcurrentHashMap<>();
+        private final Thread poller;
+        private volatile boolean running = true;
+
+        ThreadCpu() {
+            poller = new Thread(() -> {
+                while (running) {
+                    poll();
+                    try {
+                        Thread.sleep(20);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "thread-cpu-poller");
+            poller.setDaemon(true);
+            poller.start();
+        }
+
+        private void poll() {
+            for (java.lang.management.ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
+                if (t == null || !isTaskThread(t.getThreadName())) {
+                    continue;
+                }
+                long ns = mx.getThreadCpuTime(t.getThreadId());
+                if (ns > 0) {
+                    names.put(t.getThreadId(), taskName(t.getThreadName()));
+                    last.merge(t.getThreadId(), ns, Math::max);
+                }
+            }
+        }
+
+        /** CPU ns per task thread name. */
+        Map<String, Long> stop() throws InterruptedException {
+            running = false;
+            poller.join();
+            Map<String, Long> out = new HashMap<>();
+            last.forEach((id, ns) -> out.merge(names.get(id), ns, Long::sum));
+            return out;
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running = false;
+            poller.join();
+        }
     }
 
     /** Sums the execution samples of the task threads in a recording file. */
@@ -159,9 +222,15 @@ public final class PipelineProfile {
                 ruleCount, parallelism, run.events, PERIOD.toMillis(), run.eventsPerSecond(), run.millis, p.samples,
                 p.truncated));
 
-        md.append("### Samples by task thread\n\n| thread | samples | share |\n|---|---:|---:|\n");
+        md.append("### Task threads\n\nSamples, and CPU time (polled from the JVM every 20 ms, so the last few ms of "
+                + "a thread may be missing): CPU time per event moves less than events per second when other "
+                + "processes load the machine.\n\n");
+        md.append("| thread | samples | share | CPU ms | CPU µs per event |\n|---|---:|---:|---:|---:|\n");
         for (Map.Entry<String, Long> e : sorted(p.byThread, top)) {
-            row(md, e.getKey(), e.getValue(), p.samples);
+            long cpu = p.cpuNanos.getOrDefault(e.getKey(), 0L);
+            md.append(String.format(Locale.ROOT, "| `%s` | %,d | %.1f%% | %,d | %.2f |\n",
+                    e.getKey().replace("|", "\\|"), e.getValue(), percent(e.getValue(), p.samples), cpu / 1_000_000,
+                    run.events == 0 ? 0 : cpu / 1000.0 / run.events));
         }
 
         md.append("\n### Top methods by self time\n\nThe method running when the sample was taken.\n\n");

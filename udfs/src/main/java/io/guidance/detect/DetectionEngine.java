@@ -550,11 +550,13 @@ public final class DetectionEngine implements Serializable {
     private void cleanup(long time, Scope ctx) throws Exception {
         long next = Long.MAX_VALUE;
 
+        boolean idsRemoved = false;
         for (Iterator<Map.Entry<String, Long>> it = seenIds.iterator(); it.hasNext(); ) {
             long seenAt = it.next().getValue();
             long expiry = seenAt + settings.dedupWindowMs;
             if (expiry <= time) {
                 it.remove();
+                idsRemoved = true;
             } else {
                 next = Math.min(next, expiry);
             }
@@ -564,7 +566,7 @@ public final class DetectionEngine implements Serializable {
                 next = Math.min(next, seenAt + Math.min(settings.dedupWindowMs, sessionRetentionMs));
             }
         }
-        if (seenIds.isEmpty()) {
+        if (idsRemoved && seenIds.isEmpty()) {
             // removing through the iterator leaves an empty map behind on the heap backend; drop the key's entry
             seenIds.clear();
         }
@@ -585,9 +587,9 @@ public final class DetectionEngine implements Serializable {
         }
         if (idle != null) {
             forgetSessions(idle);
-        }
-        if (sessions.isEmpty()) {
-            sessions.clear();
+            if (sessions.isEmpty()) {
+                sessions.clear();
+            }
         }
 
         UserActivity seen = activity.value();
@@ -603,9 +605,13 @@ public final class DetectionEngine implements Serializable {
         }
         next = Math.min(next, policy.cleanup(time));
 
-        nextCleanup.clear();
-        if (next != Long.MAX_VALUE) {
-            scheduleCleanup(next, ctx);
+        // this sweep's timer is firing: the next one is simply the earliest expiry left
+        if (next == Long.MAX_VALUE) {
+            nextCleanup.clear();
+        } else {
+            long at = roundUp(next);
+            nextCleanup.update(at);
+            ctx.timerService().registerEventTimeTimer(at);
         }
     }
 
