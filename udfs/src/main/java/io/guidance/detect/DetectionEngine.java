@@ -211,12 +211,13 @@ public final class DetectionEngine implements Serializable {
     }
 
     public void onEvent(Event e, Scope ctx) throws Exception {
-        if (seenIds.contains(e.eventId)) {
+        long watermark = ctx.timerService().currentWatermark();
+        Long seenAt = seenIds.get(e.eventId);
+        if (seenAt != null && remembered(seenAt, watermark)) {
             duplicates.inc();
             ctx.output(OutputTags.DUPLICATES, e.eventId);
             return;
         }
-        long watermark = ctx.timerService().currentWatermark();
         if (e.ts <= watermark) {
             // Upstream dead-letters late records with their original bytes; this only guards the ordering promise.
             lateEvents.inc();
@@ -551,6 +552,8 @@ public final class DetectionEngine implements Serializable {
         long next = Long.MAX_VALUE;
 
         boolean idsRemoved = false;
+        long firstIdExpiry = Long.MAX_VALUE;
+        long lastIdExpiry = Long.MIN_VALUE;
         for (Iterator<Map.Entry<String, Long>> it = seenIds.iterator(); it.hasNext(); ) {
             long seenAt = it.next().getValue();
             long expiry = seenAt + settings.dedupWindowMs;
@@ -558,7 +561,8 @@ public final class DetectionEngine implements Serializable {
                 it.remove();
                 idsRemoved = true;
             } else {
-                next = Math.min(next, expiry);
+                firstIdExpiry = Math.min(firstIdExpiry, expiry);
+                lastIdExpiry = Math.max(lastIdExpiry, expiry);
             }
             if (seenAt > time) {
                 // not evaluated yet, so its session is not in the sessions map to plan the next sweep: keep the
@@ -569,6 +573,12 @@ public final class DetectionEngine implements Serializable {
         if (idsRemoved && seenIds.isEmpty()) {
             // removing through the iterator leaves an empty map behind on the heap backend; drop the key's entry
             seenIds.clear();
+        }
+        if (firstIdExpiry != Long.MAX_VALUE) {
+            // An id past its sweep is no longer a duplicate (see remembered), so it need not leave at that sweep: the
+            // ids are removed at most one dedup window apart, instead of at a sweep for every minute in which an
+            // event came; the last of them still leaves at the sweep when the last id expires, as before.
+            next = Math.min(next, Math.min(lastIdExpiry, Math.max(firstIdExpiry, time + settings.dedupWindowMs)));
         }
 
         Set<String> idle = null;
@@ -653,6 +663,15 @@ public final class DetectionEngine implements Serializable {
             }
         }
         timers.deleteEventTimeTimer(time);
+    }
+
+    /**
+     * True while an id seen at {@code seenAt} still marks duplicates at {@code watermark}: until the sweep at its
+     * expiry, rounded up to the minute, is due. A sweep may leave an expired id in the map for a while; from that
+     * sweep on it is forgotten all the same.
+     */
+    private boolean remembered(long seenAt, long watermark) {
+        return roundUp(seenAt + settings.dedupWindowMs) > watermark;
     }
 
     static long roundUp(long t) {
