@@ -218,7 +218,8 @@ public final class PipelineProfile {
                         + "recording (execution samples every %d ms): %,.0f events/s in %,d ms, %,d samples of the "
                         + "Flink task threads (%,d with their stack cut at the recorder's depth). Samples count "
                         + "running Java code only: a thread that waits (for input, for a full output buffer) is not "
-                        + "sampled.\n\n",
+                        + "sampled. What these tables showed and what was done about it: "
+                        + "`bench/src/main/resources/io/guidance/bench/profile-notes.md`.\n\n",
                 ruleCount, parallelism, run.events, PERIOD.toMillis(), run.eventsPerSecond(), run.millis, p.samples,
                 p.truncated));
 
