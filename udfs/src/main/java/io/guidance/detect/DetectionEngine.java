@@ -77,7 +77,11 @@ public final class DetectionEngine implements Serializable {
 
     /** Events waiting for the watermark, by ts. End of life: removed by the timer at their ts, which runs them. */
     private transient MapState<Long, List<Event>> pending;
-    /** eventId -> ts, for dedup. End of life: the cleanup timer removes it once the watermark passes ts + dedupWindow. */
+    /**
+     * eventId -> ts, for dedup. An id marks duplicates until the sweep at ts + dedupWindow (rounded up to the minute)
+     * is due. End of life: a sweep at or after that removes it; sweeps that remove ids are at most a dedup window
+     * apart, and the last id leaves at the sweep at its own expiry.
+     */
     private transient MapState<String, Long> seenIds;
     /** Time of this key's one cleanup timer, or null. End of life: cleared when the key holds nothing more. */
     private transient ValueState<Long> nextCleanup;
