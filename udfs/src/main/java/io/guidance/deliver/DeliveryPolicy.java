@@ -186,29 +186,48 @@ public final class DeliveryPolicy {
         return next;
     }
 
-    /** Forgets what expired at {@code time}; returns the next expiry, or {@code Long.MAX_VALUE}. */
+    /**
+     * Forgets what expired at {@code time}; returns the next expiry, or {@code Long.MAX_VALUE}. Reads each state once:
+     * this runs at every sweep of every user.
+     */
     public long cleanup(long time) throws Exception {
+        long next = Long.MAX_VALUE;
+        boolean removed = false;
         for (Iterator<Map.Entry<String, Long>> it = dismissed.iterator(); it.hasNext(); ) {
-            if (it.next().getValue() + dismissalRetentionMs <= time) {
+            long expiry = it.next().getValue() + dismissalRetentionMs;
+            if (expiry <= time) {
                 it.remove();
+                removed = true;
+            } else {
+                next = Math.min(next, expiry);
             }
         }
-        if (dismissed.isEmpty()) {
+        if (removed && dismissed.isEmpty()) {
             dismissed.clear();
         }
+        removed = false;
         for (Iterator<Map.Entry<String, Long>> it = lastDelivered.iterator(); it.hasNext(); ) {
-            if (it.next().getValue() + longestCooldownMs <= time) {
+            long expiry = it.next().getValue() + longestCooldownMs;
+            if (expiry <= time) {
                 it.remove();
+                removed = true;
+            } else {
+                next = Math.min(next, expiry);
             }
         }
-        if (lastDelivered.isEmpty()) {
+        if (removed && lastDelivered.isEmpty()) {
             lastDelivered.clear();
         }
         List<Long> deliveries = recent.value();
-        if (deliveries != null && (deliveries.isEmpty() || deliveries.get(deliveries.size() - 1)
-                + Math.max(DAY_MS, rules.delivery.minGapMs) <= time)) {
-            recent.clear();
+        if (deliveries != null) {
+            long expiry = deliveries.isEmpty() ? Long.MIN_VALUE
+                    : deliveries.get(deliveries.size() - 1) + Math.max(DAY_MS, rules.delivery.minGapMs);
+            if (expiry <= time) {
+                recent.clear();
+            } else {
+                next = Math.min(next, expiry);
+            }
         }
-        return nextExpiry();
+        return next;
     }
 }

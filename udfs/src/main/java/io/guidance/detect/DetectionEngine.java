@@ -77,7 +77,11 @@ public final class DetectionEngine implements Serializable {
 
     /** Events waiting for the watermark, by ts. End of life: removed by the timer at their ts, which runs them. */
     private transient MapState<Long, List<Event>> pending;
-    /** eventId -> ts, for dedup. End of life: the cleanup timer removes it once the watermark passes ts + dedupWindow. */
+    /**
+     * eventId -> ts, for dedup. An id marks duplicates until the sweep at ts + dedupWindow (rounded up to the minute)
+     * is due. End of life: a sweep at or after that removes it; sweeps that remove ids are at most a dedup window
+     * apart, and the last id leaves at the sweep at its own expiry.
+     */
     private transient MapState<String, Long> seenIds;
     /** Time of this key's one cleanup timer, or null. End of life: cleared when the key holds nothing more. */
     private transient ValueState<Long> nextCleanup;
@@ -211,12 +215,13 @@ public final class DetectionEngine implements Serializable {
     }
 
     public void onEvent(Event e, Scope ctx) throws Exception {
-        if (seenIds.contains(e.eventId)) {
+        long watermark = ctx.timerService().currentWatermark();
+        Long seenAt = seenIds.get(e.eventId);
+        if (seenAt != null && remembered(seenAt, watermark)) {
             duplicates.inc();
             ctx.output(OutputTags.DUPLICATES, e.eventId);
             return;
         }
-        long watermark = ctx.timerService().currentWatermark();
         if (e.ts <= watermark) {
             // Upstream dead-letters late records with their original bytes; this only guards the ordering promise.
             lateEvents.inc();
@@ -550,13 +555,18 @@ public final class DetectionEngine implements Serializable {
     private void cleanup(long time, Scope ctx) throws Exception {
         long next = Long.MAX_VALUE;
 
+        boolean idsRemoved = false;
+        long firstIdExpiry = Long.MAX_VALUE;
+        long lastIdExpiry = Long.MIN_VALUE;
         for (Iterator<Map.Entry<String, Long>> it = seenIds.iterator(); it.hasNext(); ) {
             long seenAt = it.next().getValue();
             long expiry = seenAt + settings.dedupWindowMs;
             if (expiry <= time) {
                 it.remove();
+                idsRemoved = true;
             } else {
-                next = Math.min(next, expiry);
+                firstIdExpiry = Math.min(firstIdExpiry, expiry);
+                lastIdExpiry = Math.max(lastIdExpiry, expiry);
             }
             if (seenAt > time) {
                 // not evaluated yet, so its session is not in the sessions map to plan the next sweep: keep the
@@ -564,9 +574,15 @@ public final class DetectionEngine implements Serializable {
                 next = Math.min(next, seenAt + Math.min(settings.dedupWindowMs, sessionRetentionMs));
             }
         }
-        if (seenIds.isEmpty()) {
+        if (idsRemoved && seenIds.isEmpty()) {
             // removing through the iterator leaves an empty map behind on the heap backend; drop the key's entry
             seenIds.clear();
+        }
+        if (firstIdExpiry != Long.MAX_VALUE) {
+            // An id past its sweep is no longer a duplicate (see remembered), so it need not leave at that sweep: the
+            // ids are removed at most one dedup window apart, instead of at a sweep for every minute in which an
+            // event came; the last of them still leaves at the sweep when the last id expires, as before.
+            next = Math.min(next, Math.min(lastIdExpiry, Math.max(firstIdExpiry, time + settings.dedupWindowMs)));
         }
 
         Set<String> idle = null;
@@ -585,9 +601,9 @@ public final class DetectionEngine implements Serializable {
         }
         if (idle != null) {
             forgetSessions(idle);
-        }
-        if (sessions.isEmpty()) {
-            sessions.clear();
+            if (sessions.isEmpty()) {
+                sessions.clear();
+            }
         }
 
         UserActivity seen = activity.value();
@@ -603,9 +619,13 @@ public final class DetectionEngine implements Serializable {
         }
         next = Math.min(next, policy.cleanup(time));
 
-        nextCleanup.clear();
-        if (next != Long.MAX_VALUE) {
-            scheduleCleanup(next, ctx);
+        // this sweep's timer is firing: the next one is simply the earliest expiry left
+        if (next == Long.MAX_VALUE) {
+            nextCleanup.clear();
+        } else {
+            long at = roundUp(next);
+            nextCleanup.update(at);
+            ctx.timerService().registerEventTimeTimer(at);
         }
     }
 
@@ -647,6 +667,15 @@ public final class DetectionEngine implements Serializable {
             }
         }
         timers.deleteEventTimeTimer(time);
+    }
+
+    /**
+     * True while an id seen at {@code seenAt} still marks duplicates at {@code watermark}: until the sweep at its
+     * expiry, rounded up to the minute, is due. A sweep may leave an expired id in the map for a while; from that
+     * sweep on it is forgotten all the same.
+     */
+    private boolean remembered(long seenAt, long watermark) {
+        return roundUp(seenAt + settings.dedupWindowMs) > watermark;
     }
 
     static long roundUp(long t) {

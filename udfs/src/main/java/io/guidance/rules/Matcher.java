@@ -21,9 +21,25 @@ public final class Matcher implements Serializable {
     public static final Set<String> FIELDS = Set.of("type", "page", "target");
 
     private final Map<String, List<Glob>> patterns;
+    /** The same patterns as arrays, in map order, for {@link #matches}: it runs for every event and candidate rule. */
+    private final String[] fields;
+    /** Per field: the property name for {@code props.NAME}, else null. */
+    private final String[] propNames;
+    private final Glob[][] globs;
 
     public Matcher(Map<String, List<Glob>> patterns) {
         this.patterns = Collections.unmodifiableMap(new LinkedHashMap<>(patterns));
+        int n = this.patterns.size();
+        fields = new String[n];
+        propNames = new String[n];
+        globs = new Glob[n][];
+        int i = 0;
+        for (Map.Entry<String, List<Glob>> f : this.patterns.entrySet()) {
+            fields[i] = f.getKey();
+            propNames[i] = f.getKey().startsWith("props.") ? f.getKey().substring(6) : null;
+            globs[i] = f.getValue().toArray(new Glob[0]);
+            i++;
+        }
     }
 
     public static boolean isMatchableField(String name) {
@@ -31,13 +47,18 @@ public final class Matcher implements Serializable {
     }
 
     public boolean matches(Event e) {
-        for (Map.Entry<String, List<Glob>> f : patterns.entrySet()) {
-            String value = e.field(f.getKey());
+        for (int i = 0; i < fields.length; i++) {
+            String value;
+            if (propNames[i] != null) {
+                value = e.props == null ? null : e.props.get(propNames[i]);
+            } else {
+                value = e.field(fields[i]);
+            }
             if (value == null) {
                 return false;
             }
             boolean any = false;
-            for (Glob g : f.getValue()) {
+            for (Glob g : globs[i]) {
                 if (g.matches(value)) {
                     any = true;
                     break;

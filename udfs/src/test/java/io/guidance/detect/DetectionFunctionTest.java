@@ -377,6 +377,32 @@ class DetectionFunctionTest {
                 "checkout-stall|alice|s1|" + (SWEEP_AFTER_T0 + 9_000));
     }
 
+    @Test
+    void eachIdIsForgottenFromTheSweepAtItsOwnExpiry() throws Exception {
+        // ids seen at T0, T0 + 2 min and T0 + 3 min: swept (rounded up) at T0 + 10:40, 12:40 and 13:40
+        Event first = payClick(ALICE, "s1", T0);
+        Event second = payClick(ALICE, "s1", T0 + 2 * MINUTE);
+        Event third = payClick(ALICE, "s1", T0 + 3 * MINUTE);
+        feed(first, second, third);
+        long secondSwept = SWEEP_AFTER_T0 + 2 * MINUTE;
+        advanceTo(secondSwept);
+
+        Event secondAgain = copyOf(second);
+        secondAgain.ts = secondSwept + SECOND;
+        Event thirdAgain = copyOf(third);
+        thirdAgain.ts = secondSwept + SECOND;
+        feed(secondAgain, thirdAgain);
+        advanceTo(secondSwept + MINUTE);
+        Event thirdOnceMore = copyOf(third);
+        thirdOnceMore.ts = secondSwept + MINUTE + SECOND;
+        feed(thirdOnceMore);
+        advanceTo(secondSwept + 20 * MINUTE);
+
+        // the second id was past its sweep, the third not yet, and then it was
+        assertThat(sideOutput(OutputTags.DUPLICATES)).containsExactly(third.eventId);
+        assertThat(triggerIds()).isEmpty();
+    }
+
     // ---- end of life of state and timers ----
 
     @Test
