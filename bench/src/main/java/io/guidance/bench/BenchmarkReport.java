@@ -26,32 +26,12 @@ import java.util.stream.Collectors;
 
 /** docs/benchmarks.md and the rule-scaling chart, written from the measured results. */
 final class BenchmarkReport {
-    static final String REPRODUCE = "bench/run.sh";
-
     private BenchmarkReport() {}
 
-    static String markdown(Results r) {
-        ThroughputBenchmark.Options o = r.options;
+    /** The machine and versions the numbers were measured on. */
+    static String machine() {
         StringBuilder md = new StringBuilder();
-        md.append("# Benchmarks\n\n")
-          .append("Throughput of the guidance graph on a local Flink MiniCluster, fed from memory with real clickstream ")
-          .append("data scaled up. Written by the benchmark itself (`--write-docs`); do not edit by hand.\n\n")
-          .append("**These numbers are noisy.** The machine is shared: other builds ran on the same cores during the ")
-          .append("measurement. Compare the ratios more than the absolute values, and re-run before drawing fine conclusions.\n\n");
-
-        md.append("## Reproduce\n\n```bash\n")
-          .append("bench/run.sh ").append(o.command.replaceFirst("^java \\.\\.\\. io\\.guidance\\.bench\\.ThroughputBenchmark ?", ""))
-          .append("\n```\n\n")
-          .append("JVM options: `").append(String.join(" ", java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()))
-          .append("` (`bench/run.sh` uses `$JAVA_OPTS`, default `-Xmx12g -XX:+UseParallelGC`).\n\n")
-          .append("`bench/run.sh` builds the `bench` module and its dependencies (`./mvnw -B -q -pl bench -am package -DskipTests`) ")
-          .append("and runs `io.guidance.bench.ThroughputBenchmark` on the module's runtime classpath with the arguments given. ")
-          .append("Options: `--events N` (scaled input size), `--runs R` (runs per measurement; the median is reported), ")
-          .append("`--parallelism 1,2`, `--rule-counts 1,10,100,1000`, `--rule-events M` (input size for the rule scaling), ")
-          .append("`--rule-parallelism P`, `--taobao FILE`, `--yoochoose FILE`, `--rules FILE`, `--write-docs`.\n\n");
-
-        md.append("## Machine\n\n")
-          .append("| | |\n|---|---|\n")
+        md.append("| | |\n|---|---|\n")
           .append("| date | ").append(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)).append(" |\n")
           .append("| CPU | ").append(cpuModel()).append(" |\n")
           .append("| `nproc` | ").append(command("nproc")).append(" |\n")
@@ -59,12 +39,35 @@ final class BenchmarkReport {
           .append("| memory (MemTotal) | ").append(memTotal()).append(" |\n")
           .append("| OS | ").append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.version")).append(" |\n")
           .append("| Java | ").append(System.getProperty("java.vm.name")).append(' ').append(System.getProperty("java.runtime.version")).append(" |\n")
+          .append("| JVM options | `").append(String.join(" ", java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())).append("` |\n")
           .append("| JVM max heap | ").append(Runtime.getRuntime().maxMemory() / (1024 * 1024)).append(" MiB |\n")
           .append("| Flink | ").append(EnvironmentInformation.getVersion()).append(" (local MiniCluster, one JVM) |\n")
-          .append("| guidance commit | ").append(command("git", "rev-parse", "--short", "HEAD")).append(" |\n\n");
+          .append("| guidance commit | ").append(command("git", "rev-parse", "--short", "HEAD")).append(" |\n");
+        return md.toString();
+    }
 
+    /** One stamp per section: when, on which commit, under what load it was measured. */
+    static String stamp(String loadBefore) {
+        return String.format(Locale.ROOT, "_Measured %s on commit %s; load average %s before, %s after._%n%n",
+                ZonedDateTime.now().withNano(0).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
+                command("git", "rev-parse", "--short", "HEAD"), loadBefore, loadAverage());
+    }
+
+    /** The 1-minute load average, from /proc/loadavg. */
+    static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
+    /** Input, and limit against full pipeline against Flink CEP. */
+    static String throughput(Results r) {
+        ThroughputBenchmark.Options o = r.options;
+        StringBuilder md = new StringBuilder();
         ScaledEvents.Scaled s = r.scaled;
-        md.append("## Input\n\n")
+        md.append("### Input\n\n")
           .append(String.format(Locale.ROOT, "Real events read with the importers of `guidance import` from `%s` and `%s`: "
                   + "%,d events. Scaled to **%,d events** with %d copies: copy k has the user, session and event ids "
                   + "`id~k` and is shifted by k seconds, so every session keeps its real timing and the copies "
@@ -79,38 +82,63 @@ final class BenchmarkReport {
           .append("(`JobExecutionResult.getNetRuntime()`, from job start to end, so it includes deploying the tasks). ")
           .append(String.format(Locale.ROOT, "Median of %d runs; every run is listed.%n%n", o.runs));
 
-        md.append("## Limit and full pipeline\n\n")
+        md.append("### Limit, full pipeline and Flink CEP\n\n")
           .append("- **limit**: deserialize the bytes (`EventParser`), `keyBy` session, discard.\n")
           .append(String.format(Locale.ROOT, "- **pipeline**: `GuidanceTopology.build` with the %d rules of config/rules.yaml "
                   + "(an empty rules stream, as in a replay): validate, the live watermarks of the production job (bounded out-of-orderness, emitted every "
-                  + "200 ms by Flink's periodic watermark timer; not the replay's watermark after every event), keyBy user, "
-                  + "detect and deliver; triggers, dead letters and duplicates go to sinks that discard and count.%n%n", r.configRules))
-          .append("| parallelism | limit events/s | pipeline events/s | pipeline / limit | limit runs | pipeline runs | triggers per run | dead letters | duplicates |\n")
-          .append("|---:|---:|---:|---:|---|---|---:|---:|---:|\n");
-        for (int i = 0; i < o.parallelisms.length; i++) {
-            List<Run> l = r.limit.get(i);
-            List<Run> f = r.pipeline.get(i);
-            double lm = ThroughputBenchmark.median(l);
-            double fm = ThroughputBenchmark.median(f);
-            md.append(String.format(Locale.ROOT, "| %d | %,.0f | %,.0f | %.2f | %s | %s | %,d | %,d | %,d |%n",
-                    o.parallelisms[i], lm, fm, fm / lm, list(l), list(f), f.get(0).triggers,
-                    f.get(0).deadLetters, f.get(0).duplicates));
+                  + "200 ms by Flink's periodic watermark timer; not the replay's watermark after every event), dedup, keyBy user, "
+                  + "detect and deliver; triggers, dead letters and duplicates go to sinks that discard and count.%n", r.configRules))
+          .append(String.format(Locale.ROOT, "- **hesitation**: the same pipeline with only the %d stall, burst and loop "
+                  + "rules (%s).%n", r.hesitationRules.rules.size(),
+                  r.hesitationRules.rules.stream().map(x -> x.id).collect(Collectors.joining(", "))))
+          .append("- **CEP**: the same hesitation rules as Flink CEP patterns (`CepHesitationJob`): a stall is a timed-out ")
+          .append("partial match, a burst `times(count)` with `skipPastLastEvent`, a loop `times(times - 1)` after a keyed ")
+          .append("step that drops refreshes; bounded-out-of-orderness watermarks, one detection per match, a sink that ")
+          .append("discards. `CepBenchmarkTest` checks on the repository samples that CEP and the pipeline find the same ")
+          .append("(rule, user, session, ts). CEP has no delivery policy, dedup or validation: it does less work.\n\n")
+          .append(String.format(Locale.ROOT, "Median of %d runs (CEP: %d); every run is listed.%n%n", o.runs,
+                  Math.min(o.runs, o.cepRuns)))
+          .append("| parallelism | limit | pipeline | **pipeline / limit** | hesitation | CEP | **pipeline / CEP** | hesitation / CEP | triggers per run (pipeline; hesitation; CEP) |\n")
+          .append("|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        for (int i = 0; i < r.limit.size(); i++) {
+            double lm = ThroughputBenchmark.median(r.limit.get(i));
+            double fm = ThroughputBenchmark.median(r.pipeline.get(i));
+            double hm = ThroughputBenchmark.median(r.hesitation.get(i));
+            double cm = ThroughputBenchmark.median(r.cep.get(i));
+            md.append(String.format(Locale.ROOT, "| %d | %,.0f | %,.0f | **%.2f** | %,.0f | %,.0f | **%.2f** | %.2f | %,d; %,d; %,d |%n",
+                    o.parallelisms[i], lm, fm, fm / lm, hm, cm, fm / cm, hm / cm, r.pipeline.get(i).get(0).triggers,
+                    r.hesitation.get(i).get(0).triggers, r.cep.get(i).get(0).triggers));
         }
-        md.append("\nTrigger counts may differ slightly between parallelisms: the source splits the input by position, so ")
-          .append("events of one user with equal `ts` (the Taobao data has second resolution) can come from both source ")
-          .append("subtasks, and equal `ts` are evaluated in arrival order (SPEC section 2).\n");
+        md.append("\nEvents per second. Every run:\n\n| parallelism | graph | runs |\n|---:|---|---|\n");
+        for (int i = 0; i < r.limit.size(); i++) {
+            int p = o.parallelisms[i];
+            md.append("| ").append(p).append(" | limit | ").append(list(r.limit.get(i))).append(" |\n")
+              .append("| ").append(p).append(" | pipeline | ").append(list(r.pipeline.get(i))).append(" |\n")
+              .append("| ").append(p).append(" | hesitation | ").append(list(r.hesitation.get(i))).append(" |\n")
+              .append("| ").append(p).append(" | CEP | ").append(list(r.cep.get(i))).append(" |\n");
+        }
+        md.append("\nNo run dead-lettered or deduplicated an event (the benchmark fails otherwise). Trigger counts may differ ")
+          .append("slightly between parallelisms: the source splits the input by position, so events of one user with ")
+          .append("equal `ts` (the Taobao data has second resolution) can come from both source subtasks, and equal `ts` ")
+          .append("are evaluated in arrival order (SPEC section 2).\n");
         int one = indexOf(o.parallelisms, 1);
         int two = indexOf(o.parallelisms, 2);
-        if (one >= 0 && two >= 0) {
+        if (one >= 0 && two >= 0 && r.limit.size() == o.parallelisms.length) {
             md.append(String.format(Locale.ROOT, "%nRatio parallelism 2 / parallelism 1: limit **%.2f**, pipeline **%.2f**. "
                             + "Both subtasks, the JobManager and the benchmark's own threads share %s cores, so a ratio "
-                            + "well below 2 is expected here.%n%n",
+                            + "well below 2 is expected here.%n",
                     ThroughputBenchmark.median(r.limit.get(two)) / ThroughputBenchmark.median(r.limit.get(one)),
                     ThroughputBenchmark.median(r.pipeline.get(two)) / ThroughputBenchmark.median(r.pipeline.get(one)),
                     command("nproc")));
         }
+        return md.toString();
+    }
 
-        md.append("## Rule scaling\n\n")
+    /** Events per second against the number of rules. */
+    static String rules(Results r) {
+        ThroughputBenchmark.Options o = r.options;
+        StringBuilder md = new StringBuilder();
+        md.append("### Rule scaling\n\n")
           .append(String.format(Locale.ROOT, "The full pipeline at parallelism %d on %,d events, scaled from the same real events in the same way, "
                   + "with generated rules: the eight rules of config/rules.yaml (all five kinds: stall, burst, loop, "
                   + "threshold, comeback) taking turns, each with its own id and guide and varied event types and "

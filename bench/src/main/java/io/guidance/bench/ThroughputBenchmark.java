@@ -5,6 +5,7 @@ import io.guidance.event.EventParser;
 import io.guidance.event.SourceRecord;
 import io.guidance.pipeline.GuidanceTopology;
 import io.guidance.pipeline.JobConfig;
+import io.guidance.bench.cep.CepHesitationJob;
 import io.guidance.rules.RuleSet;
 import io.guidance.rules.RulesParser;
 import io.guidance.rules.RulesUpdate;
@@ -36,14 +37,17 @@ import java.util.Locale;
  *   and the watermarks the production job uses ({@link ClickstreamWatermarks#live}, emitted by Flink's periodic
  *   watermark timer), not the replay's watermark after every event: that one costs a watermark through the network
  *   and a pass over the timer queue per event, which the job never pays;</li>
+ *   <li>the hesitation rules (stall, burst, loop) alone, in the pipeline and as Flink CEP patterns
+ *   ({@link CepBenchmark}), the library a Flink user would otherwise reach for;</li>
  *   <li>rule scaling: the full pipeline with 1, 10, 100, 1000 generated rules ({@link GeneratedRules}).</li>
  * </ol>
  * Checkpointing is off. Object reuse is on: in these graphs no operator keeps or changes a record it has passed on
  * (the chained hops are source, parse, watermarks, validate and the discarding sinks; the keyed detection operator
  * receives its events through the network, deserialized into fresh objects, before it keeps any in state).
  *
- * <p>{@code --events N --runs R --parallelism 1,2 --rule-counts 1,10,100,1000 --rule-events M --rule-parallelism P
- * --taobao FILE --yoochoose FILE --rules FILE --write-docs [--docs DIR]}
+ * <p>Run by {@link Benchmarks} (sections {@code throughput} and {@code rules}), with {@code --events N --runs R
+ * --cep-runs C --parallelism 1,2 --rule-counts 1,10,100,1000 --rule-events M --rule-parallelism P --taobao FILE
+ * --yoochoose FILE --rules FILE}.
  */
 public final class ThroughputBenchmark {
     static final String EVENTS_IN = "events-in";
@@ -180,19 +184,22 @@ public final class ThroughputBenchmark {
     public static final class Options {
         public int events = 10_000_000;
         public int runs = 3;
+        /** Runs of the Flink CEP baseline per parallelism: it is the slowest graph by far. */
+        public int cepRuns = 1;
         public int[] parallelisms = {1, 2};
+        /** Which parts to measure: limit, pipeline and CEP throughput; rule scaling. */
+        public boolean throughput = true;
+        public boolean ruleScaling = true;
         public int[] ruleCounts = {1, 10, 100, 1000};
         public int ruleEvents = 2_000_000;
         public int ruleParallelism = 1;
         public ScaledEvents.Inputs inputs = ScaledEvents.Inputs.defaults();
         public Path rulesFile = ScaledEvents.repositoryRoot().resolve("config/rules.yaml");
-        public boolean writeDocs;
-        public Path docs = ScaledEvents.repositoryRoot().resolve("docs");
         public String command = "";
 
-        static Options parse(String[] args) {
+        public static Options parse(String[] args) {
             Options o = new Options();
-            o.command = "java ... io.guidance.bench.ThroughputBenchmark " + String.join(" ", args);
+            o.command = String.join(" ", args);
             Path taobao = null;
             Path yoochoose = null;
             for (int i = 0; i < args.length; i++) {
@@ -200,6 +207,7 @@ public final class ThroughputBenchmark {
                 switch (a) {
                     case "--events": o.events = Integer.parseInt(args[++i].replace("_", "")); break;
                     case "--runs": o.runs = Integer.parseInt(args[++i]); break;
+                    case "--cep-runs": o.cepRuns = Integer.parseInt(args[++i]); break;
                     case "--parallelism": o.parallelisms = ints(args[++i]); break;
                     case "--rule-counts": o.ruleCounts = ints(args[++i]); break;
                     case "--rule-events": o.ruleEvents = Integer.parseInt(args[++i].replace("_", "")); break;
@@ -207,8 +215,6 @@ public final class ThroughputBenchmark {
                     case "--taobao": taobao = Path.of(args[++i]); break;
                     case "--yoochoose": yoochoose = Path.of(args[++i]); break;
                     case "--rules": o.rulesFile = Path.of(args[++i]); break;
-                    case "--write-docs": o.writeDocs = true; break;
-                    case "--docs": o.docs = Path.of(args[++i]); break;
                     default: throw new IllegalArgumentException("unknown argument " + a);
                 }
             }
@@ -233,6 +239,10 @@ public final class ThroughputBenchmark {
         /** Per parallelism (index as in options.parallelisms): the runs. */
         public final List<List<Run>> limit = new ArrayList<>();
         public final List<List<Run>> pipeline = new ArrayList<>();
+        /** The stall, burst and loop rules only, in the pipeline and in Flink CEP (index as in options.parallelisms). */
+        public RuleSet hesitationRules;
+        public final List<List<Run>> hesitation = new ArrayList<>();
+        public final List<List<Run>> cep = new ArrayList<>();
         /** Per rule count (index as in options.ruleCounts): the runs. */
         public final List<List<Run>> rules = new ArrayList<>();
         public long ruleEventCount;
@@ -247,26 +257,35 @@ public final class ThroughputBenchmark {
         log("reading %s", o.inputs);
         List<Event> base = ScaledEvents.readBase(o.inputs);
         log("scaling %,d real events to %,d", base.size(), o.events);
-        res.scaled = ScaledEvents.scale(base, o.events);
+        res.scaled = ScaledEvents.scale(base, o.throughput ? o.events : o.ruleEvents);
         byte[][] all = res.scaled.events;
         RuleSet configRules = RulesParser.parseFile(o.rulesFile);
         res.configRules = configRules.rules.size();
 
-        for (int p : o.parallelisms) {
+        res.hesitationRules = CepHesitationJob.hesitationRules(configRules);
+        for (int p : o.throughput ? o.parallelisms : new int[0]) {
             List<Run> l = new ArrayList<>();
             List<Run> f = new ArrayList<>();
+            List<Run> h = new ArrayList<>();
+            List<Run> c = new ArrayList<>();
             for (int i = 0; i < o.runs; i++) {
                 l.add(measured("limit p" + p, limit(all, p), all.length));
                 f.add(measured("pipeline p" + p, pipeline(all, p, configRules), all.length));
+                h.add(measured("hesitation p" + p, pipeline(all, p, res.hesitationRules), all.length));
+                if (i < o.cepRuns) {
+                    c.add(measured("cep p" + p, CepBenchmark.cep(all, p, res.hesitationRules), all.length));
+                }
             }
             res.limit.add(l);
             res.pipeline.add(f);
+            res.hesitation.add(h);
+            res.cep.add(c);
         }
 
         // its own, smaller scaling of the same data, so that it too spans both datasets
         byte[][] ruleInput = o.ruleEvents >= all.length ? all : ScaledEvents.scale(base, o.ruleEvents).events;
         res.ruleEventCount = ruleInput.length;
-        for (int n : o.ruleCounts) {
+        for (int n : o.ruleScaling ? o.ruleCounts : new int[0]) {
             RuleSet rules = GeneratedRules.of(n);
             List<Run> runs = new ArrayList<>();
             for (int i = 0; i < o.runs; i++) {
@@ -299,20 +318,5 @@ public final class ThroughputBenchmark {
     static void log(String format, Object... args) {
         System.out.printf(Locale.ROOT, "[bench] " + format + "%n", args);
         System.out.flush();
-    }
-
-    public static void main(String[] args) throws Exception {
-        System.setProperty("java.awt.headless", "true");
-        Options o = Options.parse(args);
-        Results r = run(o);
-        String md = BenchmarkReport.markdown(r);
-        System.out.println();
-        System.out.println(md);
-        if (o.writeDocs) {
-            Files.createDirectories(o.docs);
-            Files.writeString(o.docs.resolve("benchmarks.md"), md);
-            BenchmarkReport.chart(r, o.docs.resolve("benchmarks-rules.png"));
-            log("wrote %s and %s", o.docs.resolve("benchmarks.md"), o.docs.resolve("benchmarks-rules.png"));
-        }
     }
 }

@@ -83,6 +83,12 @@ class BenchmarkSmokeTest {
             assertThat(pipeline.deadLetters).isZero();
             assertThat(pipeline.duplicates).isZero();
             assertThat(pipeline.triggers).isPositive();
+            Run hesitation = r.hesitation.get(i).get(0);
+            Run cep = r.cep.get(i).get(0);
+            assertThat(hesitation.events).isEqualTo(EVENTS);
+            assertThat(cep.events).isEqualTo(EVENTS);
+            assertThat(cep.triggers).as("CEP detections").isPositive();
+            assertThat(hesitation.triggers).as("fewer rules, fewer triggers").isLessThan(pipeline.triggers);
         }
         for (int i = 0; i < o.ruleCounts.length; i++) {
             Run run = r.rules.get(i).get(0);
@@ -91,8 +97,11 @@ class BenchmarkSmokeTest {
             assertThat(run.duplicates).isZero();
         }
 
-        String md = BenchmarkReport.markdown(r);
-        assertThat(md).contains("## Machine", "## Limit and full pipeline", "## Rule scaling", "Ratio parallelism 2");
+        String md = BenchmarkReport.throughput(r);
+        assertThat(md).contains("### Input", "### Limit, full pipeline and Flink CEP", "Ratio parallelism 2");
+        assertThat(md.lines().filter(l -> l.matches("\\| [12] \\| [0-9,]+ \\|.*"))).as(md).hasSize(2);
+        assertThat(BenchmarkReport.rules(r)).contains("### Rule scaling", "| 1000 |");
+        assertThat(BenchmarkReport.machine()).contains("| Flink | 2.2.1");
         BenchmarkReport.chart(r, dir.resolve("chart.png"));
         assertThat(javax.imageio.ImageIO.read(dir.resolve("chart.png").toFile()).getWidth()).isEqualTo(900);
     }

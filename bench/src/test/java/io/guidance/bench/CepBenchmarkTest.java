@@ -163,21 +163,6 @@ class CepBenchmarkTest {
         }
     }
 
-    @Test
-    void markdownHasOneRowPerParallelism() throws Exception {
-        CepBenchmark.Options o = CepBenchmark.Options.parse(new String[] {"--events", "3000", "--runs", "1",
-                "--parallelism", "1,2"});
-        o.inputs = ScaledEvents.Inputs.samples();
-        CepBenchmark.Results r = CepBenchmark.run(o);
-        for (int i = 0; i < 2; i++) {
-            assertThat(r.pipeline.get(i).get(0).events).isEqualTo(3000);
-            assertThat(r.cep.get(i).get(0).events).isEqualTo(3000);
-        }
-        String md = CepBenchmark.markdown(r);
-        assertThat(md).contains("## Full pipeline and Flink CEP", "| pipeline / CEP |");
-        assertThat(md.lines().filter(l -> l.matches("\\| [12] \\|.*"))).hasSize(2);
-    }
-
     // ---------------------------------------------------------------- the two jobs, collected
 
     /** The pipeline's triggers for {@code rules}, whatever their delivery status. */

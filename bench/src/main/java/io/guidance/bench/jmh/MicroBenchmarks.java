@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * <p>{@code --forks N --warmup-iterations N --warmup-ms MS --iterations N --iteration-ms MS --include REGEX --out FILE}
  */
 public final class MicroBenchmarks {
-    static final String REPRODUCE = "bench/micro.sh";
+    static final String REPRODUCE = "bench/run.sh --sections micro";
     /** The benchmark classes in the order an event meets what they measure. */
     static final List<String> PIPELINE_ORDER = List.of(ParseBenchmark.class.getSimpleName(),
             RuleMatchBenchmark.class.getSimpleName(), DetectorBenchmark.class.getSimpleName(),
@@ -53,7 +53,7 @@ public final class MicroBenchmarks {
         /** Where to write the markdown, besides standard output; null for nowhere. */
         public Path out;
 
-        static Options parse(String[] args) {
+        public static Options parse(String[] args) {
             Options o = new Options();
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
@@ -104,7 +104,7 @@ public final class MicroBenchmarks {
     }
 
     /** Runs the benchmarks and renders their results. */
-    static String markdown(Options o) throws RunnerException {
+    public static String markdown(Options o) throws RunnerException {
         String loadBefore = loadAverage();
         List<RunResult> results = run(o);
         return markdown(o, results, loadBefore + " before, " + loadAverage() + " after");

@@ -1,0 +1,252 @@
+package io.guidance.bench;
+
+import io.guidance.bench.jmh.MicroBenchmarks;
+import io.guidance.event.Event;
+import io.guidance.rules.RuleSet;
+import io.guidance.rules.RulesParser;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The benchmark command, {@code bench/run.sh}: runs the sections asked for (all by default) and writes
+ * docs/benchmarks.md with its charts.
+ *
+ * <p>Each section's result is kept in {@code docs/benchmarks/SECTION.md} with the time, commit and load it was measured
+ * at, so one section can be measured again ({@code --sections latency}) and the page is rebuilt from the newest result
+ * of every section. Options go to the section they name: {@code --latency-seconds 30} is {@code --seconds 30} for the
+ * latency section, {@code --state-sessions}, {@code --micro-...} and {@code --profile-events} likewise; the others
+ * ({@code --events}, {@code --runs}, {@code --cep-runs}, {@code --parallelism}, {@code --rule-counts},
+ * {@code --rule-events}, ...) are the throughput and rule-scaling options of {@link ThroughputBenchmark}.
+ */
+public final class Benchmarks {
+    /** The sections, in the order of the page. */
+    static final List<String> SECTIONS = List.of("throughput", "rules", "latency", "state", "micro", "profile");
+    private static final String HEADLINE = "<!-- headline: ";
+    private static final Pattern HEADLINE_LINE = Pattern.compile("<!-- headline: (.*) -->");
+
+    private Benchmarks() {}
+
+    /** What a section measured: its part of the page, and one line for the summary at the top. */
+    record Fragment(String headline, String markdown) {
+        String file() {
+            return HEADLINE + headline + " -->\n" + markdown.strip() + "\n";
+        }
+    }
+
+    /** The command line, split by section. */
+    static final class Options {
+        final List<String> sections = new ArrayList<>();
+        final Map<String, List<String>> sectionArgs = new LinkedHashMap<>();
+        final List<String> throughputArgs = new ArrayList<>();
+        Path docs = ScaledEvents.repositoryRoot().resolve("docs");
+        String command = "";
+
+        static Options parse(String[] args) {
+            Options o = new Options();
+            o.command = String.join(" ", args);
+            for (String s : SECTIONS) {
+                o.sectionArgs.put(s, new ArrayList<>());
+            }
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                if (a.equals("--sections")) {
+                    for (String s : args[++i].split(",")) {
+                        if (!SECTIONS.contains(s.trim())) {
+                            throw new IllegalArgumentException("unknown section '" + s + "'; sections: " + SECTIONS);
+                        }
+                        o.sections.add(s.trim());
+                    }
+                    continue;
+                }
+                if (a.equals("--docs")) {
+                    o.docs = Path.of(args[++i]);
+                    continue;
+                }
+                if (!a.startsWith("--") || i + 1 >= args.length) {
+                    throw new IllegalArgumentException("expected --option value, got '" + a + "'");
+                }
+                String section = SECTIONS.stream().filter(s -> a.startsWith("--" + s + "-")).findFirst().orElse(null);
+                if (section != null) {
+                    o.sectionArgs.get(section).add("--" + a.substring(section.length() + 3));
+                } else {
+                    o.throughputArgs.add(a);
+                }
+                o.sectionArgs.getOrDefault(section, o.throughputArgs).add(args[++i]);
+            }
+            if (o.sections.isEmpty()) {
+                o.sections.addAll(SECTIONS);
+            }
+            return o;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.setProperty("java.awt.headless", "true");
+        Options o;
+        try {
+            o = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.println("usage: bench/run.sh [--sections " + String.join(",", SECTIONS) + "] [--docs DIR] "
+                    + "[--events N --runs R --cep-runs C --parallelism 1,2 --rule-counts 1,10,100,1000 --rule-events M]"
+                    + " [--latency-OPTION V] [--state-OPTION V] [--micro-OPTION V] [--profile-events N]");
+            System.exit(2);
+            return;
+        }
+        Path sectionsDir = o.docs.resolve("benchmarks");
+        Files.createDirectories(sectionsDir);
+        long start = System.nanoTime();
+        ThroughputBenchmark.Results throughput = null;
+        for (String section : o.sections) {
+            String load = BenchmarkReport.loadAverage();
+            long t0 = System.nanoTime();
+            ThroughputBenchmark.log("section %s", section);
+            Fragment f;
+            switch (section) {
+                case "throughput":
+                case "rules":
+                    if (throughput == null) {
+                        throughput = throughputAndRules(o);
+                    }
+                    f = section.equals("throughput") ? throughputFragment(throughput) : rulesFragment(throughput, o);
+                    break;
+                case "latency": f = latency(o); break;
+                case "state": f = state(o); break;
+                case "micro": f = micro(o); break;
+                case "profile": f = profile(o); break;
+                default: throw new IllegalStateException(section);
+            }
+            String stamped = f.markdown().replaceFirst("\n", "\n\n" + BenchmarkReport.stamp(load).strip()
+                    + String.format(Locale.ROOT, " _Took %.0f s. Command: `bench/run.sh %s`._\n",
+                    (System.nanoTime() - t0) / 1e9, o.command));
+            Files.writeString(sectionsDir.resolve(section + ".md"), new Fragment(f.headline(), stamped).file());
+            ThroughputBenchmark.log("wrote %s", sectionsDir.resolve(section + ".md"));
+        }
+        Files.writeString(o.docs.resolve("benchmarks.md"), page(sectionsDir));
+        ThroughputBenchmark.log("wrote %s in %.0f s", o.docs.resolve("benchmarks.md"), (System.nanoTime() - start) / 1e9);
+    }
+
+    // ---------------------------------------------------------------- the sections
+
+    private static ThroughputBenchmark.Results throughputAndRules(Options o) throws Exception {
+        ThroughputBenchmark.Options t = ThroughputBenchmark.Options.parse(o.throughputArgs.toArray(String[]::new));
+        t.throughput = o.sections.contains("throughput");
+        t.ruleScaling = o.sections.contains("rules");
+        return ThroughputBenchmark.run(t);
+    }
+
+    static Fragment throughputFragment(ThroughputBenchmark.Results r) {
+        List<String> ratios = new ArrayList<>();
+        for (int i = 0; i < r.limit.size(); i++) {
+            double pipeline = ThroughputBenchmark.median(r.pipeline.get(i));
+            ratios.add(String.format(Locale.ROOT, "parallelism %d: pipeline %,.0f events/s, %.2f of the limit, "
+                            + "%.1f times Flink CEP", r.options.parallelisms[i], pipeline,
+                    pipeline / ThroughputBenchmark.median(r.limit.get(i)),
+                    pipeline / ThroughputBenchmark.median(r.cep.get(i))));
+        }
+        return new Fragment("Throughput, " + String.format(Locale.ROOT, "%,d", r.scaled.events.length)
+                + " events: " + String.join("; ", ratios) + ".",
+                "## Throughput\n" + BenchmarkReport.throughput(r));
+    }
+
+    static Fragment rulesFragment(ThroughputBenchmark.Results r, Options o) throws IOException {
+        BenchmarkReport.chart(r, o.docs.resolve("benchmarks-rules.png"));
+        int last = r.rules.size() - 1;
+        double first = ThroughputBenchmark.median(r.rules.get(0));
+        return new Fragment(String.format(Locale.ROOT, "Rule scaling: %d rules run at %.2f of the speed of %d (%,.0f "
+                                + "against %,.0f events/s).", r.options.ruleCounts[last],
+                        ThroughputBenchmark.median(r.rules.get(last)) / first, r.options.ruleCounts[0],
+                        ThroughputBenchmark.median(r.rules.get(last)), first),
+                "## Rules\n" + BenchmarkReport.rules(r));
+    }
+
+    private static Fragment latency(Options o) throws Exception {
+        throw new UnsupportedOperationException("latency");
+    }
+
+    private static Fragment state(Options o) throws Exception {
+        throw new UnsupportedOperationException("state");
+    }
+
+    private static Fragment micro(Options o) throws Exception {
+        String md = MicroBenchmarks.markdown(MicroBenchmarks.Options.parse(
+                o.sectionArgs.get("micro").toArray(String[]::new)));
+        return new Fragment("Microbenchmarks of the hot paths (JMH).", md);
+    }
+
+    private static Fragment profile(Options o) throws Exception {
+        int events = 1_000_000;
+        List<String> a = o.sectionArgs.get("profile");
+        for (int i = 0; i < a.size(); i += 2) {
+            if (!a.get(i).equals("--events")) {
+                throw new IllegalArgumentException("unknown profile option " + a.get(i));
+            }
+            events = Integer.parseInt(a.get(i + 1).replace("_", ""));
+        }
+        List<Event> base = ScaledEvents.readBase(ScaledEvents.Inputs.defaults());
+        byte[][] scaled = ScaledEvents.scale(base, events).events;
+        RuleSet rules = RulesParser.parseFile(ScaledEvents.repositoryRoot().resolve("config/rules.yaml"));
+        String tables = PipelineProfile.markdown(scaled, rules);
+        ArraySource.load(new byte[0][]);
+        String notes;
+        try (InputStream in = Benchmarks.class.getResourceAsStream("profile-notes.md")) {
+            notes = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        // the notes are a page of their own: their headings go two levels down under the profile
+        notes = notes.replaceAll("(?m)^#", "###");
+        return new Fragment("Profile of the full pipeline: the top costs and what was done about them.",
+                tables.strip() + "\n\n" + notes);
+    }
+
+    // ---------------------------------------------------------------- the page
+
+    /** docs/benchmarks.md from the newest result of every section. */
+    static String page(Path sectionsDir) throws IOException {
+        StringBuilder md = new StringBuilder();
+        md.append("# Benchmarks\n\n")
+          .append("How fast the guidance pipeline is, how close to the limit of the machine, how it compares with the ")
+          .append("same rules in Flink CEP, how long a trigger takes to reach Redis, and what its state costs. Written ")
+          .append("by the benchmark command from its results; do not edit by hand.\n\n")
+          .append("**These numbers are noisy.** The machine has 2 cores, shared with the JobManager, the benchmark's own ")
+          .append("threads and, at times, other builds; each section states the load average around its run. Compare ")
+          .append("ratios more than absolute values.\n\n")
+          .append("## Reproduce\n\n```bash\n")
+          .append("bench/run.sh                                   # every section, as measured below\n")
+          .append("bench/run.sh --sections latency,state          # only these; the page keeps the others' last results\n")
+          .append("bench/run.sh --events 1000000 --runs 1 --cep-runs 1 --sections throughput   # a quick look\n")
+          .append("```\n\n")
+          .append("`bench/run.sh` builds the `bench` module and its dependencies and runs `io.guidance.bench.Benchmarks` ")
+          .append("(JVM options from `$JAVA_OPTS`, default `-Xmx12g -XX:+UseParallelGC`). Each section's result is ")
+          .append("kept in [`docs/benchmarks/`](benchmarks/) with its time, commit, load and exact command; this page is ")
+          .append("rebuilt from them. CI runs a short smoke version of every benchmark (`bench` module tests).\n\n")
+          .append("## Summary\n\n");
+        List<String> bodies = new ArrayList<>();
+        for (String section : SECTIONS) {
+            Path f = sectionsDir.resolve(section + ".md");
+            if (!Files.exists(f)) {
+                md.append("- ").append(section).append(": not measured yet.\n");
+                continue;
+            }
+            String text = Files.readString(f);
+            Matcher m = HEADLINE_LINE.matcher(text);
+            md.append("- ").append(m.find() ? m.group(1) : section).append('\n');
+            bodies.add(HEADLINE_LINE.matcher(text).replaceFirst("").strip());
+        }
+        md.append("\n## Machine\n\n").append(BenchmarkReport.machine()).append('\n');
+        for (String body : bodies) {
+            md.append(body).append("\n\n");
+        }
+        return md.toString().strip() + "\n";
+    }
+}
