@@ -18,7 +18,7 @@ import java.util.Set;
  * Rules indexed by the event types they can act on, so that the cost of an event does not grow with rules that
  * cannot match it. A rule whose matchers leave the type open is a candidate for every event. Lists keep file order.
  */
-final class RuleIndex {
+public final class RuleIndex {
     private final Map<String, Rule> byId = new HashMap<>();
     /** Per event type: the stall, burst, loop and threshold rules whose matchers can match it. */
     private final Map<String, List<Rule>> byType = new HashMap<>();
@@ -32,7 +32,7 @@ final class RuleIndex {
     private final long longestSessionWindowMs;
     private final long longestUserWindowMs;
 
-    RuleIndex(RuleSet rules) {
+    public RuleIndex(RuleSet rules) {
         List<Rule> typed = new ArrayList<>();
         Set<String> types = new LinkedHashSet<>();
         long session = 0;
@@ -95,7 +95,7 @@ final class RuleIndex {
     }
 
     /** Stall, burst, loop and threshold rules that can act on an event of this type, in file order. */
-    List<Rule> rulesFor(String type) {
+    public List<Rule> rulesFor(String type) {
         List<Rule> l = byType.get(type);
         return l != null ? l : anyType;
     }

@@ -1,7 +1,6 @@
 package io.guidance.bench.jmh;
 
 import io.guidance.bench.GeneratedRules;
-import io.guidance.detect.RuleLookup;
 import io.guidance.event.Event;
 import io.guidance.rules.RuleSet;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -1,5 +1,7 @@
-package io.guidance.detect;
+package io.guidance.bench.jmh;
 
+import io.guidance.detect.DetectionEngine;
+import io.guidance.detect.RuleIndex;
 import io.guidance.event.Event;
 import io.guidance.rules.Rule;
 import io.guidance.rules.RuleSet;
@@ -10,13 +12,12 @@ import io.guidance.rules.WindowedMatchRule;
 /**
  * The rule look-up that {@link DetectionEngine} makes for each event, without the state around it: the
  * {@link RuleIndex} candidates for the event's type, then each candidate's matchers in the order the engine tests
- * them. It lives in the bench module, in the engine's package, because the index is package-private; the
- * microbenchmarks measure it through this class.
+ * them. The microbenchmarks measure it through this class.
  */
-public final class RuleLookup {
+final class RuleLookup {
     private final RuleIndex index;
 
-    public RuleLookup(RuleSet rules) {
+    RuleLookup(RuleSet rules) {
         this.index = new RuleIndex(rules);
     }
 
