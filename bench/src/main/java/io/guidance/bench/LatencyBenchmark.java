@@ -208,8 +208,10 @@ public final class LatencyBenchmark {
          * stopped, or stall deadlines after it. Event time reaches them only by the idle clock.
          */
         public Latencies afterInput;
-        /** Per trigger of the audit topic, in ts order: "ts after the producer started,rule,kind,status,latency". */
+        /** Per trigger of the audit topic, in ts order: "ts after the window opened,rule,kind,status,latency". */
         public final List<String> trace = new ArrayList<>();
+        /** Every 100 ms while the run lasts: "ms after the window opened,restarts,failed checkpoints,completed ones". */
+        public final List<String> samples = new ArrayList<>();
     }
 
     /** Everything measured. */
@@ -374,8 +376,10 @@ public final class LatencyBenchmark {
         long producedTo;
         try (RedisWatch watch = RedisWatch.start(stack.redisServer, PREFIX)) {
             JobClient job = stack.startJob(config, rules);
+            Sampler sampler = new Sampler(config.jobName());
             try {
                 Thread.sleep(1_000); // let the source readers take their partitions
+                sampler.start();
                 log("%s: producing at %,.0f events/s for %d s", phase, rate, o.seconds);
                 long startNs = System.nanoTime();
                 producedFrom = System.currentTimeMillis();
@@ -402,7 +406,12 @@ public final class LatencyBenchmark {
                 // stalls still open fall due after the input stops: wait for the idle clock to pass them
                 Thread.sleep(drainMs);
             } finally {
+                sampler.stop();
                 stack.stopJob(job, config.jobName());
+            }
+            long from = producedFrom + o.warmupSeconds * 1000L;
+            for (long[] x : sampler.samples) {
+                r.samples.add((x[0] - from) + "," + x[1] + "," + x[2] + "," + x[3]);
             }
             r.older = watch.older.size();
             // a trigger with ts in the last out-of-orderness bound before the input stopped is evaluated only once
@@ -411,6 +420,39 @@ public final class LatencyBenchmark {
                     producedFrom + o.warmupSeconds * 1000L, producedTo - boundMs - WINDOW_END_MARGIN_MS);
         }
         return r;
+    }
+
+    /** Samples the job's restarts and checkpoints every 100 ms on a thread of its own. */
+    static final class Sampler {
+        final List<long[]> samples = java.util.Collections.synchronizedList(new ArrayList<>());
+        private final String job;
+        private final Thread thread;
+        private volatile boolean stopping;
+
+        Sampler(String job) {
+            this.job = job;
+            this.thread = new Thread(this::loop, "bench-sampler");
+            thread.setDaemon(true);
+        }
+
+        void start() {
+            thread.start();
+        }
+
+        private void loop() {
+            while (!stopping) {
+                long now = System.currentTimeMillis();
+                samples.add(new long[] {now, JobMetrics.gaugeSum(job, "numRestarts"),
+                        JobMetrics.gaugeSum(job, "numberOfFailedCheckpoints"),
+                        JobMetrics.gaugeSum(job, "numberOfCompletedCheckpoints")});
+                LockSupport.parkNanos(100_000_000L);
+            }
+        }
+
+        void stop() throws InterruptedException {
+            stopping = true;
+            thread.join(5_000);
+        }
     }
 
     /** Matches every delivered trigger of the audit topic with its write to Redis. */
@@ -473,13 +515,16 @@ public final class LatencyBenchmark {
         final EmbeddedKafka kafka;
         final KafkaProducer<String, byte[]> producer;
         private final RedisClient redis;
+        /** Checkpoints go to a local directory, as they go to a durable one in production. */
+        private final Path checkpoints;
 
         private Stack(LocalRedis redisServer, EmbeddedKafka kafka, KafkaProducer<String, byte[]> producer,
-                      RedisClient redis) {
+                      RedisClient redis, Path checkpoints) {
             this.redisServer = redisServer;
             this.kafka = kafka;
             this.producer = producer;
             this.redis = redis;
+            this.checkpoints = checkpoints;
         }
 
         static Stack start() throws Exception {
@@ -501,7 +546,8 @@ public final class LatencyBenchmark {
                 redis.configSet("notify-keyspace-events", "E$");
                 log("Redis %s on port %d, Kafka on %s", redisServer.binary(), redisServer.port(),
                         kafka.bootstrapServers());
-                return new Stack(redisServer, kafka, producer, redis);
+                return new Stack(redisServer, kafka, producer, redis,
+                        Files.createTempDirectory("guidance-bench-checkpoints-"));
             } catch (Exception | Error e) {
                 closeAll(redis, producer, kafka, redisServer);
                 throw e;
@@ -539,6 +585,9 @@ public final class LatencyBenchmark {
         /** Starts the production job and returns once its detection operator runs on every subtask. */
         JobClient startJob(JobConfig config, RuleSet rules) throws Exception {
             Configuration c = JobMetrics.enable(FlinkSettings.from(config));
+            // without a directory Flink keeps checkpoints in the JobManager's memory, which refuses state over 5 MB:
+            // the checkpoint fails and the job restarts. Production configures a durable directory (docker/flink).
+            c.setString("execution.checkpointing.dir", checkpoints.toUri().toString());
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(c);
             JobClient job = GuidanceJob.start(env, config, LiveRules.of(rules));
             long deadline = System.nanoTime() + JOB_START_TIMEOUT.toNanos();
@@ -592,6 +641,11 @@ public final class LatencyBenchmark {
         @Override
         public void close() {
             closeAll(redis, producer, kafka, redisServer);
+            try {
+                StateBenchmark.deleteTree(checkpoints);
+            } catch (IOException e) {
+                log("could not delete %s: %s", checkpoints, e);
+            }
         }
 
         private static void closeAll(AutoCloseable... resources) {
@@ -971,6 +1025,15 @@ public final class LatencyBenchmark {
                 }
             }
             Files.write(o.trace, lines);
+            List<String> samples = new ArrayList<>();
+            samples.add("share of max,ms after the measured window opened,restarts,failed checkpoints,"
+                    + "completed checkpoints");
+            for (RateRun x : r.runs) {
+                for (String t : x.samples) {
+                    samples.add(x.fraction + "," + t);
+                }
+            }
+            Files.write(Path.of(o.trace + ".samples.csv"), samples);
         }
         if (o.writeDocs) {
             Files.writeString(o.docs.resolve("latency.md"), "# Latency\n\nWritten by `LatencyBenchmark --write-docs`; "

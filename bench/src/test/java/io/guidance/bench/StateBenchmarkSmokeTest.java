@@ -18,7 +18,7 @@ class StateBenchmarkSmokeTest {
     void visitsComeInTsOrderPerSubtaskAndTheClockEventsLast() {
         int parallelism = 2;
         byte[][] events = StateBenchmark.events(500, parallelism, 2_000);
-        assertThat(events).hasSize(500 * StateSizeVisit.EVENTS + 2 * parallelism);
+        assertThat(events.length).isEqualTo(500 * StateSizeVisit.EVENTS + 2 * parallelism);
         EventParser parser = new EventParser();
         long[] previous = new long[parallelism];
         for (int i = 0; i < events.length; i++) {
