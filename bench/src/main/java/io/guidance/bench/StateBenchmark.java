@@ -61,8 +61,8 @@ import java.util.stream.Stream;
  * end-to-end duration (Flink's checkpoint statistics) and the bytes in its directory; the live size: on HashMap the
  * heap in use after a full GC, on RocksDB its estimate of live SST data plus its memtables (RocksDB native metrics).
  *
- * <p>{@code --sessions N --backends hashmap,rocksdb --parallelism P --phases all|visit --rules FILE --write-docs
- * [--docs DIR]}
+ * <p>{@code --sessions N --backends hashmap,rocksdb --parallelism P --visit-only rocksdb --cleanup-sessions M
+ * --rules FILE --write-docs [--docs DIR]}
  */
 public final class StateBenchmark {
     static final long T0 = 1_700_000_000_000L;
@@ -78,10 +78,12 @@ public final class StateBenchmark {
         public String[] backends = {"hashmap", "rocksdb"};
         public int parallelism = 1;
         /**
-         * False: only the empty job and the visit (the checkpoint at N sessions). The later phases fire every user's
-         * cleanup timer, which on RocksDB slows down with the number of users (see docs), too much for a million.
+         * Backends measured at {@link #sessions} only empty and during the visit (the checkpoint at N sessions). The
+         * later phases fire every user's cleanup timers, which on RocksDB slow down with the number of users, too
+         * much for a million; such a backend gets all phases in a second run at {@link #cleanupSessions}.
          */
-        public boolean allPhases = true;
+        public java.util.Set<String> visitOnly = new java.util.HashSet<>();
+        public int cleanupSessions = 5_000;
         public Path rulesFile = ScaledEvents.repositoryRoot().resolve("config/rules.yaml");
         public boolean writeDocs;
         public Path docs = ScaledEvents.repositoryRoot().resolve("docs");
@@ -96,7 +98,8 @@ public final class StateBenchmark {
                     case "--sessions": o.sessions = Integer.parseInt(args[++i].replace("_", "")); break;
                     case "--backends": o.backends = args[++i].split(","); break;
                     case "--parallelism": o.parallelism = Integer.parseInt(args[++i]); break;
-                    case "--phases": o.allPhases = parsePhases(args[++i]); break;
+                    case "--visit-only": o.visitOnly = new java.util.HashSet<>(Arrays.asList(args[++i].split(","))); break;
+                    case "--cleanup-sessions": o.cleanupSessions = Integer.parseInt(args[++i].replace("_", "")); break;
                     case "--rules": o.rulesFile = Path.of(args[++i]); break;
                     case "--write-docs": o.writeDocs = true; break;
                     case "--docs": o.docs = Path.of(args[++i]); break;
@@ -105,13 +108,6 @@ public final class StateBenchmark {
             }
             return o;
         }
-
-        private static boolean parsePhases(String v) {
-            switch (v) {
-                case "all": return true;
-                case "visit": return false;
-                default: throw new IllegalArgumentException("--phases: all or visit, not " + v);
-            }
         }
     }
 
@@ -137,6 +133,7 @@ public final class StateBenchmark {
     /** One backend. */
     public static final class Backend {
         public final String name;
+        public final long users;
         public final List<Phase> phases = new ArrayList<>();
         /** Events the detection operator took in, and how long feeding them took. */
         public long events;
@@ -145,8 +142,9 @@ public final class StateBenchmark {
         /** From opening the gate for the clock events to the completed checkpoints after them (timers included). */
         public long cleanupMillis;
 
-        Backend(String name) {
+        Backend(String name, long users) {
             this.name = name;
+            this.users = users;
         }
 
         public Phase empty() {
@@ -162,12 +160,12 @@ public final class StateBenchmark {
         }
 
         /** Checkpoint bytes per user of phase {@code i}, over the empty job. */
-        public double checkpointPerUser(int i, long users) {
+        public double checkpointPerUser(int i) {
             return (phase(i).stateBytes - empty().stateBytes) / (double) users;
         }
 
         /** Live bytes per user of phase {@code i}, over the empty job. */
-        public double livePerUser(int i, long users) {
+        public double livePerUser(int i) {
             return (phase(i).liveBytes - empty().liveBytes) / (double) users;
         }
     }
@@ -195,11 +193,18 @@ public final class StateBenchmark {
         res.rules = rules.rules.size();
         log("generating %,d visits of %d events", o.sessions, StateSizeVisit.EVENTS);
         byte[][] events = events(o.sessions, o.parallelism, JobConfig.defaults().maxOutOfOrderness().toMillis());
-        int visitEvents = o.sessions * StateSizeVisit.EVENTS;
         res.users = o.sessions;
-        res.events = visitEvents;
+        res.events = (long) o.sessions * StateSizeVisit.EVENTS;
         for (String backend : o.backends) {
-            res.backends.add(measure(backend, events, visitEvents, o.parallelism, rules, o.allPhases));
+            res.backends.add(measure(backend, events, o.sessions, o.parallelism, rules, !o.visitOnly.contains(backend)));
+        }
+        events = null;
+        for (String backend : o.backends) {
+            if (o.visitOnly.contains(backend)) {
+                byte[][] small = events(o.cleanupSessions, o.parallelism,
+                        JobConfig.defaults().maxOutOfOrderness().toMillis());
+                res.backends.add(measure(backend, small, o.cleanupSessions, o.parallelism, rules, true));
+            }
         }
         GatedSource.load(new byte[0][]);
         res.totalMillis = (System.nanoTime() - started) / 1_000_000;
@@ -244,9 +249,11 @@ public final class StateBenchmark {
                 new HashMap<>()));
     }
 
-    private static Backend measure(String backendName, byte[][] events, int visitEvents, int parallelism,
+    private static Backend measure(String backendName, byte[][] events, int users, int parallelism,
                                    RuleSet rules, boolean allPhases) throws Exception {
-        Backend b = new Backend(backendName);
+        Backend b = new Backend(backendName, users);
+        int visitEvents = users * StateSizeVisit.EVENTS;
+        log("%s: %,d users, %s", backendName, users, allPhases ? "all phases" : "empty and during the visit only");
         Path dir = Files.createTempDirectory("guidance-bench-state-");
         GatedSource.load(events);
         CountingSink.reset();
@@ -322,6 +329,8 @@ public final class StateBenchmark {
         c.setString("state.backend.rocksdb.metrics.estimate-live-data-size", "true");
         c.setString("state.backend.rocksdb.metrics.cur-size-all-mem-tables", "true");
         c.setString("taskmanager.numberOfTaskSlots", Integer.toString(parallelism));
+        // RocksDB's block cache and write buffers come from managed memory; the local default (128 MiB) starves it
+        c.setString("taskmanager.memory.managed.size", "1g");
         c.setString("rest.bind-port", "0");
         c.setString("pipeline.name", JOB);
         return JobMetrics.enable(c);
@@ -457,40 +466,44 @@ public final class StateBenchmark {
                   + "to a local directory and measured: state size and end-to-end duration from Flink's checkpoint "
                   + "statistics, and the bytes in the checkpoint's directory. Live size: on HashMap, the heap in use after "
                   + "a full GC (the MiniCluster runs in the benchmark's JVM); on RocksDB, its estimate of live SST data "
-                  + "plus its memtables (`rocksdb.estimate-live-data-size` + `rocksdb.cur-size-all-mem-tables`). "
+                  + "plus its memtables (`rocksdb.estimate-live-data-size` + `rocksdb.cur-size-all-mem-tables`), with 1 GiB "
+                  + "of managed memory for its caches and write buffers. "
                   + "Per user = (phase - empty job) / users.%n%n",
                   r.rules, r.options.parallelism, r.users, r.events));
-        md.append("| backend | phase | checkpoint bytes | per user | checkpoint duration ms | checkpoint directory bytes "
-                + "| live bytes | live per user |\n|---|---|---:|---:|---:|---:|---:|---:|\n");
+        md.append("| backend | users | phase | checkpoint bytes | per user | checkpoint duration ms "
+                + "| checkpoint directory bytes | live bytes | live per user |\n"
+                + "|---|---:|---|---:|---:|---:|---:|---:|---:|\n");
         for (Backend b : r.backends) {
             for (int i = 0; i < b.phases.size(); i++) {
                 Phase p = b.phase(i);
-                md.append(String.format(Locale.ROOT, "| %s | %s | %,d | %s | %,d | %,d | %,d | %s |%n", b.name, p.name,
-                        p.stateBytes, i == 0 ? "" : String.format(Locale.ROOT, "%,.0f", b.checkpointPerUser(i, r.users)),
+                md.append(String.format(Locale.ROOT, "| %s | %,d | %s | %,d | %s | %,d | %,d | %,d | %s |%n", b.name,
+                        b.users, p.name, p.stateBytes,
+                        i == 0 ? "" : String.format(Locale.ROOT, "%,.0f", b.checkpointPerUser(i)),
                         p.durationMs, p.directoryBytes, p.liveBytes,
-                        i == 0 ? "" : String.format(Locale.ROOT, "%,.0f", b.livePerUser(i, r.users))));
+                        i == 0 ? "" : String.format(Locale.ROOT, "%,.0f", b.livePerUser(i))));
             }
         }
         md.append("\nSo, per active session (a user during a visit) and per tracked user (idle, kept for "
-                + "`events.userRetention`):\n\n| backend | checkpoint per active session | live per active session "
-                + "| checkpoint per tracked user | live per tracked user | checkpoint at ")
-          .append(String.format(Locale.ROOT, "%,d", r.users)).append(" sessions | its duration "
-                + "| evaluating the events |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "`events.userRetention`), and the checkpoint with every session active:\n\n"
+                + "| backend | users | checkpoint per active session | live per active session "
+                + "| checkpoint per tracked user | live per tracked user | checkpoint | its duration "
+                + "| evaluating the events |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Backend b : r.backends) {
             Phase active = b.phase(1);
             boolean idle = b.hasPhase(3);
-            md.append(String.format(Locale.ROOT, "| %s | %,.0f B | %,.0f B | %s | %s | %.1f MiB | %,d ms "
-                            + "| %,d ms (%,.0f events/s) |%n", b.name, b.checkpointPerUser(1, r.users),
-                    b.livePerUser(1, r.users),
-                    idle ? String.format(Locale.ROOT, "%,.0f B", b.checkpointPerUser(3, r.users)) : "not run",
-                    idle ? String.format(Locale.ROOT, "%,.0f B", b.livePerUser(3, r.users)) : "not run",
+            md.append(String.format(Locale.ROOT, "| %s | %,d | %,.0f B | %,.0f B | %s | %s | %.1f MiB | %,d ms "
+                            + "| %,d ms (%,.0f events/s) |%n", b.name, b.users, b.checkpointPerUser(1),
+                    b.livePerUser(1),
+                    idle ? String.format(Locale.ROOT, "%,.0f B", b.checkpointPerUser(3)) : "not run",
+                    idle ? String.format(Locale.ROOT, "%,.0f B", b.livePerUser(3)) : "not run",
                     active.stateBytes / (1024.0 * 1024.0), active.durationMs, b.feedMillis,
                     b.events * 1000.0 / Math.max(1, b.feedMillis)));
         }
         for (Backend b : r.backends) {
             if (b.hasPhase(3)) {
-                md.append(String.format(Locale.ROOT, "%n%s: moving event time 2 h and then 25 h on, which fires every "
-                        + "user's cleanup timers, took %,d ms with the two checkpoints.", b.name, b.cleanupMillis));
+                md.append(String.format(Locale.ROOT, "%n%s, %,d users: moving event time 2 h and then 25 h on, which "
+                        + "fires every user's cleanup timers, took %,d ms including the two checkpoints.", b.name,
+                        b.users, b.cleanupMillis));
             }
         }
         md.append('\n');

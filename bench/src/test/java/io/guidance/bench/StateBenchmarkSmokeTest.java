@@ -32,6 +32,24 @@ class StateBenchmarkSmokeTest {
     }
 
     @Test
+    void aVisitOnlyBackendGetsItsOtherPhasesFromASmallerRun() throws Exception {
+        StateBenchmark.Options o = new StateBenchmark.Options();
+        o.sessions = 1_000;
+        o.cleanupSessions = 200;
+        o.backends = new String[] {"rocksdb"};
+        o.visitOnly = java.util.Set.of("rocksdb");
+        StateBenchmark.Result r = StateBenchmark.run(o);
+
+        assertThat(r.backends).hasSize(2);
+        assertThat(r.backends.get(0).users).isEqualTo(1_000);
+        assertThat(r.backends.get(0).phases).hasSize(2);
+        assertThat(r.backends.get(0).checkpointPerUser(1)).isPositive();
+        assertThat(r.backends.get(1).users).isEqualTo(200);
+        assertThat(r.backends.get(1).phases).hasSize(StateBenchmark.PHASES.length);
+        assertThat(StateBenchmark.markdown(r)).contains("| rocksdb | 1,000 | ", "| rocksdb | 200 | ", "not run");
+    }
+
+    @Test
     void bothBackendsAreMeasuredInEveryPhase() throws Exception {
         StateBenchmark.Options o = new StateBenchmark.Options();
         o.sessions = SESSIONS;
@@ -51,9 +69,9 @@ class StateBenchmarkSmokeTest {
                 assertThat(p.directoryBytes).as(b.name + " " + p.name + " directory").isPositive();
                 assertThat(p.durationMs).isGreaterThanOrEqualTo(0);
             }
-            double active = b.checkpointPerUser(1, r.users);
-            double afterVisit = b.checkpointPerUser(2, r.users);
-            double idle = b.checkpointPerUser(3, r.users);
+            double active = b.checkpointPerUser(1);
+            double afterVisit = b.checkpointPerUser(2);
+            double idle = b.checkpointPerUser(3);
             assertThat(idle).as(b.name + " per tracked user").isPositive();
             assertThat(afterVisit).as(b.name + " after the visit").isGreaterThan(idle);
             assertThat(active).as(b.name + " per active session").isGreaterThan(afterVisit);
@@ -63,7 +81,7 @@ class StateBenchmarkSmokeTest {
             }
         }
         String md = StateBenchmark.markdown(r);
-        assertThat(md).contains("## State at 3,000 sessions", "| hashmap | during the visit |",
-                "| rocksdb | idle (25 h on) |");
+        assertThat(md).contains("## State at 3,000 sessions", "| hashmap | 3,000 | during the visit |",
+                "| rocksdb | 3,000 | idle (25 h on) |");
     }
 }
