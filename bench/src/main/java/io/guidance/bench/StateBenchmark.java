@@ -98,7 +98,8 @@ public final class StateBenchmark {
                     case "--sessions": o.sessions = Integer.parseInt(args[++i].replace("_", "")); break;
                     case "--backends": o.backends = args[++i].split(","); break;
                     case "--parallelism": o.parallelism = Integer.parseInt(args[++i]); break;
-                    case "--visit-only": o.visitOnly = new java.util.HashSet<>(Arrays.asList(args[++i].split(","))); break;
+                    case "--visit-only": o.visitOnly = new java.util.HashSet<>(Arrays.asList(args[++i].split(",")));
+                        break;
                     case "--cleanup-sessions": o.cleanupSessions = Integer.parseInt(args[++i].replace("_", "")); break;
                     case "--rules": o.rulesFile = Path.of(args[++i]); break;
                     case "--write-docs": o.writeDocs = true; break;
@@ -107,7 +108,6 @@ public final class StateBenchmark {
                 }
             }
             return o;
-        }
         }
     }
 
