@@ -374,6 +374,7 @@ public final class LatencyBenchmark {
         JobConfig config = stack.config(phase, o.parallelism);
         long producedFrom;
         long producedTo;
+        int i = 0;
         try (RedisWatch watch = RedisWatch.start(stack.redisServer, PREFIX)) {
             JobClient job = stack.startJob(config, rules);
             Sampler sampler = new Sampler(config.jobName());
@@ -384,7 +385,6 @@ public final class LatencyBenchmark {
                 long startNs = System.nanoTime();
                 producedFrom = System.currentTimeMillis();
                 long endNs = startNs + TimeUnit.SECONDS.toNanos(o.seconds);
-                int i = 0;
                 int n = events.size();
                 while (i < n) {
                     long now = System.nanoTime();
@@ -403,8 +403,16 @@ public final class LatencyBenchmark {
                 stack.producer.flush();
                 r.eventsSent = i;
                 r.achievedRate = i * 1e9 / Math.max(1, System.nanoTime() - startNs);
-                // stalls still open fall due after the input stops: wait for the idle clock to pass them
-                Thread.sleep(drainMs);
+                // stalls still open fall due after the input stops: wait until the job has taken in every event and
+                // Redis has seen no write for long enough for the idle clock to pass the last deadline
+                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+                while (JobMetrics.counter(config.jobName(), Uids.DETECT, "numRecordsIn") < i
+                        || System.currentTimeMillis() - Math.max(producedTo, watch.lastWrite) < drainMs) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException(phase + ": the job did not catch up with the input");
+                    }
+                    Thread.sleep(100);
+                }
             } finally {
                 sampler.stop();
                 stack.stopJob(job, config.jobName());
@@ -674,6 +682,8 @@ public final class LatencyBenchmark {
     static final class RedisWatch implements AutoCloseable {
         final Map<String, Long> readableAt = new ConcurrentHashMap<>();
         final Set<String> older = ConcurrentHashMap.newKeySet();
+        /** Wall-clock time of the last trigger key event seen. */
+        volatile long lastWrite;
         private final RedisClient subscriber;
         private final JedisPubSub listener;
         private final Thread thread;
@@ -688,6 +698,7 @@ public final class LatencyBenchmark {
                 @Override
                 public void onPMessage(String pattern, String channel, String key) {
                     long now = System.currentTimeMillis();
+                    lastWrite = now;
                     if (key.startsWith(userKeys)) {
                         afterUserKey = true;
                         return;
