@@ -69,13 +69,16 @@ class StateBenchmarkSmokeTest {
                 assertThat(p.directoryBytes).as(b.name + " " + p.name + " directory").isPositive();
                 assertThat(p.durationMs).isGreaterThanOrEqualTo(0);
             }
-            double active = b.checkpointPerUser(1);
-            double afterVisit = b.checkpointPerUser(2);
-            double idle = b.checkpointPerUser(3);
-            assertThat(idle).as(b.name + " per tracked user").isPositive();
-            assertThat(afterVisit).as(b.name + " after the visit").isGreaterThan(idle);
-            assertThat(active).as(b.name + " per active session").isGreaterThan(afterVisit);
-            if (b.name.equals("rocksdb")) {
+            for (int i = 1; i < b.phases.size(); i++) {
+                assertThat(b.checkpointPerUser(i)).as(b.name + " " + b.phase(i).name + " per user").isPositive();
+            }
+            if (b.name.equals("hashmap")) {
+                // as docs/state-size.md measures it: a visit's event ids and windows go, the user's long-lived state
+                // stays (on RocksDB the checkpoint does not shrink this way: see docs/state-at-scale.md)
+                assertThat(b.checkpointPerUser(2)).as("after the visit").isLessThan(b.checkpointPerUser(1));
+                assertThat(b.checkpointPerUser(3)).as("idle").isLessThan(b.checkpointPerUser(2));
+                assertThat(b.phase(1).liveBytes).as("heap during the visit").isGreaterThan(b.empty().liveBytes);
+            } else {
                 assertThat(b.phase(1).liveBytes).as("RocksDB live size during the visit")
                         .isGreaterThan(b.empty().liveBytes);
             }
