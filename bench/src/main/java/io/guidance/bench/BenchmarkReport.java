@@ -174,7 +174,7 @@ final class BenchmarkReport {
 
     // ---------------------------------------------------------------- machine facts
 
-    private static String cpuModel() {
+    static String cpuModel() {
         try {
             return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
                     .filter(l -> l.startsWith("model name")).findFirst()
@@ -193,7 +193,7 @@ final class BenchmarkReport {
         }
     }
 
-    private static String memTotal() {
+    static String memTotal() {
         try {
             return Files.readAllLines(Path.of("/proc/meminfo")).stream()
                     .filter(l -> l.startsWith("MemTotal")).findFirst()
@@ -206,7 +206,7 @@ final class BenchmarkReport {
         }
     }
 
-    private static String command(String... cmd) {
+    static String command(String... cmd) {
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             String out;

@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,7 +26,7 @@ class StateSizeTest {
     private static final long MINUTE = 60_000L;
     private static final long HOUR = 60 * MINUTE;
     private static final int USERS = 2_000;
-    private static final int EVENTS_PER_VISIT = 12;
+    private static final int EVENTS_PER_VISIT = StateSizeVisit.EVENTS;
 
     @Test
     void aUserAndASessionFitTheStateBudget() throws Exception {
@@ -39,20 +38,15 @@ class StateSizeTest {
             harness.open();
             long empty = size(harness, 1);
 
-            int id = 0;
+            long id = 0;
             for (int u = 0; u < USERS; u++) {
                 String user = "user-" + u;
-                String session = user + "-s1";
                 long t = T0 + (u % 60) * 1_000L;
                 // a visit: browse items of one category, put one in the cart, buy it
-                for (int i = 0; i < EVENTS_PER_VISIT - 2; i++) {
-                    harness.processElement(event("e" + id++, user, session, t + i * 5_000L, "page_view",
-                            "/item/" + (1000 + i % 4), Map.of("item", "" + (1000 + i % 4), "category", "42")), 0);
+                for (Event e : StateSizeVisit.events(user, user + "-s1", t, id)) {
+                    harness.processElement(e, 0);
                 }
-                harness.processElement(event("e" + id++, user, session, t + 60_000L, "add_to_cart",
-                        "/item/1000", Map.of("item", "1000", "category", "42")), 0);
-                harness.processElement(event("e" + id++, user, session, t + 70_000L, "purchase", "/checkout",
-                        Map.of("item", "1000", "category", "42")), 0);
+                id += EVENTS_PER_VISIT;
             }
             // all events evaluated; sessions, event ids, deliveries still remembered
             harness.processWatermark(T0 + 5 * MINUTE);
@@ -92,10 +86,4 @@ class StateSizeTest {
         OperatorSubtaskState state = harness.snapshot(checkpoint, checkpoint);
         return state.getStateSize();
     }
-
-    private static Event event(String id, String user, String session, long ts, String type, String page,
-                               Map<String, String> props) {
-        return new Event(id, user, session, ts, type, page, null, new java.util.HashMap<>(props));
-    }
-
 }
