@@ -172,11 +172,33 @@ public final class Benchmarks {
     }
 
     private static Fragment latency(Options o) throws Exception {
-        throw new UnsupportedOperationException("latency");
+        LatencyBenchmark.Options l = LatencyBenchmark.Options.parse(o.sectionArgs.get("latency").toArray(String[]::new));
+        LatencyBenchmark.Result r = LatencyBenchmark.run(l);
+        LatencyBenchmark.chart(r, o.docs.resolve("benchmarks-latency.png"));
+        List<String> p99 = new ArrayList<>();
+        for (LatencyBenchmark.RateRun run : r.runs) {
+            p99.add(String.format(Locale.ROOT, "%.0f %%: %,d ms (stalls %,d ms)", run.fraction * 100, run.caused.p99,
+                    run.stalls.p99));
+        }
+        return new Fragment(String.format(Locale.ROOT, "Latency with Kafka and Redis, event (or stall deadline) to "
+                        + "readable in Redis, p99 at shares of the %,.0f events/s maximum: %s; target %,d ms.",
+                        r.maxRate, String.join("; ", p99), r.targetMs()),
+                LatencyBenchmark.markdown(r));
     }
 
     private static Fragment state(Options o) throws Exception {
-        throw new UnsupportedOperationException("state");
+        StateBenchmark.Options so = StateBenchmark.Options.parse(o.sectionArgs.get("state").toArray(String[]::new));
+        StateBenchmark.Result r = StateBenchmark.run(so);
+        List<String> parts = new ArrayList<>();
+        for (StateBenchmark.Backend b : r.backends) {
+            if (b.hasPhase(1)) {
+                parts.add(String.format(Locale.ROOT, "%s %,.0f checkpoint bytes per user during a visit, checkpoint "
+                                + "%,d MB in %,d ms", b.name, b.checkpointPerUser(1), b.phase(1).stateBytes / 1_000_000,
+                        b.phase(1).durationMs));
+            }
+        }
+        return new Fragment(String.format(Locale.ROOT, "State at %,d users: %s.", r.users, String.join("; ", parts)),
+                StateBenchmark.markdown(r));
     }
 
     private static Fragment micro(Options o) throws Exception {

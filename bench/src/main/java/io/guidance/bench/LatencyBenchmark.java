@@ -1,7 +1,7 @@
 package io.guidance.bench;
 
-import io.guidance.cli.importer.TaobaoImporter;
-import io.guidance.cli.importer.YoochooseImporter;
+import io.guidance.pipeline.importer.TaobaoImporter;
+import io.guidance.pipeline.importer.YoochooseImporter;
 import io.guidance.embedded.EmbeddedKafka;
 import io.guidance.embedded.LocalRedis;
 import io.guidance.event.Event;
@@ -85,7 +85,7 @@ import java.util.concurrent.locks.LockSupport;
  * topic, a fresh job and an emptied Redis.
  *
  * <p>{@code --fractions 0.1,0.5,0.8 --seconds S --warmup S --max-rate R (skip the calibration)
- * --calibration-events N --parallelism P --rules FILE --taobao FILE --yoochoose FILE --write-docs [--docs DIR]}
+ * --calibration-events N --parallelism P --rules FILE --taobao FILE --yoochoose FILE}
  */
 public final class LatencyBenchmark {
     static final String RULES_RESOURCE = "latency-rules.yaml";
@@ -116,8 +116,6 @@ public final class LatencyBenchmark {
         public ScaledEvents.Inputs inputs = ScaledEvents.Inputs.defaults();
         /** Null: the bundled latency-rules.yaml. */
         public Path rulesFile;
-        public boolean writeDocs;
-        public Path docs = ScaledEvents.repositoryRoot().resolve("docs");
         /** Null, or a CSV file that gets one line per trigger of the audit topics. */
         public Path trace;
         public String command = "";
@@ -141,8 +139,6 @@ public final class LatencyBenchmark {
                     case "--rules": o.rulesFile = Path.of(args[++i]); break;
                     case "--taobao": taobao = Path.of(args[++i]); break;
                     case "--yoochoose": yoochoose = Path.of(args[++i]); break;
-                    case "--write-docs": o.writeDocs = true; break;
-                    case "--docs": o.docs = Path.of(args[++i]); break;
                     case "--trace": o.trace = Path.of(args[++i]); break;
                     default: throw new IllegalArgumentException("unknown argument " + a);
                 }
@@ -881,9 +877,9 @@ public final class LatencyBenchmark {
                     x.afterInput.count == 0 ? "-" : String.format(Locale.ROOT, "%,d (%d)", x.afterInput.max,
                             x.afterInput.count)));
         }
-        md.append("\n![latency against input rate](latency-vs-rate.png)\n\n");
+        md.append("\n![latency against input rate](benchmarks-latency.png)\n\n");
         md.append(String.format(Locale.ROOT, "Run %s on %s (`nproc` %s, %s, Java %s), %,d s in all. Reproduce: "
-                        + "`BENCH_MAIN=io.guidance.bench.LatencyBenchmark bench/run.sh %s`.%n",
+                        + "`bench/run.sh --sections latency` with the options `%s`.%n",
                 ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), BenchmarkReport.cpuModel(),
                 BenchmarkReport.command("nproc"), BenchmarkReport.memTotal(), System.getProperty("java.version"),
                 r.totalMillis / 1000, o.command));
@@ -1025,7 +1021,7 @@ public final class LatencyBenchmark {
         String md = markdown(r);
         System.out.println();
         System.out.println(md);
-        Path png = o.writeDocs ? o.docs.resolve("latency-vs-rate.png") : Path.of("latency-vs-rate.png");
+        Path png = Path.of("benchmarks-latency.png");
         chart(r, png);
         if (o.trace != null) {
             List<String> lines = new ArrayList<>();
@@ -1046,12 +1042,6 @@ public final class LatencyBenchmark {
             }
             Files.write(Path.of(o.trace + ".samples.csv"), samples);
         }
-        if (o.writeDocs) {
-            Files.writeString(o.docs.resolve("latency.md"), "# Latency\n\nWritten by `LatencyBenchmark --write-docs`; "
-                    + "do not edit by hand. **Noisy**: the machine is shared with other builds.\n\n" + md);
-            log("wrote %s and %s", o.docs.resolve("latency.md"), png);
-        } else {
-            log("wrote %s", png);
-        }
+        log("wrote %s", png);
     }
 }

@@ -62,7 +62,7 @@ import java.util.stream.Stream;
  * heap in use after a full GC, on RocksDB its estimate of live SST data plus its memtables (RocksDB native metrics).
  *
  * <p>{@code --sessions N --backends hashmap,rocksdb --parallelism P --visit-only rocksdb --cleanup-sessions M
- * --rules FILE --write-docs [--docs DIR]}
+ * --rules FILE}
  */
 public final class StateBenchmark {
     static final long T0 = 1_700_000_000_000L;
@@ -85,8 +85,6 @@ public final class StateBenchmark {
         public java.util.Set<String> visitOnly = new java.util.HashSet<>();
         public int cleanupSessions = 5_000;
         public Path rulesFile = ScaledEvents.repositoryRoot().resolve("config/rules.yaml");
-        public boolean writeDocs;
-        public Path docs = ScaledEvents.repositoryRoot().resolve("docs");
         public String command = "";
 
         public static Options parse(String[] args) {
@@ -102,8 +100,6 @@ public final class StateBenchmark {
                         break;
                     case "--cleanup-sessions": o.cleanupSessions = Integer.parseInt(args[++i].replace("_", "")); break;
                     case "--rules": o.rulesFile = Path.of(args[++i]); break;
-                    case "--write-docs": o.writeDocs = true; break;
-                    case "--docs": o.docs = Path.of(args[++i]); break;
                     default: throw new IllegalArgumentException("unknown argument " + a);
                 }
             }
@@ -515,7 +511,7 @@ public final class StateBenchmark {
         }
         md.append('\n');
         md.append(String.format(Locale.ROOT, "%nRun %s on %s (`nproc` %s, %s, Java %s, max heap %,d MiB), %,d s in all. "
-                        + "Reproduce: `BENCH_MAIN=io.guidance.bench.StateBenchmark bench/run.sh %s`.%n",
+                        + "Reproduce: `bench/run.sh --sections state` with the options `%s`.%n",
                 ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), BenchmarkReport.cpuModel(),
                 BenchmarkReport.command("nproc"), BenchmarkReport.memTotal(), System.getProperty("java.version"),
                 Runtime.getRuntime().maxMemory() / (1024 * 1024), r.totalMillis / 1000, r.options.command));
@@ -533,11 +529,5 @@ public final class StateBenchmark {
         String md = markdown(r);
         System.out.println();
         System.out.println(md);
-        if (o.writeDocs) {
-            Files.writeString(o.docs.resolve("state-at-scale.md"), "# State at scale\n\nWritten by `StateBenchmark "
-                    + "--write-docs`; do not edit by hand. The per-visit measurement behind the budget is "
-                    + "docs/state-size.md.\n\n" + md);
-            log("wrote %s", o.docs.resolve("state-at-scale.md"));
-        }
     }
 }
