@@ -80,7 +80,7 @@ class LatencyBenchmarkSmokeTest {
         assertThat(run.trace).hasSize((int) (run.delivered + run.suppressed));
 
         String md = LatencyBenchmark.markdown(r);
-        assertThat(md).contains("## Latency with Kafka and Redis", "| 20 % |", "latency-vs-rate.png");
+        assertThat(md).contains("## Latency with Kafka and Redis", "| 20 % |", "benchmarks-latency.png");
         LatencyBenchmark.chart(r, dir.resolve("latency.png"));
         assertThat(ImageIO.read(dir.resolve("latency.png").toFile()).getWidth()).isEqualTo(900);
     }

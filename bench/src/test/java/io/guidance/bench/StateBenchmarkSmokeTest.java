@@ -74,7 +74,7 @@ class StateBenchmarkSmokeTest {
             }
             if (b.name.equals("hashmap")) {
                 // as docs/state-size.md measures it: a visit's event ids and windows go, the user's long-lived state
-                // stays (on RocksDB the checkpoint does not shrink this way: see docs/state-at-scale.md)
+                // stays (on RocksDB the checkpoint does not shrink this way: see the state section of docs/benchmarks.md)
                 assertThat(b.checkpointPerUser(2)).as("after the visit").isLessThan(b.checkpointPerUser(1));
                 assertThat(b.checkpointPerUser(3)).as("idle").isLessThan(b.checkpointPerUser(2));
             } else {
