@@ -387,11 +387,11 @@ class FlinkClusterIT {
 
     /**
      * Formats a log directory with Kafka's storage tool and starts {@code kafka.Kafka} on it, as
-     * {@code kafka-storage.sh format} and {@code kafka-server-start.sh} would, from the class path of the local
-     * commands ({@code target/cli-classpath.txt}, which holds the broker); waits until it answers an admin client.
+     * {@code kafka-storage.sh format} and {@code kafka-server-start.sh} would, from the module's class path with the
+     * broker ({@code target/kafka-broker-classpath.txt}); waits until it answers an admin client.
      */
     static void startKafka() throws Exception {
-        String cp = Files.readString(Path.of("target", "cli-classpath.txt")).trim();
+        String cp = Files.readString(Path.of("target", "kafka-broker-classpath.txt")).trim();
         Path kafkaDir = Files.createDirectories(dir.resolve("kafka"));
         int[] ports = freePorts(2);
         bootstrap = "127.0.0.1:" + ports[0];
