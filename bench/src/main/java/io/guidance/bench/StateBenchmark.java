@@ -301,6 +301,7 @@ public final class StateBenchmark {
             } else {
                 // ending the input would send the final watermark, firing every user's timers: cancel instead
                 cluster.cancelJob(job).get(5, TimeUnit.MINUTES);
+                cluster.requestJobResult(job).get(5, TimeUnit.MINUTES); // terminated: nothing writes to dir any more
                 b.triggers = -1;
             }
             for (Phase p : b.phases) {
