@@ -143,11 +143,7 @@ public final class LatencyBenchmark {
                     default: throw new IllegalArgumentException("unknown argument " + a);
                 }
             }
-            if (taobao != null || yoochoose != null) {
-                ScaledEvents.Inputs d = ScaledEvents.Inputs.defaults();
-                o.inputs = new ScaledEvents.Inputs(taobao != null ? taobao : d.taobao,
-                        yoochoose != null ? yoochoose : d.yoochoose);
-            }
+            o.inputs = ScaledEvents.Inputs.defaultsOr(taobao, yoochoose);
             return o;
         }
     }

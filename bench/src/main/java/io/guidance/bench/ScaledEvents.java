@@ -52,6 +52,12 @@ public final class ScaledEvents {
             return new Inputs(tb, yc);
         }
 
+        /** The defaults, with either file replaced where the command line names one (null: keep the default). */
+        public static Inputs defaultsOr(Path taobao, Path yoochoose) {
+            Inputs d = defaults();
+            return new Inputs(taobao != null ? taobao : d.taobao, yoochoose != null ? yoochoose : d.yoochoose);
+        }
+
         /** The samples shipped in the repository. */
         public static Inputs samples() {
             Path repo = repositoryRoot();

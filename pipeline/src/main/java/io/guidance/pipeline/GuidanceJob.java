@@ -92,22 +92,8 @@ public final class GuidanceJob {
     }
 
     static JobConfig parseArgs(String[] args) throws java.io.IOException {
-        Path file = null;
-        Map<String, String> overrides = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (!a.startsWith("--") || i + 1 >= args.length) {
-                throw new IllegalArgumentException("expected --key value, got '" + a + "'");
-            }
-            String key = a.substring(2);
-            String value = args[++i];
-            if (key.equals("config")) {
-                file = Path.of(value);
-            } else {
-                overrides.put(key, value);
-            }
-        }
-        return JobConfig.load(file, overrides);
+        JobConfig.CommandLine line = JobConfig.CommandLine.parse(args);
+        return JobConfig.load(line.file(), line.overrides());
     }
 
     static String usage() {

@@ -97,6 +97,29 @@ public final class JobConfig implements Serializable {
      */
     public static final List<String> OTHER_SECTIONS = List.of("web.");
 
+    /** A command line of settings: {@code --config FILE} and {@code --key value} pairs, as the job takes them. */
+    public record CommandLine(Path file, Map<String, String> overrides) {
+        /** Throws {@link IllegalArgumentException} for anything but {@code --key value} pairs. */
+        public static CommandLine parse(String[] args) {
+            Path file = null;
+            Map<String, String> overrides = new LinkedHashMap<>();
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                if (!a.startsWith("--") || i + 1 >= args.length) {
+                    throw new IllegalArgumentException("expected --key value, got '" + a + "'");
+                }
+                String key = a.substring(2);
+                String value = args[++i];
+                if (key.equals("config")) {
+                    file = Path.of(value);
+                } else {
+                    overrides.put(key, value);
+                }
+            }
+            return new CommandLine(file, overrides);
+        }
+    }
+
     /** Reads {@code file} (may be null for defaults only), then applies {@code overrides}. */
     public static JobConfig load(Path file, Map<String, String> overrides) throws IOException {
         Map<String, String> v = new LinkedHashMap<>(DEFAULTS);

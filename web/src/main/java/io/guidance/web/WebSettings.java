@@ -83,22 +83,8 @@ public final class WebSettings {
 
     /** {@code --config FILE} and {@code --key value} pairs, as the job takes them. */
     public static WebSettings fromArgs(String[] args) throws IOException {
-        Path file = null;
-        Map<String, String> overrides = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (!a.startsWith("--") || i + 1 >= args.length) {
-                throw new IllegalArgumentException("expected --key value, got '" + a + "'");
-            }
-            String key = a.substring(2);
-            String value = args[++i];
-            if (key.equals("config")) {
-                file = Path.of(value);
-            } else {
-                overrides.put(key, value);
-            }
-        }
-        return load(file, overrides);
+        JobConfig.CommandLine line = JobConfig.CommandLine.parse(args);
+        return load(line.file(), line.overrides());
     }
 
     private static void put(Map<String, String> out, String key, String value, String source) {
