@@ -191,7 +191,7 @@ public final class Benchmarks {
         StateBenchmark.Result r = StateBenchmark.run(so);
         List<String> parts = new ArrayList<>();
         for (StateBenchmark.Backend b : r.backends) {
-            if (b.hasPhase(1)) {
+            if (b.hasPhase(1) && b.users == r.users) {
                 parts.add(String.format(Locale.ROOT, "%s %,.0f checkpoint bytes per user during a visit, checkpoint "
                                 + "%,d MB in %,d ms", b.name, b.checkpointPerUser(1), b.phase(1).stateBytes / 1_000_000,
                         b.phase(1).durationMs));
