@@ -3,12 +3,14 @@ package io.guidance.cli;
 import io.guidance.pipeline.importer.TaobaoImporter;
 import io.guidance.embedded.EmbeddedKafka;
 import io.guidance.embedded.LocalRedis;
+import io.guidance.event.DeadLetter;
 import io.guidance.event.Event;
 import io.guidance.event.EventJson;
 import io.guidance.pipeline.FlinkSettings;
 import io.guidance.pipeline.GuidanceJob;
 import io.guidance.pipeline.JobConfig;
 import io.guidance.pipeline.LiveRules;
+import io.guidance.pipeline.kafka.DeadLetterSerializer;
 import io.guidance.rules.RuleSet;
 import io.guidance.trigger.Trigger;
 import io.guidance.trigger.TriggerJson;
@@ -17,10 +19,12 @@ import io.guidance.web.WebSettings;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -40,6 +44,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -78,6 +83,8 @@ final class DemoCommand {
     private final AtomicLong brokenSent = new AtomicLong();
     private final AtomicLong triggersSeen = new AtomicLong();
     private final AtomicLong deadLetters = new AtomicLong();
+    /** Dead letters by reason, in alphabetical order of the reason. */
+    private final Map<String, AtomicLong> deadLettersByReason = new ConcurrentSkipListMap<>();
     private final AtomicLong suppressed = new AtomicLong();
     private final AtomicBoolean stopping = new AtomicBoolean();
     /** Counted down once on stop: wakes every sleeping demo thread at once. */
@@ -180,7 +187,7 @@ final class DemoCommand {
         kafka.createTopic(SHOP_AUDIT_TOPIC, 1);
 
         watchRedis(redis, config.get("redis.prefix"));
-        consume(kafka.bootstrapServers(), DEAD_LETTER_TOPIC, r -> deadLetters.incrementAndGet());
+        consume(kafka.bootstrapServers(), DEAD_LETTER_TOPIC, this::deadLetter);
         consume(kafka.bootstrapServers(), AUDIT_TOPIC, r -> {
             Trigger t = TriggerJson.fromJson(new String(r.value(), StandardCharsets.UTF_8));
             if (!t.isDelivered()) {
@@ -199,7 +206,7 @@ final class DemoCommand {
                 StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.from(shopConfig));
         JobClient shopJob = GuidanceJob.start(shopEnv, shopConfig, LiveRules.of(rules));
         resources.add(0, () -> shopJob.cancel().get(30, TimeUnit.SECONDS));
-        consume(kafka.bootstrapServers(), SHOP_DEAD_LETTER_TOPIC, r -> deadLetters.incrementAndGet());
+        consume(kafka.bootstrapServers(), SHOP_DEAD_LETTER_TOPIC, this::deadLetter);
         consume(kafka.bootstrapServers(), SHOP_AUDIT_TOPIC, r -> {
             Trigger t = TriggerJson.fromJson(new String(r.value(), StandardCharsets.UTF_8));
             if (!t.isDelivered()) {
@@ -221,8 +228,7 @@ final class DemoCommand {
             while (!stopping.get()) {
                 pause(5_000);
                 if (!stopping.get()) {
-                    say(String.format("events %d | guides in Redis %d | held back %d | dead letters %d",
-                            eventsSent.get(), triggersSeen.get(), suppressed.get(), deadLetters.get()));
+                    say("events " + status());
                 }
             }
         });
@@ -348,7 +354,7 @@ final class DemoCommand {
 
     /** Reads a topic from its start on a thread of its own, handing each record to {@code onRecord}. */
     private void consume(String bootstrap, String topic,
-                         java.util.function.Consumer<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> onRecord) {
+                         java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> onRecord) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "guidance-demo-" + topic);
@@ -371,13 +377,36 @@ final class DemoCommand {
         });
     }
 
+    /** The running totals, after "events": {@code 1200 | guides in Redis 3 | ... | dead letters 2 (not_json 1, ...)}. */
+    private String status() {
+        StringBuilder reasons = new StringBuilder();
+        deadLettersByReason.forEach((reason, n) -> reasons.append(reasons.length() == 0 ? " (" : ", ")
+                .append(reason).append(' ').append(n.get()));
+        return String.format("%d | guides in Redis %d | held back %d | dead letters %d%s", eventsSent.get(),
+                triggersSeen.get(), suppressed.get(), deadLetters.get(), reasons.length() == 0 ? "" : reasons + ")");
+    }
+
+    /** Counts a dead letter by its reason; the ones the demo did not break on purpose are printed with their detail. */
+    private void deadLetter(ConsumerRecord<byte[], byte[]> r) {
+        String reason = header(r, DeadLetterSerializer.REASON);
+        deadLettersByReason.computeIfAbsent(reason, k -> new AtomicLong()).incrementAndGet();
+        deadLetters.incrementAndGet();
+        if (!reason.equals(DeadLetter.NOT_JSON) && !reason.equals(DeadLetter.MISSING_FIELD)) {
+            say(String.format("  dead letter %s on %s: %s", reason, r.topic(), header(r, DeadLetterSerializer.DETAIL)));
+        }
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
+        Header h = r.headers().lastHeader(name);
+        return h == null ? "?" : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
     /** Idempotent: stops the threads, cancels the job, then closes Kafka and Redis (in reverse order of start). */
     synchronized void stop() {
         if (!stopping.compareAndSet(false, true)) {
             return;
         }
-        say(String.format("stopping: events %d | guides in Redis %d | held back %d | dead letters %d",
-                eventsSent.get(), triggersSeen.get(), suppressed.get(), deadLetters.get()));
+        say("stopping: events " + status());
         stopSignal.countDown();
         for (Runnable w : wakers) {
             try {

@@ -9,6 +9,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -23,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class DemoCommandTest {
     private static final Pattern FINAL = Pattern.compile(
-            "stopping: events (\\d+) \\| guides in Redis (\\d+) \\| held back (\\d+) \\| dead letters (\\d+)");
+            "stopping: events (\\d+) \\| guides in Redis (\\d+) \\| held back (\\d+) \\| dead letters (\\d+) \\((.*)\\)");
+    private static final Pattern REASON = Pattern.compile("([a-z_]+) (\\d+)");
 
     private static final Pattern SHOP = Pattern.compile("open http://localhost:(\\d+) and wait on the checkout page");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -84,11 +87,20 @@ class DemoCommandTest {
         long guides = Long.parseLong(m.group(2));
         long held = Long.parseLong(m.group(3));
         long deadLetters = Long.parseLong(m.group(4));
+        Map<String, Long> byReason = new HashMap<>();
+        Matcher reason = REASON.matcher(m.group(5));
+        while (reason.find()) {
+            byReason.put(reason.group(1), Long.parseLong(reason.group(2)));
+        }
         assertThat(events).isGreaterThanOrEqualTo(DemoCommand.BROKEN_RECORD_EVERY);
         assertThat(guides).isPositive();
         assertThat(held).isPositive();
-        // one broken record per BROKEN_RECORD_EVERY events sent; the last may still be on its way
-        assertThat(deadLetters).isBetween(1L, events / DemoCommand.BROKEN_RECORD_EVERY);
+        assertThat(byReason.values().stream().mapToLong(Long::longValue).sum()).as(m.group()).isEqualTo(deadLetters);
+        // one broken record per BROKEN_RECORD_EVERY events sent, alternately not JSON and without a userId; the last
+        // may still be on its way
+        long broken = byReason.getOrDefault("not_json", 0L) + byReason.getOrDefault("missing_field", 0L);
+        assertThat(byReason.get("not_json")).as(m.group()).isPositive();
+        assertThat(broken).as(m.group()).isBetween(2L, events / DemoCommand.BROKEN_RECORD_EVERY);
         assertThat(printed).contains("guide ").contains("stopped; nothing left running");
         assertThat(ProcessHandle.current().descendants()
                 .filter(p -> p.info().command().map(c -> c.contains("redis-server")).orElse(false)))
