@@ -20,6 +20,7 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.TimerService;
+import org.apache.flink.streaming.api.operators.TimestampedCollector;
 import org.apache.flink.util.OutputTag;
 import org.apache.flink.util.Collector;
 
@@ -36,13 +37,17 @@ import java.util.Set;
  * (rules that change while the job runs). Evaluates every rule for one user, keyed by {@code userId}: per-session rules keep their state per session inside
  * the user's key, so the graph needs a single shuffle.
  *
- * <p>Time: events wait in {@link #pending} until the watermark passes their {@code ts}, then run in {@code ts} order
+ * <p>Time: events wait in the user's {@link Inbox} until the watermark passes their {@code ts}, then run in {@code ts} order
  * (equal {@code ts} in arrival order). Arrival order within the out-of-orderness bound therefore does not change the
  * result. At one instant, events are evaluated before the stall deadlines that fall on it, so progress exactly at a
  * deadline cancels the stall (SPEC section 3).
  *
- * <p>Timers: one at each waiting event's ts, one at each open stall deadline, and one cleanup timer per user, rounded
- * up to the minute, that forgets event ids, idle sessions and idle users. Every timer is deleted when nothing needs it.
+ * <p>Timers: one per user, at the earliest of what is due next: its first waiting event, its first open stall deadline,
+ * or its next cleanup sweep (rounded up to the minute; it forgets event ids, idle sessions and idle users). When the
+ * timer fires, everything of the user that the watermark has passed runs in one go, instant by instant in time order:
+ * at each instant the events, then the stall deadlines, then the policy decides the instant's triggers, then the sweep
+ * if it is due. An event that arrives earlier than the timer moves it. A user therefore costs one timer, not one per
+ * event instant, and a watermark step costs one firing per user with something due.
  *
  * <p>Output: triggers in event-time order per user; side outputs {@link OutputTags#DUPLICATES} and
  * {@link OutputTags#DEAD_LETTERS} (events that reached this function behind its watermark).
@@ -75,16 +80,17 @@ public final class DetectionEngine implements Serializable {
     /** True when some threshold rule nudges, so that the sessions a user has had must be remembered. */
     private transient boolean sessionStartNudges;
 
-    /** Events waiting for the watermark, by ts. End of life: removed by the timer at their ts, which runs them. */
-    private transient MapState<Long, List<Event>> pending;
+    /**
+     * Events waiting for the watermark, the key's timer and its next sweep. End of life: events leave when the
+     * watermark passes their ts, which runs them; the whole value when nothing waits and nothing is due.
+     */
+    private transient ValueState<Inbox> inbox;
     /**
      * eventId -> ts, for dedup. An id marks duplicates until the sweep at ts + dedupWindow (rounded up to the minute)
      * is due. End of life: a sweep at or after that removes it; sweeps that remove ids are at most a dedup window
      * apart, and the last id leaves at the sweep at its own expiry.
      */
     private transient MapState<String, Long> seenIds;
-    /** Time of this key's one cleanup timer, or null. End of life: cleared when the key holds nothing more. */
-    private transient ValueState<Long> nextCleanup;
     /**
      * sessionId -> ts of its last event. End of life: the cleanup timer removes a session idle for the session
      * retention (session timeout, or the longest burst/loop window if longer), with its burst groups and loop windows.
@@ -192,10 +198,8 @@ public final class DetectionEngine implements Serializable {
 
     public void open(RuntimeContext ctx) {
         setRules(rules);
-        pending = ctx.getMapState(new MapStateDescriptor<>(
-                StateNames.PENDING_EVENTS, Types.LONG, Types.LIST(Types.POJO(Event.class))));
+        inbox = ctx.getState(new ValueStateDescriptor<>(StateNames.INBOX, Types.POJO(Inbox.class)));
         seenIds = ctx.getMapState(new MapStateDescriptor<>(StateNames.SEEN_EVENT_IDS, Types.STRING, Types.LONG));
-        nextCleanup = ctx.getState(new ValueStateDescriptor<>(StateNames.NEXT_CLEANUP, Types.LONG));
         sessions = ctx.getMapState(new MapStateDescriptor<>(StateNames.SESSIONS, Types.STRING, Types.LONG));
         stallDeadlines = ctx.getMapState(STALL_DEADLINES);
         burstGroups = ctx.getMapState(BURST_GROUPS);
@@ -230,49 +234,112 @@ public final class DetectionEngine implements Serializable {
             return;
         }
         seenIds.put(e.eventId, e.ts);
-        List<Event> atTs = pending.get(e.ts);
-        if (atTs == null) {
-            atTs = new ArrayList<>(1);
-            ctx.timerService().registerEventTimeTimer(e.ts);
+        Inbox in = inbox.value();
+        if (in == null) {
+            in = new Inbox();
         }
-        atTs.add(e);
-        pending.put(e.ts, atTs);
-        long firstExpiry = e.ts + Math.min(settings.dedupWindowMs, sessionRetentionMs);
-        scheduleCleanup(firstExpiry, ctx);
+        in.add(e);
+        planCleanup(in, e.ts + Math.min(settings.dedupWindowMs, sessionRetentionMs));
+        long wake = Math.min(e.ts, in.sweepAt);
+        if (wake < in.wakeAt) {
+            // an event earlier than everything else due: the key's one timer moves
+            TimerService timers = ctx.timerService();
+            timers.registerEventTimeTimer(wake);
+            if (in.wakeAt != Inbox.NONE) {
+                timers.deleteEventTimeTimer(in.wakeAt);
+            }
+            in.wakeAt = wake;
+        }
+        inbox.update(in);
     }
 
+    /**
+     * The key's timer: runs, in time order, every instant the watermark has passed at which the key has something
+     * due, then sets the timer to the next one.
+     */
     public void onTimer(long time, Scope ctx, Collector<Trigger> out) throws Exception {
-        List<Event> due = pending.get(time);
-        boolean feedback = false;
-        if (due != null) {
-            pending.remove(time);
-            for (Event e : due) {
+        TimerService timers = ctx.timerService();
+        long watermark = timers.currentWatermark();
+        String userId = ctx.getCurrentKey();
+        Inbox in = inbox.value();
+        if (in == null) {
+            return; // a timer of an older state layout
+        }
+        int done = 0;
+        long previous = Long.MIN_VALUE;
+        while (true) {
+            long t = nextDue(in, done);
+            if (t > watermark || t == Inbox.NONE) {
+                break; // (the watermark at the end of input is Long.MAX_VALUE)
+            }
+            if (t <= previous) {
+                throw new IllegalStateException("instant " + t + " of key " + userId + " came again after " + previous);
+            }
+            previous = t;
+            boolean feedback = false;
+            while (in.firstWaiting(done) == t) {
+                Event e = in.waiting.get(done++);
                 eventsProcessed.inc();
                 feedback |= policy.onFeedback(e);
-                evaluate(e, ctx);
+                evaluate(e);
+            }
+            fireStallDeadlines(t, userId);
+            if (!instant.isEmpty()) {
+                // every trigger of this instant is here: events at t ran, then the deadlines at t
+                policy.decide(instant);
+                decisionLatency.update(System.currentTimeMillis() - t);
+                stampedWith(out, t);
+                instant.forEach(out::collect);
+                instant.clear();
+                planCleanup(in, policy.nextExpiry());
+            } else if (feedback) {
+                planCleanup(in, policy.nextExpiry());
+            }
+            if (t >= in.sweepAt) {
+                cleanup(t, in);
             }
         }
-        fireStallDeadlines(time, ctx.getCurrentKey());
-        if (!instant.isEmpty()) {
-            // every trigger of this instant is here: events at `time` ran, then the deadlines at `time`
-            policy.decide(instant);
-            decisionLatency.update(System.currentTimeMillis() - time);
-            instant.forEach(out::collect);
-            instant.clear();
-            scheduleCleanup(policy.nextExpiry(), ctx);
-        } else if (feedback) {
-            scheduleCleanup(policy.nextExpiry(), ctx);
+        if (done > 0) {
+            in.waiting.subList(0, done).clear();
         }
-        Long cleanup = nextCleanup.value();
-        if (cleanup != null && time >= cleanup) {
-            cleanup(time, ctx);
+        if (in.wakeAt != time && in.wakeAt != Inbox.NONE) {
+            timers.deleteEventTimeTimer(in.wakeAt); // a timer left from before (another firing ran its instants)
         }
+        long next = nextDue(in, 0);
+        in.wakeAt = next;
+        if (next != Inbox.NONE) {
+            timers.registerEventTimeTimer(next);
+        }
+        if (in.isIdle()) {
+            inbox.clear();
+        } else {
+            inbox.update(in);
+        }
+    }
+
+    /**
+     * Trigger records carry their instant as event time. One firing runs several instants, so the timestamp Flink gave
+     * the collector (the firing's time) is replaced by each instant's.
+     */
+    private static void stampedWith(Collector<Trigger> out, long t) {
+        if (out instanceof TimestampedCollector) {
+            ((TimestampedCollector<Trigger>) out).setAbsoluteTimestamp(t);
+        }
+    }
+
+    /** The earliest instant at which the key has something due: a waiting event, a stall deadline or a sweep. */
+    private long nextDue(Inbox in, int done) throws Exception {
+        long t = Math.min(in.firstWaiting(done), in.sweepAt);
+        for (Long deadline : stallDeadlines.values()) {
+            t = Math.min(t, deadline);
+        }
+        return t;
     }
 
     // ---- evaluation of one event, in ts order ----
 
-    private void evaluate(Event e, Scope ctx) throws Exception {
-        String userId = ctx.getCurrentKey();
+    private void evaluate(Event e) throws Exception {
+        String userId = e.userId;
         // SPEC: the user's first event with a sessionId not seen before. Only threshold nudges ask.
         boolean newSession = false;
         if (sessionStartNudges && !userSessions.contains(e.sessionId)) {
@@ -295,7 +362,7 @@ public final class DetectionEngine implements Serializable {
         for (Rule r : index.rulesFor(e.type)) {
             Trigger t = null;
             if (r instanceof StallRule) {
-                onStallEvent((StallRule) r, e, ctx);
+                onStallEvent((StallRule) r, e);
             } else if (r instanceof BurstRule) {
                 t = onBurstEvent((BurstRule) r, e, userId);
             } else if (r instanceof LoopRule) {
@@ -331,22 +398,15 @@ public final class DetectionEngine implements Serializable {
         }
     }
 
-    private void onStallEvent(StallRule r, Event e, Scope ctx) throws Exception {
+    private void onStallEvent(StallRule r, Event e) throws Exception {
         String key = r.id + SEP + e.sessionId;
         if (r.start.matches(e)) {
             // a start restarts the wait, even when it also matches progress
-            Long old = stallDeadlines.get(key);
-            long deadline = e.ts + r.withinMs;
-            stallDeadlines.put(key, deadline);
-            ctx.timerService().registerEventTimeTimer(deadline);
-            if (old != null && old != deadline) {
-                releaseTimer(old, ctx.timerService());
-            }
+            stallDeadlines.put(key, e.ts + r.withinMs);
         } else if (r.isProgress(e)) {
             Long deadline = stallDeadlines.get(key);
             if (deadline != null && e.ts <= deadline) {
                 stallDeadlines.remove(key);
-                releaseTimer(deadline, ctx.timerService());
             }
         }
     }
@@ -536,23 +596,14 @@ public final class DetectionEngine implements Serializable {
 
     // ---- cleanup: event ids, idle sessions, idle users ----
 
-    /** Makes sure the cleanup timer runs no later than {@code dueAt} (rounded up to the minute). */
-    private void scheduleCleanup(long dueAt, Scope ctx) throws Exception {
-        if (dueAt == Long.MAX_VALUE) {
-            return; // nothing to forget
-        }
-        long at = roundUp(dueAt);
-        Long current = nextCleanup.value();
-        if (current == null || at < current) {
-            nextCleanup.update(at);
-            ctx.timerService().registerEventTimeTimer(at);
-            if (current != null) {
-                releaseTimer(current, ctx.timerService());
-            }
+    /** Makes sure the next sweep runs no later than {@code dueAt}, rounded up to the minute. */
+    private static void planCleanup(Inbox in, long dueAt) {
+        if (dueAt != Long.MAX_VALUE) {
+            in.sweepAt = Math.min(in.sweepAt, roundUp(dueAt));
         }
     }
 
-    private void cleanup(long time, Scope ctx) throws Exception {
+    private void cleanup(long time, Inbox in) throws Exception {
         long next = Long.MAX_VALUE;
 
         boolean idsRemoved = false;
@@ -619,14 +670,8 @@ public final class DetectionEngine implements Serializable {
         }
         next = Math.min(next, policy.cleanup(time));
 
-        // this sweep's timer is firing: the next one is simply the earliest expiry left
-        if (next == Long.MAX_VALUE) {
-            nextCleanup.clear();
-        } else {
-            long at = roundUp(next);
-            nextCleanup.update(at);
-            ctx.timerService().registerEventTimeTimer(at);
-        }
+        // this sweep is running: the next one is simply the earliest expiry left
+        in.sweepAt = next == Long.MAX_VALUE ? Inbox.NONE : roundUp(next);
     }
 
     private void forgetSessions(Set<String> idle) throws Exception {
@@ -650,23 +695,6 @@ public final class DetectionEngine implements Serializable {
         if (loopWindows.isEmpty()) {
             loopWindows.clear();
         }
-    }
-
-    /** Deletes the timer at {@code time} unless something else of this key still needs it. */
-    private void releaseTimer(long time, TimerService timers) throws Exception {
-        if (pending.contains(time)) {
-            return;
-        }
-        Long cleanup = nextCleanup.value();
-        if (cleanup != null && cleanup == time) {
-            return;
-        }
-        for (Long deadline : stallDeadlines.values()) {
-            if (deadline == time) {
-                return;
-            }
-        }
-        timers.deleteEventTimeTimer(time);
     }
 
     /**

@@ -5,9 +5,9 @@ package io.guidance.detect;
  * new name and migrate instead.
  */
 public final class StateNames {
-    public static final String PENDING_EVENTS = "pending-events";
+    /** The waiting events, the key's timer and next sweep; replaced "pending-events" and "next-cleanup" in 0.2. */
+    public static final String INBOX = "inbox";
     public static final String SEEN_EVENT_IDS = "seen-event-ids";
-    public static final String NEXT_CLEANUP = "next-cleanup";
     public static final String SESSIONS = "sessions";
     public static final String STALL_DEADLINES = "stall-deadlines";
     public static final String BURST_GROUPS = "burst-groups";

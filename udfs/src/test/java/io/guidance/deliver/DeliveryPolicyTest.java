@@ -760,7 +760,7 @@ class DeliveryPolicyTest {
             assertThat(statuses()).containsExactly(entry(alices("help-burst", T0), DELIVERED));
 
             // event ids and the session go at T0 + 10 min, swept at the whole minute after: T0 + 10 min 40 s.
-            // Left: the guide's last delivery, the recent deliveries, the cleanup time
+            // Left: the guide's last delivery, the recent deliveries, the inbox (next sweep and timer)
             advanceTo(T0 + DEDUP_WINDOW + TO_WHOLE_MINUTE);
             assertThat(harness.numKeyedStateEntries()).isEqualTo(3);
             assertThat(harness.numEventTimeTimers()).isEqualTo(1);
@@ -786,7 +786,7 @@ class DeliveryPolicyTest {
             feed(dismissal(ALICE, "help", T0));
 
             advanceTo(T0 + DEDUP_WINDOW + TO_WHOLE_MINUTE);
-            // left: the dismissal and the cleanup time
+            // left: the dismissal and the inbox (next sweep and timer)
             assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
             assertThat(harness.numEventTimeTimers()).isEqualTo(1);
 
@@ -806,7 +806,7 @@ class DeliveryPolicyTest {
 
             advanceTo(T0 + DEDUP_WINDOW + TO_WHOLE_MINUTE);
             assertThat(statuses()).containsExactly(entry(alices("help-burst", T0 + SECOND), DISMISSED));
-            // only the dismissal and the cleanup time: no last delivery, no recent deliveries
+            // only the dismissal and the inbox: no last delivery, no recent deliveries
             assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
 
             advanceTo(T0 + USER_RETENTION + TO_WHOLE_MINUTE);
@@ -825,7 +825,7 @@ class DeliveryPolicyTest {
             assertThat(statuses()).containsExactly(
                     entry(alices("help-burst", T0), DELIVERED),
                     entry(alices("tips-burst", T0 + 3 * MINUTE), DISMISSED));
-            // the deliveries are gone, the dismissal of tips is not
+            // the deliveries are gone, the dismissal of tips is not (with the inbox)
             assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
 
             advanceTo(T0 + USER_RETENTION + TO_WHOLE_MINUTE);

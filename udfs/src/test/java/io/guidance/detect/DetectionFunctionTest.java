@@ -417,7 +417,8 @@ class DetectionFunctionTest {
         assertThat(harness.numEventTimeTimers()).isEqualTo(1);
 
         advanceTo(SWEEP_AFTER_T0);
-        // left: the guide's last delivery and the recent deliveries (cooldown, gap, daily cap), and the cleanup time
+        // left: the guide's last delivery and the recent deliveries (cooldown, gap, daily cap), and the inbox with the
+        // times of the next sweep and of the key's timer
         assertThat(harness.numKeyedStateEntries()).isEqualTo(3).isLessThan(withIdAndSession);
         assertThat(harness.numEventTimeTimers()).isEqualTo(1);
 
@@ -430,15 +431,19 @@ class DetectionFunctionTest {
     }
 
     @Test
-    void progressDeletesTheDeadlineTimer() throws Exception {
+    void progressCancelsTheWaitAndTheKeyKeepsOneTimer() throws Exception {
         feed(checkoutView(ALICE, "s1", T0), payClick(ALICE, "s1", T0 + SECOND));
+        // two events waiting and a sweep planned: one timer, at the first of them
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
 
         advanceTo(T0);
-        // the click waiting at T0 + 1 s, the deadline at T0 + 8 s, the dedup sweep
-        assertThat(harness.numEventTimeTimers()).isEqualTo(3);
+        // the click waiting at T0 + 1 s, the deadline at T0 + 8 s, the dedup sweep: still one timer
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
 
         advanceTo(T0 + SECOND);
-        // the click ran and cancelled the wait: only the sweep is left
+        // the click ran and cancelled the wait: the deadline passes without a trigger, the timer waits for the sweep
+        advanceTo(T0 + CHECKOUT_WITHIN);
+        assertThat(triggers()).isEmpty();
         assertThat(harness.numEventTimeTimers()).isEqualTo(1);
 
         advanceTo(SWEEP_AFTER_T0);
@@ -448,16 +453,33 @@ class DetectionFunctionTest {
     }
 
     @Test
-    void aRestartDeletesTheOldDeadlineTimer() throws Exception {
+    void aRestartMovesTheDeadlineAndTheKeyKeepsOneTimer() throws Exception {
         feed(checkoutView(ALICE, "s1", T0), checkoutView(ALICE, "s1", T0 + 3 * SECOND));
 
         advanceTo(T0);
-        // the second view waiting at T0 + 3 s, the first deadline at T0 + 8 s, the dedup sweep
-        assertThat(harness.numEventTimeTimers()).isEqualTo(3);
+        // the second view waiting at T0 + 3 s, the first deadline at T0 + 8 s, the dedup sweep: one timer
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
 
         advanceTo(T0 + 3 * SECOND);
-        // the deadline moved to T0 + 11 s; the one at T0 + 8 s is deleted, the sweep stays
-        assertThat(harness.numEventTimeTimers()).isEqualTo(2);
+        // the deadline moved to T0 + 11 s: nothing at T0 + 8 s, the trigger at T0 + 11 s
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+        advanceTo(T0 + 11 * SECOND - 1);
+        assertThat(triggers()).isEmpty();
+        advanceTo(T0 + 11 * SECOND);
+        assertThat(triggers()).extracting(t -> t.ts).containsExactly(T0 + 11 * SECOND);
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+    }
+
+    @Test
+    void theEndOfInputRunsEverythingStillDueAndStops() throws Exception {
+        feed(checkoutView(ALICE, "s1", T0), payClick(BOB, "s2", T0 + SECOND));
+
+        // a bounded input ends with the watermark at Long.MAX_VALUE: every wait, sweep and memory comes due at once
+        advanceTo(Long.MAX_VALUE);
+        assertThat(triggers()).extracting(t -> t.ruleId + "@" + t.ts)
+                .containsExactly("checkout-stall@" + (T0 + CHECKOUT_WITHIN));
+        assertThat(harness.numEventTimeTimers()).isZero();
+        assertThat(harness.numKeyedStateEntries()).isZero();
     }
 
     @Test
