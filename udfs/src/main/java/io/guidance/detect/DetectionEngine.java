@@ -86,6 +86,12 @@ public final class DetectionEngine implements Serializable {
      */
     private transient ValueState<Inbox> inbox;
     /**
+     * The layout before the inbox: waiting events by ts, and the sweep time. Read only for a key that has no inbox yet,
+     * moved into one and cleared: a savepoint from before keeps its waiting events.
+     */
+    private transient MapState<Long, List<Event>> legacyPending;
+    private transient ValueState<Long> legacyNextCleanup;
+    /**
      * eventId -> ts, for dedup. An id marks duplicates until the sweep at ts + dedupWindow (rounded up to the minute)
      * is due. End of life: a sweep at or after that removes it; sweeps that remove ids are at most a dedup window
      * apart, and the last id leaves at the sweep at its own expiry.
@@ -199,6 +205,9 @@ public final class DetectionEngine implements Serializable {
     public void open(RuntimeContext ctx) {
         setRules(rules);
         inbox = ctx.getState(new ValueStateDescriptor<>(StateNames.INBOX, Types.POJO(Inbox.class)));
+        legacyPending = ctx.getMapState(new MapStateDescriptor<>(StateNames.LEGACY_PENDING_EVENTS, Types.LONG,
+                Types.LIST(Types.POJO(Event.class))));
+        legacyNextCleanup = ctx.getState(new ValueStateDescriptor<>(StateNames.LEGACY_NEXT_CLEANUP, Types.LONG));
         seenIds = ctx.getMapState(new MapStateDescriptor<>(StateNames.SEEN_EVENT_IDS, Types.STRING, Types.LONG));
         sessions = ctx.getMapState(new MapStateDescriptor<>(StateNames.SESSIONS, Types.STRING, Types.LONG));
         stallDeadlines = ctx.getMapState(STALL_DEADLINES);
@@ -236,7 +245,7 @@ public final class DetectionEngine implements Serializable {
         seenIds.put(e.eventId, e.ts);
         Inbox in = inbox.value();
         if (in == null) {
-            in = new Inbox();
+            in = fromLegacyLayout();
         }
         in.add(e);
         planCleanup(in, e.ts + Math.min(settings.dedupWindowMs, sessionRetentionMs));
@@ -263,7 +272,7 @@ public final class DetectionEngine implements Serializable {
         String userId = ctx.getCurrentKey();
         Inbox in = inbox.value();
         if (in == null) {
-            return; // a timer of an older state layout
+            in = fromLegacyLayout(); // (a key with nothing at all has no timer, so this is a key from before the inbox)
         }
         int done = 0;
         long previous = Long.MIN_VALUE;
@@ -325,6 +334,26 @@ public final class DetectionEngine implements Serializable {
         if (out instanceof TimestampedCollector) {
             ((TimestampedCollector<Trigger>) out).setAbsoluteTimestamp(t);
         }
+    }
+
+    /**
+     * A new inbox, holding what a savepoint from before the inbox kept for the key (its timers from then fire and find
+     * the events here); empty for a new key.
+     */
+    private Inbox fromLegacyLayout() throws Exception {
+        Inbox in = new Inbox();
+        if (!legacyPending.isEmpty()) {
+            for (Map.Entry<Long, List<Event>> atTs : legacyPending.entries()) {
+                atTs.getValue().forEach(in::add); // by ts; equal ts stay in their order
+            }
+            legacyPending.clear();
+        }
+        Long sweep = legacyNextCleanup.value();
+        if (sweep != null) {
+            in.sweepAt = sweep;
+            legacyNextCleanup.clear();
+        }
+        return in;
     }
 
     /** The earliest instant at which the key has something due: a waiting event, a stall deadline or a sweep. */

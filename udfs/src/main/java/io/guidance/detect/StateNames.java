@@ -5,8 +5,12 @@ package io.guidance.detect;
  * new name and migrate instead.
  */
 public final class StateNames {
-    /** The waiting events, the key's timer and next sweep; replaced "pending-events" and "next-cleanup" in 0.2. */
+    /** The waiting events, the key's timer and its next sweep; replaced the two below. */
     public static final String INBOX = "inbox";
+    /** Waiting events by ts, before {@link #INBOX}: read once per key from older savepoints, then cleared. */
+    public static final String LEGACY_PENDING_EVENTS = "pending-events";
+    /** The next sweep, before {@link #INBOX}: read once per key from older savepoints, then cleared. */
+    public static final String LEGACY_NEXT_CLEANUP = "next-cleanup";
     public static final String SEEN_EVENT_IDS = "seen-event-ids";
     public static final String SESSIONS = "sessions";
     public static final String STALL_DEADLINES = "stall-deadlines";

@@ -1,0 +1,104 @@
+package io.guidance.detect;
+
+import io.guidance.event.Event;
+import io.guidance.trigger.Trigger;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.apache.flink.util.Collector;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.guidance.detect.DetectionHarness.ALICE;
+import static io.guidance.detect.DetectionHarness.MINUTE;
+import static io.guidance.detect.DetectionHarness.SECOND;
+import static io.guidance.detect.DetectionHarness.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A savepoint taken before the inbox held the waiting events by ts in {@code pending-events}, the sweep time in
+ * {@code next-cleanup}, and a timer per waiting instant. Restored into today's engine, the waiting events still run and
+ * the old state is gone once it moved.
+ */
+class LegacyStateLayoutTest {
+    private static final String CHECKOUT_STALL = """
+              - id: checkout-stall
+                kind: stall
+                guide: checkout-help
+                start: {type: page_view, page: /checkout}
+                progress: [{type: click, target: "#pay"}]
+                within: 8s
+            """;
+
+    @Test
+    void waitingEventsOfTheOldLayoutStillRunAndTheOldStateIsCleared() throws Exception {
+        Event view = new Event("e-1", ALICE, "s1", T0, "page_view", "/checkout", null, null);
+        Event laterView = new Event("e-2", ALICE, "s1", T0 + 2 * SECOND, "page_view", "/checkout", null, null);
+        OperatorSubtaskState old;
+        try (KeyedOneInputStreamOperatorTestHarness<String, Event, Trigger> writer =
+                     ProcessFunctionTestHarnesses.forKeyedProcessFunction(new OldLayout(), e -> e.userId,
+                             Types.STRING)) {
+            writer.processElement(view, view.ts);
+            writer.processElement(laterView, laterView.ts);
+            old = writer.snapshot(1L, 1L);
+        }
+
+        try (KeyedOneInputStreamOperatorTestHarness<String, Event, Trigger> restored =
+                     new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
+                             new DetectionFunction(DetectionHarness.rules(CHECKOUT_STALL),
+                                     DetectionHarness.DEFAULTS)), e -> e.userId, Types.STRING)) {
+            restored.setup();
+            restored.initializeState(old);
+            restored.open();
+            restored.processWatermark(T0 + 10 * SECOND - 1);
+            assertThat(restored.extractOutputValues()).isEmpty();
+            // the second view restarted the wait: the trigger is at its deadline, 8 s after it
+            restored.processWatermark(T0 + 10 * SECOND);
+            assertThat(restored.extractOutputValues()).extracting(t -> t.ruleId + "@" + t.ts)
+                    .containsExactly("checkout-stall@" + (T0 + 10 * SECOND));
+
+            // after the delivery memory ends nothing is left, old layout included
+            restored.processWatermark(T0 + 2 * DetectionHarness.DAY + MINUTE);
+            assertThat(restored.numKeyedStateEntries()).isZero();
+            assertThat(restored.numEventTimeTimers()).isZero();
+        }
+    }
+
+    /** What the engine kept for a waiting event before the inbox: the event by ts, a timer at it, the sweep time. */
+    private static final class OldLayout extends KeyedProcessFunction<String, Event, Trigger> {
+        private transient MapState<Long, List<Event>> pending;
+        private transient ValueState<Long> nextCleanup;
+
+        @Override
+        public void open(org.apache.flink.api.common.functions.OpenContext openContext) {
+            pending = getRuntimeContext().getMapState(new MapStateDescriptor<>("pending-events", Types.LONG,
+                    Types.LIST(Types.POJO(Event.class))));
+            nextCleanup = getRuntimeContext().getState(new ValueStateDescriptor<>("next-cleanup", Types.LONG));
+        }
+
+        @Override
+        public void processElement(Event e, Context ctx, Collector<Trigger> out) throws Exception {
+            List<Event> atTs = pending.get(e.ts);
+            if (atTs == null) {
+                atTs = new ArrayList<>();
+                ctx.timerService().registerEventTimeTimer(e.ts);
+            }
+            atTs.add(e);
+            pending.put(e.ts, atTs);
+            long sweep = DetectionEngine.roundUp(e.ts + 30 * MINUTE);
+            if (nextCleanup.value() == null) {
+                nextCleanup.update(sweep);
+                ctx.timerService().registerEventTimeTimer(sweep);
+            }
+        }
+    }
+}
