@@ -85,8 +85,8 @@ final class BenchmarkReport {
         md.append("### Limit, full pipeline and Flink CEP\n\n")
           .append("- **limit**: deserialize the bytes (`EventParser`), `keyBy` session, discard.\n")
           .append(String.format(Locale.ROOT, "- **pipeline**: `GuidanceTopology.build` with the %d rules of config/rules.yaml "
-                  + "(an empty rules stream, as in a replay): validate, the live watermarks of the production job (bounded out-of-orderness, emitted every "
-                  + "200 ms by Flink's periodic watermark timer; not the replay's watermark after every event), dedup, keyBy user, "
+                  + "(an empty rules stream, as in a replay): validate, the live watermarks of the production job (bounded out-of-orderness, emitted "
+                  + "every `events.watermarkInterval` (50 ms) by Flink's periodic watermark timer; not the replay's watermark after every event), dedup, keyBy user, "
                   + "detect and deliver; triggers, dead letters and duplicates go to sinks that discard and count.%n", r.configRules))
           .append(String.format(Locale.ROOT, "- **hesitation**: the same pipeline with only the %d stall, burst and loop "
                   + "rules (%s).%n", r.hesitationRules.rules.size(),

@@ -95,7 +95,7 @@ public final class LatencyBenchmark {
     /** The out-of-orderness bound plus this is the target for p99 (issue #7). */
     static final long TARGET_SLACK_MS = 250;
     private static final Duration JOB_START_TIMEOUT = Duration.ofMinutes(3);
-    /** Watermarks are emitted every 200 ms and pass through both partitions' readers: a little slack. */
+    /** Watermarks are emitted every events.watermarkInterval and pass through both partitions' readers: slack. */
     static final long WINDOW_END_MARGIN_MS = 500;
 
     private LatencyBenchmark() {}

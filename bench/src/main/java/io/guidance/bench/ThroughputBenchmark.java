@@ -89,6 +89,9 @@ public final class ThroughputBenchmark {
         c.setString("pipeline.max-parallelism", "128");
         c.setString("state.backend.type", "hashmap");
         c.setString("restart-strategy.type", "none");
+        // the production job's watermark interval (events.watermarkInterval)
+        c.setString("pipeline.auto-watermark-interval",
+                JobConfig.defaults().watermarkInterval().toMillis() + " ms");
         // checkpointing stays off: no execution.checkpointing.interval
         return StreamExecutionEnvironment.getExecutionEnvironment(c);
     }

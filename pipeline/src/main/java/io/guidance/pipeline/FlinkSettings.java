@@ -29,6 +29,7 @@ public final class FlinkSettings {
         c.setString("pipeline.max-parallelism", Integer.toString(config.maxParallelism()));
         c.setString("parallelism.default", Integer.toString(config.parallelism()));
         c.setString("state.backend.type", config.stateBackend());
+        c.setString("pipeline.auto-watermark-interval", config.watermarkInterval().toMillis() + " ms");
         c.setString("restart-strategy.type", "none");
         return c;
     }

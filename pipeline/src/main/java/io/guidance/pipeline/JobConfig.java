@@ -39,6 +39,7 @@ public final class JobConfig implements Serializable {
         d.put("kafka.startingOffsets", "committed");
         d.put("events.maxOutOfOrderness", "2s");
         d.put("events.idleTimeout", "5s");
+        d.put("events.watermarkInterval", "50ms");
         d.put("events.startupIdleTimeout", "60s");
         d.put("events.dedupWindow", "1h");
         d.put("events.sessionTimeout", "30m");
@@ -76,6 +77,7 @@ public final class JobConfig implements Serializable {
         // fail fast on every typed value
         maxOutOfOrderness();
         idleTimeout();
+        watermarkInterval();
         detection();
         parallelism();
         maxParallelism();
@@ -234,6 +236,11 @@ public final class JobConfig implements Serializable {
     }
 
     public Duration maxOutOfOrderness() { return duration("events.maxOutOfOrderness", true); }
+    /**
+     * How often the sources emit a watermark. A trigger waits for the watermark, so it adds up to this to every
+     * trigger's latency on top of the out-of-orderness bound; smaller costs a little throughput.
+     */
+    public Duration watermarkInterval() { return duration("events.watermarkInterval", false); }
     /** Zero turns idle advancement off. */
     public Duration idleTimeout() { return duration("events.idleTimeout", true); }
     /** How long a split with no event yet (an empty partition, or after a restore) waits before following the clock. */
