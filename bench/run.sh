@@ -8,6 +8,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -B -q -pl bench -am package -DskipTests
-exec java ${JAVA_OPTS:--Xmx12g -XX:+UseParallelGC} \
+exec java ${JAVA_OPTS:--Xmx12g -XX:+UseG1GC} \
   -cp "bench/target/classes:$(cat bench/target/classpath.txt)" \
   io.guidance.bench.Benchmarks "$@"

@@ -195,6 +195,10 @@ public final class LatencyBenchmark {
         public Latencies caused;
         /** Stall deadline to readable; deadline in the measured window. */
         public Latencies stalls;
+        /** Collections of the JVM (which runs Flink, Kafka and the producer) while the producer ran. */
+        public long gcPauses;
+        public long gcPauseTotalMs;
+        public long gcPauseMaxMs;
         /**
          * Triggers (any kind) with ts after the measured window: in the last out-of-orderness bound before the input
          * stopped, or stall deadlines after it. Event time reaches them only by the idle clock.
@@ -274,9 +278,11 @@ public final class LatencyBenchmark {
                 r.fraction = f;
                 res.runs.add(r);
                 log("%3.0f %% of max: %,.0f events/s sent (target %,.0f); %d delivered, %d readable; event -> readable"
-                                + " p50 %d p99 %d max %d ms (%d); deadline -> readable p50 %d p99 %d max %d ms (%d)",
+                                + " p50 %d p99 %d max %d ms (%d); deadline -> readable p50 %d p99 %d max %d ms (%d);"
+                                + " %d GC pauses, %d ms in all, longest %d ms",
                         f * 100, r.achievedRate, r.targetRate, r.delivered, r.readable, r.caused.p50, r.caused.p99,
-                        r.caused.max, r.caused.count, r.stalls.p50, r.stalls.p99, r.stalls.max, r.stalls.count);
+                        r.caused.max, r.caused.count, r.stalls.p50, r.stalls.p99, r.stalls.max, r.stalls.count,
+                        r.gcPauses, r.gcPauseTotalMs, r.gcPauseMaxMs);
             }
         }
         res.totalMillis = (System.nanoTime() - started) / 1_000_000;
@@ -374,6 +380,7 @@ public final class LatencyBenchmark {
                 Thread.sleep(1_000); // let the source readers take their partitions
                 sampler.start();
                 log("%s: producing at %,.0f events/s for %d s", phase, rate, o.seconds);
+                GcPauses gc = GcPauses.start();
                 long startNs = System.nanoTime();
                 producedFrom = System.currentTimeMillis();
                 long endNs = startNs + TimeUnit.SECONDS.toNanos(o.seconds);
@@ -392,6 +399,10 @@ public final class LatencyBenchmark {
                     LockSupport.parkNanos(200_000);
                 }
                 producedTo = System.currentTimeMillis();
+                gc.close();
+                r.gcPauses = gc.count();
+                r.gcPauseTotalMs = gc.totalMs();
+                r.gcPauseMaxMs = gc.maxMs();
                 stack.producer.flush();
                 r.eventsSent = i;
                 r.achievedRate = i * 1e9 / Math.max(1, System.nanoTime() - startNs);
@@ -863,15 +874,17 @@ public final class LatencyBenchmark {
         md.append(String.format(Locale.ROOT, "Target: p99 below `events.maxOutOfOrderness` + %d ms = **%,d ms**.%n%n",
                 TARGET_SLACK_MS, r.targetMs()));
         md.append("| share of max | events/s sent | delivered | readable | event → readable p50 / p99 / max ms (n) "
-                + "| deadline → readable p50 / p99 / max ms (n) | p99 within target | after the input: max ms (n) |\n")
-          .append("|---:|---:|---:|---:|---|---|---|---|\n");
+                + "| deadline → readable p50 / p99 / max ms (n) | p99 within target | after the input: max ms (n) "
+                + "| GC pauses while sending: n, total / longest ms |\n")
+          .append("|---:|---:|---:|---:|---|---|---|---|---|\n");
         for (RateRun x : r.runs) {
             boolean ok = x.caused.p99 <= r.targetMs() && x.stalls.p99 <= r.targetMs();
-            md.append(String.format(Locale.ROOT, "| %.0f %% | %,.0f (target %,.0f) | %,d | %,d | %s | %s | %s | %s |%n",
+            md.append(String.format(Locale.ROOT, "| %.0f %% | %,.0f (target %,.0f) | %,d | %,d | %s | %s | %s | %s "
+                            + "| %d, %,d / %,d |%n",
                     x.fraction * 100, x.achievedRate, x.targetRate, x.delivered, x.readable, cell(x.caused),
                     cell(x.stalls), ok ? "yes" : "**no**",
                     x.afterInput.count == 0 ? "-" : String.format(Locale.ROOT, "%,d (%d)", x.afterInput.max,
-                            x.afterInput.count)));
+                            x.afterInput.count), x.gcPauses, x.gcPauseTotalMs, x.gcPauseMaxMs));
         }
         md.append("\n![latency against input rate](benchmarks-latency.png)\n\n");
         md.append(String.format(Locale.ROOT, "Run %s on %s (`nproc` %s, %s, Java %s), %,d s in all. Reproduce: "

@@ -78,6 +78,7 @@ class LatencyBenchmarkSmokeTest {
         assertThat(run.caused.p50).isLessThanOrEqualTo(run.caused.p99);
         assertThat(run.caused.p99).isLessThanOrEqualTo(run.caused.max);
         assertThat(run.trace).hasSize((int) (run.delivered + run.suppressed));
+        assertThat(run.gcPauseMaxMs).isLessThanOrEqualTo(run.gcPauseTotalMs);
 
         String md = LatencyBenchmark.markdown(r);
         assertThat(md).contains("## Latency with Kafka and Redis", "| 20 % |", "benchmarks-latency.png");
