@@ -1,5 +1,9 @@
 package io.guidance;
 
+import io.guidance.detect.Inbox;
+import io.guidance.detect.LoopWindow;
+import io.guidance.detect.ThresholdCount;
+import io.guidance.detect.UserActivity;
 import io.guidance.event.DeadLetter;
 import io.guidance.event.Event;
 import io.guidance.event.SourceRecord;
@@ -24,6 +28,14 @@ class PojoSerializationTest {
     @Test
     void deadLetterIsSerializedAsAPojo() {
         assertSerializedAsPojoWithoutKryo(DeadLetter.class);
+    }
+
+    @Test
+    void theStateValuesAreSerializedAsPojos() {
+        assertSerializedAsPojoWithoutKryo(Inbox.class);
+        assertSerializedAsPojoWithoutKryo(UserActivity.class);
+        assertSerializedAsPojoWithoutKryo(LoopWindow.class);
+        assertSerializedAsPojoWithoutKryo(ThresholdCount.class);
     }
 
     @Test

@@ -81,44 +81,37 @@ public final class DetectionEngine implements Serializable {
     private transient boolean sessionStartNudges;
 
     /**
-     * Events waiting for the watermark, the key's timer and its next sweep. End of life: events leave when the
-     * watermark passes their ts, which runs them; the whole value when nothing waits and nothing is due.
+     * Events waiting for the watermark, the key's timer and its next sweep, sessions, stall waits, first/last seen
+     * ({@link Inbox}). End of life: events leave when the watermark passes their ts, which runs them; the whole value
+     * when nothing waits and nothing is due.
      */
     private transient ValueState<Inbox> inbox;
     /**
-     * The layout before the inbox: waiting events by ts, and the sweep time. Read only for a key that has no inbox yet,
-     * moved into one and cleared: a savepoint from before keeps its waiting events.
+     * The layout before the inbox: waiting events by ts, the sweep time, sessions, stall waits, first/last seen, each
+     * a state of its own. Read only for a key that has no inbox yet, moved into one and cleared: a savepoint from
+     * before keeps all of it.
      */
     private transient MapState<Long, List<Event>> legacyPending;
     private transient ValueState<Long> legacyNextCleanup;
+    private transient MapState<String, Long> legacySessions;
+    private transient MapState<String, Long> legacyStallDeadlines;
+    private transient ValueState<UserActivity> legacyActivity;
     /**
      * eventId -> ts, for dedup. An id marks duplicates until the sweep at ts + dedupWindow (rounded up to the minute)
      * is due. End of life: a sweep at or after that removes it; sweeps that remove ids are at most a dedup window
      * apart, and the last id leaves at the sweep at its own expiry.
      */
     private transient MapState<String, Long> seenIds;
-    /**
-     * sessionId -> ts of its last event. End of life: the cleanup timer removes a session idle for the session
-     * retention (session timeout, or the longest burst/loop window if longer), with its burst groups and loop windows.
-     */
-    private transient MapState<String, Long> sessions;
-    /**
-     * (ruleId, sessionId) -> deadline of an open stall wait. End of life: removed when progress cancels the wait or
-     * when it fires at its deadline (a timer at the deadline); a wait of a rule that is gone is released then too.
-     */
-    private transient MapState<String, Long> stallDeadlines;
     /** (ruleId, sessionId, group value) -> ts of the group's events. End of life: emptied on firing; session cleanup. */
     private transient MapState<String, List<Long>> burstGroups;
     /** (ruleId, sessionId) -> loop window. End of life: session cleanup. */
     private transient MapState<String, LoopWindow> loopWindows;
-    /** First and last seen. End of life: the cleanup timer clears it after the user retention without events. */
-    private transient ValueState<UserActivity> activity;
-    /** ruleId -> threshold count. End of life: with {@link #activity}. */
+    /** ruleId -> threshold count. End of life: with the inbox's first/last seen. */
     private transient MapState<String, ThresholdCount> thresholds;
     /**
      * sessionId -> ts of its first event, for every session of the user, kept only when a threshold rule nudges: a
-     * session that comes back after {@link #sessions} forgot it is not a new session. End of life: with
-     * {@link #activity}.
+     * session that comes back after the inbox's sessions forgot it is not a new session. End of life: with the
+     * inbox's first/last seen.
      */
     private transient MapState<String, Long> userSessions;
 
@@ -133,7 +126,9 @@ public final class DetectionEngine implements Serializable {
     private transient org.apache.flink.metrics.Histogram decisionLatency;
 
     // The states whose entries belong to one rule (keys start with the rule id): released when the rule is removed.
-    static final MapStateDescriptor<String, Long> STALL_DEADLINES =
+    static final ValueStateDescriptor<Inbox> INBOX =
+            new ValueStateDescriptor<>(StateNames.INBOX, Types.POJO(Inbox.class));
+    static final MapStateDescriptor<String, Long> LEGACY_STALL_DEADLINES =
             new MapStateDescriptor<>(StateNames.STALL_DEADLINES, Types.STRING, Types.LONG);
     static final MapStateDescriptor<String, List<Long>> BURST_GROUPS =
             new MapStateDescriptor<>(StateNames.BURST_GROUPS, Types.STRING, Types.LIST(Types.LONG));
@@ -152,7 +147,13 @@ public final class DetectionEngine implements Serializable {
     /** Removes, for every key, the state that belongs to a rule that is gone. */
     public static void releaseRule(String ruleId, EveryKey everyKey) throws Exception {
         String prefix = ruleId + SEP;
-        everyKey.apply(STALL_DEADLINES, (key, state) -> removeKeysStartingWith(state, prefix));
+        everyKey.apply(INBOX, (key, state) -> {
+            Inbox in = state.value();
+            if (in != null && in.stallDeadlines.keySet().removeIf(k -> k.startsWith(prefix))) {
+                state.update(in); // the key's timer may now fire with nothing due: it then moves on
+            }
+        });
+        everyKey.apply(LEGACY_STALL_DEADLINES, (key, state) -> removeKeysStartingWith(state, prefix));
         everyKey.apply(BURST_GROUPS, (key, state) -> removeKeysStartingWith(state, prefix));
         everyKey.apply(LOOP_WINDOWS, (key, state) -> removeKeysStartingWith(state, prefix));
         everyKey.apply(THRESHOLD_COUNTS, (key, state) -> {
@@ -204,16 +205,17 @@ public final class DetectionEngine implements Serializable {
 
     public void open(RuntimeContext ctx) {
         setRules(rules);
-        inbox = ctx.getState(new ValueStateDescriptor<>(StateNames.INBOX, Types.POJO(Inbox.class)));
+        inbox = ctx.getState(INBOX);
         legacyPending = ctx.getMapState(new MapStateDescriptor<>(StateNames.LEGACY_PENDING_EVENTS, Types.LONG,
                 Types.LIST(Types.POJO(Event.class))));
         legacyNextCleanup = ctx.getState(new ValueStateDescriptor<>(StateNames.LEGACY_NEXT_CLEANUP, Types.LONG));
+        legacySessions = ctx.getMapState(new MapStateDescriptor<>(StateNames.SESSIONS, Types.STRING, Types.LONG));
+        legacyStallDeadlines = ctx.getMapState(LEGACY_STALL_DEADLINES);
+        legacyActivity = ctx.getState(
+                new ValueStateDescriptor<>(StateNames.USER_ACTIVITY, Types.POJO(UserActivity.class)));
         seenIds = ctx.getMapState(new MapStateDescriptor<>(StateNames.SEEN_EVENT_IDS, Types.STRING, Types.LONG));
-        sessions = ctx.getMapState(new MapStateDescriptor<>(StateNames.SESSIONS, Types.STRING, Types.LONG));
-        stallDeadlines = ctx.getMapState(STALL_DEADLINES);
         burstGroups = ctx.getMapState(BURST_GROUPS);
         loopWindows = ctx.getMapState(LOOP_WINDOWS);
-        activity = ctx.getState(new ValueStateDescriptor<>(StateNames.USER_ACTIVITY, Types.POJO(UserActivity.class)));
         thresholds = ctx.getMapState(THRESHOLD_COUNTS);
         userSessions = ctx.getMapState(new MapStateDescriptor<>(StateNames.USER_SESSIONS, Types.STRING, Types.LONG));
         policy = new DeliveryPolicy(ctx, rules, userRetentionMs);
@@ -290,9 +292,9 @@ public final class DetectionEngine implements Serializable {
                 Event e = in.waiting.get(done++);
                 eventsProcessed.inc();
                 feedback |= policy.onFeedback(e);
-                evaluate(e);
+                evaluate(e, in);
             }
-            fireStallDeadlines(t, userId);
+            fireStallDeadlines(t, userId, in);
             if (!instant.isEmpty()) {
                 // every trigger of this instant is here: events at t ran, then the deadlines at t
                 policy.decide(instant);
@@ -353,36 +355,50 @@ public final class DetectionEngine implements Serializable {
             in.sweepAt = sweep;
             legacyNextCleanup.clear();
         }
+        if (!legacySessions.isEmpty()) {
+            for (Map.Entry<String, Long> s : legacySessions.entries()) {
+                in.sessions.put(s.getKey(), s.getValue());
+            }
+            legacySessions.clear();
+        }
+        if (!legacyStallDeadlines.isEmpty()) {
+            for (Map.Entry<String, Long> d : legacyStallDeadlines.entries()) {
+                in.stallDeadlines.put(d.getKey(), d.getValue());
+            }
+            legacyStallDeadlines.clear();
+        }
+        UserActivity seen = legacyActivity.value();
+        if (seen != null) {
+            in.activity = seen;
+            legacyActivity.clear();
+        }
         return in;
     }
 
     /** The earliest instant at which the key has something due: a waiting event, a stall deadline or a sweep. */
-    private long nextDue(Inbox in, int done) throws Exception {
-        long t = Math.min(in.firstWaiting(done), in.sweepAt);
-        for (Long deadline : stallDeadlines.values()) {
-            t = Math.min(t, deadline);
-        }
-        return t;
+    private static long nextDue(Inbox in, int done) {
+        return Math.min(Math.min(in.firstWaiting(done), in.sweepAt), in.firstDeadline());
     }
 
     // ---- evaluation of one event, in ts order ----
 
-    private void evaluate(Event e) throws Exception {
+    private void evaluate(Event e, Inbox in) throws Exception {
         String userId = e.userId;
         // SPEC: the user's first event with a sessionId not seen before. Only threshold nudges ask.
         boolean newSession = false;
         if (sessionStartNudges && !userSessions.contains(e.sessionId)) {
             // a session that ran before a nudging rule was published is in sessions: seen, so not new
-            Long seenAt = sessions.get(e.sessionId);
+            Long seenAt = in.sessions.get(e.sessionId);
             newSession = seenAt == null;
             userSessions.put(e.sessionId, newSession ? e.ts : seenAt);
         }
         UserActivity seen = null;
         Long previousEventTs = null;
         if (index.hasPerUserRules()) {
-            seen = activity.value();
+            seen = in.activity;
             if (seen == null) {
                 seen = new UserActivity(e.ts, e.ts);
+                in.activity = seen;
             } else {
                 previousEventTs = seen.lastSeen;
             }
@@ -391,7 +407,7 @@ public final class DetectionEngine implements Serializable {
         for (Rule r : index.rulesFor(e.type)) {
             Trigger t = null;
             if (r instanceof StallRule) {
-                onStallEvent((StallRule) r, e);
+                onStallEvent((StallRule) r, e, in.stallDeadlines);
             } else if (r instanceof BurstRule) {
                 t = onBurstEvent((BurstRule) r, e, userId);
             } else if (r instanceof LoopRule) {
@@ -415,9 +431,8 @@ public final class DetectionEngine implements Serializable {
                 }
             }
             seen.lastSeen = e.ts;
-            activity.update(seen);
         }
-        sessions.put(e.sessionId, e.ts);
+        in.sessions.put(e.sessionId, e.ts);
     }
 
     private void emit(Rule r, Trigger t) {
@@ -427,7 +442,7 @@ public final class DetectionEngine implements Serializable {
         }
     }
 
-    private void onStallEvent(StallRule r, Event e) throws Exception {
+    private static void onStallEvent(StallRule r, Event e, Map<String, Long> stallDeadlines) {
         String key = r.id + SEP + e.sessionId;
         if (r.start.matches(e)) {
             // a start restarts the wait, even when it also matches progress
@@ -591,9 +606,9 @@ public final class DetectionEngine implements Serializable {
 
     // ---- stall deadlines ----
 
-    private void fireStallDeadlines(long time, String userId) throws Exception {
+    private void fireStallDeadlines(long time, String userId, Inbox in) {
         List<Map.Entry<String, Long>> due = null;
-        for (Map.Entry<String, Long> entry : stallDeadlines.entries()) {
+        for (Map.Entry<String, Long> entry : in.stallDeadlines.entrySet()) {
             if (entry.getValue() <= time) {
                 if (due == null) {
                     due = new ArrayList<>(2);
@@ -606,7 +621,7 @@ public final class DetectionEngine implements Serializable {
         }
         due.sort(Map.Entry.<String, Long>comparingByValue().thenComparing(Map.Entry.comparingByKey()));
         for (Map.Entry<String, Long> d : due) {
-            stallDeadlines.remove(d.getKey());
+            in.stallDeadlines.remove(d.getKey());
             String key = d.getKey();
             int sep = key.indexOf(SEP);
             Rule rule = index.rule(key.substring(0, sep));
@@ -666,7 +681,7 @@ public final class DetectionEngine implements Serializable {
         }
 
         Set<String> idle = null;
-        for (Iterator<Map.Entry<String, Long>> it = sessions.iterator(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, Long>> it = in.sessions.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<String, Long> s = it.next();
             long expiry = s.getValue() + sessionRetentionMs;
             if (expiry <= time) {
@@ -681,16 +696,13 @@ public final class DetectionEngine implements Serializable {
         }
         if (idle != null) {
             forgetSessions(idle);
-            if (sessions.isEmpty()) {
-                sessions.clear();
-            }
         }
 
-        UserActivity seen = activity.value();
+        UserActivity seen = in.activity;
         if (seen != null) {
             long expiry = seen.lastSeen + userRetentionMs;
             if (expiry <= time) {
-                activity.clear();
+                in.activity = null;
                 thresholds.clear();
                 userSessions.clear();
             } else {

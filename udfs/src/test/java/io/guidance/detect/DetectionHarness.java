@@ -156,12 +156,19 @@ final class DetectionHarness implements AutoCloseable {
         return mapState(user, StateNames.THRESHOLD_COUNTS, Types.STRING, Types.POJO(ThresholdCount.class));
     }
 
+    /** One user's inbox (waiting events, timer, sweep, sessions, stall waits, first/last seen), or null. */
+    Inbox inbox(String user) throws Exception {
+        return valueState(user, StateNames.INBOX, Types.POJO(Inbox.class));
+    }
+
     Map<String, Long> sessions(String user) throws Exception {
-        return mapState(user, StateNames.SESSIONS, Types.STRING, Types.LONG);
+        Inbox in = inbox(user);
+        return in == null ? Map.of() : in.sessions;
     }
 
     UserActivity activity(String user) throws Exception {
-        return valueState(user, StateNames.USER_ACTIVITY, Types.POJO(UserActivity.class));
+        Inbox in = inbox(user);
+        return in == null ? null : in.activity;
     }
 
     private KeyedStateBackend<String> backend(String user) {

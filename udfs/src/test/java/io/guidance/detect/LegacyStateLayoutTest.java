@@ -73,6 +73,58 @@ class LegacyStateLayoutTest {
         }
     }
 
+    @Test
+    void anOpenStallWaitAndTheSessionOfTheOldLayoutMoveIntoTheInbox() throws Exception {
+        // the page view at T0 already ran: what is left is its wait, its session, the sweep time, and their timers
+        long deadline = T0 + 8 * SECOND;
+        long sweep = DetectionEngine.roundUp(T0 + 30 * MINUTE);
+        OperatorSubtaskState old;
+        try (KeyedOneInputStreamOperatorTestHarness<String, Event, Trigger> writer =
+                     ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                             new OldWait(deadline, sweep), e -> e.userId, Types.STRING)) {
+            writer.processElement(new Event("e-1", ALICE, "s1", T0, "page_view", "/checkout", null, null), T0);
+            old = writer.snapshot(1L, 1L);
+        }
+
+        try (KeyedOneInputStreamOperatorTestHarness<String, Event, Trigger> restored =
+                     new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
+                             new DetectionFunction(DetectionHarness.rules(CHECKOUT_STALL),
+                                     DetectionHarness.DEFAULTS)), e -> e.userId, Types.STRING)) {
+            restored.setup();
+            restored.initializeState(old);
+            restored.open();
+            restored.processWatermark(deadline);
+            assertThat(restored.extractOutputValues()).extracting(t -> t.ruleId + "@" + t.ts + " " + t.sessionId)
+                    .containsExactly("checkout-stall@" + deadline + " s1");
+
+            restored.processWatermark(T0 + 2 * DetectionHarness.DAY + MINUTE);
+            assertThat(restored.numKeyedStateEntries()).isZero();
+            assertThat(restored.numEventTimeTimers()).isZero();
+        }
+    }
+
+    /** An open stall wait, its session and the sweep before the inbox, each in its own state, with their timers. */
+    private static final class OldWait extends KeyedProcessFunction<String, Event, Trigger> {
+        private final long deadline;
+        private final long sweep;
+
+        OldWait(long deadline, long sweep) {
+            this.deadline = deadline;
+            this.sweep = sweep;
+        }
+
+        @Override
+        public void processElement(Event e, Context ctx, Collector<Trigger> out) throws Exception {
+            getRuntimeContext().getMapState(new MapStateDescriptor<>("stall-deadlines", Types.STRING, Types.LONG))
+                    .put("checkout-stall" + DetectionEngine.SEP + e.sessionId, deadline);
+            getRuntimeContext().getMapState(new MapStateDescriptor<>("sessions", Types.STRING, Types.LONG))
+                    .put(e.sessionId, e.ts);
+            getRuntimeContext().getState(new ValueStateDescriptor<>("next-cleanup", Types.LONG)).update(sweep);
+            ctx.timerService().registerEventTimeTimer(deadline);
+            ctx.timerService().registerEventTimeTimer(sweep);
+        }
+    }
+
     /** What the engine kept for a waiting event before the inbox: the event by ts, a timer at it, the sweep time. */
     private static final class OldLayout extends KeyedProcessFunction<String, Event, Trigger> {
         private transient MapState<Long, List<Event>> pending;

@@ -10,6 +10,7 @@ import io.guidance.rules.RulesUpdate;
 import io.guidance.trigger.Trigger;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -242,9 +243,10 @@ class LiveRulesFunctionTest {
             assertThat(burstGroups(user)).as(user + "'s burst groups").isEmpty();
             assertThat(thresholdCounts(user)).as(user + "'s threshold counts").isEmpty();
         }
-        // per user, three map states of the removed rules had one entry each (the heap backend counts one per key and
-        // state); emptied, they are gone: 2 users x 3
-        assertThat(keyedStateEntries()).isEqualTo(entriesBefore - 6);
+        // per user, two map states of the removed rules (burst groups, threshold counts) had one entry each (the heap
+        // backend counts one per key and state); emptied, they are gone: 2 users x 2. The stall waits live in the
+        // user's inbox, which stays for the user's other state
+        assertThat(keyedStateEntries()).isEqualTo(entriesBefore - 4);
 
         // the deadline passes: the removed stall fires nothing
         advanceTo(T0 + 20 * SECOND);
@@ -571,8 +573,13 @@ class LiveRulesFunctionTest {
         return ((HeapKeyedStateBackend<?>) backend).numKeyValueStateEntries();
     }
 
+    /** One user's open stall waits, kept in the user's inbox. */
     Map<String, Long> stallDeadlines(String user) throws Exception {
-        return mapState(user, StateNames.STALL_DEADLINES, Types.STRING, Types.LONG);
+        KeyedStateBackend<String> backend = harness.getOperator().getKeyedStateBackend();
+        backend.setCurrentKey(user);
+        Inbox in = backend.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+                new ValueStateDescriptor<>(StateNames.INBOX, Types.POJO(Inbox.class))).value();
+        return in == null ? Map.of() : in.stallDeadlines;
     }
 
     Map<String, List<Long>> burstGroups(String user) throws Exception {
