@@ -96,16 +96,14 @@ public final class DetectionEngine implements Serializable {
     private transient MapState<String, Long> legacySessions;
     private transient MapState<String, Long> legacyStallDeadlines;
     private transient ValueState<UserActivity> legacyActivity;
+    private transient MapState<String, List<Long>> legacyBurstGroups;
+    private transient MapState<String, LoopWindow> legacyLoopWindows;
     /**
      * eventId -> ts, for dedup. An id marks duplicates until the sweep at ts + dedupWindow (rounded up to the minute)
      * is due. End of life: a sweep at or after that removes it; sweeps that remove ids are at most a dedup window
      * apart, and the last id leaves at the sweep at its own expiry.
      */
     private transient MapState<String, Long> seenIds;
-    /** (ruleId, sessionId, group value) -> ts of the group's events. End of life: emptied on firing; session cleanup. */
-    private transient MapState<String, List<Long>> burstGroups;
-    /** (ruleId, sessionId) -> loop window. End of life: session cleanup. */
-    private transient MapState<String, LoopWindow> loopWindows;
     /** ruleId -> threshold count. End of life: with the inbox's first/last seen. */
     private transient MapState<String, ThresholdCount> thresholds;
     /**
@@ -130,9 +128,9 @@ public final class DetectionEngine implements Serializable {
             new ValueStateDescriptor<>(StateNames.INBOX, Types.POJO(Inbox.class));
     static final MapStateDescriptor<String, Long> LEGACY_STALL_DEADLINES =
             new MapStateDescriptor<>(StateNames.STALL_DEADLINES, Types.STRING, Types.LONG);
-    static final MapStateDescriptor<String, List<Long>> BURST_GROUPS =
+    static final MapStateDescriptor<String, List<Long>> LEGACY_BURST_GROUPS =
             new MapStateDescriptor<>(StateNames.BURST_GROUPS, Types.STRING, Types.LIST(Types.LONG));
-    static final MapStateDescriptor<String, LoopWindow> LOOP_WINDOWS =
+    static final MapStateDescriptor<String, LoopWindow> LEGACY_LOOP_WINDOWS =
             new MapStateDescriptor<>(StateNames.LOOP_WINDOWS, Types.STRING, Types.POJO(LoopWindow.class));
     static final MapStateDescriptor<String, ThresholdCount> THRESHOLD_COUNTS =
             new MapStateDescriptor<>(StateNames.THRESHOLD_COUNTS, Types.STRING, Types.POJO(ThresholdCount.class));
@@ -149,13 +147,19 @@ public final class DetectionEngine implements Serializable {
         String prefix = ruleId + SEP;
         everyKey.apply(INBOX, (key, state) -> {
             Inbox in = state.value();
-            if (in != null && in.stallDeadlines.keySet().removeIf(k -> k.startsWith(prefix))) {
-                state.update(in); // the key's timer may now fire with nothing due: it then moves on
+            if (in == null) {
+                return;
+            }
+            boolean removed = in.stallDeadlines().keySet().removeIf(k -> k.startsWith(prefix));
+            removed |= in.burstGroups().keySet().removeIf(k -> k.startsWith(prefix));
+            removed |= in.loopWindows().keySet().removeIf(k -> k.startsWith(prefix));
+            if (removed) {
+                state.update(in.compact()); // the key's timer may now fire with nothing due: it then moves on
             }
         });
         everyKey.apply(LEGACY_STALL_DEADLINES, (key, state) -> removeKeysStartingWith(state, prefix));
-        everyKey.apply(BURST_GROUPS, (key, state) -> removeKeysStartingWith(state, prefix));
-        everyKey.apply(LOOP_WINDOWS, (key, state) -> removeKeysStartingWith(state, prefix));
+        everyKey.apply(LEGACY_BURST_GROUPS, (key, state) -> removeKeysStartingWith(state, prefix));
+        everyKey.apply(LEGACY_LOOP_WINDOWS, (key, state) -> removeKeysStartingWith(state, prefix));
         everyKey.apply(THRESHOLD_COUNTS, (key, state) -> {
             state.remove(ruleId);
             if (state.isEmpty()) {
@@ -214,8 +218,8 @@ public final class DetectionEngine implements Serializable {
         legacyActivity = ctx.getState(
                 new ValueStateDescriptor<>(StateNames.USER_ACTIVITY, Types.POJO(UserActivity.class)));
         seenIds = ctx.getMapState(new MapStateDescriptor<>(StateNames.SEEN_EVENT_IDS, Types.STRING, Types.LONG));
-        burstGroups = ctx.getMapState(BURST_GROUPS);
-        loopWindows = ctx.getMapState(LOOP_WINDOWS);
+        legacyBurstGroups = ctx.getMapState(LEGACY_BURST_GROUPS);
+        legacyLoopWindows = ctx.getMapState(LEGACY_LOOP_WINDOWS);
         thresholds = ctx.getMapState(THRESHOLD_COUNTS);
         userSessions = ctx.getMapState(new MapStateDescriptor<>(StateNames.USER_SESSIONS, Types.STRING, Types.LONG));
         policy = new DeliveryPolicy(ctx, rules, userRetentionMs);
@@ -261,7 +265,7 @@ public final class DetectionEngine implements Serializable {
             }
             in.wakeAt = wake;
         }
-        inbox.update(in);
+        inbox.update(in.compact());
     }
 
     /**
@@ -289,7 +293,7 @@ public final class DetectionEngine implements Serializable {
             previous = t;
             boolean feedback = false;
             while (in.firstWaiting(done) == t) {
-                Event e = in.waiting.get(done++);
+                Event e = in.waiting().get(done++);
                 eventsProcessed.inc();
                 feedback |= policy.onFeedback(e);
                 evaluate(e, in);
@@ -310,9 +314,7 @@ public final class DetectionEngine implements Serializable {
                 cleanup(t, in);
             }
         }
-        if (done > 0) {
-            in.waiting.subList(0, done).clear();
-        }
+        in.ran(done);
         if (in.wakeAt != time && in.wakeAt != Inbox.NONE) {
             timers.deleteEventTimeTimer(in.wakeAt); // a timer left from before (another firing ran its instants)
         }
@@ -321,7 +323,7 @@ public final class DetectionEngine implements Serializable {
         if (next != Inbox.NONE) {
             timers.registerEventTimeTimer(next);
         }
-        if (in.isIdle()) {
+        if (in.compact().isIdle()) {
             inbox.clear();
         } else {
             inbox.update(in);
@@ -357,15 +359,27 @@ public final class DetectionEngine implements Serializable {
         }
         if (!legacySessions.isEmpty()) {
             for (Map.Entry<String, Long> s : legacySessions.entries()) {
-                in.sessions.put(s.getKey(), s.getValue());
+                in.sessions().put(s.getKey(), s.getValue());
             }
             legacySessions.clear();
         }
         if (!legacyStallDeadlines.isEmpty()) {
             for (Map.Entry<String, Long> d : legacyStallDeadlines.entries()) {
-                in.stallDeadlines.put(d.getKey(), d.getValue());
+                in.stallDeadlines().put(d.getKey(), d.getValue());
             }
             legacyStallDeadlines.clear();
+        }
+        if (!legacyBurstGroups.isEmpty()) {
+            for (Map.Entry<String, List<Long>> g : legacyBurstGroups.entries()) {
+                in.burstGroups().put(g.getKey(), g.getValue());
+            }
+            legacyBurstGroups.clear();
+        }
+        if (!legacyLoopWindows.isEmpty()) {
+            for (Map.Entry<String, LoopWindow> w : legacyLoopWindows.entries()) {
+                in.loopWindows().put(w.getKey(), w.getValue());
+            }
+            legacyLoopWindows.clear();
         }
         UserActivity seen = legacyActivity.value();
         if (seen != null) {
@@ -388,7 +402,7 @@ public final class DetectionEngine implements Serializable {
         boolean newSession = false;
         if (sessionStartNudges && !userSessions.contains(e.sessionId)) {
             // a session that ran before a nudging rule was published is in sessions: seen, so not new
-            Long seenAt = in.sessions.get(e.sessionId);
+            Long seenAt = in.sessions == null ? null : in.sessions.get(e.sessionId);
             newSession = seenAt == null;
             userSessions.put(e.sessionId, newSession ? e.ts : seenAt);
         }
@@ -407,11 +421,11 @@ public final class DetectionEngine implements Serializable {
         for (Rule r : index.rulesFor(e.type)) {
             Trigger t = null;
             if (r instanceof StallRule) {
-                onStallEvent((StallRule) r, e, in.stallDeadlines);
+                onStallEvent((StallRule) r, e, in.stallDeadlines());
             } else if (r instanceof BurstRule) {
-                t = onBurstEvent((BurstRule) r, e, userId);
+                t = onBurstEvent((BurstRule) r, e, userId, in.burstGroups());
             } else if (r instanceof LoopRule) {
-                t = onLoopEvent((LoopRule) r, e, userId);
+                t = onLoopEvent((LoopRule) r, e, userId, in.loopWindows());
             } else if (r instanceof ThresholdRule) {
                 t = onThresholdEvent((ThresholdRule) r, e, userId, seen, newSession, true);
             }
@@ -432,7 +446,7 @@ public final class DetectionEngine implements Serializable {
             }
             seen.lastSeen = e.ts;
         }
-        in.sessions.put(e.sessionId, e.ts);
+        in.sessions().put(e.sessionId, e.ts);
     }
 
     private void emit(Rule r, Trigger t) {
@@ -455,7 +469,7 @@ public final class DetectionEngine implements Serializable {
         }
     }
 
-    private Trigger onBurstEvent(BurstRule r, Event e, String userId) throws Exception {
+    private Trigger onBurstEvent(BurstRule r, Event e, String userId, Map<String, List<Long>> burstGroups) {
         if (!r.match.matches(e)) {
             return null;
         }
@@ -487,7 +501,7 @@ public final class DetectionEngine implements Serializable {
         return null;
     }
 
-    private Trigger onLoopEvent(LoopRule r, Event e, String userId) throws Exception {
+    private Trigger onLoopEvent(LoopRule r, Event e, String userId, Map<String, LoopWindow> loopWindows) {
         if (!r.match.matches(e)) {
             return null;
         }
@@ -607,6 +621,9 @@ public final class DetectionEngine implements Serializable {
     // ---- stall deadlines ----
 
     private void fireStallDeadlines(long time, String userId, Inbox in) {
+        if (in.stallDeadlines == null) {
+            return;
+        }
         List<Map.Entry<String, Long>> due = null;
         for (Map.Entry<String, Long> entry : in.stallDeadlines.entrySet()) {
             if (entry.getValue() <= time) {
@@ -681,7 +698,7 @@ public final class DetectionEngine implements Serializable {
         }
 
         Set<String> idle = null;
-        for (Iterator<Map.Entry<String, Long>> it = in.sessions.entrySet().iterator(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, Long>> it = in.sessions().entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<String, Long> s = it.next();
             long expiry = s.getValue() + sessionRetentionMs;
             if (expiry <= time) {
@@ -695,7 +712,7 @@ public final class DetectionEngine implements Serializable {
             }
         }
         if (idle != null) {
-            forgetSessions(idle);
+            forgetSessions(idle, in);
         }
 
         UserActivity seen = in.activity;
@@ -715,8 +732,8 @@ public final class DetectionEngine implements Serializable {
         in.sweepAt = next == Long.MAX_VALUE ? Inbox.NONE : roundUp(next);
     }
 
-    private void forgetSessions(Set<String> idle) throws Exception {
-        for (Iterator<String> it = burstGroups.keys().iterator(); it.hasNext(); ) {
+    private static void forgetSessions(Set<String> idle, Inbox in) {
+        for (Iterator<String> it = in.burstGroups().keySet().iterator(); it.hasNext(); ) {
             String key = it.next();
             int a = key.indexOf(SEP);
             int b = key.indexOf(SEP, a + 1);
@@ -724,17 +741,11 @@ public final class DetectionEngine implements Serializable {
                 it.remove();
             }
         }
-        if (burstGroups.isEmpty()) {
-            burstGroups.clear();
-        }
-        for (Iterator<String> it = loopWindows.keys().iterator(); it.hasNext(); ) {
+        for (Iterator<String> it = in.loopWindows().keySet().iterator(); it.hasNext(); ) {
             String key = it.next();
             if (idle.contains(key.substring(key.indexOf(SEP) + 1))) {
                 it.remove();
             }
-        }
-        if (loopWindows.isEmpty()) {
-            loopWindows.clear();
         }
     }
 

@@ -1,7 +1,12 @@
 package io.guidance.detect;
 
 import io.guidance.event.Event;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 
+import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -10,60 +15,165 @@ import java.util.Map;
 /**
  * One user's clock and short-term memory in one state value, read once when an event arrives and once when the user's
  * timer fires: the events waiting for the watermark, the time of the user's one timer and of the next cleanup sweep,
- * the user's live sessions, open stall waits and first/last seen. Small by construction (sessions within the session
- * timeout, one wait per stall rule and session). A Flink POJO. End of life: cleared when nothing waits and nothing is
- * due; each part's own end of life is in {@link DetectionEngine}.
+ * and the user's live sessions, open stall waits, burst groups, loop windows and first/last seen. Small by
+ * construction: sessions within the session timeout, one wait per stall rule and session, bursts and loops within
+ * their windows. Each part's end of life is in {@link DetectionEngine}; the whole value is cleared when nothing waits
+ * and nothing is due.
+ *
+ * <p>A Flink POJO. The maps are null when empty ({@link #compact} before each write), so a user who only has first/last
+ * seen left costs a few bytes more than those two times; the accessors create them on first use.
  */
 public class Inbox {
     /** No timer, or no sweep. */
     public static final long NONE = Long.MAX_VALUE;
 
-    /** Events waiting for the watermark, in ts order (equal ts in arrival order). */
-    public List<Event> waiting = new ArrayList<>(4);
+    /** Events waiting for the watermark, in ts order (equal ts in arrival order); null when none. */
+    @TypeInfo(EventListInfo.class)
+    public List<Event> waiting;
     /** Time of the user's one event-time timer, or {@link #NONE}. */
     public long wakeAt = NONE;
     /** Time of the next cleanup sweep (a whole minute), or {@link #NONE}. */
     public long sweepAt = NONE;
-    /**
-     * sessionId -> ts of its last event. End of life: the sweep removes a session idle for the session retention
-     * (session timeout, or the longest burst/loop window if longer), with its burst groups and loop windows.
-     */
-    public Map<String, Long> sessions = new HashMap<>(4);
-    /**
-     * (ruleId, sessionId) -> deadline of an open stall wait. End of life: removed when progress cancels the wait or
-     * when it fires at its deadline; a wait of a rule that is gone is released then, or when the rule is removed.
-     */
-    public Map<String, Long> stallDeadlines = new HashMap<>(4);
-    /** First and last seen, or null. End of life: the sweep clears it after the user retention without events. */
+    /** sessionId -> ts of its last event. */
+    @TypeInfo(LongMapInfo.class)
+    public Map<String, Long> sessions;
+    /** (ruleId, sessionId) -> deadline of an open stall wait. */
+    @TypeInfo(LongMapInfo.class)
+    public Map<String, Long> stallDeadlines;
+    /** (ruleId, sessionId, group value) -> ts of the group's events. */
+    @TypeInfo(BurstGroupsInfo.class)
+    public Map<String, List<Long>> burstGroups;
+    /** (ruleId, sessionId) -> loop window. */
+    @TypeInfo(LoopWindowsInfo.class)
+    public Map<String, LoopWindow> loopWindows;
+    /** First and last seen, or null. */
     public UserActivity activity;
 
     public Inbox() {}
 
+    List<Event> waiting() {
+        if (waiting == null) {
+            waiting = new ArrayList<>(4);
+        }
+        return waiting;
+    }
+
+    Map<String, Long> sessions() {
+        if (sessions == null) {
+            sessions = new HashMap<>(4);
+        }
+        return sessions;
+    }
+
+    Map<String, Long> stallDeadlines() {
+        if (stallDeadlines == null) {
+            stallDeadlines = new HashMap<>(4);
+        }
+        return stallDeadlines;
+    }
+
+    Map<String, List<Long>> burstGroups() {
+        if (burstGroups == null) {
+            burstGroups = new HashMap<>(4);
+        }
+        return burstGroups;
+    }
+
+    Map<String, LoopWindow> loopWindows() {
+        if (loopWindows == null) {
+            loopWindows = new HashMap<>(4);
+        }
+        return loopWindows;
+    }
+
     /** Adds an event in ts order after those with the same ts. Events mostly come in order: found from the end. */
     void add(Event e) {
-        int at = waiting.size();
-        while (at > 0 && waiting.get(at - 1).ts > e.ts) {
+        List<Event> w = waiting();
+        int at = w.size();
+        while (at > 0 && w.get(at - 1).ts > e.ts) {
             at--;
         }
-        waiting.add(at, e);
+        w.add(at, e);
     }
 
     /** The ts of the first waiting event from {@code index} on, or {@link #NONE}. */
     long firstWaiting(int index) {
-        return index < waiting.size() ? waiting.get(index).ts : NONE;
+        return waiting != null && index < waiting.size() ? waiting.get(index).ts : NONE;
+    }
+
+    /** Drops the first {@code n} waiting events (they ran). */
+    void ran(int n) {
+        if (n > 0) {
+            waiting.subList(0, n).clear();
+        }
     }
 
     /** The earliest open stall deadline, or {@link #NONE}. */
     long firstDeadline() {
         long t = NONE;
-        for (long deadline : stallDeadlines.values()) {
-            t = Math.min(t, deadline);
+        if (stallDeadlines != null) {
+            for (long deadline : stallDeadlines.values()) {
+                t = Math.min(t, deadline);
+            }
         }
         return t;
     }
 
+    /** Empty lists and maps become null, so that they take one byte in a checkpoint, not an empty collection. */
+    Inbox compact() {
+        if (waiting != null && waiting.isEmpty()) {
+            waiting = null;
+        }
+        if (sessions != null && sessions.isEmpty()) {
+            sessions = null;
+        }
+        if (stallDeadlines != null && stallDeadlines.isEmpty()) {
+            stallDeadlines = null;
+        }
+        if (burstGroups != null && burstGroups.isEmpty()) {
+            burstGroups = null;
+        }
+        if (loopWindows != null && loopWindows.isEmpty()) {
+            loopWindows = null;
+        }
+        return this;
+    }
+
+    /** True when the inbox holds nothing (after {@link #compact}). */
     boolean isIdle() {
-        return waiting.isEmpty() && wakeAt == NONE && sweepAt == NONE && sessions.isEmpty()
-                && stallDeadlines.isEmpty() && activity == null;
+        return waiting == null && wakeAt == NONE && sweepAt == NONE && sessions == null && stallDeadlines == null
+                && burstGroups == null && loopWindows == null && activity == null;
+    }
+
+    // The element types of the collections, for Flink's POJO serializer: without them it would fall back to Kryo.
+
+    public static final class EventListInfo extends TypeInfoFactory<List<Event>> {
+        @Override
+        public TypeInformation<List<Event>> createTypeInfo(Type t, Map<String, TypeInformation<?>> params) {
+            return Types.LIST(Types.POJO(Event.class));
+        }
+    }
+
+    public static final class LongMapInfo extends TypeInfoFactory<Map<String, Long>> {
+        @Override
+        public TypeInformation<Map<String, Long>> createTypeInfo(Type t, Map<String, TypeInformation<?>> params) {
+            return Types.MAP(Types.STRING, Types.LONG);
+        }
+    }
+
+    public static final class BurstGroupsInfo extends TypeInfoFactory<Map<String, List<Long>>> {
+        @Override
+        public TypeInformation<Map<String, List<Long>>> createTypeInfo(Type t,
+                                                                       Map<String, TypeInformation<?>> params) {
+            return Types.MAP(Types.STRING, Types.LIST(Types.LONG));
+        }
+    }
+
+    public static final class LoopWindowsInfo extends TypeInfoFactory<Map<String, LoopWindow>> {
+        @Override
+        public TypeInformation<Map<String, LoopWindow>> createTypeInfo(Type t,
+                                                                       Map<String, TypeInformation<?>> params) {
+            return Types.MAP(Types.STRING, Types.POJO(LoopWindow.class));
+        }
     }
 }

@@ -145,11 +145,13 @@ final class DetectionHarness implements AutoCloseable {
     }
 
     Map<String, List<Long>> burstGroups(String user) throws Exception {
-        return mapState(user, StateNames.BURST_GROUPS, Types.STRING, Types.LIST(Types.LONG));
+        Inbox in = inbox(user);
+        return in == null ? Map.of() : in.burstGroups();
     }
 
     Map<String, LoopWindow> loopWindows(String user) throws Exception {
-        return mapState(user, StateNames.LOOP_WINDOWS, Types.STRING, Types.POJO(LoopWindow.class));
+        Inbox in = inbox(user);
+        return in == null ? Map.of() : in.loopWindows();
     }
 
     Map<String, ThresholdCount> thresholdCounts(String user) throws Exception {
@@ -163,7 +165,7 @@ final class DetectionHarness implements AutoCloseable {
 
     Map<String, Long> sessions(String user) throws Exception {
         Inbox in = inbox(user);
-        return in == null ? Map.of() : in.sessions;
+        return in == null ? Map.of() : in.sessions();
     }
 
     UserActivity activity(String user) throws Exception {

@@ -243,10 +243,10 @@ class LiveRulesFunctionTest {
             assertThat(burstGroups(user)).as(user + "'s burst groups").isEmpty();
             assertThat(thresholdCounts(user)).as(user + "'s threshold counts").isEmpty();
         }
-        // per user, two map states of the removed rules (burst groups, threshold counts) had one entry each (the heap
-        // backend counts one per key and state); emptied, they are gone: 2 users x 2. The stall waits live in the
-        // user's inbox, which stays for the user's other state
-        assertThat(keyedStateEntries()).isEqualTo(entriesBefore - 4);
+        // per user, the threshold counts of the removed rule were one map state entry (the heap backend counts one per
+        // key and state); emptied, it is gone: 2 users x 1. The stall waits and burst groups live in the user's inbox,
+        // which stays for the user's other state
+        assertThat(keyedStateEntries()).isEqualTo(entriesBefore - 2);
 
         // the deadline passes: the removed stall fires nothing
         advanceTo(T0 + 20 * SECOND);
@@ -573,17 +573,21 @@ class LiveRulesFunctionTest {
         return ((HeapKeyedStateBackend<?>) backend).numKeyValueStateEntries();
     }
 
-    /** One user's open stall waits, kept in the user's inbox. */
-    Map<String, Long> stallDeadlines(String user) throws Exception {
+    /** One user's inbox, which holds the open stall waits and burst groups; an empty one when the user has none. */
+    Inbox inbox(String user) throws Exception {
         KeyedStateBackend<String> backend = harness.getOperator().getKeyedStateBackend();
         backend.setCurrentKey(user);
         Inbox in = backend.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
                 new ValueStateDescriptor<>(StateNames.INBOX, Types.POJO(Inbox.class))).value();
-        return in == null ? Map.of() : in.stallDeadlines;
+        return in == null ? new Inbox() : in;
+    }
+
+    Map<String, Long> stallDeadlines(String user) throws Exception {
+        return inbox(user).stallDeadlines();
     }
 
     Map<String, List<Long>> burstGroups(String user) throws Exception {
-        return mapState(user, StateNames.BURST_GROUPS, Types.STRING, Types.LIST(Types.LONG));
+        return inbox(user).burstGroups();
     }
 
     Map<String, ThresholdCount> thresholdCounts(String user) throws Exception {
