@@ -249,7 +249,7 @@ public final class Benchmarks {
           .append("bench/run.sh --events 1000000 --runs 1 --cep-runs 1 --sections throughput   # a quick look\n")
           .append("```\n\n")
           .append("`bench/run.sh` builds the `bench` module and its dependencies and runs `io.guidance.bench.Benchmarks` ")
-          .append("(JVM options from `$JAVA_OPTS`, default `-Xmx12g -XX:+UseG1GC`, the JDK's default collector, which Flink runs with unless told otherwise). Each section's result is ")
+          .append("in two JVMs: the latency section on G1 (`-Xmx12g -XX:+UseG1GC`, the JDK's default collector, which Flink runs with unless told otherwise), every other section on Parallel GC (`-Xmx12g -XX:+UseParallelGC`, the throughput collector); `$JAVA_OPTS` replaces both. Each section's result is ")
           .append("kept in [`docs/benchmarks/`](benchmarks/) with its time, commit, load and exact command; this page is ")
           .append("rebuilt from them. CI runs a short smoke version of every benchmark (`bench` module tests).\n\n")
           .append("## Summary\n\n");
