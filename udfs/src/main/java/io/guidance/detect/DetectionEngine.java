@@ -127,11 +127,11 @@ public final class DetectionEngine implements Serializable {
     static final ValueStateDescriptor<Inbox> INBOX =
             new ValueStateDescriptor<>(StateNames.INBOX, Types.POJO(Inbox.class));
     static final MapStateDescriptor<String, Long> LEGACY_STALL_DEADLINES =
-            new MapStateDescriptor<>(StateNames.STALL_DEADLINES, Types.STRING, Types.LONG);
+            new MapStateDescriptor<>(StateNames.LEGACY_STALL_DEADLINES, Types.STRING, Types.LONG);
     static final MapStateDescriptor<String, List<Long>> LEGACY_BURST_GROUPS =
-            new MapStateDescriptor<>(StateNames.BURST_GROUPS, Types.STRING, Types.LIST(Types.LONG));
+            new MapStateDescriptor<>(StateNames.LEGACY_BURST_GROUPS, Types.STRING, Types.LIST(Types.LONG));
     static final MapStateDescriptor<String, LoopWindow> LEGACY_LOOP_WINDOWS =
-            new MapStateDescriptor<>(StateNames.LOOP_WINDOWS, Types.STRING, Types.POJO(LoopWindow.class));
+            new MapStateDescriptor<>(StateNames.LEGACY_LOOP_WINDOWS, Types.STRING, Types.POJO(LoopWindow.class));
     static final MapStateDescriptor<String, ThresholdCount> THRESHOLD_COUNTS =
             new MapStateDescriptor<>(StateNames.THRESHOLD_COUNTS, Types.STRING, Types.POJO(ThresholdCount.class));
 
@@ -213,10 +213,10 @@ public final class DetectionEngine implements Serializable {
         legacyPending = ctx.getMapState(new MapStateDescriptor<>(StateNames.LEGACY_PENDING_EVENTS, Types.LONG,
                 Types.LIST(Types.POJO(Event.class))));
         legacyNextCleanup = ctx.getState(new ValueStateDescriptor<>(StateNames.LEGACY_NEXT_CLEANUP, Types.LONG));
-        legacySessions = ctx.getMapState(new MapStateDescriptor<>(StateNames.SESSIONS, Types.STRING, Types.LONG));
+        legacySessions = ctx.getMapState(new MapStateDescriptor<>(StateNames.LEGACY_SESSIONS, Types.STRING, Types.LONG));
         legacyStallDeadlines = ctx.getMapState(LEGACY_STALL_DEADLINES);
         legacyActivity = ctx.getState(
-                new ValueStateDescriptor<>(StateNames.USER_ACTIVITY, Types.POJO(UserActivity.class)));
+                new ValueStateDescriptor<>(StateNames.LEGACY_USER_ACTIVITY, Types.POJO(UserActivity.class)));
         seenIds = ctx.getMapState(new MapStateDescriptor<>(StateNames.SEEN_EVENT_IDS, Types.STRING, Types.LONG));
         legacyBurstGroups = ctx.getMapState(LEGACY_BURST_GROUPS);
         legacyLoopWindows = ctx.getMapState(LEGACY_LOOP_WINDOWS);

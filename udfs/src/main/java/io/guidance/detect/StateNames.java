@@ -5,18 +5,20 @@ package io.guidance.detect;
  * new name and migrate instead.
  */
 public final class StateNames {
-    /** The waiting events, the key's timer and its next sweep; replaced the two below. */
+    /**
+     * The user's inbox: waiting events, the key's timer and next sweep, sessions, stall waits, burst groups, loop
+     * windows and first/last seen, which were the states named {@code LEGACY_...} below.
+     */
     public static final String INBOX = "inbox";
-    /** Waiting events by ts, before {@link #INBOX}: read once per key from older savepoints, then cleared. */
-    public static final String LEGACY_PENDING_EVENTS = "pending-events";
-    /** The next sweep, before {@link #INBOX}: read once per key from older savepoints, then cleared. */
-    public static final String LEGACY_NEXT_CLEANUP = "next-cleanup";
     public static final String SEEN_EVENT_IDS = "seen-event-ids";
-    public static final String SESSIONS = "sessions";
-    public static final String STALL_DEADLINES = "stall-deadlines";
-    public static final String BURST_GROUPS = "burst-groups";
-    public static final String LOOP_WINDOWS = "loop-windows";
-    public static final String USER_ACTIVITY = "user-activity";
+    // Before the inbox: read once per key from older savepoints, moved into the key's inbox, then cleared.
+    public static final String LEGACY_PENDING_EVENTS = "pending-events";
+    public static final String LEGACY_NEXT_CLEANUP = "next-cleanup";
+    public static final String LEGACY_SESSIONS = "sessions";
+    public static final String LEGACY_STALL_DEADLINES = "stall-deadlines";
+    public static final String LEGACY_BURST_GROUPS = "burst-groups";
+    public static final String LEGACY_LOOP_WINDOWS = "loop-windows";
+    public static final String LEGACY_USER_ACTIVITY = "user-activity";
     public static final String THRESHOLD_COUNTS = "threshold-counts";
     public static final String USER_SESSIONS = "user-sessions";
     /** Broadcast state: the rule set in force. */
