@@ -39,7 +39,7 @@ final class BenchmarkReport {
           .append("| memory (MemTotal) | ").append(memTotal()).append(" |\n")
           .append("| OS | ").append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.version")).append(" |\n")
           .append("| Java | ").append(System.getProperty("java.vm.name")).append(' ').append(System.getProperty("java.runtime.version")).append(" |\n")
-          .append("| JVM options | `").append(String.join(" ", java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())).append("` |\n")
+          .append("| JVM options of the run that wrote this page (the latency section names its own) | `").append(String.join(" ", java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())).append("` |\n")
           .append("| JVM max heap | ").append(Runtime.getRuntime().maxMemory() / (1024 * 1024)).append(" MiB |\n")
           .append("| Flink | ").append(EnvironmentInformation.getVersion()).append(" (local MiniCluster, one JVM) |\n")
           .append("| guidance commit | ").append(command("git", "rev-parse", "--short", "HEAD")).append(" |\n");

@@ -887,10 +887,11 @@ public final class LatencyBenchmark {
                             x.afterInput.count), x.gcPauses, x.gcPauseTotalMs, x.gcPauseMaxMs));
         }
         md.append("\n![latency against input rate](benchmarks-latency.png)\n\n");
-        md.append(String.format(Locale.ROOT, "Run %s on %s (`nproc` %s, %s, Java %s), %,d s in all. Reproduce: "
-                        + "`bench/run.sh --sections latency` with the options `%s`.%n",
+        md.append(String.format(Locale.ROOT, "Run %s on %s (`nproc` %s, %s, Java %s, JVM options `%s`), %,d s in all. "
+                        + "Reproduce: `bench/run.sh --sections latency` with the options `%s`.%n",
                 ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), BenchmarkReport.cpuModel(),
                 BenchmarkReport.command("nproc"), BenchmarkReport.memTotal(), System.getProperty("java.version"),
+                String.join(" ", java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()),
                 r.totalMillis / 1000, o.command));
         return md.toString();
     }
