@@ -34,13 +34,13 @@ import java.util.Set;
 
 /**
  * The detection and delivery logic, run by {@link DetectionFunction} (fixed rules) and {@link LiveRulesFunction}
- * (rules that change while the job runs). Evaluates every rule for one user, keyed by {@code userId}: per-session rules keep their state per session inside
- * the user's key, so the graph needs a single shuffle.
+ * (rules that change while the job runs). Evaluates every rule for one user, keyed by {@code userId}: per-session
+ * rules keep their state per session inside the user's key, so the graph needs a single shuffle.
  *
- * <p>Time: events wait in the user's {@link Inbox} until the watermark passes their {@code ts}, then run in {@code ts} order
- * (equal {@code ts} in arrival order). Arrival order within the out-of-orderness bound therefore does not change the
- * result. At one instant, events are evaluated before the stall deadlines that fall on it, so progress exactly at a
- * deadline cancels the stall (SPEC section 3).
+ * <p>Time: events wait in the user's {@link Inbox} until the watermark passes their {@code ts}, then run in
+ * {@code ts} order (equal {@code ts} in arrival order). Arrival order within the out-of-orderness bound therefore does
+ * not change the result. At one instant, events are evaluated before the stall deadlines that fall on it, so
+ * progress exactly at a deadline cancels the stall (SPEC section 3).
  *
  * <p>Timers: one per user, at the earliest of what is due next: its first waiting event, its first open stall deadline,
  * or its next cleanup sweep (rounded up to the minute; it forgets event ids, idle sessions and idle users). When the
@@ -213,7 +213,8 @@ public final class DetectionEngine implements Serializable {
         legacyPending = ctx.getMapState(new MapStateDescriptor<>(StateNames.LEGACY_PENDING_EVENTS, Types.LONG,
                 Types.LIST(Types.POJO(Event.class))));
         legacyNextCleanup = ctx.getState(new ValueStateDescriptor<>(StateNames.LEGACY_NEXT_CLEANUP, Types.LONG));
-        legacySessions = ctx.getMapState(new MapStateDescriptor<>(StateNames.LEGACY_SESSIONS, Types.STRING, Types.LONG));
+        legacySessions = ctx.getMapState(
+                new MapStateDescriptor<>(StateNames.LEGACY_SESSIONS, Types.STRING, Types.LONG));
         legacyStallDeadlines = ctx.getMapState(LEGACY_STALL_DEADLINES);
         legacyActivity = ctx.getState(
                 new ValueStateDescriptor<>(StateNames.LEGACY_USER_ACTIVITY, Types.POJO(UserActivity.class)));
