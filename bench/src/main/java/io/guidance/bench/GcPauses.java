@@ -15,8 +15,9 @@ import java.util.List;
 /**
  * Collections of this JVM while it is open, from the collectors' notifications: how many, their total and their
  * longest duration. The benchmarks run Flink, Kafka and the producer in one JVM, so a collection stops all of them;
- * a latency percentile means little without the pauses beside it. Durations are the collectors' own (for G1 and
- * Parallel, the stop-the-world pause of a young or full collection; G1's concurrent cycles report their pauses too).
+ * a latency percentile means little without the pauses beside it. Durations are the collectors' own: for Parallel
+ * and G1 the stop-the-world pause of a young, mixed or full collection. On Java 17, G1's remark and cleanup pauses
+ * (short, during a concurrent cycle) are reported by no collector bean, so they are not counted.
  */
 final class GcPauses implements AutoCloseable {
     private final List<NotificationEmitter> emitters = new ArrayList<>();
@@ -46,7 +47,7 @@ final class GcPauses implements AutoCloseable {
         GarbageCollectionNotificationInfo info =
                 GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
         if (info.getGcCause().equals("No GC") || info.getGcName().contains("Cycles")) {
-            return; // G1's and ZGC's concurrent cycles: not a pause
+            return; // ZGC's and Shenandoah's concurrent cycles: not a pause
         }
         long ms = info.getGcInfo().getDuration();
         count++;

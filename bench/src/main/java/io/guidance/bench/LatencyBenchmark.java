@@ -380,29 +380,30 @@ public final class LatencyBenchmark {
                 Thread.sleep(1_000); // let the source readers take their partitions
                 sampler.start();
                 log("%s: producing at %,.0f events/s for %d s", phase, rate, o.seconds);
-                GcPauses gc = GcPauses.start();
-                long startNs = System.nanoTime();
-                producedFrom = System.currentTimeMillis();
-                long endNs = startNs + TimeUnit.SECONDS.toNanos(o.seconds);
-                int n = events.size();
-                while (i < n) {
-                    long now = System.nanoTime();
-                    if (now >= endNs) {
-                        break;
+                long startNs;
+                try (GcPauses gc = GcPauses.start()) {
+                    startNs = System.nanoTime();
+                    producedFrom = System.currentTimeMillis();
+                    long endNs = startNs + TimeUnit.SECONDS.toNanos(o.seconds);
+                    int n = events.size();
+                    while (i < n) {
+                        long now = System.nanoTime();
+                        if (now >= endNs) {
+                            break;
+                        }
+                        long due = Math.min(n, (long) ((now - startNs) / 1e9 * rate) + 1);
+                        while (i < due) {
+                            stack.producer.send(new ProducerRecord<>(topic, events.keys[i],
+                                    events.stamped(i, System.currentTimeMillis())));
+                            i++;
+                        }
+                        LockSupport.parkNanos(200_000);
                     }
-                    long due = Math.min(n, (long) ((now - startNs) / 1e9 * rate) + 1);
-                    while (i < due) {
-                        stack.producer.send(new ProducerRecord<>(topic, events.keys[i],
-                                events.stamped(i, System.currentTimeMillis())));
-                        i++;
-                    }
-                    LockSupport.parkNanos(200_000);
+                    producedTo = System.currentTimeMillis();
+                    r.gcPauses = gc.count();
+                    r.gcPauseTotalMs = gc.totalMs();
+                    r.gcPauseMaxMs = gc.maxMs();
                 }
-                producedTo = System.currentTimeMillis();
-                gc.close();
-                r.gcPauses = gc.count();
-                r.gcPauseTotalMs = gc.totalMs();
-                r.gcPauseMaxMs = gc.maxMs();
                 stack.producer.flush();
                 r.eventsSent = i;
                 r.achievedRate = i * 1e9 / Math.max(1, System.nanoTime() - startNs);

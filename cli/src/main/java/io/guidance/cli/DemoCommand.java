@@ -72,6 +72,8 @@ final class DemoCommand {
     static final String SHOP_AUDIT_TOPIC = "guidance-shop-audit";
     /** A longer quiet spell in the dataset is cut to this on the wall clock (the sample starts with stray old rows). */
     static final long MAX_PAUSE_MS = 2_000;
+    /** Dead letters of each reason the demo did not cause on purpose that are printed in full. */
+    static final int UNEXPECTED_DEAD_LETTERS_SHOWN = 5;
     /** One deliberately broken record after this many events, so the dead-letter path shows too. */
     static final int BROKEN_RECORD_EVERY = 500;
     private static final DateTimeFormatter DATASET_TIME =
@@ -377,7 +379,7 @@ final class DemoCommand {
         });
     }
 
-    /** The running totals, after "events": {@code 1200 | guides in Redis 3 | ... | dead letters 2 (not_json 1, ...)}. */
+    /** The running totals after "events": {@code 1200 | guides in Redis 3 | ... | dead letters 2 (not_json 1)}. */
     private String status() {
         StringBuilder reasons = new StringBuilder();
         deadLettersByReason.forEach((reason, n) -> reasons.append(reasons.length() == 0 ? " (" : ", ")
@@ -386,13 +388,18 @@ final class DemoCommand {
                 triggersSeen.get(), suppressed.get(), deadLetters.get(), reasons.length() == 0 ? "" : reasons + ")");
     }
 
-    /** Counts a dead letter by its reason; the ones the demo did not break on purpose are printed with their detail. */
+    /**
+     * Counts a dead letter by its reason. The first few of each reason the demo did not break on purpose are printed
+     * with their detail; the rest only count, so a burst of them does not flood the screen.
+     */
     private void deadLetter(ConsumerRecord<byte[], byte[]> r) {
         String reason = header(r, DeadLetterSerializer.REASON);
-        deadLettersByReason.computeIfAbsent(reason, k -> new AtomicLong()).incrementAndGet();
+        long n = deadLettersByReason.computeIfAbsent(reason, k -> new AtomicLong()).incrementAndGet();
         deadLetters.incrementAndGet();
-        if (!reason.equals(DeadLetter.NOT_JSON) && !reason.equals(DeadLetter.MISSING_FIELD)) {
-            say(String.format("  dead letter %s on %s: %s", reason, r.topic(), header(r, DeadLetterSerializer.DETAIL)));
+        boolean deliberate = reason.equals(DeadLetter.NOT_JSON) || reason.equals(DeadLetter.MISSING_FIELD);
+        if (!deliberate && n <= UNEXPECTED_DEAD_LETTERS_SHOWN) {
+            say(String.format("  dead letter %s on %s: %s%s", reason, r.topic(), header(r, DeadLetterSerializer.DETAIL),
+                    n == UNEXPECTED_DEAD_LETTERS_SHOWN ? " (more of these are only counted)" : ""));
         }
     }
 

@@ -358,36 +358,29 @@ public final class DetectionEngine implements Serializable {
             in.sweepAt = sweep;
             legacyNextCleanup.clear();
         }
-        if (!legacySessions.isEmpty()) {
-            for (Map.Entry<String, Long> s : legacySessions.entries()) {
-                in.sessions().put(s.getKey(), s.getValue());
-            }
-            legacySessions.clear();
-        }
-        if (!legacyStallDeadlines.isEmpty()) {
-            for (Map.Entry<String, Long> d : legacyStallDeadlines.entries()) {
-                in.stallDeadlines().put(d.getKey(), d.getValue());
-            }
-            legacyStallDeadlines.clear();
-        }
-        if (!legacyBurstGroups.isEmpty()) {
-            for (Map.Entry<String, List<Long>> g : legacyBurstGroups.entries()) {
-                in.burstGroups().put(g.getKey(), g.getValue());
-            }
-            legacyBurstGroups.clear();
-        }
-        if (!legacyLoopWindows.isEmpty()) {
-            for (Map.Entry<String, LoopWindow> w : legacyLoopWindows.entries()) {
-                in.loopWindows().put(w.getKey(), w.getValue());
-            }
-            legacyLoopWindows.clear();
-        }
+        moveInto(legacySessions, in::sessions);
+        moveInto(legacyStallDeadlines, in::stallDeadlines);
+        moveInto(legacyBurstGroups, in::burstGroups);
+        moveInto(legacyLoopWindows, in::loopWindows);
         UserActivity seen = legacyActivity.value();
         if (seen != null) {
             in.activity = seen;
             legacyActivity.clear();
         }
         return in;
+    }
+
+    /** Moves a legacy map state's entries into the inbox map {@code target} gives (created only if there are any). */
+    private static <V> void moveInto(MapState<String, V> legacy, java.util.function.Supplier<Map<String, V>> target)
+            throws Exception {
+        if (legacy.isEmpty()) {
+            return;
+        }
+        Map<String, V> into = target.get();
+        for (Map.Entry<String, V> entry : legacy.entries()) {
+            into.put(entry.getKey(), entry.getValue());
+        }
+        legacy.clear();
     }
 
     /** The earliest instant at which the key has something due: a waiting event, a stall deadline or a sweep. */
@@ -699,7 +692,8 @@ public final class DetectionEngine implements Serializable {
         }
 
         Set<String> idle = null;
-        for (Iterator<Map.Entry<String, Long>> it = in.sessions().entrySet().iterator(); it.hasNext(); ) {
+        Map<String, Long> live = in.sessions == null ? Map.of() : in.sessions;
+        for (Iterator<Map.Entry<String, Long>> it = live.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<String, Long> s = it.next();
             long expiry = s.getValue() + sessionRetentionMs;
             if (expiry <= time) {
@@ -734,19 +728,14 @@ public final class DetectionEngine implements Serializable {
     }
 
     private static void forgetSessions(Set<String> idle, Inbox in) {
-        for (Iterator<String> it = in.burstGroups().keySet().iterator(); it.hasNext(); ) {
-            String key = it.next();
-            int a = key.indexOf(SEP);
-            int b = key.indexOf(SEP, a + 1);
-            if (idle.contains(key.substring(a + 1, b))) {
-                it.remove();
-            }
+        if (in.burstGroups != null) {
+            in.burstGroups.keySet().removeIf(key -> {
+                int a = key.indexOf(SEP);
+                return idle.contains(key.substring(a + 1, key.indexOf(SEP, a + 1)));
+            });
         }
-        for (Iterator<String> it = in.loopWindows().keySet().iterator(); it.hasNext(); ) {
-            String key = it.next();
-            if (idle.contains(key.substring(key.indexOf(SEP) + 1))) {
-                it.remove();
-            }
+        if (in.loopWindows != null) {
+            in.loopWindows.keySet().removeIf(key -> idle.contains(key.substring(key.indexOf(SEP) + 1)));
         }
     }
 

@@ -17,8 +17,8 @@ import java.util.Map;
  * timer fires: the events waiting for the watermark, the time of the user's one timer and of the next cleanup sweep,
  * and the user's live sessions, open stall waits, burst groups, loop windows and first/last seen. Small by
  * construction: sessions within the session timeout, one wait per stall rule and session, bursts and loops within
- * their windows. Each part's end of life is in {@link DetectionEngine}; the whole value is cleared when nothing waits
- * and nothing is due.
+ * their windows. Each part's end of life is written at its field; {@link DetectionEngine} clears the whole value
+ * when nothing waits and nothing is due.
  *
  * <p>A Flink POJO. The maps are null when empty ({@link #compact} before each write), so a user who only has first/last
  * seen left costs a few bytes more than those two times; the accessors create them on first use.
@@ -27,26 +27,38 @@ public class Inbox {
     /** No timer, or no sweep. */
     public static final long NONE = Long.MAX_VALUE;
 
-    /** Events waiting for the watermark, in ts order (equal ts in arrival order); null when none. */
+    /**
+     * Events waiting for the watermark, in ts order (equal ts in arrival order); null when none. End of life: an event
+     * leaves when the watermark passes its ts, which runs it.
+     */
     @TypeInfo(EventListInfo.class)
     public List<Event> waiting;
     /** Time of the user's one event-time timer, or {@link #NONE}. */
     public long wakeAt = NONE;
     /** Time of the next cleanup sweep (a whole minute), or {@link #NONE}. */
     public long sweepAt = NONE;
-    /** sessionId -> ts of its last event. */
+    /**
+     * sessionId -> ts of its last event. End of life: the sweep removes a session idle for the session retention
+     * (session timeout, or the longest burst/loop window if longer), with its burst groups and loop windows.
+     */
     @TypeInfo(LongMapInfo.class)
     public Map<String, Long> sessions;
-    /** (ruleId, sessionId) -> deadline of an open stall wait. */
+    /**
+     * (ruleId, sessionId) -> deadline of an open stall wait. End of life: removed when progress cancels the wait or
+     * when it fires at its deadline (a wait of a rule that is gone fires nothing), or when its rule is removed.
+     */
     @TypeInfo(LongMapInfo.class)
     public Map<String, Long> stallDeadlines;
-    /** (ruleId, sessionId, group value) -> ts of the group's events. */
+    /**
+     * (ruleId, sessionId, group value) -> ts of the group's events. End of life: emptied when it fires; with its
+     * session; when its rule is removed.
+     */
     @TypeInfo(BurstGroupsInfo.class)
     public Map<String, List<Long>> burstGroups;
-    /** (ruleId, sessionId) -> loop window. */
+    /** (ruleId, sessionId) -> loop window. End of life: with its session; when its rule is removed. */
     @TypeInfo(LoopWindowsInfo.class)
     public Map<String, LoopWindow> loopWindows;
-    /** First and last seen, or null. */
+    /** First and last seen, or null. End of life: the sweep clears it after the user retention without events. */
     public UserActivity activity;
 
     public Inbox() {}

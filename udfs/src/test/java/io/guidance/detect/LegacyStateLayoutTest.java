@@ -43,22 +43,8 @@ class LegacyStateLayoutTest {
     void waitingEventsOfTheOldLayoutStillRunAndTheOldStateIsCleared() throws Exception {
         Event view = new Event("e-1", ALICE, "s1", T0, "page_view", "/checkout", null, null);
         Event laterView = new Event("e-2", ALICE, "s1", T0 + 2 * SECOND, "page_view", "/checkout", null, null);
-        OperatorSubtaskState old;
-        try (KeyedOneInputStreamOperatorTestHarness<String, Event, Trigger> writer =
-                     ProcessFunctionTestHarnesses.forKeyedProcessFunction(new OldLayout(), e -> e.userId,
-                             Types.STRING)) {
-            writer.processElement(view, view.ts);
-            writer.processElement(laterView, laterView.ts);
-            old = writer.snapshot(1L, 1L);
-        }
-
         try (KeyedOneInputStreamOperatorTestHarness<String, Event, Trigger> restored =
-                     new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
-                             new DetectionFunction(DetectionHarness.rules(CHECKOUT_STALL),
-                                     DetectionHarness.DEFAULTS)), e -> e.userId, Types.STRING)) {
-            restored.setup();
-            restored.initializeState(old);
-            restored.open();
+                     restoredFrom(snapshotOf(new OldLayout(), view, laterView))) {
             restored.processWatermark(T0 + 10 * SECOND - 1);
             assertThat(restored.extractOutputValues()).isEmpty();
             // the second view restarted the wait: the trigger is at its deadline, 8 s after it
@@ -78,21 +64,9 @@ class LegacyStateLayoutTest {
         // the page view at T0 already ran: what is left is its wait, its session, the sweep time, and their timers
         long deadline = T0 + 8 * SECOND;
         long sweep = DetectionEngine.roundUp(T0 + 30 * MINUTE);
-        OperatorSubtaskState old;
-        try (KeyedOneInputStreamOperatorTestHarness<String, Event, Trigger> writer =
-                     ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                             new OldWait(deadline, sweep), e -> e.userId, Types.STRING)) {
-            writer.processElement(new Event("e-1", ALICE, "s1", T0, "page_view", "/checkout", null, null), T0);
-            old = writer.snapshot(1L, 1L);
-        }
-
+        Event view = new Event("e-1", ALICE, "s1", T0, "page_view", "/checkout", null, null);
         try (KeyedOneInputStreamOperatorTestHarness<String, Event, Trigger> restored =
-                     new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
-                             new DetectionFunction(DetectionHarness.rules(CHECKOUT_STALL),
-                                     DetectionHarness.DEFAULTS)), e -> e.userId, Types.STRING)) {
-            restored.setup();
-            restored.initializeState(old);
-            restored.open();
+                     restoredFrom(snapshotOf(new OldWait(deadline, sweep), view))) {
             restored.processWatermark(deadline);
             assertThat(restored.extractOutputValues()).extracting(t -> t.ruleId + "@" + t.ts + " " + t.sessionId)
                     .containsExactly("checkout-stall@" + deadline + " s1");
@@ -101,6 +75,31 @@ class LegacyStateLayoutTest {
             assertThat(restored.numKeyedStateEntries()).isZero();
             assertThat(restored.numEventTimeTimers()).isZero();
         }
+    }
+
+    /** The keyed state and timers {@code writer} leaves after the events. */
+    private static OperatorSubtaskState snapshotOf(KeyedProcessFunction<String, Event, Trigger> writer,
+                                                   Event... events) throws Exception {
+        try (KeyedOneInputStreamOperatorTestHarness<String, Event, Trigger> h =
+                     ProcessFunctionTestHarnesses.forKeyedProcessFunction(writer, e -> e.userId, Types.STRING)) {
+            for (Event e : events) {
+                h.processElement(e, e.ts);
+            }
+            return h.snapshot(1L, 1L);
+        }
+    }
+
+    /** Today's detection function with the checkout stall, restored from {@code old}. */
+    private static KeyedOneInputStreamOperatorTestHarness<String, Event, Trigger> restoredFrom(
+            OperatorSubtaskState old) throws Exception {
+        KeyedOneInputStreamOperatorTestHarness<String, Event, Trigger> h =
+                new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new DetectionFunction(
+                        DetectionHarness.rules(CHECKOUT_STALL), DetectionHarness.DEFAULTS)), e -> e.userId,
+                        Types.STRING);
+        h.setup();
+        h.initializeState(old);
+        h.open();
+        return h;
     }
 
     /** An open stall wait, its session and the sweep before the inbox, each in its own state, with their timers. */
