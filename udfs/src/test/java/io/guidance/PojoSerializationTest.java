@@ -1,5 +1,7 @@
 package io.guidance;
 
+import static org.apache.flink.types.PojoTestUtils.assertSerializedAsPojoWithoutKryo;
+
 import io.guidance.detect.Inbox;
 import io.guidance.detect.LoopWindow;
 import io.guidance.detect.ThresholdCount;
@@ -10,9 +12,10 @@ import io.guidance.event.SourceRecord;
 import io.guidance.trigger.Trigger;
 import org.junit.jupiter.api.Test;
 
-import static org.apache.flink.types.PojoTestUtils.assertSerializedAsPojoWithoutKryo;
-
-/** STYLE item 12: every record that crosses an operator boundary or sits in state is a Flink POJO, never Kryo. */
+/**
+ * STYLE item 12: every record that crosses an operator boundary or sits in state is a Flink POJO,
+ * never Kryo.
+ */
 class PojoSerializationTest {
 
     @Test

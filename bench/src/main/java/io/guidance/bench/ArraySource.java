@@ -1,15 +1,5 @@
 package io.guidance.bench;
 
-import org.apache.flink.api.connector.source.Boundedness;
-import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.api.connector.source.SourceReader;
-import org.apache.flink.api.connector.source.SourceReaderContext;
-import org.apache.flink.api.connector.source.SplitEnumerator;
-import org.apache.flink.api.connector.source.SplitEnumeratorContext;
-import org.apache.flink.api.connector.source.lib.util.IteratorSourceReader;
-import org.apache.flink.api.connector.source.lib.util.IteratorSourceSplit;
-import org.apache.flink.core.io.SimpleVersionedSerializer;
-
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -22,14 +12,25 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Set;
+import org.apache.flink.api.connector.source.Boundedness;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.connector.source.SourceReader;
+import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.api.connector.source.SplitEnumerator;
+import org.apache.flink.api.connector.source.SplitEnumeratorContext;
+import org.apache.flink.api.connector.source.lib.util.IteratorSourceReader;
+import org.apache.flink.api.connector.source.lib.util.IteratorSourceSplit;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
- * A bounded source over the pre-serialized events in {@link #EVENTS}, a static array shared by all subtasks of a
- * local MiniCluster (same JVM, nothing is copied or shipped). Subtask {@code i} of {@code p} reads the indices
- * {@code i, i + p, i + 2p, ...}: every subtask's split is in {@code ts} order and spans the whole time range, so no
- * subtask's watermark holds the others back for long and no event is late.
+ * A bounded source over the pre-serialized events in {@link #EVENTS}, a static array shared by all
+ * subtasks of a local MiniCluster (same JVM, nothing is copied or shipped). Subtask {@code i} of
+ * {@code p} reads the indices {@code i, i + p, i + 2p, ...}: every subtask's split is in {@code ts}
+ * order and spans the whole time range, so no subtask's watermark holds the others back for long
+ * and no event is late.
  */
-public final class ArraySource implements Source<byte[], ArraySource.StridedSplit, Collection<ArraySource.StridedSplit>> {
+public final class ArraySource
+        implements Source<byte[], ArraySource.StridedSplit, Collection<ArraySource.StridedSplit>> {
     private static final long serialVersionUID = 1L;
 
     /** The events every {@link ArraySource} reads; set before the job runs. */
@@ -50,7 +51,8 @@ public final class ArraySource implements Source<byte[], ArraySource.StridedSpli
     }
 
     @Override
-    public SplitEnumerator<StridedSplit, Collection<StridedSplit>> createEnumerator(SplitEnumeratorContext<StridedSplit> ctx) {
+    public SplitEnumerator<StridedSplit, Collection<StridedSplit>> createEnumerator(
+            SplitEnumeratorContext<StridedSplit> ctx) {
         int p = ctx.currentParallelism();
         List<StridedSplit> splits = new ArrayList<>();
         for (int i = 0; i < p; i++) {
@@ -75,8 +77,12 @@ public final class ArraySource implements Source<byte[], ArraySource.StridedSpli
         return new CheckpointSerializer();
     }
 
-    /** Indices {@code next, next + stride, ...} below {@code end}; split {@code index} goes to subtask {@code index}. */
-    public static final class StridedSplit implements IteratorSourceSplit<byte[], StridedSplit.Cursor> {
+    /**
+     * Indices {@code next, next + stride, ...} below {@code end}; split {@code index} goes to
+     * subtask {@code index}.
+     */
+    public static final class StridedSplit
+            implements IteratorSourceSplit<byte[], StridedSplit.Cursor> {
         final int index;
         final int stride;
         final int next;
@@ -131,7 +137,8 @@ public final class ArraySource implements Source<byte[], ArraySource.StridedSpli
     }
 
     /** Gives split {@code i} to subtask {@code i} when it asks, and nothing more. */
-    static final class Enumerator implements SplitEnumerator<StridedSplit, Collection<StridedSplit>> {
+    static final class Enumerator
+            implements SplitEnumerator<StridedSplit, Collection<StridedSplit>> {
         private final SplitEnumeratorContext<StridedSplit> ctx;
         private final List<StridedSplit> remaining;
         private final Set<Integer> served = new HashSet<>();
@@ -209,7 +216,8 @@ public final class ArraySource implements Source<byte[], ArraySource.StridedSpli
         }
     }
 
-    static final class CheckpointSerializer implements SimpleVersionedSerializer<Collection<StridedSplit>> {
+    static final class CheckpointSerializer
+            implements SimpleVersionedSerializer<Collection<StridedSplit>> {
         @Override
         public int getVersion() {
             return 1;
@@ -228,7 +236,8 @@ public final class ArraySource implements Source<byte[], ArraySource.StridedSpli
         }
 
         @Override
-        public Collection<StridedSplit> deserialize(int version, byte[] serialized) throws IOException {
+        public Collection<StridedSplit> deserialize(int version, byte[] serialized)
+                throws IOException {
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(serialized));
             int n = in.readInt();
             List<StridedSplit> splits = new ArrayList<>(n);

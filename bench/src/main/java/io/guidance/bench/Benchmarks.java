@@ -4,7 +4,6 @@ import io.guidance.bench.jmh.MicroBenchmarks;
 import io.guidance.event.Event;
 import io.guidance.rules.RuleSet;
 import io.guidance.rules.RulesParser;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -19,19 +18,23 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The benchmark command, {@code bench/run.sh}: runs the sections asked for (all by default) and writes
- * docs/benchmarks.md with its charts.
+ * The benchmark command, {@code bench/run.sh}: runs the sections asked for (all by default) and
+ * writes docs/benchmarks.md with its charts.
  *
- * <p>Each section's result is kept in {@code docs/benchmarks/SECTION.md} with the time, commit and load it was measured
- * at, so one section can be measured again ({@code --sections latency}) and the page is rebuilt from the newest result
- * of every section. Options go to the section they name: {@code --latency-seconds 30} is {@code --seconds 30} for the
- * latency section, {@code --state-sessions}, {@code --micro-...} and {@code --profile-events} likewise; the others
- * ({@code --events}, {@code --runs}, {@code --cep-runs}, {@code --parallelism}, {@code --rule-counts},
- * {@code --rule-events}, ...) are the throughput and rule-scaling options of {@link ThroughputBenchmark}.
+ * <p>Each section's result is kept in {@code docs/benchmarks/SECTION.md} with the time, commit and
+ * load it was measured at, so one section can be measured again ({@code --sections latency}) and
+ * the page is rebuilt from the newest result of every section. Options go to the section they name:
+ * {@code --latency-seconds 30} is {@code --seconds 30} for the latency section, {@code
+ * --state-sessions}, {@code --micro-...} and {@code --profile-events} likewise; the others ({@code
+ * --events}, {@code --runs}, {@code --cep-runs}, {@code --parallelism}, {@code --rule-counts},
+ * {@code --rule-events}, ...) are the throughput and rule-scaling options of {@link
+ * ThroughputBenchmark}.
  */
 public final class Benchmarks {
     /** The sections, in the order of the page. */
-    static final List<String> SECTIONS = List.of("throughput", "rules", "latency", "state", "micro", "profile");
+    static final List<String> SECTIONS =
+            List.of("throughput", "rules", "latency", "state", "micro", "profile");
+
     private static final String HEADLINE = "<!-- headline: ";
     private static final Pattern HEADLINE_LINE = Pattern.compile("<!-- headline: (.*) -->");
 
@@ -63,7 +66,8 @@ public final class Benchmarks {
                 if (a.equals("--sections")) {
                     for (String s : args[++i].split(",")) {
                         if (!SECTIONS.contains(s.trim())) {
-                            throw new IllegalArgumentException("unknown section '" + s + "'; sections: " + SECTIONS);
+                            throw new IllegalArgumentException(
+                                    "unknown section '" + s + "'; sections: " + SECTIONS);
                         }
                         o.sections.add(s.trim());
                     }
@@ -76,7 +80,11 @@ public final class Benchmarks {
                 if (!a.startsWith("--") || i + 1 >= args.length) {
                     throw new IllegalArgumentException("expected --option value, got '" + a + "'");
                 }
-                String section = SECTIONS.stream().filter(s -> a.startsWith("--" + s + "-")).findFirst().orElse(null);
+                String section =
+                        SECTIONS.stream()
+                                .filter(s -> a.startsWith("--" + s + "-"))
+                                .findFirst()
+                                .orElse(null);
                 if (section != null) {
                     o.sectionArgs.get(section).add("--" + a.substring(section.length() + 3));
                 } else {
@@ -98,9 +106,12 @@ public final class Benchmarks {
             o = Options.parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
-            System.err.println("usage: bench/run.sh [--sections " + String.join(",", SECTIONS) + "] [--docs DIR] "
-                    + "[--events N --runs R --cep-runs C --parallelism 1,2 --rule-counts 1,10,100,1000 --rule-events M]"
-                    + " [--latency-OPTION V] [--state-OPTION V] [--micro-OPTION V] [--profile-events N]");
+            System.err.println(
+                    "usage: bench/run.sh [--sections "
+                            + String.join(",", SECTIONS)
+                            + "] [--docs DIR] "
+                            + "[--events N --runs R --cep-runs C --parallelism 1,2 --rule-counts 1,10,100,1000 --rule-events M]"
+                            + " [--latency-OPTION V] [--state-OPTION V] [--micro-OPTION V] [--profile-events N]");
             System.exit(2);
             return;
         }
@@ -119,28 +130,53 @@ public final class Benchmarks {
                     if (throughput == null) {
                         throughput = throughputAndRules(o);
                     }
-                    f = section.equals("throughput") ? throughputFragment(throughput) : rulesFragment(throughput, o);
+                    f =
+                            section.equals("throughput")
+                                    ? throughputFragment(throughput)
+                                    : rulesFragment(throughput, o);
                     break;
-                case "latency": f = latency(o); break;
-                case "state": f = state(o); break;
-                case "micro": f = micro(o); break;
-                case "profile": f = profile(o); break;
-                default: throw new IllegalStateException(section);
+                case "latency":
+                    f = latency(o);
+                    break;
+                case "state":
+                    f = state(o);
+                    break;
+                case "micro":
+                    f = micro(o);
+                    break;
+                case "profile":
+                    f = profile(o);
+                    break;
+                default:
+                    throw new IllegalStateException(section);
             }
-            String stamped = f.markdown().replaceFirst("\n", "\n\n" + BenchmarkReport.stamp(load).strip()
-                    + String.format(Locale.ROOT, " _Took %.0f s. Command: `bench/run.sh %s`._\n",
-                    (System.nanoTime() - t0) / 1e9, o.command));
-            Files.writeString(sectionsDir.resolve(section + ".md"), new Fragment(f.headline(), stamped).file());
+            String stamped =
+                    f.markdown()
+                            .replaceFirst(
+                                    "\n",
+                                    "\n\n"
+                                            + BenchmarkReport.stamp(load).strip()
+                                            + String.format(
+                                                    Locale.ROOT,
+                                                    " _Took %.0f s. Command: `bench/run.sh %s`._\n",
+                                                    (System.nanoTime() - t0) / 1e9,
+                                                    o.command));
+            Files.writeString(
+                    sectionsDir.resolve(section + ".md"),
+                    new Fragment(f.headline(), stamped).file());
             ThroughputBenchmark.log("wrote %s", sectionsDir.resolve(section + ".md"));
         }
         Files.writeString(o.docs.resolve("benchmarks.md"), page(sectionsDir));
-        ThroughputBenchmark.log("wrote %s in %.0f s", o.docs.resolve("benchmarks.md"), (System.nanoTime() - start) / 1e9);
+        ThroughputBenchmark.log(
+                "wrote %s in %.0f s",
+                o.docs.resolve("benchmarks.md"), (System.nanoTime() - start) / 1e9);
     }
 
     // ---------------------------------------------------------------- the sections
 
     private static ThroughputBenchmark.Results throughputAndRules(Options o) throws Exception {
-        ThroughputBenchmark.Options t = ThroughputBenchmark.Options.parse(o.throughputArgs.toArray(String[]::new));
+        ThroughputBenchmark.Options t =
+                ThroughputBenchmark.Options.parse(o.throughputArgs.toArray(String[]::new));
         t.throughput = o.sections.contains("throughput");
         t.ruleScaling = o.sections.contains("rules");
         return ThroughputBenchmark.run(t);
@@ -150,13 +186,22 @@ public final class Benchmarks {
         List<String> ratios = new ArrayList<>();
         for (int i = 0; i < r.limit.size(); i++) {
             double pipeline = ThroughputBenchmark.median(r.pipeline.get(i));
-            ratios.add(String.format(Locale.ROOT, "parallelism %d: pipeline %,.0f events/s, %.2f of the limit, "
-                            + "%.1f times Flink CEP", r.options.parallelisms[i], pipeline,
-                    pipeline / ThroughputBenchmark.median(r.limit.get(i)),
-                    pipeline / ThroughputBenchmark.median(r.cep.get(i))));
+            ratios.add(
+                    String.format(
+                            Locale.ROOT,
+                            "parallelism %d: pipeline %,.0f events/s, %.2f of the limit, "
+                                    + "%.1f times Flink CEP",
+                            r.options.parallelisms[i],
+                            pipeline,
+                            pipeline / ThroughputBenchmark.median(r.limit.get(i)),
+                            pipeline / ThroughputBenchmark.median(r.cep.get(i))));
         }
-        return new Fragment("Throughput, " + String.format(Locale.ROOT, "%,d", r.scaled.events.length)
-                + " events: " + String.join("; ", ratios) + ".",
+        return new Fragment(
+                "Throughput, "
+                        + String.format(Locale.ROOT, "%,d", r.scaled.events.length)
+                        + " events: "
+                        + String.join("; ", ratios)
+                        + ".",
                 "## Throughput\n" + BenchmarkReport.throughput(r));
     }
 
@@ -164,46 +209,74 @@ public final class Benchmarks {
         BenchmarkReport.chart(r, o.docs.resolve("benchmarks-rules.png"));
         int last = r.rules.size() - 1;
         double first = ThroughputBenchmark.median(r.rules.get(0));
-        return new Fragment(String.format(Locale.ROOT, "Rule scaling: %d rules run at %.2f of the speed of %d (%,.0f "
-                                + "against %,.0f events/s).", r.options.ruleCounts[last],
-                        ThroughputBenchmark.median(r.rules.get(last)) / first, r.options.ruleCounts[0],
-                        ThroughputBenchmark.median(r.rules.get(last)), first),
+        return new Fragment(
+                String.format(
+                        Locale.ROOT,
+                        "Rule scaling: %d rules run at %.2f of the speed of %d (%,.0f "
+                                + "against %,.0f events/s).",
+                        r.options.ruleCounts[last],
+                        ThroughputBenchmark.median(r.rules.get(last)) / first,
+                        r.options.ruleCounts[0],
+                        ThroughputBenchmark.median(r.rules.get(last)),
+                        first),
                 "## Rules\n" + BenchmarkReport.rules(r));
     }
 
     private static Fragment latency(Options o) throws Exception {
-        LatencyBenchmark.Options l = LatencyBenchmark.Options.parse(o.sectionArgs.get("latency").toArray(String[]::new));
+        LatencyBenchmark.Options l =
+                LatencyBenchmark.Options.parse(o.sectionArgs.get("latency").toArray(String[]::new));
         LatencyBenchmark.Result r = LatencyBenchmark.run(l);
         LatencyBenchmark.chart(r, o.docs.resolve("benchmarks-latency.png"));
         List<String> p99 = new ArrayList<>();
         for (LatencyBenchmark.RateRun run : r.runs) {
-            p99.add(String.format(Locale.ROOT, "%.0f %%: %,d ms (stalls %,d ms)", run.fraction * 100, run.caused.p99,
-                    run.stalls.p99));
+            p99.add(
+                    String.format(
+                            Locale.ROOT,
+                            "%.0f %%: %,d ms (stalls %,d ms)",
+                            run.fraction * 100,
+                            run.caused.p99,
+                            run.stalls.p99));
         }
-        return new Fragment(String.format(Locale.ROOT, "Latency with Kafka and Redis, event (or stall deadline) to "
-                        + "readable in Redis, p99 at shares of the %,.0f events/s maximum: %s; target %,d ms.",
-                        r.maxRate, String.join("; ", p99), r.targetMs()),
+        return new Fragment(
+                String.format(
+                        Locale.ROOT,
+                        "Latency with Kafka and Redis, event (or stall deadline) to "
+                                + "readable in Redis, p99 at shares of the %,.0f events/s maximum: %s; target %,d ms.",
+                        r.maxRate,
+                        String.join("; ", p99),
+                        r.targetMs()),
                 LatencyBenchmark.markdown(r));
     }
 
     private static Fragment state(Options o) throws Exception {
-        StateBenchmark.Options so = StateBenchmark.Options.parse(o.sectionArgs.get("state").toArray(String[]::new));
+        StateBenchmark.Options so =
+                StateBenchmark.Options.parse(o.sectionArgs.get("state").toArray(String[]::new));
         StateBenchmark.Result r = StateBenchmark.run(so);
         List<String> parts = new ArrayList<>();
         for (StateBenchmark.Backend b : r.backends) {
             if (b.hasPhase(1) && b.users == r.users) {
-                parts.add(String.format(Locale.ROOT, "%s %,.0f checkpoint bytes per user during a visit, checkpoint "
-                                + "%,d MB in %,d ms", b.name, b.checkpointPerUser(1), b.phase(1).stateBytes / 1_000_000,
-                        b.phase(1).durationMs));
+                parts.add(
+                        String.format(
+                                Locale.ROOT,
+                                "%s %,.0f checkpoint bytes per user during a visit, checkpoint "
+                                        + "%,d MB in %,d ms",
+                                b.name,
+                                b.checkpointPerUser(1),
+                                b.phase(1).stateBytes / 1_000_000,
+                                b.phase(1).durationMs));
             }
         }
-        return new Fragment(String.format(Locale.ROOT, "State at %,d users: %s.", r.users, String.join("; ", parts)),
+        return new Fragment(
+                String.format(
+                        Locale.ROOT, "State at %,d users: %s.", r.users, String.join("; ", parts)),
                 StateBenchmark.markdown(r));
     }
 
     private static Fragment micro(Options o) throws Exception {
-        String md = MicroBenchmarks.markdown(MicroBenchmarks.Options.parse(
-                o.sectionArgs.get("micro").toArray(String[]::new)));
+        String md =
+                MicroBenchmarks.markdown(
+                        MicroBenchmarks.Options.parse(
+                                o.sectionArgs.get("micro").toArray(String[]::new)));
         return new Fragment("Microbenchmarks of the hot paths (JMH).", md);
     }
 
@@ -218,7 +291,8 @@ public final class Benchmarks {
         }
         List<Event> base = ScaledEvents.readBase(ScaledEvents.Inputs.defaults());
         byte[][] scaled = ScaledEvents.scale(base, events).events;
-        RuleSet rules = RulesParser.parseFile(ScaledEvents.repositoryRoot().resolve("config/rules.yaml"));
+        RuleSet rules =
+                RulesParser.parseFile(ScaledEvents.repositoryRoot().resolve("config/rules.yaml"));
         String tables = PipelineProfile.markdown(scaled, rules);
         ArraySource.load(new byte[0][]);
         String notes;
@@ -227,7 +301,8 @@ public final class Benchmarks {
         }
         // the notes are a page of their own: their headings go two levels down under the profile
         notes = notes.replaceAll("(?m)^#", "###");
-        return new Fragment("Profile of the full pipeline: the top costs and what was done about them.",
+        return new Fragment(
+                "Profile of the full pipeline: the top costs and what was done about them.",
                 tables.strip() + "\n\n" + notes);
     }
 
@@ -237,22 +312,33 @@ public final class Benchmarks {
     static String page(Path sectionsDir) throws IOException {
         StringBuilder md = new StringBuilder();
         md.append("# Benchmarks\n\n")
-          .append("How fast the guidance pipeline is, how close to the limit of the machine, how it compares with the ")
-          .append("same rules in Flink CEP, how long a trigger takes to reach Redis, and what its state costs. Written ")
-          .append("by the benchmark command from its results; do not edit by hand.\n\n")
-          .append("**These numbers are noisy.** The machine has 2 cores, shared with the JobManager, the benchmark's own ")
-          .append("threads and, at times, other builds; each section states the load average around its run. Compare ")
-          .append("ratios more than absolute values.\n\n")
-          .append("## Reproduce\n\n```bash\n")
-          .append("bench/run.sh                                   # every section, as measured below\n")
-          .append("bench/run.sh --sections latency,state          # only these; the page keeps the others' last results\n")
-          .append("bench/run.sh --events 1000000 --runs 1 --cep-runs 1 --sections throughput   # a quick look\n")
-          .append("```\n\n")
-          .append("`bench/run.sh` builds the `bench` module and its dependencies and runs `io.guidance.bench.Benchmarks` ")
-          .append("in two JVMs: the latency section on G1 (`-Xmx12g -XX:+UseG1GC`, the JDK's default collector, which Flink runs with unless told otherwise), every other section on Parallel GC (`-Xmx12g -XX:+UseParallelGC`, the throughput collector); `$JAVA_OPTS` replaces both. Each section's result is ")
-          .append("kept in [`docs/benchmarks/`](benchmarks/) with its time, commit, load and exact command; this page is ")
-          .append("rebuilt from them. CI runs a short smoke version of every benchmark (`bench` module tests).\n\n")
-          .append("## Summary\n\n");
+                .append(
+                        "How fast the guidance pipeline is, how close to the limit of the machine, how it compares with the ")
+                .append(
+                        "same rules in Flink CEP, how long a trigger takes to reach Redis, and what its state costs. Written ")
+                .append("by the benchmark command from its results; do not edit by hand.\n\n")
+                .append(
+                        "**These numbers are noisy.** The machine has 2 cores, shared with the JobManager, the benchmark's own ")
+                .append(
+                        "threads and, at times, other builds; each section states the load average around its run. Compare ")
+                .append("ratios more than absolute values.\n\n")
+                .append("## Reproduce\n\n```bash\n")
+                .append(
+                        "bench/run.sh                                   # every section, as measured below\n")
+                .append(
+                        "bench/run.sh --sections latency,state          # only these; the page keeps the others' last results\n")
+                .append(
+                        "bench/run.sh --events 1000000 --runs 1 --cep-runs 1 --sections throughput   # a quick look\n")
+                .append("```\n\n")
+                .append(
+                        "`bench/run.sh` builds the `bench` module and its dependencies and runs `io.guidance.bench.Benchmarks` ")
+                .append(
+                        "in two JVMs: the latency section on G1 (`-Xmx12g -XX:+UseG1GC`, the JDK's default collector, which Flink runs with unless told otherwise), every other section on Parallel GC (`-Xmx12g -XX:+UseParallelGC`, the throughput collector); `$JAVA_OPTS` replaces both. Each section's result is ")
+                .append(
+                        "kept in [`docs/benchmarks/`](benchmarks/) with its time, commit, load and exact command; this page is ")
+                .append(
+                        "rebuilt from them. CI runs a short smoke version of every benchmark (`bench` module tests).\n\n")
+                .append("## Summary\n\n");
         List<String> bodies = new ArrayList<>();
         for (String section : SECTIONS) {
             Path f = sectionsDir.resolve(section + ".md");

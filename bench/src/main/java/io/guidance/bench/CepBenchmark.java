@@ -14,11 +14,12 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The full pipeline against the baseline a Flink user would write: the hesitation rules ({@code stall},
- * {@code burst}, {@code loop}) of the rules file as Flink CEP patterns ({@link CepHesitationJob}). Both run on the
- * same pre-serialized events, the same source and the same environment as {@link ThroughputBenchmark}; the pipeline
- * gets only the hesitation rules of the file, so both do the same detection work. {@link ThroughputBenchmark} measures
- * it beside the limit and the full pipeline.
+ * The full pipeline against the baseline a Flink user would write: the hesitation rules ({@code
+ * stall}, {@code burst}, {@code loop}) of the rules file as Flink CEP patterns ({@link
+ * CepHesitationJob}). Both run on the same pre-serialized events, the same source and the same
+ * environment as {@link ThroughputBenchmark}; the pipeline gets only the hesitation rules of the
+ * file, so both do the same detection work. {@link ThroughputBenchmark} measures it beside the
+ * limit and the full pipeline.
  */
 public final class CepBenchmark {
     static final String DETECTIONS = "cep-detections";
@@ -26,23 +27,33 @@ public final class CepBenchmark {
     private CepBenchmark() {}
 
     /**
-     * The stall, burst and loop rules of {@code rules} as CEP patterns ({@link CepHesitationJob#build}); the run's
-     * events are those parsed, its triggers the CEP detections.
+     * The stall, burst and loop rules of {@code rules} as CEP patterns ({@link
+     * CepHesitationJob#build}); the run's events are those parsed, its triggers the CEP detections.
      */
     public static Run cep(byte[][] events, int parallelism, RuleSet rules) throws Exception {
         ArraySource.load(events);
         CountingSink.reset();
         JobConfig config = JobConfig.defaults();
         StreamExecutionEnvironment env = ThroughputBenchmark.environment(parallelism);
-        DataStream<Event> parsed = ThroughputBenchmark.source(env)
-                .map(new CountedParse()).returns(Types.POJO(Event.class)).name("parse")
-                .assignTimestampsAndWatermarks(CepHesitationJob.watermarks(config.maxOutOfOrderness()))
-                .name("event time");
+        DataStream<Event> parsed =
+                ThroughputBenchmark.source(env)
+                        .map(new CountedParse())
+                        .returns(Types.POJO(Event.class))
+                        .name("parse")
+                        .assignTimestampsAndWatermarks(
+                                CepHesitationJob.watermarks(config.maxOutOfOrderness()))
+                        .name("event time");
         CepHesitationJob.build(parsed, rules, config.detection().sessionTimeoutMs)
-                .sinkTo(new CountingSink<>(DETECTIONS)).name("discard detections");
-        JobExecutionResult r = env.execute("bench cep p" + parallelism + " rules " + rules.rules.size());
-        return new Run(CountingSink.count(ThroughputBenchmark.EVENTS_IN), r.getNetRuntime(),
-                CountingSink.count(DETECTIONS), 0, 0);
+                .sinkTo(new CountingSink<>(DETECTIONS))
+                .name("discard detections");
+        JobExecutionResult r =
+                env.execute("bench cep p" + parallelism + " rules " + rules.rules.size());
+        return new Run(
+                CountingSink.count(ThroughputBenchmark.EVENTS_IN),
+                r.getNetRuntime(),
+                CountingSink.count(DETECTIONS),
+                0,
+                0);
     }
 
     /** {@link EventParser}, counting the events parsed; the benchmark events are all valid. */
@@ -61,7 +72,8 @@ public final class CepBenchmark {
         public Event map(byte[] raw) {
             EventParser.Result r = parser.parse(raw);
             if (!r.ok()) {
-                throw new IllegalStateException("bad benchmark event: " + r.reason + " " + r.detail);
+                throw new IllegalStateException(
+                        "bad benchmark event: " + r.reason + " " + r.detail);
             }
             n++;
             return r.event;

@@ -1,16 +1,15 @@
 package io.guidance.bench;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
-
 /**
- * A sink that discards everything and counts it in a named counter of this JVM (the benchmark runs on a local
- * MiniCluster). Each writer counts locally and adds its count once, when it closes.
+ * A sink that discards everything and counts it in a named counter of this JVM (the benchmark runs
+ * on a local MiniCluster). Each writer counts locally and adds its count once, when it closes.
  */
 public final class CountingSink<T> implements Sink<T> {
     private static final long serialVersionUID = 1L;

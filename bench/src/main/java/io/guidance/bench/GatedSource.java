@@ -1,5 +1,9 @@
 package io.guidance.bench;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.ReaderOutput;
 import org.apache.flink.api.connector.source.Source;
@@ -10,23 +14,21 @@ import org.apache.flink.api.connector.source.SplitEnumeratorContext;
 import org.apache.flink.core.io.InputStatus;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-
 /**
- * Like {@link ArraySource} (subtask {@code i} of {@code p} reads the indices {@code i, i + p, ...} of a static array),
- * but it reads only up to a limit the benchmark raises phase by phase, and stays open in between until
- * {@link #finish}: so the job keeps its state while the benchmark takes checkpoints and measures. A reader at the limit
- * is idle (not blocked), so checkpoints pass through it.
+ * Like {@link ArraySource} (subtask {@code i} of {@code p} reads the indices {@code i, i + p, ...}
+ * of a static array), but it reads only up to a limit the benchmark raises phase by phase, and
+ * stays open in between until {@link #finish}: so the job keeps its state while the benchmark takes
+ * checkpoints and measures. A reader at the limit is idle (not blocked), so checkpoints pass
+ * through it.
  */
-final class GatedSource implements Source<byte[], ArraySource.StridedSplit, Collection<ArraySource.StridedSplit>> {
+final class GatedSource
+        implements Source<byte[], ArraySource.StridedSplit, Collection<ArraySource.StridedSplit>> {
     private static final long serialVersionUID = 1L;
 
     private static volatile byte[][] events = new byte[0][];
     private static volatile int limit;
     private static volatile boolean finished;
+
     /** Completed, and replaced, whenever the limit rises or the input finishes. */
     private static volatile CompletableFuture<Void> gate = new CompletableFuture<>();
 
@@ -66,8 +68,8 @@ final class GatedSource implements Source<byte[], ArraySource.StridedSplit, Coll
     }
 
     @Override
-    public SplitEnumerator<ArraySource.StridedSplit, Collection<ArraySource.StridedSplit>> createEnumerator(
-            SplitEnumeratorContext<ArraySource.StridedSplit> ctx) {
+    public SplitEnumerator<ArraySource.StridedSplit, Collection<ArraySource.StridedSplit>>
+            createEnumerator(SplitEnumeratorContext<ArraySource.StridedSplit> ctx) {
         int p = ctx.currentParallelism();
         List<ArraySource.StridedSplit> splits = new ArrayList<>();
         for (int i = 0; i < p; i++) {
@@ -77,8 +79,10 @@ final class GatedSource implements Source<byte[], ArraySource.StridedSplit, Coll
     }
 
     @Override
-    public SplitEnumerator<ArraySource.StridedSplit, Collection<ArraySource.StridedSplit>> restoreEnumerator(
-            SplitEnumeratorContext<ArraySource.StridedSplit> ctx, Collection<ArraySource.StridedSplit> checkpoint) {
+    public SplitEnumerator<ArraySource.StridedSplit, Collection<ArraySource.StridedSplit>>
+            restoreEnumerator(
+                    SplitEnumeratorContext<ArraySource.StridedSplit> ctx,
+                    Collection<ArraySource.StridedSplit> checkpoint) {
         return new ArraySource.Enumerator(ctx, checkpoint);
     }
 
@@ -88,7 +92,8 @@ final class GatedSource implements Source<byte[], ArraySource.StridedSplit, Coll
     }
 
     @Override
-    public SimpleVersionedSerializer<Collection<ArraySource.StridedSplit>> getEnumeratorCheckpointSerializer() {
+    public SimpleVersionedSerializer<Collection<ArraySource.StridedSplit>>
+            getEnumeratorCheckpointSerializer() {
         return new ArraySource.CheckpointSerializer();
     }
 
@@ -141,8 +146,11 @@ final class GatedSource implements Source<byte[], ArraySource.StridedSplit, Coll
 
         @Override
         public List<ArraySource.StridedSplit> snapshotState(long checkpointId) {
-            return split == null ? List.of()
-                    : List.of(new ArraySource.StridedSplit(split.index, split.stride, position, split.end));
+            return split == null
+                    ? List.of()
+                    : List.of(
+                            new ArraySource.StridedSplit(
+                                    split.index, split.stride, position, split.end));
         }
 
         @Override

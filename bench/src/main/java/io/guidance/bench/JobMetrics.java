@@ -1,5 +1,10 @@
 package io.guidance.bench;
 
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
@@ -9,19 +14,17 @@ import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.reporter.MetricReporter;
 import org.apache.flink.metrics.reporter.MetricReporterFactory;
 
-import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-
 /**
- * Keeps the metrics of the jobs a local MiniCluster runs, so that a benchmark can read a job's own counters live (how
- * many events the detection operator took in, RocksDB's sizes) with no REST call and no reporting interval. Enabled in
- * the cluster's configuration with {@link #enable}; static, since Flink creates the reporter itself.
+ * Keeps the metrics of the jobs a local MiniCluster runs, so that a benchmark can read a job's own
+ * counters live (how many events the detection operator took in, RocksDB's sizes) with no REST call
+ * and no reporting interval. Enabled in the cluster's configuration with {@link #enable}; static,
+ * since Flink creates the reporter itself.
  */
 public final class JobMetrics implements MetricReporter {
-    /** job name -> "operator/metric" and "metric" -> every instance (one per subtask, or per column family). */
+    /**
+     * job name -> "operator/metric" and "metric" -> every instance (one per subtask, or per column
+     * family).
+     */
     private static final Map<String, Map<String, List<Metric>>> METRICS = new ConcurrentHashMap<>();
 
     public static Configuration enable(Configuration c) {
@@ -29,7 +32,10 @@ public final class JobMetrics implements MetricReporter {
         return c;
     }
 
-    /** The sum over all subtasks of counters {@code name} of operator {@code operator}; 0 before they exist. */
+    /**
+     * The sum over all subtasks of counters {@code name} of operator {@code operator}; 0 before
+     * they exist.
+     */
     public static long counter(String job, String operator, String name) {
         long sum = 0;
         for (Metric m : instances(job, operator + "/" + name)) {
@@ -38,7 +44,9 @@ public final class JobMetrics implements MetricReporter {
         return sum;
     }
 
-    /** The sum of every numeric gauge {@code name} of the job (any operator); 0 before they exist. */
+    /**
+     * The sum of every numeric gauge {@code name} of the job (any operator); 0 before they exist.
+     */
     public static long gaugeSum(String job, String name) {
         long sum = 0;
         for (Metric m : instances(job, name)) {
@@ -75,11 +83,13 @@ public final class JobMetrics implements MetricReporter {
         if (job == null) {
             return;
         }
-        Map<String, List<Metric>> byName = METRICS.computeIfAbsent(job, j -> new ConcurrentHashMap<>());
+        Map<String, List<Metric>> byName =
+                METRICS.computeIfAbsent(job, j -> new ConcurrentHashMap<>());
         byName.computeIfAbsent(name, n -> new CopyOnWriteArrayList<>()).add(metric);
         String operator = v.get("<operator_name>");
         if (operator != null) {
-            byName.computeIfAbsent(operator + "/" + name, n -> new CopyOnWriteArrayList<>()).add(metric);
+            byName.computeIfAbsent(operator + "/" + name, n -> new CopyOnWriteArrayList<>())
+                    .add(metric);
         }
     }
 

@@ -3,13 +3,6 @@ package io.guidance.bench;
 import io.guidance.event.Event;
 import io.guidance.rules.RuleSet;
 import io.guidance.rules.RulesParser;
-import jdk.jfr.Recording;
-import jdk.jfr.consumer.RecordedEvent;
-import jdk.jfr.consumer.RecordedFrame;
-import jdk.jfr.consumer.RecordedStackTrace;
-import jdk.jfr.consumer.RecordedThread;
-import jdk.jfr.consumer.RecordingFile;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,21 +14,30 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedFrame;
+import jdk.jfr.consumer.RecordedStackTrace;
+import jdk.jfr.consumer.RecordedThread;
+import jdk.jfr.consumer.RecordingFile;
 
 /**
- * Where the full pipeline spends its time: runs {@link ThroughputBenchmark#pipeline} once under a Java Flight
- * Recorder recording (started in this JVM with {@link Recording}) and sums the execution samples of the Flink task
- * threads into three tables: samples by thread (which chain of operators is busy), methods by self time (the top
- * frame of each sample), and the project's own ({@code io.guidance}) methods by total time (each sample counts once
- * for every own method on its stack; the "innermost" column counts it only for the own method nearest the top, so
- * library time is charged to the project code that called it).
+ * Where the full pipeline spends its time: runs {@link ThroughputBenchmark#pipeline} once under a
+ * Java Flight Recorder recording (started in this JVM with {@link Recording}) and sums the
+ * execution samples of the Flink task threads into three tables: samples by thread (which chain of
+ * operators is busy), methods by self time (the top frame of each sample), and the project's own
+ * ({@code io.guidance}) methods by total time (each sample counts once for every own method on its
+ * stack; the "innermost" column counts it only for the own method nearest the top, so library time
+ * is charged to the project code that called it).
  *
- * <p>{@code java ... io.guidance.bench.PipelineProfile [--events N] [--parallelism P] [--rules FILE] [--top K]
- * [--jfr FILE]}; {@link #markdown} is the section the benchmark command can include in its report.
+ * <p>{@code java ... io.guidance.bench.PipelineProfile [--events N] [--parallelism P] [--rules
+ * FILE] [--top K] [--jfr FILE]}; {@link #markdown} is the section the benchmark command can include
+ * in its report.
  */
 public final class PipelineProfile {
     /** Own code: the frames charged in the second table. */
     static final String OWN_PREFIX = "io.guidance.";
+
     /** Sampling period of the recording. */
     static final Duration PERIOD = Duration.ofMillis(10);
 
@@ -48,14 +50,20 @@ public final class PipelineProfile {
         public final Map<String, Long> selfByMethod = new HashMap<>();
         public final Map<String, Long> ownTotal = new HashMap<>();
         public final Map<String, Long> ownInnermost = new HashMap<>();
+
         /** Samples whose stack the recorder cut off (deeper than its stack depth). */
         public long truncated;
-        /** CPU time of each task thread, ns (by {@link ThreadCpu}): unlike wall time, little moved by other load. */
+
+        /**
+         * CPU time of each task thread, ns (by {@link ThreadCpu}): unlike wall time, little moved
+         * by other load.
+         */
         public final Map<String, Long> cpuNanos = new HashMap<>();
 
         void add(RecordedEvent e) {
             RecordedThread thread = e.getThread("sampledThread");
-            String threadName = thread == null || thread.getJavaName() == null ? "?" : thread.getJavaName();
+            String threadName =
+                    thread == null || thread.getJavaName() == null ? "?" : thread.getJavaName();
             if (!isTaskThread(threadName)) {
                 return;
             }
@@ -90,12 +98,17 @@ public final class PipelineProfile {
         }
     }
 
-    /** The Flink task threads of a MiniCluster are named after their operator chain, "... (1/2)#0". */
+    /**
+     * The Flink task threads of a MiniCluster are named after their operator chain, "... (1/2)#0".
+     */
     static boolean isTaskThread(String name) {
         return name.matches(".*\\(\\d+/\\d+\\)#\\d+$");
     }
 
-    /** The thread name without the attempt number, so that both subtasks of one chain show separately. */
+    /**
+     * The thread name without the attempt number, so that both subtasks of one chain show
+     * separately.
+     */
     static String taskName(String thread) {
         int hash = thread.lastIndexOf('#');
         return hash > 0 ? thread.substring(0, hash) : thread;
@@ -105,9 +118,17 @@ public final class PipelineProfile {
         return f.getMethod().getType().getName() + "." + f.getMethod().getName();
     }
 
-    /** Runs the pipeline once under a recording kept in {@code jfr}; returns the run and the summed samples. */
-    public static Profile record(byte[][] events, int parallelism, RuleSet rules, Path jfr,
-                                 ThroughputBenchmark.Run[] run) throws Exception {
+    /**
+     * Runs the pipeline once under a recording kept in {@code jfr}; returns the run and the summed
+     * samples.
+     */
+    public static Profile record(
+            byte[][] events,
+            int parallelism,
+            RuleSet rules,
+            Path jfr,
+            ThroughputBenchmark.Run[] run)
+            throws Exception {
         Map<String, Long> cpu;
         try (Recording recording = new Recording()) {
             recording.enable("jdk.ExecutionSample").withPeriod(PERIOD);
@@ -126,27 +147,32 @@ public final class PipelineProfile {
     }
 
     /**
-     * Polls the CPU time of the task threads while a job runs and keeps the last value seen of each, so that it is
-     * known after the threads are gone (off by at most one polling interval of a thread's last work).
+     * Polls the CPU time of the task threads while a job runs and keeps the last value seen of
+     * each, so that it is known after the threads are gone (off by at most one polling interval of
+     * a thread's last work).
      */
     static final class ThreadCpu implements AutoCloseable {
-        private final java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        private final java.lang.management.ThreadMXBean mx =
+                java.lang.management.ManagementFactory.getThreadMXBean();
         private final Map<Long, String> names = new java.util.concurrent.ConcurrentHashMap<>();
         private final Map<Long, Long> last = new java.util.concurrent.ConcurrentHashMap<>();
         private final Thread poller;
         private volatile boolean running = true;
 
         ThreadCpu() {
-            poller = new Thread(() -> {
-                while (running) {
-                    poll();
-                    try {
-                        Thread.sleep(20);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "thread-cpu-poller");
+            poller =
+                    new Thread(
+                            () -> {
+                                while (running) {
+                                    poll();
+                                    try {
+                                        Thread.sleep(20);
+                                    } catch (InterruptedException e) {
+                                        return;
+                                    }
+                                }
+                            },
+                            "thread-cpu-poller");
             poller.setDaemon(true);
             poller.start();
         }
@@ -194,12 +220,16 @@ public final class PipelineProfile {
         return p;
     }
 
-    /** The profile section: runs the full pipeline at parallelism 1 on {@code events} with {@code rules}. */
+    /**
+     * The profile section: runs the full pipeline at parallelism 1 on {@code events} with {@code
+     * rules}.
+     */
     public static String markdown(byte[][] events, RuleSet rules) throws Exception {
         return markdown(events, 1, rules, 15);
     }
 
-    public static String markdown(byte[][] events, int parallelism, RuleSet rules, int top) throws Exception {
+    public static String markdown(byte[][] events, int parallelism, RuleSet rules, int top)
+            throws Exception {
         Path jfr = Files.createTempFile("pipeline-profile", ".jfr");
         try {
             ThroughputBenchmark.Run[] run = new ThroughputBenchmark.Run[1];
@@ -210,52 +240,84 @@ public final class PipelineProfile {
         }
     }
 
-    static String markdown(Profile p, ThroughputBenchmark.Run run, int parallelism, int ruleCount, int top) {
+    static String markdown(
+            Profile p, ThroughputBenchmark.Run run, int parallelism, int ruleCount, int top) {
         StringBuilder md = new StringBuilder();
         md.append("## Profile of the full pipeline\n\n");
-        md.append(String.format(Locale.ROOT,
-                "One run of the full pipeline (%d rules, parallelism %d) on %,d events under a Java Flight Recorder "
-                        + "recording (execution samples every %d ms): %,.0f events/s in %,d ms, %,d samples of the "
-                        + "Flink task threads (%,d with their stack cut at the recorder's depth). Samples count "
-                        + "running Java code only: a thread that waits (for input, for a full output buffer) is not "
-                        + "sampled. What these tables showed and what was done about it: "
-                        + "`bench/src/main/resources/io/guidance/bench/profile-notes.md`.\n\n",
-                ruleCount, parallelism, run.events, PERIOD.toMillis(), run.eventsPerSecond(), run.millis, p.samples,
-                p.truncated));
+        md.append(
+                String.format(
+                        Locale.ROOT,
+                        "One run of the full pipeline (%d rules, parallelism %d) on %,d events under a Java Flight Recorder "
+                                + "recording (execution samples every %d ms): %,.0f events/s in %,d ms, %,d samples of the "
+                                + "Flink task threads (%,d with their stack cut at the recorder's depth). Samples count "
+                                + "running Java code only: a thread that waits (for input, for a full output buffer) is not "
+                                + "sampled. What these tables showed and what was done about it: "
+                                + "`bench/src/main/resources/io/guidance/bench/profile-notes.md`.\n\n",
+                        ruleCount,
+                        parallelism,
+                        run.events,
+                        PERIOD.toMillis(),
+                        run.eventsPerSecond(),
+                        run.millis,
+                        p.samples,
+                        p.truncated));
 
-        md.append("### Task threads\n\nSamples, and CPU time (polled from the JVM every 20 ms, so the last few ms of "
-                + "a thread may be missing): CPU time per event moves less than events per second when other "
-                + "processes load the machine.\n\n");
-        md.append("| thread | samples | share | CPU ms | CPU µs per event |\n|---|---:|---:|---:|---:|\n");
+        md.append(
+                "### Task threads\n\nSamples, and CPU time (polled from the JVM every 20 ms, so the last few ms of "
+                        + "a thread may be missing): CPU time per event moves less than events per second when other "
+                        + "processes load the machine.\n\n");
+        md.append(
+                "| thread | samples | share | CPU ms | CPU µs per event |\n|---|---:|---:|---:|---:|\n");
         for (Map.Entry<String, Long> e : sorted(p.byThread, top)) {
             long cpu = p.cpuNanos.getOrDefault(e.getKey(), 0L);
-            md.append(String.format(Locale.ROOT, "| `%s` | %,d | %.1f%% | %,d | %.2f |\n",
-                    e.getKey().replace("|", "\\|"), e.getValue(), percent(e.getValue(), p.samples), cpu / 1_000_000,
-                    run.events == 0 ? 0 : cpu / 1000.0 / run.events));
+            md.append(
+                    String.format(
+                            Locale.ROOT,
+                            "| `%s` | %,d | %.1f%% | %,d | %.2f |\n",
+                            e.getKey().replace("|", "\\|"),
+                            e.getValue(),
+                            percent(e.getValue(), p.samples),
+                            cpu / 1_000_000,
+                            run.events == 0 ? 0 : cpu / 1000.0 / run.events));
         }
 
-        md.append("\n### Top methods by self time\n\nThe method running when the sample was taken.\n\n");
+        md.append(
+                "\n### Top methods by self time\n\nThe method running when the sample was taken.\n\n");
         md.append("| method | samples | share |\n|---|---:|---:|\n");
         for (Map.Entry<String, Long> e : sorted(p.selfByMethod, top)) {
             row(md, e.getKey(), e.getValue(), p.samples);
         }
 
         md.append("\n### Top own-code frames by total time\n\n");
-        md.append("`io.guidance` methods anywhere on the sampled stack (total), and the samples for which the method "
-                + "is the own-code frame nearest the top (innermost: its own time and the library code it called).\n\n");
-        md.append("| method | total samples | total share | innermost samples | innermost share |\n");
+        md.append(
+                "`io.guidance` methods anywhere on the sampled stack (total), and the samples for which the method "
+                        + "is the own-code frame nearest the top (innermost: its own time and the library code it called).\n\n");
+        md.append(
+                "| method | total samples | total share | innermost samples | innermost share |\n");
         md.append("|---|---:|---:|---:|---:|\n");
         for (Map.Entry<String, Long> e : sorted(p.ownTotal, top)) {
             long inner = p.ownInnermost.getOrDefault(e.getKey(), 0L);
-            md.append(String.format(Locale.ROOT, "| `%s` | %,d | %.1f%% | %,d | %.1f%% |\n", e.getKey(),
-                    e.getValue(), percent(e.getValue(), p.samples), inner, percent(inner, p.samples)));
+            md.append(
+                    String.format(
+                            Locale.ROOT,
+                            "| `%s` | %,d | %.1f%% | %,d | %.1f%% |\n",
+                            e.getKey(),
+                            e.getValue(),
+                            percent(e.getValue(), p.samples),
+                            inner,
+                            percent(inner, p.samples)));
         }
         return md.toString();
     }
 
     private static void row(StringBuilder md, String name, long n, long total) {
-        md.append(String.format(Locale.ROOT, "| `%s` | %,d | %.1f%% |\n", name.replace("|", "\\|"), n,
-                percent(n, total)));
+        md.append(
+                String.format(
+                        Locale.ROOT,
+                        "| `%s` | %,d | %.1f%% |\n",
+                        name.replace("|", "\\|"),
+                        n,
+                        percent(n, total)));
     }
 
     private static double percent(long n, long total) {
@@ -264,7 +326,10 @@ public final class PipelineProfile {
 
     private static List<Map.Entry<String, Long>> sorted(Map<String, Long> counts, int top) {
         List<Map.Entry<String, Long>> l = new ArrayList<>(counts.entrySet());
-        l.sort(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()));
+        l.sort(
+                Map.Entry.<String, Long>comparingByValue()
+                        .reversed()
+                        .thenComparing(Map.Entry.comparingByKey()));
         return l.subList(0, Math.min(top, l.size()));
     }
 
@@ -277,12 +342,23 @@ public final class PipelineProfile {
         Path keep = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--events": events = Integer.parseInt(args[++i].replace("_", "")); break;
-                case "--parallelism": parallelism = Integer.parseInt(args[++i]); break;
-                case "--rules": rulesFile = Path.of(args[++i]); break;
-                case "--top": top = Integer.parseInt(args[++i]); break;
-                case "--jfr": keep = Path.of(args[++i]); break;
-                default: throw new IllegalArgumentException("unknown argument " + args[i]);
+                case "--events":
+                    events = Integer.parseInt(args[++i].replace("_", ""));
+                    break;
+                case "--parallelism":
+                    parallelism = Integer.parseInt(args[++i]);
+                    break;
+                case "--rules":
+                    rulesFile = Path.of(args[++i]);
+                    break;
+                case "--top":
+                    top = Integer.parseInt(args[++i]);
+                    break;
+                case "--jfr":
+                    keep = Path.of(args[++i]);
+                    break;
+                default:
+                    throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
         List<Event> base = ScaledEvents.readBase(ScaledEvents.Inputs.defaults());

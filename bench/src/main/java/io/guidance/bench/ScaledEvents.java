@@ -1,11 +1,10 @@
 package io.guidance.bench;
 
+import io.guidance.event.Event;
+import io.guidance.event.EventJson;
 import io.guidance.pipeline.importer.DatasetImporter;
 import io.guidance.pipeline.importer.TaobaoImporter;
 import io.guidance.pipeline.importer.YoochooseImporter;
-import io.guidance.event.Event;
-import io.guidance.event.EventJson;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,14 +13,15 @@ import java.util.List;
 import java.util.PriorityQueue;
 
 /**
- * Real clickstream data scaled up to any number of events. The Taobao and YOOCHOOSE files are read with the
- * importers of {@code guidance import}; copy {@code k} of every event gets the user, session and event ids
- * {@code id + "~" + k} and is shifted in time by {@code k * COPY_OFFSET_MS}, so each copy keeps the real timing of
- * every session while the copies interleave. The result is the first {@code n} events of the merged copies in
- * {@code ts} order (equal {@code ts}: copy, then file order), serialized as SPEC JSON bytes ({@link EventJson}).
+ * Real clickstream data scaled up to any number of events. The Taobao and YOOCHOOSE files are read
+ * with the importers of {@code guidance import}; copy {@code k} of every event gets the user,
+ * session and event ids {@code id + "~" + k} and is shifted in time by {@code k * COPY_OFFSET_MS},
+ * so each copy keeps the real timing of every session while the copies interleave. The result is
+ * the first {@code n} events of the merged copies in {@code ts} order (equal {@code ts}: copy, then
+ * file order), serialized as SPEC JSON bytes ({@link EventJson}).
  *
- * <p>Only the base events are held as objects; copies are made one at a time while serializing, so ten million
- * events cost their bytes (about 200 each) and little more.
+ * <p>Only the base events are held as objects; copies are made one at a time while serializing, so
+ * ten million events cost their bytes (about 200 each) and little more.
  */
 public final class ScaledEvents {
     /** Copy {@code k} is shifted by {@code k} times this. */
@@ -44,18 +44,29 @@ public final class ScaledEvents {
             this.yoochoose = yoochoose;
         }
 
-        /** The full datasets in /work/shared/data when present, else the samples shipped in the repository. */
+        /**
+         * The full datasets in /work/shared/data when present, else the samples shipped in the
+         * repository.
+         */
         public static Inputs defaults() {
             Path repo = repositoryRoot();
             Path tb = Files.isReadable(SHARED_TAOBAO) ? SHARED_TAOBAO : repo.resolve(SAMPLE_TAOBAO);
-            Path yc = Files.isReadable(SHARED_YOOCHOOSE) ? SHARED_YOOCHOOSE : repo.resolve(SAMPLE_YOOCHOOSE);
+            Path yc =
+                    Files.isReadable(SHARED_YOOCHOOSE)
+                            ? SHARED_YOOCHOOSE
+                            : repo.resolve(SAMPLE_YOOCHOOSE);
             return new Inputs(tb, yc);
         }
 
-        /** The defaults, with either file replaced where the command line names one (null: keep the default). */
+        /**
+         * The defaults, with either file replaced where the command line names one (null: keep the
+         * default).
+         */
         public static Inputs defaultsOr(Path taobao, Path yoochoose) {
             Inputs d = defaults();
-            return new Inputs(taobao != null ? taobao : d.taobao, yoochoose != null ? yoochoose : d.yoochoose);
+            return new Inputs(
+                    taobao != null ? taobao : d.taobao,
+                    yoochoose != null ? yoochoose : d.yoochoose);
         }
 
         /** The samples shipped in the repository. */
@@ -109,19 +120,25 @@ public final class ScaledEvents {
         return scale(readBase(in), n);
     }
 
-    /** The first {@code n} events of enough shifted copies of {@code base} (sorted by ts), as JSON bytes. */
+    /**
+     * The first {@code n} events of enough shifted copies of {@code base} (sorted by ts), as JSON
+     * bytes.
+     */
     public static Scaled scale(List<Event> base, int n) {
         if (base.isEmpty()) {
             throw new IllegalArgumentException("no base events");
         }
         int copies = (int) ((n + (long) base.size() - 1) / base.size());
-        // k-way merge of the copies: each cursor is (copy, position in base); the head is the smallest ts
-        PriorityQueue<long[]> heads = new PriorityQueue<>((a, b) -> {
-            int c = Long.compare(a[2], b[2]);
-            if (c != 0) return c;
-            c = Long.compare(a[0], b[0]);
-            return c != 0 ? c : Long.compare(a[1], b[1]);
-        });
+        // k-way merge of the copies: each cursor is (copy, position in base); the head is the
+        // smallest ts
+        PriorityQueue<long[]> heads =
+                new PriorityQueue<>(
+                        (a, b) -> {
+                            int c = Long.compare(a[2], b[2]);
+                            if (c != 0) return c;
+                            c = Long.compare(a[0], b[0]);
+                            return c != 0 ? c : Long.compare(a[1], b[1]);
+                        });
         for (int k = 0; k < copies; k++) {
             heads.add(new long[] {k, 0, base.get(0).ts + k * COPY_OFFSET_MS});
         }
@@ -144,7 +161,14 @@ public final class ScaledEvents {
 
     static Event copy(Event e, int k) {
         String suffix = "~" + k;
-        return new Event(e.eventId + suffix, e.userId + suffix, e.sessionId + suffix, e.ts + k * COPY_OFFSET_MS,
-                e.type, e.page, e.target, e.props);
+        return new Event(
+                e.eventId + suffix,
+                e.userId + suffix,
+                e.sessionId + suffix,
+                e.ts + k * COPY_OFFSET_MS,
+                e.type,
+                e.page,
+                e.target,
+                e.props);
     }
 }

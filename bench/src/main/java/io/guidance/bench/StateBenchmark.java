@@ -11,20 +11,6 @@ import io.guidance.rules.RuleSet;
 import io.guidance.rules.RulesParser;
 import io.guidance.rules.RulesUpdate;
 import io.guidance.time.ClickstreamWatermarks;
-import org.apache.flink.api.common.JobID;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.runtime.checkpoint.CompletedCheckpointStats;
-import org.apache.flink.runtime.execution.ExecutionState;
-import org.apache.flink.runtime.executiongraph.AccessExecutionVertex;
-import org.apache.flink.runtime.jobgraph.JobGraph;
-import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
-import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.util.Collector;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
@@ -39,35 +25,54 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.checkpoint.CompletedCheckpointStats;
+import org.apache.flink.runtime.execution.ExecutionState;
+import org.apache.flink.runtime.executiongraph.AccessExecutionVertex;
+import org.apache.flink.runtime.jobgraph.JobGraph;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.Collector;
 
 /**
  * What state costs at scale, on the HashMap and the RocksDB state backends: the production graph
- * ({@link GuidanceTopology} with the rules of config/rules.yaml) on a local MiniCluster with checkpoints to a local
- * directory, fed {@code N} users with one visit each: the visit docs/state-size.md is measured with
- * ({@link StateSizeVisit}, twelve events touching every rule kind), all users interleaved in {@code ts} order.
+ * ({@link GuidanceTopology} with the rules of config/rules.yaml) on a local MiniCluster with
+ * checkpoints to a local directory, fed {@code N} users with one visit each: the visit
+ * docs/state-size.md is measured with ({@link StateSizeVisit}, twelve events touching every rule
+ * kind), all users interleaved in {@code ts} order.
  *
- * <p>The job stays up between phases ({@link GatedSource}) and a checkpoint is triggered after each:
+ * <p>The job stays up between phases ({@link GatedSource}) and a checkpoint is triggered after
+ * each:
+ *
  * <ol>
- *   <li>empty: the job running, no event yet (the baseline subtracted from the others);</li>
- *   <li>during the visit: all events evaluated, every session active;</li>
- *   <li>after the visit: event time 2 h on (past the dedup window and the session timeout), within 24 h of a
- *       delivery;</li>
- *   <li>idle: event time 25 h on, what a tracked user keeps for {@code events.userRetention}.</li>
+ *   <li>empty: the job running, no event yet (the baseline subtracted from the others);
+ *   <li>during the visit: all events evaluated, every session active;
+ *   <li>after the visit: event time 2 h on (past the dedup window and the session timeout), within
+ *       24 h of a delivery;
+ *   <li>idle: event time 25 h on, what a tracked user keeps for {@code events.userRetention}.
  * </ol>
- * Event time moves on with one clock event per subtask. Per phase: the completed checkpoint's state size and
- * end-to-end duration (Flink's checkpoint statistics) and the bytes in its directory; the live size: on HashMap the
- * heap in use after a full GC, on RocksDB its estimate of live SST data plus its memtables (RocksDB native metrics).
  *
- * <p>{@code --sessions N --backends hashmap,rocksdb --parallelism P --visit-only rocksdb --cleanup-sessions M
- * --rules FILE}
+ * Event time moves on with one clock event per subtask. Per phase: the completed checkpoint's state
+ * size and end-to-end duration (Flink's checkpoint statistics) and the bytes in its directory; the
+ * live size: on HashMap the heap in use after a full GC, on RocksDB its estimate of live SST data
+ * plus its memtables (RocksDB native metrics).
+ *
+ * <p>{@code --sessions N --backends hashmap,rocksdb --parallelism P --visit-only rocksdb
+ * --cleanup-sessions M --rules FILE}
  */
 public final class StateBenchmark {
     static final long T0 = 1_700_000_000_000L;
     static final long HOUR = 3_600_000L;
-    static final String[] PHASES = {"empty", "during the visit", "after the visit (2 h on)", "idle (25 h on)"};
+    static final String[] PHASES = {
+        "empty", "during the visit", "after the visit (2 h on)", "idle (25 h on)"
+    };
     private static final String JOB = "bench-state";
 
     private StateBenchmark() {}
@@ -76,14 +81,18 @@ public final class StateBenchmark {
     public static final class Options {
         public int sessions = 1_000_000;
         public String[] backends = {"hashmap", "rocksdb"};
+
         /** The job's default parallelism, as docs/benchmarks.md is measured. */
         public int parallelism = 2;
+
         /**
-         * Backends measured at {@link #sessions} only empty and during the visit (the checkpoint at N sessions). The
-         * later phases fire every user's cleanup timers, which on RocksDB slow down with the number of users, too
-         * much for a million; such a backend gets all phases in a second run at {@link #cleanupSessions}.
+         * Backends measured at {@link #sessions} only empty and during the visit (the checkpoint at
+         * N sessions). The later phases fire every user's cleanup timers, which on RocksDB slow
+         * down with the number of users, too much for a million; such a backend gets all phases in
+         * a second run at {@link #cleanupSessions}.
          */
         public java.util.Set<String> visitOnly = new java.util.HashSet<>(List.of("rocksdb"));
+
         public int cleanupSessions = 5_000;
         public Path rulesFile = ScaledEvents.repositoryRoot().resolve("config/rules.yaml");
         public String command = "";
@@ -94,14 +103,26 @@ public final class StateBenchmark {
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 switch (a) {
-                    case "--sessions": o.sessions = Integer.parseInt(args[++i].replace("_", "")); break;
-                    case "--backends": o.backends = args[++i].split(","); break;
-                    case "--parallelism": o.parallelism = Integer.parseInt(args[++i]); break;
-                    case "--visit-only": o.visitOnly = new java.util.HashSet<>(Arrays.asList(args[++i].split(",")));
+                    case "--sessions":
+                        o.sessions = Integer.parseInt(args[++i].replace("_", ""));
                         break;
-                    case "--cleanup-sessions": o.cleanupSessions = Integer.parseInt(args[++i].replace("_", "")); break;
-                    case "--rules": o.rulesFile = Path.of(args[++i]); break;
-                    default: throw new IllegalArgumentException("unknown argument " + a);
+                    case "--backends":
+                        o.backends = args[++i].split(",");
+                        break;
+                    case "--parallelism":
+                        o.parallelism = Integer.parseInt(args[++i]);
+                        break;
+                    case "--visit-only":
+                        o.visitOnly = new java.util.HashSet<>(Arrays.asList(args[++i].split(",")));
+                        break;
+                    case "--cleanup-sessions":
+                        o.cleanupSessions = Integer.parseInt(args[++i].replace("_", ""));
+                        break;
+                    case "--rules":
+                        o.rulesFile = Path.of(args[++i]);
+                        break;
+                    default:
+                        throw new IllegalArgumentException("unknown argument " + a);
                 }
             }
             return o;
@@ -112,13 +133,23 @@ public final class StateBenchmark {
     public static final class Phase {
         public final String name;
         public long checkpointId;
-        /** Flink's checkpoint statistics: the state size and the time from trigger to the last acknowledgement. */
+
+        /**
+         * Flink's checkpoint statistics: the state size and the time from trigger to the last
+         * acknowledgement.
+         */
         public long stateBytes;
+
         public long durationMs;
+
         /** What the checkpoint left in its directory (chk-N). */
         public long directoryBytes;
-        /** HashMap: heap in use after a full GC. RocksDB: estimated live SST data plus memtables. */
+
+        /**
+         * HashMap: heap in use after a full GC. RocksDB: estimated live SST data plus memtables.
+         */
         public long liveBytes;
+
         /** Heap in use after a full GC, on either backend. */
         public long heapBytes;
 
@@ -132,12 +163,22 @@ public final class StateBenchmark {
         public final String name;
         public final long users;
         public final List<Phase> phases = new ArrayList<>();
+
         /** Events the detection operator took in, and how long feeding them took. */
         public long events;
+
         public long feedMillis;
-        /** Triggers emitted; -1 when the job was cancelled (visit-only runs) and its sinks did not report. */
+
+        /**
+         * Triggers emitted; -1 when the job was cancelled (visit-only runs) and its sinks did not
+         * report.
+         */
         public long triggers;
-        /** From opening the gate for the clock events to the completed checkpoints after them (timers included). */
+
+        /**
+         * From opening the gate for the clock events to the completed checkpoints after them
+         * (timers included).
+         */
         public long cleanupMillis;
 
         Backend(String name, long users) {
@@ -190,18 +231,33 @@ public final class StateBenchmark {
         RuleSet rules = RulesParser.parseFile(o.rulesFile);
         res.rules = rules.rules.size();
         log("generating %,d visits of %d events", o.sessions, StateSizeVisit.EVENTS);
-        byte[][] events = events(o.sessions, o.parallelism, JobConfig.defaults().maxOutOfOrderness().toMillis());
+        byte[][] events =
+                events(
+                        o.sessions,
+                        o.parallelism,
+                        JobConfig.defaults().maxOutOfOrderness().toMillis());
         res.users = o.sessions;
         res.events = (long) o.sessions * StateSizeVisit.EVENTS;
         for (String backend : o.backends) {
-            res.backends.add(measure(backend, events, o.sessions, o.parallelism, rules, !o.visitOnly.contains(backend)));
+            res.backends.add(
+                    measure(
+                            backend,
+                            events,
+                            o.sessions,
+                            o.parallelism,
+                            rules,
+                            !o.visitOnly.contains(backend)));
         }
         events = null;
         for (String backend : o.backends) {
             if (o.visitOnly.contains(backend)) {
-                byte[][] small = events(o.cleanupSessions, o.parallelism,
-                        JobConfig.defaults().maxOutOfOrderness().toMillis());
-                res.backends.add(measure(backend, small, o.cleanupSessions, o.parallelism, rules, true));
+                byte[][] small =
+                        events(
+                                o.cleanupSessions,
+                                o.parallelism,
+                                JobConfig.defaults().maxOutOfOrderness().toMillis());
+                res.backends.add(
+                        measure(backend, small, o.cleanupSessions, o.parallelism, rules, true));
             }
         }
         GatedSource.load(new byte[0][]);
@@ -210,21 +266,27 @@ public final class StateBenchmark {
     }
 
     /**
-     * The visits of {@code users} users ({@code user-0}, ...; user u starts at {@code T0 + (u % 60) s}, as in
-     * StateSizeTest) sorted by {@code ts}, then one clock event per subtask 2 h on and one 25 h on.
+     * The visits of {@code users} users ({@code user-0}, ...; user u starts at {@code T0 + (u % 60)
+     * s}, as in StateSizeTest) sorted by {@code ts}, then one clock event per subtask 2 h on and
+     * one 25 h on.
      */
     static byte[][] events(int users, int parallelism, long boundMs) {
         int n = users * StateSizeVisit.EVENTS;
         if (n % parallelism != 0) {
-            throw new IllegalArgumentException("the number of visit events must be a multiple of the parallelism");
+            throw new IllegalArgumentException(
+                    "the number of visit events must be a multiple of the parallelism");
         }
         byte[][] raw = new byte[n][];
         long[] order = new long[n];
         int i = 0;
         for (int u = 0; u < users; u++) {
             String user = "user-" + u;
-            for (Event e : StateSizeVisit.events(user, user + "-s1", T0 + (u % 60) * 1_000L,
-                    (long) u * StateSizeVisit.EVENTS)) {
+            for (Event e :
+                    StateSizeVisit.events(
+                            user,
+                            user + "-s1",
+                            T0 + (u % 60) * 1_000L,
+                            (long) u * StateSizeVisit.EVENTS)) {
                 raw[i] = EventJson.toJsonBytes(e);
                 order[i] = ((e.ts - T0) << 32) | i;
                 i++;
@@ -243,24 +305,46 @@ public final class StateBenchmark {
     }
 
     private static byte[] clock(String id, long ts) {
-        return EventJson.toJsonBytes(new Event(id, "bench-clock", "bench-clock-s", ts, "page_ping", null, null,
-                new HashMap<>()));
+        return EventJson.toJsonBytes(
+                new Event(
+                        id,
+                        "bench-clock",
+                        "bench-clock-s",
+                        ts,
+                        "page_ping",
+                        null,
+                        null,
+                        new HashMap<>()));
     }
 
-    private static Backend measure(String backendName, byte[][] events, int users, int parallelism,
-                                   RuleSet rules, boolean allPhases) throws Exception {
+    private static Backend measure(
+            String backendName,
+            byte[][] events,
+            int users,
+            int parallelism,
+            RuleSet rules,
+            boolean allPhases)
+            throws Exception {
         Backend b = new Backend(backendName, users);
         int visitEvents = users * StateSizeVisit.EVENTS;
-        log("%s: %,d users, %s", backendName, users, allPhases ? "all phases" : "empty and during the visit only");
+        log(
+                "%s: %,d users, %s",
+                backendName, users, allPhases ? "all phases" : "empty and during the visit only");
         Path dir = Files.createTempDirectory("guidance-bench-state-");
         GatedSource.load(events);
         CountingSink.reset();
         Configuration conf = configuration(backendName, dir, parallelism);
-        MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(conf)
-                .setNumTaskManagers(1).setNumSlotsPerTaskManager(parallelism).build());
+        MiniCluster cluster =
+                new MiniCluster(
+                        new MiniClusterConfiguration.Builder()
+                                .setConfiguration(conf)
+                                .setNumTaskManagers(1)
+                                .setNumSlotsPerTaskManager(parallelism)
+                                .build());
         cluster.start();
         try {
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+            StreamExecutionEnvironment env =
+                    StreamExecutionEnvironment.getExecutionEnvironment(conf);
             define(env, rules);
             JobGraph graph = env.getStreamGraph().getJobGraph();
             JobID job = graph.getJobID();
@@ -300,14 +384,23 @@ public final class StateBenchmark {
                 cluster.requestJobResult(job).get(30, TimeUnit.MINUTES);
                 b.triggers = CountingSink.count(ThroughputBenchmark.TRIGGERS);
             } else {
-                // ending the input would send the final watermark, firing every user's timers: cancel instead
+                // ending the input would send the final watermark, firing every user's timers:
+                // cancel instead
                 cluster.cancelJob(job).get(5, TimeUnit.MINUTES);
-                cluster.requestJobResult(job).get(5, TimeUnit.MINUTES); // terminated: nothing writes to dir any more
+                cluster.requestJobResult(job)
+                        .get(5, TimeUnit.MINUTES); // terminated: nothing writes to dir any more
                 b.triggers = -1;
             }
             for (Phase p : b.phases) {
-                log("%s %-26s checkpoint %,13d bytes in %,6d ms (directory %,13d); live %,13d bytes; heap %,13d",
-                        backendName, p.name, p.stateBytes, p.durationMs, p.directoryBytes, p.liveBytes, p.heapBytes);
+                log(
+                        "%s %-26s checkpoint %,13d bytes in %,6d ms (directory %,13d); live %,13d bytes; heap %,13d",
+                        backendName,
+                        p.name,
+                        p.stateBytes,
+                        p.durationMs,
+                        p.directoryBytes,
+                        p.liveBytes,
+                        p.heapBytes);
             }
         } finally {
             cluster.close();
@@ -325,7 +418,8 @@ public final class StateBenchmark {
         c.setString("pipeline.max-parallelism", "128");
         c.setString("restart-strategy.type", "none");
         c.setString("state.backend.type", backend);
-        // checkpoints only when the benchmark triggers them, full ones on both backends, to a local directory
+        // checkpoints only when the benchmark triggers them, full ones on both backends, to a local
+        // directory
         c.setString("execution.checkpointing.interval", "1 d");
         c.setString("execution.checkpointing.timeout", "30 min");
         c.setString("execution.checkpointing.incremental", "false");
@@ -334,7 +428,8 @@ public final class StateBenchmark {
         c.setString("state.backend.rocksdb.metrics.estimate-live-data-size", "true");
         c.setString("state.backend.rocksdb.metrics.cur-size-all-mem-tables", "true");
         c.setString("taskmanager.numberOfTaskSlots", Integer.toString(parallelism));
-        // RocksDB's block cache and write buffers come from managed memory; the local default (128 MiB) starves it
+        // RocksDB's block cache and write buffers come from managed memory; the local default (128
+        // MiB) starves it
         c.setString("taskmanager.memory.managed.size", "1g");
         c.setString("rest.bind-port", "0");
         c.setString("pipeline.name", JOB);
@@ -344,34 +439,54 @@ public final class StateBenchmark {
     /** The production topology on the gated source; sinks that count and discard. */
     private static void define(StreamExecutionEnvironment env, RuleSet rules) {
         JobConfig config = JobConfig.defaults();
-        DataStream<SourceRecord> records = env.fromSource(new GatedSource(), WatermarkStrategy.noWatermarks(),
-                        "visits", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO)
-                .map(new ThroughputBenchmark.ParseRecord()).returns(SourceRecord.class).name("parse")
-                .assignTimestampsAndWatermarks(ClickstreamWatermarks.forReplay(config.maxOutOfOrderness()))
-                .name("event time");
-        DataStream<RulesUpdate> noRuleUpdates = records
-                .flatMap((SourceRecord r, Collector<RulesUpdate> none) -> { })
-                .returns(RulesUpdate.class).name("no rule updates");
-        GuidanceTopology.Outputs out = GuidanceTopology.build(records, noRuleUpdates, rules, 0, config.detection());
-        out.triggers.sinkTo(new CountingSink<>(ThroughputBenchmark.TRIGGERS)).name("discard triggers");
-        out.deadLetters.sinkTo(new CountingSink<>(ThroughputBenchmark.DEAD_LETTERS)).name("discard dead letters");
-        out.duplicates.sinkTo(new CountingSink<>(ThroughputBenchmark.DUPLICATES)).name("discard duplicates");
+        DataStream<SourceRecord> records =
+                env.fromSource(
+                                new GatedSource(),
+                                WatermarkStrategy.noWatermarks(),
+                                "visits",
+                                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO)
+                        .map(new ThroughputBenchmark.ParseRecord())
+                        .returns(SourceRecord.class)
+                        .name("parse")
+                        .assignTimestampsAndWatermarks(
+                                ClickstreamWatermarks.forReplay(config.maxOutOfOrderness()))
+                        .name("event time");
+        DataStream<RulesUpdate> noRuleUpdates =
+                records.flatMap((SourceRecord r, Collector<RulesUpdate> none) -> {})
+                        .returns(RulesUpdate.class)
+                        .name("no rule updates");
+        GuidanceTopology.Outputs out =
+                GuidanceTopology.build(records, noRuleUpdates, rules, 0, config.detection());
+        out.triggers
+                .sinkTo(new CountingSink<>(ThroughputBenchmark.TRIGGERS))
+                .name("discard triggers");
+        out.deadLetters
+                .sinkTo(new CountingSink<>(ThroughputBenchmark.DEAD_LETTERS))
+                .name("discard dead letters");
+        out.duplicates
+                .sinkTo(new CountingSink<>(ThroughputBenchmark.DUPLICATES))
+                .name("discard duplicates");
     }
 
-    /** Opens the gate to {@code limit} and waits until the detection operator has taken in {@code expected} events. */
+    /**
+     * Opens the gate to {@code limit} and waits until the detection operator has taken in {@code
+     * expected} events.
+     */
     private static void feed(int limit, long expected) throws InterruptedException {
         GatedSource.openTo(limit);
         long deadline = System.nanoTime() + TimeUnit.HOURS.toNanos(2);
         while (JobMetrics.counter(JOB, Uids.DETECT, "numRecordsIn") < expected) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the state job did not take in " + expected + " events");
+                throw new IllegalStateException(
+                        "the state job did not take in " + expected + " events");
             }
             Thread.sleep(20);
         }
     }
 
     /** Takes a checkpoint and measures what the job holds now. */
-    private static Phase phase(String name, MiniCluster cluster, JobID job, String backend) throws Exception {
+    private static Phase phase(String name, MiniCluster cluster, JobID job, String backend)
+            throws Exception {
         Phase p = new Phase(name);
         CompletedCheckpointStats before = latestCheckpoint(cluster, job);
         long previous = before == null ? -1 : before.getCheckpointId();
@@ -388,16 +503,23 @@ public final class StateBenchmark {
         p.checkpointId = stats.getCheckpointId();
         p.stateBytes = stats.getStateSize();
         p.durationMs = stats.getEndToEndDuration();
-        p.directoryBytes = treeSize(location.startsWith("file:") ? Path.of(URI.create(location)) : Path.of(location));
+        p.directoryBytes =
+                treeSize(
+                        location.startsWith("file:")
+                                ? Path.of(URI.create(location))
+                                : Path.of(location));
         p.heapBytes = heapAfterGc();
         if (backend.equals("rocksdb")) {
             Thread.sleep(6_000); // RocksDB's native metrics are refreshed every 5 s
-            p.liveBytes = JobMetrics.gaugeSum(JOB, "rocksdb.estimate-live-data-size")
-                    + JobMetrics.gaugeSum(JOB, "rocksdb.cur-size-all-mem-tables");
+            p.liveBytes =
+                    JobMetrics.gaugeSum(JOB, "rocksdb.estimate-live-data-size")
+                            + JobMetrics.gaugeSum(JOB, "rocksdb.cur-size-all-mem-tables");
         } else {
             p.liveBytes = p.heapBytes;
         }
-        log("%s: %s: checkpoint %d, %,d bytes in %,d ms", backend, name, p.checkpointId, p.stateBytes, p.durationMs);
+        log(
+                "%s: %s: checkpoint %d, %,d bytes in %,d ms",
+                backend, name, p.checkpointId, p.stateBytes, p.durationMs);
         return p;
     }
 
@@ -406,7 +528,8 @@ public final class StateBenchmark {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
         while (true) {
             boolean running = true;
-            for (AccessExecutionVertex v : cluster.getExecutionGraph(job).get().getAllExecutionVertices()) {
+            for (AccessExecutionVertex v :
+                    cluster.getExecutionGraph(job).get().getAllExecutionVertices()) {
                 running &= v.getExecutionState() == ExecutionState.RUNNING;
             }
             if (running) {
@@ -419,8 +542,12 @@ public final class StateBenchmark {
         }
     }
 
-    private static CompletedCheckpointStats latestCheckpoint(MiniCluster cluster, JobID job) throws Exception {
-        return cluster.getExecutionGraph(job).get().getCheckpointStatsSnapshot().getHistory()
+    private static CompletedCheckpointStats latestCheckpoint(MiniCluster cluster, JobID job)
+            throws Exception {
+        return cluster.getExecutionGraph(job)
+                .get()
+                .getCheckpointStatsSnapshot()
+                .getHistory()
                 .getLatestCompletedCheckpoint();
     }
 
@@ -429,7 +556,10 @@ public final class StateBenchmark {
         for (int i = 0; i < 3; i++) {
             System.gc();
             Thread.sleep(200);
-            used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+            used =
+                    Math.min(
+                            used,
+                            ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
         }
         return used;
     }
@@ -439,13 +569,16 @@ public final class StateBenchmark {
             return 0;
         }
         try (Stream<Path> s = Files.walk(dir)) {
-            return s.filter(Files::isRegularFile).mapToLong(f -> {
-                try {
-                    return Files.size(f);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }).sum();
+            return s.filter(Files::isRegularFile)
+                    .mapToLong(
+                            f -> {
+                                try {
+                                    return Files.size(f);
+                                } catch (IOException e) {
+                                    throw new UncheckedIOException(e);
+                                }
+                            })
+                    .sum();
         }
     }
 
@@ -459,64 +592,113 @@ public final class StateBenchmark {
 
     // ---------------------------------------------------------------- report
 
-    /** A docs section: bytes per active session and per tracked user on both backends, and the checkpoints. */
+    /**
+     * A docs section: bytes per active session and per tracked user on both backends, and the
+     * checkpoints.
+     */
     public static String markdown(Result r) {
         StringBuilder md = new StringBuilder();
         md.append(String.format(Locale.ROOT, "## State at %,d sessions%n%n", r.users))
-          .append(String.format(Locale.ROOT, "The production topology (`GuidanceTopology`, the %d rules of "
-                  + "config/rules.yaml, default settings) on a local MiniCluster at parallelism %d, fed %,d users with one "
-                  + "visit each: the visit docs/state-size.md is measured with (`StateSizeVisit`: ten item views in one "
-                  + "category, an add-to-cart and a purchase, so every rule kind keeps something), %,d events in all, "
-                  + "users interleaved in `ts` order. The job stays up; after each phase a full checkpoint is triggered "
-                  + "to a local directory and measured: state size and end-to-end duration from Flink's checkpoint "
-                  + "statistics, and the bytes in the checkpoint's directory. Live size: on HashMap, the heap in use after "
-                  + "a full GC (the MiniCluster runs in the benchmark's JVM); on RocksDB, its estimate of live SST data "
-                  + "plus its memtables (`rocksdb.estimate-live-data-size` + `rocksdb.cur-size-all-mem-tables`), with 1 GiB "
-                  + "of managed memory for its caches and write buffers. "
-                  + "Per user = (phase - empty job) / users.%n%n",
-                  r.rules, r.options.parallelism, r.users, r.events));
-        md.append("| backend | users | phase | checkpoint bytes | per user | checkpoint duration ms "
-                + "| checkpoint directory bytes | live bytes | live per user |\n"
-                + "|---|---:|---|---:|---:|---:|---:|---:|---:|\n");
+                .append(
+                        String.format(
+                                Locale.ROOT,
+                                "The production topology (`GuidanceTopology`, the %d rules of "
+                                        + "config/rules.yaml, default settings) on a local MiniCluster at parallelism %d, fed %,d users with one "
+                                        + "visit each: the visit docs/state-size.md is measured with (`StateSizeVisit`: ten item views in one "
+                                        + "category, an add-to-cart and a purchase, so every rule kind keeps something), %,d events in all, "
+                                        + "users interleaved in `ts` order. The job stays up; after each phase a full checkpoint is triggered "
+                                        + "to a local directory and measured: state size and end-to-end duration from Flink's checkpoint "
+                                        + "statistics, and the bytes in the checkpoint's directory. Live size: on HashMap, the heap in use after "
+                                        + "a full GC (the MiniCluster runs in the benchmark's JVM); on RocksDB, its estimate of live SST data "
+                                        + "plus its memtables (`rocksdb.estimate-live-data-size` + `rocksdb.cur-size-all-mem-tables`), with 1 GiB "
+                                        + "of managed memory for its caches and write buffers. "
+                                        + "Per user = (phase - empty job) / users.%n%n",
+                                r.rules,
+                                r.options.parallelism,
+                                r.users,
+                                r.events));
+        md.append(
+                "| backend | users | phase | checkpoint bytes | per user | checkpoint duration ms "
+                        + "| checkpoint directory bytes | live bytes | live per user |\n"
+                        + "|---|---:|---|---:|---:|---:|---:|---:|---:|\n");
         for (Backend b : r.backends) {
             for (int i = 0; i < b.phases.size(); i++) {
                 Phase p = b.phase(i);
-                md.append(String.format(Locale.ROOT, "| %s | %,d | %s | %,d | %s | %,d | %,d | %,d | %s |%n", b.name,
-                        b.users, p.name, p.stateBytes,
-                        i == 0 ? "" : String.format(Locale.ROOT, "%,.0f", b.checkpointPerUser(i)),
-                        p.durationMs, p.directoryBytes, p.liveBytes,
-                        i == 0 ? "" : String.format(Locale.ROOT, "%,.0f", b.livePerUser(i))));
+                md.append(
+                        String.format(
+                                Locale.ROOT,
+                                "| %s | %,d | %s | %,d | %s | %,d | %,d | %,d | %s |%n",
+                                b.name,
+                                b.users,
+                                p.name,
+                                p.stateBytes,
+                                i == 0
+                                        ? ""
+                                        : String.format(
+                                                Locale.ROOT, "%,.0f", b.checkpointPerUser(i)),
+                                p.durationMs,
+                                p.directoryBytes,
+                                p.liveBytes,
+                                i == 0
+                                        ? ""
+                                        : String.format(Locale.ROOT, "%,.0f", b.livePerUser(i))));
             }
         }
-        md.append("\nSo, per active session (a user during a visit) and per tracked user (idle, kept for "
-                + "`events.userRetention`), and the checkpoint with every session active:\n\n"
-                + "| backend | users | checkpoint per active session | live per active session "
-                + "| checkpoint per tracked user | live per tracked user | checkpoint | its duration "
-                + "| evaluating the events |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        md.append(
+                "\nSo, per active session (a user during a visit) and per tracked user (idle, kept for "
+                        + "`events.userRetention`), and the checkpoint with every session active:\n\n"
+                        + "| backend | users | checkpoint per active session | live per active session "
+                        + "| checkpoint per tracked user | live per tracked user | checkpoint | its duration "
+                        + "| evaluating the events |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Backend b : r.backends) {
             Phase active = b.phase(1);
             boolean idle = b.hasPhase(3);
-            md.append(String.format(Locale.ROOT, "| %s | %,d | %,.0f B | %,.0f B | %s | %s | %.1f MiB | %,d ms "
-                            + "| %,d ms (%,.0f events/s) |%n", b.name, b.users, b.checkpointPerUser(1),
-                    b.livePerUser(1),
-                    idle ? String.format(Locale.ROOT, "%,.0f B", b.checkpointPerUser(3)) : "not run",
-                    idle ? String.format(Locale.ROOT, "%,.0f B", b.livePerUser(3)) : "not run",
-                    active.stateBytes / (1024.0 * 1024.0), active.durationMs, b.feedMillis,
-                    b.events * 1000.0 / Math.max(1, b.feedMillis)));
+            md.append(
+                    String.format(
+                            Locale.ROOT,
+                            "| %s | %,d | %,.0f B | %,.0f B | %s | %s | %.1f MiB | %,d ms "
+                                    + "| %,d ms (%,.0f events/s) |%n",
+                            b.name,
+                            b.users,
+                            b.checkpointPerUser(1),
+                            b.livePerUser(1),
+                            idle
+                                    ? String.format(Locale.ROOT, "%,.0f B", b.checkpointPerUser(3))
+                                    : "not run",
+                            idle
+                                    ? String.format(Locale.ROOT, "%,.0f B", b.livePerUser(3))
+                                    : "not run",
+                            active.stateBytes / (1024.0 * 1024.0),
+                            active.durationMs,
+                            b.feedMillis,
+                            b.events * 1000.0 / Math.max(1, b.feedMillis)));
         }
         for (Backend b : r.backends) {
             if (b.hasPhase(3)) {
-                md.append(String.format(Locale.ROOT, "%n%s, %,d users: moving event time 2 h and then 25 h on, which "
-                        + "fires every user's cleanup timers, took %,d ms including the two checkpoints.", b.name,
-                        b.users, b.cleanupMillis));
+                md.append(
+                        String.format(
+                                Locale.ROOT,
+                                "%n%s, %,d users: moving event time 2 h and then 25 h on, which "
+                                        + "fires every user's cleanup timers, took %,d ms including the two checkpoints.",
+                                b.name,
+                                b.users,
+                                b.cleanupMillis));
             }
         }
         md.append('\n');
-        md.append(String.format(Locale.ROOT, "%nRun %s on %s (`nproc` %s, %s, Java %s, max heap %,d MiB), %,d s in all. "
-                        + "Reproduce: `bench/run.sh --sections state` with the options `%s`.%n",
-                ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), BenchmarkReport.cpuModel(),
-                BenchmarkReport.command("nproc"), BenchmarkReport.memTotal(), System.getProperty("java.version"),
-                Runtime.getRuntime().maxMemory() / (1024 * 1024), r.totalMillis / 1000, r.options.command));
+        md.append(
+                String.format(
+                        Locale.ROOT,
+                        "%nRun %s on %s (`nproc` %s, %s, Java %s, max heap %,d MiB), %,d s in all. "
+                                + "Reproduce: `bench/run.sh --sections state` with the options `%s`.%n",
+                        ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
+                        BenchmarkReport.cpuModel(),
+                        BenchmarkReport.command("nproc"),
+                        BenchmarkReport.memTotal(),
+                        System.getProperty("java.version"),
+                        Runtime.getRuntime().maxMemory() / (1024 * 1024),
+                        r.totalMillis / 1000,
+                        r.options.command));
         return md.toString();
     }
 

@@ -1,15 +1,20 @@
 package io.guidance.bench;
 
+import io.guidance.bench.cep.CepHesitationJob;
 import io.guidance.event.Event;
 import io.guidance.event.EventParser;
 import io.guidance.event.SourceRecord;
 import io.guidance.pipeline.GuidanceTopology;
 import io.guidance.pipeline.JobConfig;
-import io.guidance.bench.cep.CepHesitationJob;
 import io.guidance.rules.RuleSet;
 import io.guidance.rules.RulesParser;
 import io.guidance.rules.RulesUpdate;
 import io.guidance.time.ClickstreamWatermarks;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -21,33 +26,31 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.Collector;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Locale;
-
 /**
- * Events per second of the guidance graph on a local MiniCluster, fed from memory with real clickstream data scaled
- * up by {@link ScaledEvents}:
- * <ol>
- *   <li>the limit: deserialize the bytes ({@link EventParser}), keyBy session, discard;</li>
- *   <li>the full pipeline: {@link GuidanceTopology#build} with the rules of config/rules.yaml, sinks that discard,
- *   and the watermarks the production job uses ({@link ClickstreamWatermarks#live}, emitted by Flink's periodic
- *   watermark timer), not the replay's watermark after every event: that one costs a watermark through the network
- *   and a pass over the timer queue per event, which the job never pays;</li>
- *   <li>the hesitation rules (stall, burst, loop) alone, in the pipeline and as Flink CEP patterns
- *   ({@link CepBenchmark}), the library a Flink user would otherwise reach for;</li>
- *   <li>rule scaling: the full pipeline with 1, 10, 100, 1000 generated rules ({@link GeneratedRules}).</li>
- * </ol>
- * Checkpointing is off. Object reuse is on: in these graphs no operator keeps or changes a record it has passed on
- * (the chained hops are source, parse, watermarks, validate and the discarding sinks; the keyed detection operator
- * receives its events through the network, deserialized into fresh objects, before it keeps any in state).
+ * Events per second of the guidance graph on a local MiniCluster, fed from memory with real
+ * clickstream data scaled up by {@link ScaledEvents}:
  *
- * <p>Run by {@link Benchmarks} (sections {@code throughput} and {@code rules}), with {@code --events N --runs R
- * --cep-runs C --parallelism 1,2 --rule-counts 1,10,100,1000 --rule-events M --rule-parallelism P --taobao FILE
- * --yoochoose FILE --rules FILE}.
+ * <ol>
+ *   <li>the limit: deserialize the bytes ({@link EventParser}), keyBy session, discard;
+ *   <li>the full pipeline: {@link GuidanceTopology#build} with the rules of config/rules.yaml,
+ *       sinks that discard, and the watermarks the production job uses ({@link
+ *       ClickstreamWatermarks#live}, emitted by Flink's periodic watermark timer), not the replay's
+ *       watermark after every event: that one costs a watermark through the network and a pass over
+ *       the timer queue per event, which the job never pays;
+ *   <li>the hesitation rules (stall, burst, loop) alone, in the pipeline and as Flink CEP patterns
+ *       ({@link CepBenchmark}), the library a Flink user would otherwise reach for;
+ *   <li>rule scaling: the full pipeline with 1, 10, 100, 1000 generated rules ({@link
+ *       GeneratedRules}).
+ * </ol>
+ *
+ * Checkpointing is off. Object reuse is on: in these graphs no operator keeps or changes a record
+ * it has passed on (the chained hops are source, parse, watermarks, validate and the discarding
+ * sinks; the keyed detection operator receives its events through the network, deserialized into
+ * fresh objects, before it keeps any in state).
+ *
+ * <p>Run by {@link Benchmarks} (sections {@code throughput} and {@code rules}), with {@code
+ * --events N --runs R --cep-runs C --parallelism 1,2 --rule-counts 1,10,100,1000 --rule-events M
+ * --rule-parallelism P --taobao FILE --yoochoose FILE --rules FILE}.
  */
 public final class ThroughputBenchmark {
     static final String EVENTS_IN = "events-in";
@@ -90,14 +93,18 @@ public final class ThroughputBenchmark {
         c.setString("state.backend.type", "hashmap");
         c.setString("restart-strategy.type", "none");
         // the production job's watermark interval (events.watermarkInterval)
-        c.setString("pipeline.auto-watermark-interval",
+        c.setString(
+                "pipeline.auto-watermark-interval",
                 JobConfig.defaults().watermarkInterval().toMillis() + " ms");
         // checkpointing stays off: no execution.checkpointing.interval
         return StreamExecutionEnvironment.getExecutionEnvironment(c);
     }
 
     static DataStream<byte[]> source(StreamExecutionEnvironment env) {
-        return env.fromSource(new ArraySource(), WatermarkStrategy.noWatermarks(), "scaled events",
+        return env.fromSource(
+                new ArraySource(),
+                WatermarkStrategy.noWatermarks(),
+                "scaled events",
                 PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
     }
 
@@ -107,9 +114,12 @@ public final class ThroughputBenchmark {
         CountingSink.reset();
         StreamExecutionEnvironment env = environment(parallelism);
         source(env)
-                .map(new ParseEvent()).returns(TypeInformation.of(Event.class)).name("parse")
+                .map(new ParseEvent())
+                .returns(TypeInformation.of(Event.class))
+                .name("parse")
                 .keyBy(e -> e.sessionId)
-                .sinkTo(new CountingSink<>(KEYED_OUT)).name("discard");
+                .sinkTo(new CountingSink<>(KEYED_OUT))
+                .name("discard");
         JobExecutionResult r = env.execute("bench limit p" + parallelism);
         return new Run(CountingSink.count(KEYED_OUT), r.getNetRuntime(), 0, 0, 0);
     }
@@ -120,22 +130,35 @@ public final class ThroughputBenchmark {
         CountingSink.reset();
         JobConfig config = JobConfig.defaults();
         StreamExecutionEnvironment env = environment(parallelism);
-        DataStream<SourceRecord> records = source(env)
-                .map(new ParseRecord()).returns(SourceRecord.class).name("parse")
-                .assignTimestampsAndWatermarks(ClickstreamWatermarks.live(config.maxOutOfOrderness(),
-                        config.idleTimeout(), config.startupIdleTimeout()))
-                .name("event time");
+        DataStream<SourceRecord> records =
+                source(env)
+                        .map(new ParseRecord())
+                        .returns(SourceRecord.class)
+                        .name("parse")
+                        .assignTimestampsAndWatermarks(
+                                ClickstreamWatermarks.live(
+                                        config.maxOutOfOrderness(),
+                                        config.idleTimeout(),
+                                        config.startupIdleTimeout()))
+                        .name("event time");
         // no rule changes: an empty rules stream that ends with the input, as in a replay
-        DataStream<RulesUpdate> noRuleUpdates = records
-                .flatMap((SourceRecord r, Collector<RulesUpdate> none) -> { })
-                .returns(RulesUpdate.class).name("no rule updates");
-        GuidanceTopology.Outputs out = GuidanceTopology.build(records, noRuleUpdates, rules, 0, config.detection());
+        DataStream<RulesUpdate> noRuleUpdates =
+                records.flatMap((SourceRecord r, Collector<RulesUpdate> none) -> {})
+                        .returns(RulesUpdate.class)
+                        .name("no rule updates");
+        GuidanceTopology.Outputs out =
+                GuidanceTopology.build(records, noRuleUpdates, rules, 0, config.detection());
         out.triggers.sinkTo(new CountingSink<>(TRIGGERS)).name("discard triggers");
         out.deadLetters.sinkTo(new CountingSink<>(DEAD_LETTERS)).name("discard dead letters");
         out.duplicates.sinkTo(new CountingSink<>(DUPLICATES)).name("discard duplicates");
-        JobExecutionResult r = env.execute("bench pipeline p" + parallelism + " rules " + rules.rules.size());
-        return new Run(CountingSink.count(EVENTS_IN), r.getNetRuntime(), CountingSink.count(TRIGGERS),
-                CountingSink.count(DEAD_LETTERS), CountingSink.count(DUPLICATES));
+        JobExecutionResult r =
+                env.execute("bench pipeline p" + parallelism + " rules " + rules.rules.size());
+        return new Run(
+                CountingSink.count(EVENTS_IN),
+                r.getNetRuntime(),
+                CountingSink.count(TRIGGERS),
+                CountingSink.count(DEAD_LETTERS),
+                CountingSink.count(DUPLICATES));
     }
 
     static final class ParseEvent extends RichMapFunction<byte[], Event> {
@@ -151,7 +174,8 @@ public final class ThroughputBenchmark {
         public Event map(byte[] raw) {
             EventParser.Result r = parser.parse(raw);
             if (!r.ok()) {
-                throw new IllegalStateException("bad benchmark event: " + r.reason + " " + r.detail);
+                throw new IllegalStateException(
+                        "bad benchmark event: " + r.reason + " " + r.detail);
             }
             return r.event;
         }
@@ -187,15 +211,24 @@ public final class ThroughputBenchmark {
     public static final class Options {
         public int events = 10_000_000;
         public int runs = 3;
+
         /** Runs of the Flink CEP baseline per parallelism: it is the slowest graph by far. */
         public int cepRuns = 1;
+
         public int[] parallelisms = {1, 2};
+
         /** Which parts to measure: limit, pipeline and CEP throughput; rule scaling. */
         public boolean throughput = true;
+
         public boolean ruleScaling = true;
         public int[] ruleCounts = {1, 10, 100, 1000};
-        /** Enough for a thousand rules (27 triggers per event) to finish in minutes, as docs/benchmarks.md is measured. */
+
+        /**
+         * Enough for a thousand rules (27 triggers per event) to finish in minutes, as
+         * docs/benchmarks.md is measured.
+         */
         public int ruleEvents = 200_000;
+
         public int ruleParallelism = 1;
         public ScaledEvents.Inputs inputs = ScaledEvents.Inputs.defaults();
         public Path rulesFile = ScaledEvents.repositoryRoot().resolve("config/rules.yaml");
@@ -209,17 +242,38 @@ public final class ThroughputBenchmark {
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 switch (a) {
-                    case "--events": o.events = Integer.parseInt(args[++i].replace("_", "")); break;
-                    case "--runs": o.runs = Integer.parseInt(args[++i]); break;
-                    case "--cep-runs": o.cepRuns = Integer.parseInt(args[++i]); break;
-                    case "--parallelism": o.parallelisms = ints(args[++i]); break;
-                    case "--rule-counts": o.ruleCounts = ints(args[++i]); break;
-                    case "--rule-events": o.ruleEvents = Integer.parseInt(args[++i].replace("_", "")); break;
-                    case "--rule-parallelism": o.ruleParallelism = Integer.parseInt(args[++i]); break;
-                    case "--taobao": taobao = Path.of(args[++i]); break;
-                    case "--yoochoose": yoochoose = Path.of(args[++i]); break;
-                    case "--rules": o.rulesFile = Path.of(args[++i]); break;
-                    default: throw new IllegalArgumentException("unknown argument " + a);
+                    case "--events":
+                        o.events = Integer.parseInt(args[++i].replace("_", ""));
+                        break;
+                    case "--runs":
+                        o.runs = Integer.parseInt(args[++i]);
+                        break;
+                    case "--cep-runs":
+                        o.cepRuns = Integer.parseInt(args[++i]);
+                        break;
+                    case "--parallelism":
+                        o.parallelisms = ints(args[++i]);
+                        break;
+                    case "--rule-counts":
+                        o.ruleCounts = ints(args[++i]);
+                        break;
+                    case "--rule-events":
+                        o.ruleEvents = Integer.parseInt(args[++i].replace("_", ""));
+                        break;
+                    case "--rule-parallelism":
+                        o.ruleParallelism = Integer.parseInt(args[++i]);
+                        break;
+                    case "--taobao":
+                        taobao = Path.of(args[++i]);
+                        break;
+                    case "--yoochoose":
+                        yoochoose = Path.of(args[++i]);
+                        break;
+                    case "--rules":
+                        o.rulesFile = Path.of(args[++i]);
+                        break;
+                    default:
+                        throw new IllegalArgumentException("unknown argument " + a);
                 }
             }
             o.inputs = ScaledEvents.Inputs.defaultsOr(taobao, yoochoose);
@@ -227,7 +281,10 @@ public final class ThroughputBenchmark {
         }
 
         private static int[] ints(String csv) {
-            return Arrays.stream(csv.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
+            return Arrays.stream(csv.split(","))
+                    .map(String::trim)
+                    .mapToInt(Integer::parseInt)
+                    .toArray();
         }
     }
 
@@ -236,15 +293,24 @@ public final class ThroughputBenchmark {
         public final Options options;
         public ScaledEvents.Scaled scaled;
         public int configRules;
+
         /** Per parallelism (index as in options.parallelisms): the runs. */
         public final List<List<Run>> limit = new ArrayList<>();
+
         public final List<List<Run>> pipeline = new ArrayList<>();
-        /** The stall, burst and loop rules only, in the pipeline and in Flink CEP (index as in options.parallelisms). */
+
+        /**
+         * The stall, burst and loop rules only, in the pipeline and in Flink CEP (index as in
+         * options.parallelisms).
+         */
         public RuleSet hesitationRules;
+
         public final List<List<Run>> hesitation = new ArrayList<>();
         public final List<List<Run>> cep = new ArrayList<>();
+
         /** Per rule count (index as in options.ruleCounts): the runs. */
         public final List<List<Run>> rules = new ArrayList<>();
+
         public long ruleEventCount;
 
         Results(Options options) {
@@ -271,9 +337,17 @@ public final class ThroughputBenchmark {
             for (int i = 0; i < o.runs; i++) {
                 l.add(measured("limit p" + p, limit(all, p), all.length));
                 f.add(measured("pipeline p" + p, pipeline(all, p, configRules), all.length));
-                h.add(measured("hesitation p" + p, pipeline(all, p, res.hesitationRules), all.length));
+                h.add(
+                        measured(
+                                "hesitation p" + p,
+                                pipeline(all, p, res.hesitationRules),
+                                all.length));
                 if (i < o.cepRuns) {
-                    c.add(measured("cep p" + p, CepBenchmark.cep(all, p, res.hesitationRules), all.length));
+                    c.add(
+                            measured(
+                                    "cep p" + p,
+                                    CepBenchmark.cep(all, p, res.hesitationRules),
+                                    all.length));
                 }
             }
             res.limit.add(l);
@@ -283,14 +357,18 @@ public final class ThroughputBenchmark {
         }
 
         // its own, smaller scaling of the same data, so that it too spans both datasets
-        byte[][] ruleInput = o.ruleEvents >= all.length ? all : ScaledEvents.scale(base, o.ruleEvents).events;
+        byte[][] ruleInput =
+                o.ruleEvents >= all.length ? all : ScaledEvents.scale(base, o.ruleEvents).events;
         res.ruleEventCount = ruleInput.length;
         for (int n : o.ruleScaling ? o.ruleCounts : new int[0]) {
             RuleSet rules = GeneratedRules.of(n);
             List<Run> runs = new ArrayList<>();
             for (int i = 0; i < o.runs; i++) {
-                runs.add(measured(n + " rules p" + o.ruleParallelism, pipeline(ruleInput, o.ruleParallelism, rules),
-                        ruleInput.length));
+                runs.add(
+                        measured(
+                                n + " rules p" + o.ruleParallelism,
+                                pipeline(ruleInput, o.ruleParallelism, rules),
+                                ruleInput.length));
             }
             res.rules.add(runs);
         }
@@ -298,13 +376,31 @@ public final class ThroughputBenchmark {
         return res;
     }
 
-    /** Logs a run; fails unless it processed exactly the {@code fed} events, none dead-lettered or duplicate. */
+    /**
+     * Logs a run; fails unless it processed exactly the {@code fed} events, none dead-lettered or
+     * duplicate.
+     */
     private static Run measured(String what, Run r, long fed) {
-        log("%-18s %,12d events in %,7d ms: %,10.0f events/s (triggers %,d, dead letters %,d, duplicates %,d)",
-                what, r.events, r.millis, r.eventsPerSecond(), r.triggers, r.deadLetters, r.duplicates);
+        log(
+                "%-18s %,12d events in %,7d ms: %,10.0f events/s (triggers %,d, dead letters %,d, duplicates %,d)",
+                what,
+                r.events,
+                r.millis,
+                r.eventsPerSecond(),
+                r.triggers,
+                r.deadLetters,
+                r.duplicates);
         if (r.events != fed || r.deadLetters != 0 || r.duplicates != 0) {
-            throw new IllegalStateException(what + ": fed " + fed + " events, processed " + r.events + ", dead letters "
-                    + r.deadLetters + ", duplicates " + r.duplicates);
+            throw new IllegalStateException(
+                    what
+                            + ": fed "
+                            + fed
+                            + " events, processed "
+                            + r.events
+                            + ", dead letters "
+                            + r.deadLetters
+                            + ", duplicates "
+                            + r.duplicates);
         }
         System.gc();
         return r;

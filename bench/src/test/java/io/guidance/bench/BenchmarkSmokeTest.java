@@ -1,31 +1,34 @@
 package io.guidance.bench;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.guidance.bench.ThroughputBenchmark.Run;
 import io.guidance.event.Event;
 import io.guidance.event.EventParser;
 import io.guidance.rules.RuleSet;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Set;
-import java.util.stream.Collectors;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
- * Runs every benchmark once on a small input, so that the benchmark code cannot rot: each run must have processed
- * exactly the events it was fed. No timing is asserted.
+ * Runs every benchmark once on a small input, so that the benchmark code cannot rot: each run must
+ * have processed exactly the events it was fed. No timing is asserted.
  */
 class BenchmarkSmokeTest {
     /** One MiniCluster for all runs, so the test does not pay for a cluster start per job. */
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
 
     private static final int EVENTS = 10_000;
     private static final int RULE_EVENTS = 2_000;
@@ -46,7 +49,8 @@ class BenchmarkSmokeTest {
             previous = r.event.ts;
             assertThat(ids.add(r.event.eventId)).as("unique " + r.event.eventId).isTrue();
             assertThat(r.event.userId).contains("~");
-            assertThat(r.event.sessionId).endsWith(r.event.eventId.substring(r.event.eventId.indexOf('~')));
+            assertThat(r.event.sessionId)
+                    .endsWith(r.event.eventId.substring(r.event.eventId.indexOf('~')));
         }
         Set<String> types = base.stream().map(e -> e.type).collect(Collectors.toSet());
         assertThat(types).contains("page_view", "purchase");
@@ -59,7 +63,8 @@ class BenchmarkSmokeTest {
             assertThat(rules.rules).hasSize(n);
             if (n >= 10) {
                 assertThat(rules.rules.stream().map(x -> x.kind()).collect(Collectors.toSet()))
-                        .containsExactlyInAnyOrder("stall", "burst", "loop", "threshold", "comeback");
+                        .containsExactlyInAnyOrder(
+                                "stall", "burst", "loop", "threshold", "comeback");
             }
         }
     }
@@ -78,8 +83,12 @@ class BenchmarkSmokeTest {
         for (int i = 0; i < o.parallelisms.length; i++) {
             Run limit = r.limit.get(i).get(0);
             Run pipeline = r.pipeline.get(i).get(0);
-            assertThat(limit.events).as("limit, parallelism " + o.parallelisms[i]).isEqualTo(EVENTS);
-            assertThat(pipeline.events).as("pipeline, parallelism " + o.parallelisms[i]).isEqualTo(EVENTS);
+            assertThat(limit.events)
+                    .as("limit, parallelism " + o.parallelisms[i])
+                    .isEqualTo(EVENTS);
+            assertThat(pipeline.events)
+                    .as("pipeline, parallelism " + o.parallelisms[i])
+                    .isEqualTo(EVENTS);
             assertThat(pipeline.deadLetters).isZero();
             assertThat(pipeline.duplicates).isZero();
             assertThat(pipeline.triggers).isPositive();
@@ -88,7 +97,9 @@ class BenchmarkSmokeTest {
             assertThat(hesitation.events).isEqualTo(EVENTS);
             assertThat(cep.events).isEqualTo(EVENTS);
             assertThat(cep.triggers).as("CEP detections").isPositive();
-            assertThat(hesitation.triggers).as("fewer rules, fewer triggers").isLessThan(pipeline.triggers);
+            assertThat(hesitation.triggers)
+                    .as("fewer rules, fewer triggers")
+                    .isLessThan(pipeline.triggers);
         }
         for (int i = 0; i < o.ruleCounts.length; i++) {
             Run run = r.rules.get(i).get(0);
@@ -98,11 +109,18 @@ class BenchmarkSmokeTest {
         }
 
         String md = BenchmarkReport.throughput(r);
-        assertThat(md).contains("### Input", "### Limit, full pipeline and Flink CEP", "Ratio parallelism 2");
-        assertThat(md.lines().filter(l -> l.matches("\\| [12] \\| [0-9,]+ \\|.*"))).as(md).hasSize(2);
+        assertThat(md)
+                .contains(
+                        "### Input",
+                        "### Limit, full pipeline and Flink CEP",
+                        "Ratio parallelism 2");
+        assertThat(md.lines().filter(l -> l.matches("\\| [12] \\| [0-9,]+ \\|.*")))
+                .as(md)
+                .hasSize(2);
         assertThat(BenchmarkReport.rules(r)).contains("### Rule scaling", "| 1000 |");
         assertThat(BenchmarkReport.machine()).contains("| Flink | 2.2.1");
         BenchmarkReport.chart(r, dir.resolve("chart.png"));
-        assertThat(javax.imageio.ImageIO.read(dir.resolve("chart.png").toFile()).getWidth()).isEqualTo(900);
+        assertThat(javax.imageio.ImageIO.read(dir.resolve("chart.png").toFile()).getWidth())
+                .isEqualTo(900);
     }
 }

@@ -1,22 +1,35 @@
 package io.guidance.bench;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-/** The benchmark command's option routing and the page it rebuilds from the sections' kept results. */
+/**
+ * The benchmark command's option routing and the page it rebuilds from the sections' kept results.
+ */
 class BenchmarksTest {
 
     @Test
     void optionsGoToTheSectionTheyName() {
-        Benchmarks.Options o = Benchmarks.Options.parse(new String[] {"--sections", "latency,throughput",
-                "--events", "1000", "--latency-seconds", "30", "--micro-forks", "0", "--runs", "2"});
+        Benchmarks.Options o =
+                Benchmarks.Options.parse(
+                        new String[] {
+                            "--sections",
+                            "latency,throughput",
+                            "--events",
+                            "1000",
+                            "--latency-seconds",
+                            "30",
+                            "--micro-forks",
+                            "0",
+                            "--runs",
+                            "2"
+                        });
         assertThat(o.sections).containsExactly("latency", "throughput");
         assertThat(o.throughputArgs).containsExactly("--events", "1000", "--runs", "2");
         assertThat(o.sectionArgs.get("latency")).containsExactly("--seconds", "30");
@@ -35,18 +48,25 @@ class BenchmarksTest {
 
     @Test
     void thePageSummarizesEveryKeptSectionInPageOrder(@TempDir Path dir) throws Exception {
-        Files.writeString(dir.resolve("state.md"),
-                new Benchmarks.Fragment("State: 200 bytes per user.", "## State\n\n| backend |\n").file());
-        Files.writeString(dir.resolve("throughput.md"),
+        Files.writeString(
+                dir.resolve("state.md"),
+                new Benchmarks.Fragment("State: 200 bytes per user.", "## State\n\n| backend |\n")
+                        .file());
+        Files.writeString(
+                dir.resolve("throughput.md"),
                 new Benchmarks.Fragment("Throughput: fast.", "## Throughput\n\ntable\n").file());
 
         String page = Benchmarks.page(dir);
 
-        assertThat(page).contains("- Throughput: fast.\n- rules: not measured yet.\n- latency: not measured yet.\n"
-                + "- State: 200 bytes per user.\n");
+        assertThat(page)
+                .contains(
+                        "- Throughput: fast.\n- rules: not measured yet.\n- latency: not measured yet.\n"
+                                + "- State: 200 bytes per user.\n");
         assertThat(page.indexOf("## Throughput")).isLessThan(page.indexOf("## State"));
         assertThat(page).contains("## Machine").doesNotContain("<!-- headline");
         List<String> headings = page.lines().filter(l -> l.startsWith("## ")).toList();
-        assertThat(headings).containsExactly("## Reproduce", "## Summary", "## Machine", "## Throughput", "## State");
+        assertThat(headings)
+                .containsExactly(
+                        "## Reproduce", "## Summary", "## Machine", "## Throughput", "## State");
     }
 }

@@ -1,5 +1,7 @@
 package io.guidance.bench;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.guidance.bench.ThroughputBenchmark.Run;
 import io.guidance.bench.cep.CepHesitationJob;
 import io.guidance.bench.cep.Detection;
@@ -14,6 +16,12 @@ import io.guidance.rules.RulesParser;
 import io.guidance.rules.RulesUpdate;
 import io.guidance.time.ClickstreamWatermarks;
 import io.guidance.trigger.Trigger;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -25,59 +33,58 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
-import java.util.stream.Collectors;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
- * The CEP baseline finds what the pipeline finds: the same (rule, user, session, trigger time) for the stall, burst and
- * loop rules, on a story whose triggers follow from SPEC section 3 and on the repository's sample data. The pipeline's
- * triggers are taken before delivery matters: every trigger counts, delivered or suppressed.
+ * The CEP baseline finds what the pipeline finds: the same (rule, user, session, trigger time) for
+ * the stall, burst and loop rules, on a story whose triggers follow from SPEC section 3 and on the
+ * repository's sample data. The pipeline's triggers are taken before delivery matters: every
+ * trigger counts, delivered or suppressed.
  *
- * <p>Parallelism 1: the benchmark's source gives subtask i of p the events i, i+p, ..., so with p > 1 the events of one
- * session reach the detection from two subtasks, and events with equal {@code ts} (the Taobao data has whole seconds)
- * arrive in an order that changes from run to run. SPEC orders equal {@code ts} by input order, which then is not
- * defined; with one source subtask it is the file order, for both jobs.
+ * <p>Parallelism 1: the benchmark's source gives subtask i of p the events i, i+p, ..., so with p >
+ * 1 the events of one session reach the detection from two subtasks, and events with equal {@code
+ * ts} (the Taobao data has whole seconds) arrive in an order that changes from run to run. SPEC
+ * orders equal {@code ts} by input order, which then is not defined; with one source subtask it is
+ * the file order, for both jobs.
  */
 class CepBenchmarkTest {
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
 
     private static final String USER = "u1";
     private static final String VISIT = "visit-1";
     private static final String OTHER_VISIT = "visit-2";
 
     /** Three rules with short windows, so that a story of a minute exercises every boundary. */
-    private static final String STORY_RULES = String.join("\n",
-            "version: 1",
-            "rules:",
-            "  - id: cart-wait",
-            "    guide: g1",
-            "    kind: stall",
-            "    start: {type: add_to_cart}",
-            "    progress: [{type: purchase}]",
-            "    within: 10s",
-            "  - id: rage",
-            "    guide: g2",
-            "    kind: burst",
-            "    match: {type: click}",
-            "    sameField: target",
-            "    count: 3",
-            "    within: 1s",
-            "  - id: back-and-forth",
-            "    guide: g3",
-            "    kind: loop",
-            "    match: {type: page_view, page: \"/item/*\"}",
-            "    field: page",
-            "    times: 3",
-            "    within: 60s",
-            "");
+    private static final String STORY_RULES =
+            String.join(
+                    "\n",
+                    "version: 1",
+                    "rules:",
+                    "  - id: cart-wait",
+                    "    guide: g1",
+                    "    kind: stall",
+                    "    start: {type: add_to_cart}",
+                    "    progress: [{type: purchase}]",
+                    "    within: 10s",
+                    "  - id: rage",
+                    "    guide: g2",
+                    "    kind: burst",
+                    "    match: {type: click}",
+                    "    sameField: target",
+                    "    count: 3",
+                    "    within: 1s",
+                    "  - id: back-and-forth",
+                    "    guide: g3",
+                    "    kind: loop",
+                    "    match: {type: page_view, page: \"/item/*\"}",
+                    "    field: page",
+                    "    times: 3",
+                    "    within: 60s",
+                    "");
 
     @AfterEach
     void releaseEvents() {
@@ -91,7 +98,8 @@ class CepBenchmarkTest {
         // stall: progress exactly at the deadline cancels
         story.add(event(VISIT, 0, "add_to_cart", null, null));
         story.add(event(VISIT, 10_000, "purchase", null, null));
-        // stall: a second start restarts the wait (deadline 35 s, not 30 s); progress 1 ms after the deadline is late
+        // stall: a second start restarts the wait (deadline 35 s, not 30 s); progress 1 ms after
+        // the deadline is late
         story.add(event(VISIT, 20_000, "add_to_cart", null, null));
         story.add(event(VISIT, 25_000, "add_to_cart", null, null));
         story.add(event(VISIT, 35_001, "purchase", null, null));
@@ -104,7 +112,10 @@ class CepBenchmarkTest {
         story.add(event(VISIT, 41_100, "click", null, "#a"));
         story.add(event(VISIT, 41_200, "click", null, "#a"));
         story.add(event(VISIT, 41_300, "click", null, "#b")); // another group
-        story.add(event(VISIT, 42_300, "click", null, "#a")); // 41.1 and 41.2 have left the window: one in the group
+        story.add(
+                event(
+                        VISIT, 42_300, "click", null,
+                        "#a")); // 41.1 and 41.2 have left the window: one in the group
         story.add(event(VISIT, 42_400, "click", null, "#a"));
         story.add(event(VISIT, 42_500, "click", null, "#a")); // three again
         // loop: /item/1 a third time, not counting the refresh at 51 s
@@ -113,18 +124,31 @@ class CepBenchmarkTest {
         story.add(event(VISIT, 52_000, "page_view", "/item/2", null));
         story.add(event(VISIT, 53_000, "page_view", "/item/1", null));
         story.add(event(VISIT, 54_000, "page_view", "/item/2", null));
-        story.add(event(VISIT, 55_000, "page_view", "/item/1", null)); // third /item/1: fires, window emptied
-        story.add(event(VISIT, 56_000, "page_view", "/item/2", null)); // /item/2 counts once again, not three times
+        story.add(
+                event(
+                        VISIT,
+                        55_000,
+                        "page_view",
+                        "/item/1",
+                        null)); // third /item/1: fires, window emptied
+        story.add(
+                event(
+                        VISIT,
+                        56_000,
+                        "page_view",
+                        "/item/2",
+                        null)); // /item/2 counts once again, not three times
         story.add(event(VISIT, 57_000, "page_view", "/item/1", null));
         story.add(event(VISIT, 58_000, "page_view", "/item/2", null));
         byte[][] events = serialized(story);
 
-        Set<Detection> expected = Set.of(
-                new Detection("cart-wait", USER, VISIT, 35_000),
-                new Detection("cart-wait", USER, OTHER_VISIT, 11_000),
-                new Detection("rage", USER, VISIT, 41_000),
-                new Detection("rage", USER, VISIT, 42_500),
-                new Detection("back-and-forth", USER, VISIT, 55_000));
+        Set<Detection> expected =
+                Set.of(
+                        new Detection("cart-wait", USER, VISIT, 35_000),
+                        new Detection("cart-wait", USER, OTHER_VISIT, 11_000),
+                        new Detection("rage", USER, VISIT, 41_000),
+                        new Detection("rage", USER, VISIT, 42_500),
+                        new Detection("back-and-forth", USER, VISIT, 55_000));
         assertThat(distinct(pipelineDetections(events, rules))).isEqualTo(expected);
         assertThat(distinct(cepDetections(events, rules))).isEqualTo(expected);
     }
@@ -133,15 +157,18 @@ class CepBenchmarkTest {
     void cepFindsWhatThePipelineFindsOnTheSamples() throws Exception {
         List<Event> base = ScaledEvents.readBase(ScaledEvents.Inputs.samples());
         byte[][] events = ScaledEvents.scale(base, base.size()).events;
-        RuleSet rules = CepHesitationJob.hesitationRules(
-                RulesParser.parseFile(ScaledEvents.repositoryRoot().resolve("config/rules.yaml")));
+        RuleSet rules =
+                CepHesitationJob.hesitationRules(
+                        RulesParser.parseFile(
+                                ScaledEvents.repositoryRoot().resolve("config/rules.yaml")));
         assertThat(rules.rules).extracting(Rule::kind).containsOnly("stall", "burst", "loop");
 
         Set<Detection> pipeline = distinct(pipelineDetections(events, rules));
         Set<Detection> cep = distinct(cepDetections(events, rules));
 
         // not a vacuous comparison: the samples make every kind fire
-        Set<String> kindsFired = pipeline.stream().map(d -> rules.rule(d.ruleId).kind()).collect(Collectors.toSet());
+        Set<String> kindsFired =
+                pipeline.stream().map(d -> rules.rule(d.ruleId).kind()).collect(Collectors.toSet());
         assertThat(kindsFired).containsExactlyInAnyOrder("stall", "burst", "loop");
         Set<Detection> onlyPipeline = new HashSet<>(pipeline);
         onlyPipeline.removeAll(cep);
@@ -154,8 +181,10 @@ class CepBenchmarkTest {
     @Test
     void cepBenchmarkProcessesEveryEventFed() throws Exception {
         byte[][] events = ScaledEvents.scale(ScaledEvents.Inputs.samples(), 5_000).events;
-        RuleSet rules = CepHesitationJob.hesitationRules(
-                RulesParser.parseFile(ScaledEvents.repositoryRoot().resolve("config/rules.yaml")));
+        RuleSet rules =
+                CepHesitationJob.hesitationRules(
+                        RulesParser.parseFile(
+                                ScaledEvents.repositoryRoot().resolve("config/rules.yaml")));
         for (int p : new int[] {1, 2}) {
             Run run = CepBenchmark.cep(events, p, rules);
             assertThat(run.events).as("parallelism " + p).isEqualTo(events.length);
@@ -166,29 +195,38 @@ class CepBenchmarkTest {
     // ---------------------------------------------------------------- the two jobs, collected
 
     /** The pipeline's triggers for {@code rules}, whatever their delivery status. */
-    private static List<Detection> pipelineDetections(byte[][] events, RuleSet rules) throws Exception {
+    private static List<Detection> pipelineDetections(byte[][] events, RuleSet rules)
+            throws Exception {
         ArraySource.load(events);
         JobConfig config = JobConfig.defaults();
         StreamExecutionEnvironment env = ThroughputBenchmark.environment(1);
-        DataStream<SourceRecord> records = ThroughputBenchmark.source(env)
-                .map(new ThroughputBenchmark.ParseRecord()).returns(SourceRecord.class)
-                .assignTimestampsAndWatermarks(ClickstreamWatermarks.forReplay(config.maxOutOfOrderness()));
-        DataStream<RulesUpdate> noRuleUpdates = records
-                .flatMap((SourceRecord r, Collector<RulesUpdate> none) -> { })
-                .returns(RulesUpdate.class);
-        GuidanceTopology.Outputs out = GuidanceTopology.build(records, noRuleUpdates, rules, 0, config.detection());
-        return collect(out.triggers
-                .map((Trigger t) -> new Detection(t.ruleId, t.userId, t.sessionId, t.ts))
-                .returns(Types.POJO(Detection.class)));
+        DataStream<SourceRecord> records =
+                ThroughputBenchmark.source(env)
+                        .map(new ThroughputBenchmark.ParseRecord())
+                        .returns(SourceRecord.class)
+                        .assignTimestampsAndWatermarks(
+                                ClickstreamWatermarks.forReplay(config.maxOutOfOrderness()));
+        DataStream<RulesUpdate> noRuleUpdates =
+                records.flatMap((SourceRecord r, Collector<RulesUpdate> none) -> {})
+                        .returns(RulesUpdate.class);
+        GuidanceTopology.Outputs out =
+                GuidanceTopology.build(records, noRuleUpdates, rules, 0, config.detection());
+        return collect(
+                out.triggers
+                        .map((Trigger t) -> new Detection(t.ruleId, t.userId, t.sessionId, t.ts))
+                        .returns(Types.POJO(Detection.class)));
     }
 
     private static List<Detection> cepDetections(byte[][] events, RuleSet rules) throws Exception {
         ArraySource.load(events);
         JobConfig config = JobConfig.defaults();
         StreamExecutionEnvironment env = ThroughputBenchmark.environment(1);
-        DataStream<Event> parsed = ThroughputBenchmark.source(env)
-                .map(new ThroughputBenchmark.ParseEvent()).returns(Types.POJO(Event.class))
-                .assignTimestampsAndWatermarks(CepHesitationJob.watermarks(config.maxOutOfOrderness()));
+        DataStream<Event> parsed =
+                ThroughputBenchmark.source(env)
+                        .map(new ThroughputBenchmark.ParseEvent())
+                        .returns(Types.POJO(Event.class))
+                        .assignTimestampsAndWatermarks(
+                                CepHesitationJob.watermarks(config.maxOutOfOrderness()));
         return collect(CepHesitationJob.build(parsed, rules, config.detection().sessionTimeoutMs));
     }
 
@@ -200,7 +238,9 @@ class CepBenchmarkTest {
         return out;
     }
 
-    /** The detections as a set; each must occur once (an event fires at most one trigger per rule). */
+    /**
+     * The detections as a set; each must occur once (an event fires at most one trigger per rule).
+     */
     private static Set<Detection> distinct(List<Detection> detections) {
         Set<Detection> set = new HashSet<>(detections);
         assertThat(set).as("no detection twice").hasSameSizeAs(detections);

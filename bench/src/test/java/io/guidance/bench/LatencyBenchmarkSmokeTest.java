@@ -1,18 +1,17 @@
 package io.guidance.bench;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.guidance.event.EventParser;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.imageio.ImageIO;
-import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
- * Runs the latency benchmark on a tiny configuration (a short backlog, one short paced run) with the real Kafka broker
- * and Redis server, so that its code cannot rot: every delivered trigger must have been seen written to Redis, and
- * the report and chart must come out. No timing is asserted.
+ * Runs the latency benchmark on a tiny configuration (a short backlog, one short paced run) with
+ * the real Kafka broker and Redis server, so that its code cannot rot: every delivered trigger must
+ * have been seen written to Redis, and the report and chart must come out. No timing is asserted.
  */
 class LatencyBenchmarkSmokeTest {
 
@@ -46,7 +45,9 @@ class LatencyBenchmarkSmokeTest {
             assertThat(after.event.eventId).isEqualTo(before.event.eventId);
             assertThat(after.event.userId).isEqualTo(before.event.userId).isEqualTo(p.keys[i]);
             assertThat(after.event.type).isEqualTo(before.event.type);
-            assertThat(parser.parse(events[i]).event.ts).as("the original is left alone").isEqualTo(before.event.ts);
+            assertThat(parser.parse(events[i]).event.ts)
+                    .as("the original is left alone")
+                    .isEqualTo(before.event.ts);
         }
     }
 
@@ -68,12 +69,16 @@ class LatencyBenchmarkSmokeTest {
         LatencyBenchmark.RateRun run = r.runs.get(0);
         assertThat(run.eventsSent).isPositive();
         assertThat(run.delivered).as("delivered triggers in the audit topic").isPositive();
-        assertThat(run.readable).as("every delivered trigger seen written to Redis").isEqualTo(run.delivered);
+        assertThat(run.readable)
+                .as("every delivered trigger seen written to Redis")
+                .isEqualTo(run.delivered);
         assertThat(run.older).isZero();
         assertThat(run.caused.count + run.stalls.count + run.afterInput.count + run.warmup)
-                .as("every readable trigger falls in one group").isEqualTo(run.readable);
+                .as("every readable trigger falls in one group")
+                .isEqualTo(run.readable);
         assertThat(run.caused.count).isPositive();
-        // a trigger is evaluated once the watermark, out-of-orderness behind the newest event, passes its ts
+        // a trigger is evaluated once the watermark, out-of-orderness behind the newest event,
+        // passes its ts
         assertThat(run.caused.min).isGreaterThanOrEqualTo(0);
         assertThat(run.caused.p50).isLessThanOrEqualTo(run.caused.p99);
         assertThat(run.caused.p99).isLessThanOrEqualTo(run.caused.max);
@@ -81,7 +86,8 @@ class LatencyBenchmarkSmokeTest {
         assertThat(run.gcPauseMaxMs).isLessThanOrEqualTo(run.gcPauseTotalMs);
 
         String md = LatencyBenchmark.markdown(r);
-        assertThat(md).contains("## Latency with Kafka and Redis", "| 20 % |", "benchmarks-latency.png");
+        assertThat(md)
+                .contains("## Latency with Kafka and Redis", "| 20 % |", "benchmarks-latency.png");
         LatencyBenchmark.chart(r, dir.resolve("latency.png"));
         assertThat(ImageIO.read(dir.resolve("latency.png").toFile()).getWidth()).isEqualTo(900);
     }

@@ -1,15 +1,15 @@
 package io.guidance.bench;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.guidance.detect.StateSizeVisit;
 import io.guidance.event.EventParser;
 import org.junit.jupiter.api.Test;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
- * Runs the state benchmark on a few thousand sessions on both state backends, so that its code cannot rot: every phase
- * must have a completed checkpoint on disk, and state must grow with a visit and shrink once the visit is over. No
- * timing is asserted.
+ * Runs the state benchmark on a few thousand sessions on both state backends, so that its code
+ * cannot rot: every phase must have a completed checkpoint on disk, and state must grow with a
+ * visit and shrink once the visit is over. No timing is asserted.
  */
 class StateBenchmarkSmokeTest {
     private static final int SESSIONS = 3_000;
@@ -24,7 +24,9 @@ class StateBenchmarkSmokeTest {
         for (int i = 0; i < events.length; i++) {
             EventParser.Result r = parser.parse(events[i]);
             assertThat(r.ok()).isTrue();
-            assertThat(r.event.ts).as("event %d", i).isGreaterThanOrEqualTo(previous[i % parallelism]);
+            assertThat(r.event.ts)
+                    .as("event %d", i)
+                    .isGreaterThanOrEqualTo(previous[i % parallelism]);
             previous[i % parallelism] = r.event.ts;
         }
         assertThat(parser.parse(events[events.length - 1]).event.ts)
@@ -46,7 +48,8 @@ class StateBenchmarkSmokeTest {
         assertThat(r.backends.get(0).checkpointPerUser(1)).isPositive();
         assertThat(r.backends.get(1).users).isEqualTo(200);
         assertThat(r.backends.get(1).phases).hasSize(StateBenchmark.PHASES.length);
-        assertThat(StateBenchmark.markdown(r)).contains("| rocksdb | 1,000 | ", "| rocksdb | 200 | ", "not run");
+        assertThat(StateBenchmark.markdown(r))
+                .contains("| rocksdb | 1,000 | ", "| rocksdb | 200 | ", "not run");
     }
 
     @Test
@@ -54,7 +57,8 @@ class StateBenchmarkSmokeTest {
         StateBenchmark.Options o = new StateBenchmark.Options();
         o.sessions = SESSIONS;
         o.parallelism = 2;
-        o.visitOnly = java.util.Set.of(); // (by default RocksDB gets its later phases from a smaller run)
+        o.visitOnly =
+                java.util.Set.of(); // (by default RocksDB gets its later phases from a smaller run)
         StateBenchmark.Result r = StateBenchmark.run(o);
 
         assertThat(r.backends).extracting(b -> b.name).containsExactly("hashmap", "rocksdb");
@@ -71,20 +75,30 @@ class StateBenchmarkSmokeTest {
                 assertThat(p.durationMs).isGreaterThanOrEqualTo(0);
             }
             for (int i = 1; i < b.phases.size(); i++) {
-                assertThat(b.checkpointPerUser(i)).as(b.name + " " + b.phase(i).name + " per user").isPositive();
+                assertThat(b.checkpointPerUser(i))
+                        .as(b.name + " " + b.phase(i).name + " per user")
+                        .isPositive();
             }
             if (b.name.equals("hashmap")) {
-                // as docs/state-size.md measures it: a visit's event ids and windows go, the user's long-lived state
-                // stays (on RocksDB the checkpoint does not shrink this way: see the state section of docs/benchmarks.md)
-                assertThat(b.checkpointPerUser(2)).as("after the visit").isLessThan(b.checkpointPerUser(1));
+                // as docs/state-size.md measures it: a visit's event ids and windows go, the user's
+                // long-lived state
+                // stays (on RocksDB the checkpoint does not shrink this way: see the state section
+                // of docs/benchmarks.md)
+                assertThat(b.checkpointPerUser(2))
+                        .as("after the visit")
+                        .isLessThan(b.checkpointPerUser(1));
                 assertThat(b.checkpointPerUser(3)).as("idle").isLessThan(b.checkpointPerUser(2));
             } else {
-                assertThat(b.phase(1).liveBytes).as("RocksDB live size during the visit")
+                assertThat(b.phase(1).liveBytes)
+                        .as("RocksDB live size during the visit")
                         .isGreaterThan(b.empty().liveBytes);
             }
         }
         String md = StateBenchmark.markdown(r);
-        assertThat(md).contains("## State at 3,000 sessions", "| hashmap | 3,000 | during the visit |",
-                "| rocksdb | 3,000 | idle (25 h on) |");
+        assertThat(md)
+                .contains(
+                        "## State at 3,000 sessions",
+                        "| hashmap | 3,000 | during the visit |",
+                        "| rocksdb | 3,000 | idle (25 h on) |");
     }
 }

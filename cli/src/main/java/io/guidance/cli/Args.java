@@ -8,7 +8,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** {@code --name value} options and positional words of one command, checked against what the command accepts. */
+/**
+ * {@code --name value} options and positional words of one command, checked against what the
+ * command accepts.
+ */
 final class Args {
     /** A wrong command line: the message, then the command's usage, exit code 2. */
     static final class UsageException extends Exception {

@@ -1,6 +1,5 @@
 package io.guidance.cli;
 
-import io.guidance.pipeline.importer.TaobaoImporter;
 import io.guidance.embedded.EmbeddedKafka;
 import io.guidance.embedded.LocalRedis;
 import io.guidance.event.DeadLetter;
@@ -10,27 +9,13 @@ import io.guidance.pipeline.FlinkSettings;
 import io.guidance.pipeline.GuidanceJob;
 import io.guidance.pipeline.JobConfig;
 import io.guidance.pipeline.LiveRules;
+import io.guidance.pipeline.importer.TaobaoImporter;
 import io.guidance.pipeline.kafka.DeadLetterSerializer;
 import io.guidance.rules.RuleSet;
 import io.guidance.trigger.Trigger;
 import io.guidance.trigger.TriggerJson;
 import io.guidance.web.GuidanceWebServer;
 import io.guidance.web.WebSettings;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import redis.clients.jedis.JedisPubSub;
-import redis.clients.jedis.RedisClient;
-
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -49,16 +34,32 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import redis.clients.jedis.JedisPubSub;
+import redis.clients.jedis.RedisClient;
 
 /**
- * {@code guidance demo}: the whole product on this machine. A real Kafka broker in this JVM, a real Redis server, the
- * job on a Flink MiniCluster, and a producer replaying the Taobao sample that the repository ships, time-compressed.
- * Beside it the demo shop: the HTTP service with guidance.js and a few shop pages, feeding a second job on the wall
- * clock. Prints each trigger as Redis receives it. Stops on Ctrl-C or after {@code --seconds}, and leaves nothing
- * running.
+ * {@code guidance demo}: the whole product on this machine. A real Kafka broker in this JVM, a real
+ * Redis server, the job on a Flink MiniCluster, and a producer replaying the Taobao sample that the
+ * repository ships, time-compressed. Beside it the demo shop: the HTTP service with guidance.js and
+ * a few shop pages, feeding a second job on the wall clock. Prints each trigger as Redis receives
+ * it. Stops on Ctrl-C or after {@code --seconds}, and leaves nothing running.
  */
 final class DemoCommand {
-    static final String USAGE = "guidance demo [--seconds N] [--speed X] [--port N] [--rules FILE] [--data FILE]";
+    static final String USAGE =
+            "guidance demo [--seconds N] [--speed X] [--port N] [--rules FILE] [--data FILE]";
+
     /** Where the demo shop is served; {@code --port} changes it, 0 picks a free port. */
     static final int DEFAULT_PORT = 8080;
 
@@ -66,16 +67,28 @@ final class DemoCommand {
     static final String DEAD_LETTER_TOPIC = "guidance-dead-letters";
     static final String AUDIT_TOPIC = "guidance-audit";
     static final String RULES_TOPIC = "guidance-rules";
-    /** The demo shop's own topics: its events run on the wall clock, the dataset replay runs far ahead of it. */
+
+    /**
+     * The demo shop's own topics: its events run on the wall clock, the dataset replay runs far
+     * ahead of it.
+     */
     static final String SHOP_EVENTS_TOPIC = "guidance-shop-events";
+
     static final String SHOP_DEAD_LETTER_TOPIC = "guidance-shop-dead-letters";
     static final String SHOP_AUDIT_TOPIC = "guidance-shop-audit";
-    /** A longer quiet spell in the dataset is cut to this on the wall clock (the sample starts with stray old rows). */
+
+    /**
+     * A longer quiet spell in the dataset is cut to this on the wall clock (the sample starts with
+     * stray old rows).
+     */
     static final long MAX_PAUSE_MS = 2_000;
+
     /** Dead letters of each reason the demo did not cause on purpose that are printed in full. */
     static final int UNEXPECTED_DEAD_LETTERS_SHOWN = 5;
+
     /** One deliberately broken record after this many events, so the dead-letter path shows too. */
     static final int BROKEN_RECORD_EVERY = 500;
+
     private static final DateTimeFormatter DATASET_TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneOffset.ofHours(8));
 
@@ -85,14 +98,21 @@ final class DemoCommand {
     private final AtomicLong brokenSent = new AtomicLong();
     private final AtomicLong triggersSeen = new AtomicLong();
     private final AtomicLong deadLetters = new AtomicLong();
+
     /** Dead letters by reason, in alphabetical order of the reason. */
     private final Map<String, AtomicLong> deadLettersByReason = new ConcurrentSkipListMap<>();
+
     private final AtomicLong suppressed = new AtomicLong();
     private final AtomicBoolean stopping = new AtomicBoolean();
+
     /** Counted down once on stop: wakes every sleeping demo thread at once. */
     private final CountDownLatch stopSignal = new CountDownLatch(1);
-    /** Called first on stop, before the threads are joined: they unblock whatever a thread waits on. */
+
+    /**
+     * Called first on stop, before the threads are joined: they unblock whatever a thread waits on.
+     */
     private final List<Runnable> wakers = new ArrayList<>();
+
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private volatile long timeShift;
@@ -110,7 +130,8 @@ final class DemoCommand {
         int speed = a.intOption("speed", 3600);
         int port = a.intOption("port", DEFAULT_PORT);
         if (seconds < 0 || speed < 1 || port < 0 || port > 65_535) {
-            throw new Args.UsageException("--seconds must be 0 or more, --speed at least 1, --port 0 to 65535");
+            throw new Args.UsageException(
+                    "--seconds must be 0 or more, --speed at least 1, --port 0 to 65535");
         }
         RuleSet rules = RulesCommand.load(Args.existingFile(a.get("rules", "config/rules.yaml")));
         Path data = Args.existingFile(a.get("data", "data/samples/taobao-sample.csv"));
@@ -118,10 +139,13 @@ final class DemoCommand {
 
         DemoCommand demo = new DemoCommand(out);
         CountDownLatch stopped = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            demo.stop();
-            stopped.countDown();
-        }, "demo-shutdown");
+        Thread hook =
+                new Thread(
+                        () -> {
+                            demo.stop();
+                            stopped.countDown();
+                        },
+                        "demo-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             demo.start(rules, events, speed, data, port);
@@ -142,7 +166,8 @@ final class DemoCommand {
         return 0;
     }
 
-    private void start(RuleSet rules, List<Event> events, int speed, Path data, int port) throws Exception {
+    private void start(RuleSet rules, List<Event> events, int speed, Path data, int port)
+            throws Exception {
         say("starting Redis");
         LocalRedis redis = LocalRedis.start();
         resources.add(redis);
@@ -155,34 +180,49 @@ final class DemoCommand {
         kafka.createTopic(DEAD_LETTER_TOPIC, 1);
         kafka.createTopic(AUDIT_TOPIC, 2);
         kafka.createCompactedTopic(RULES_TOPIC, 1);
-        say("Kafka on " + kafka.bootstrapServers() + "; change the rules while it runs with: ./guidance rules publish"
-                + " FILE --bootstrap " + kafka.bootstrapServers());
+        say(
+                "Kafka on "
+                        + kafka.bootstrapServers()
+                        + "; change the rules while it runs with: ./guidance rules publish"
+                        + " FILE --bootstrap "
+                        + kafka.bootstrapServers());
 
-        Map<String, String> settings = new java.util.HashMap<>(Map.ofEntries(
-                Map.entry("kafka.bootstrap", kafka.bootstrapServers()),
-                Map.entry("kafka.topic", EVENTS_TOPIC),
-                Map.entry("kafka.deadLetterTopic", DEAD_LETTER_TOPIC),
-                Map.entry("kafka.auditTopic", AUDIT_TOPIC),
-                Map.entry("kafka.rulesTopic", RULES_TOPIC),
-                Map.entry("kafka.groupId", "guidance-demo"),
-                Map.entry("kafka.startingOffsets", "earliest"),
-                Map.entry("events.idleTimeout", "2s"),
-                Map.entry("redis.host", redis.host()),
-                Map.entry("redis.port", Integer.toString(redis.port())),
-                Map.entry("job.name", "guidance-demo"),
-                Map.entry("job.parallelism", "2"),
-                Map.entry("job.checkpointInterval", "2s")));
+        Map<String, String> settings =
+                new java.util.HashMap<>(
+                        Map.ofEntries(
+                                Map.entry("kafka.bootstrap", kafka.bootstrapServers()),
+                                Map.entry("kafka.topic", EVENTS_TOPIC),
+                                Map.entry("kafka.deadLetterTopic", DEAD_LETTER_TOPIC),
+                                Map.entry("kafka.auditTopic", AUDIT_TOPIC),
+                                Map.entry("kafka.rulesTopic", RULES_TOPIC),
+                                Map.entry("kafka.groupId", "guidance-demo"),
+                                Map.entry("kafka.startingOffsets", "earliest"),
+                                Map.entry("events.idleTimeout", "2s"),
+                                Map.entry("redis.host", redis.host()),
+                                Map.entry("redis.port", Integer.toString(redis.port())),
+                                Map.entry("job.name", "guidance-demo"),
+                                Map.entry("job.parallelism", "2"),
+                                Map.entry("job.checkpointInterval", "2s")));
         JobConfig config = JobConfig.of(settings);
-        // The shop: the same graph, rules topic and Redis, on topics of its own. Its events carry the browser's clock,
-        // while the dataset replay's event time runs thousands of times faster than the wall clock: one watermark
+        // The shop: the same graph, rules topic and Redis, on topics of its own. Its events carry
+        // the browser's clock,
+        // while the dataset replay's event time runs thousands of times faster than the wall clock:
+        // one watermark
         // cannot serve both, so the shop is a job of its own.
-        settings.putAll(Map.of(
-                "kafka.topic", SHOP_EVENTS_TOPIC,
-                "kafka.deadLetterTopic", SHOP_DEAD_LETTER_TOPIC,
-                "kafka.auditTopic", SHOP_AUDIT_TOPIC,
-                "kafka.groupId", "guidance-demo-shop",
-                "job.name", "guidance-demo-shop",
-                "job.parallelism", "1"));
+        settings.putAll(
+                Map.of(
+                        "kafka.topic",
+                        SHOP_EVENTS_TOPIC,
+                        "kafka.deadLetterTopic",
+                        SHOP_DEAD_LETTER_TOPIC,
+                        "kafka.auditTopic",
+                        SHOP_AUDIT_TOPIC,
+                        "kafka.groupId",
+                        "guidance-demo-shop",
+                        "job.name",
+                        "guidance-demo-shop",
+                        "job.parallelism",
+                        "1"));
         JobConfig shopConfig = JobConfig.of(settings);
         kafka.createTopic(SHOP_EVENTS_TOPIC, 1);
         kafka.createTopic(SHOP_DEAD_LETTER_TOPIC, 1);
@@ -190,18 +230,29 @@ final class DemoCommand {
 
         watchRedis(redis, config.get("redis.prefix"));
         consume(kafka.bootstrapServers(), DEAD_LETTER_TOPIC, this::deadLetter);
-        consume(kafka.bootstrapServers(), AUDIT_TOPIC, r -> {
-            Trigger t = TriggerJson.fromJson(new String(r.value(), StandardCharsets.UTF_8));
-            if (!t.isDelivered()) {
-                suppressed.incrementAndGet();
-                say(String.format("  held %-16s -> %-12s %-20s %s  (%s: %s) %s", t.guide, t.userId,
-                        t.sessionId == null ? "" : "session " + t.sessionId,
-                        DATASET_TIME.format(Instant.ofEpochMilli(t.ts - timeShift)), t.ruleId, why(t), t.status));
-            }
-        });
+        consume(
+                kafka.bootstrapServers(),
+                AUDIT_TOPIC,
+                r -> {
+                    Trigger t = TriggerJson.fromJson(new String(r.value(), StandardCharsets.UTF_8));
+                    if (!t.isDelivered()) {
+                        suppressed.incrementAndGet();
+                        say(
+                                String.format(
+                                        "  held %-16s -> %-12s %-20s %s  (%s: %s) %s",
+                                        t.guide,
+                                        t.userId,
+                                        t.sessionId == null ? "" : "session " + t.sessionId,
+                                        DATASET_TIME.format(Instant.ofEpochMilli(t.ts - timeShift)),
+                                        t.ruleId,
+                                        why(t),
+                                        t.status));
+                    }
+                });
 
         say("starting the job on a Flink MiniCluster with " + rules.rules.size() + " rules");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.from(config));
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.from(config));
         JobClient job = GuidanceJob.start(env, config, LiveRules.of(rules));
         resources.add(0, () -> job.cancel().get(30, TimeUnit.SECONDS));
         StreamExecutionEnvironment shopEnv =
@@ -209,34 +260,54 @@ final class DemoCommand {
         JobClient shopJob = GuidanceJob.start(shopEnv, shopConfig, LiveRules.of(rules));
         resources.add(0, () -> shopJob.cancel().get(30, TimeUnit.SECONDS));
         consume(kafka.bootstrapServers(), SHOP_DEAD_LETTER_TOPIC, this::deadLetter);
-        consume(kafka.bootstrapServers(), SHOP_AUDIT_TOPIC, r -> {
-            Trigger t = TriggerJson.fromJson(new String(r.value(), StandardCharsets.UTF_8));
-            if (!t.isDelivered()) {
-                suppressed.incrementAndGet();
-            }
-            say(String.format("  shop %-16s -> %-12s (%s: %s) %s", t.guide, t.userId, t.ruleId, why(t), t.status));
-        });
-        GuidanceWebServer web = GuidanceWebServer.start(WebSettings.of(shopConfig, Map.of(
-                "web.host", "127.0.0.1",
-                "web.port", Integer.toString(port),
-                "web.demoShop", "true")));
+        consume(
+                kafka.bootstrapServers(),
+                SHOP_AUDIT_TOPIC,
+                r -> {
+                    Trigger t = TriggerJson.fromJson(new String(r.value(), StandardCharsets.UTF_8));
+                    if (!t.isDelivered()) {
+                        suppressed.incrementAndGet();
+                    }
+                    say(
+                            String.format(
+                                    "  shop %-16s -> %-12s (%s: %s) %s",
+                                    t.guide, t.userId, t.ruleId, why(t), t.status));
+                });
+        GuidanceWebServer web =
+                GuidanceWebServer.start(
+                        WebSettings.of(
+                                shopConfig,
+                                Map.of(
+                                        "web.host", "127.0.0.1",
+                                        "web.port", Integer.toString(port),
+                                        "web.demoShop", "true")));
         resources.add(0, web);
-        say("the shop's job is running; open http://localhost:" + web.port() + " and wait on the checkout page");
+        say(
+                "the shop's job is running; open http://localhost:"
+                        + web.port()
+                        + " and wait on the checkout page");
 
-        say(String.format("replaying %d events of %s at %dx (dataset time runs %d s per second)",
-                events.size(), data.getFileName(), speed, speed));
+        say(
+                String.format(
+                        "replaying %d events of %s at %dx (dataset time runs %d s per second)",
+                        events.size(), data.getFileName(), speed, speed));
         produce(kafka.bootstrapServers(), events, speed);
-        background("demo-status", () -> {
-            while (!stopping.get()) {
-                pause(5_000);
-                if (!stopping.get()) {
-                    say("events " + status());
-                }
-            }
-        });
+        background(
+                "demo-status",
+                () -> {
+                    while (!stopping.get()) {
+                        pause(5_000);
+                        if (!stopping.get()) {
+                            say("events " + status());
+                        }
+                    }
+                });
     }
 
-    /** Sends the events in time order, paced at {@code speed} times their real spacing, shifted to start now. */
+    /**
+     * Sends the events in time order, paced at {@code speed} times their real spacing, shifted to
+     * start now.
+     */
     private void produce(String bootstrap, List<Event> events, int speed) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -247,159 +318,242 @@ final class DemoCommand {
         resources.add(0, () -> producer.close(Duration.ofSeconds(5)));
         long first = events.get(0).ts;
         long wallStart = System.currentTimeMillis();
-        // Event time starts now and then runs at the dataset's pace, ahead of the wall clock. It must not start in the
-        // past: a partition that saw nothing yet follows the wall clock, and would take older events for late ones.
+        // Event time starts now and then runs at the dataset's pace, ahead of the wall clock. It
+        // must not start in the
+        // past: a partition that saw nothing yet follows the wall clock, and would take older
+        // events for late ones.
         timeShift = wallStart - first;
-        background("demo-producer", () -> {
-            int n = 0;
-            long previous = first;
-            long due = wallStart;
-            for (Event e : events) {
-                due += Math.min((e.ts - previous) / speed, MAX_PAUSE_MS);
-                previous = e.ts;
-                long wait = due - System.currentTimeMillis();
-                if (wait > 0) {
-                    pause(wait);
-                }
-                if (stopping.get()) {
-                    return;
-                }
-                Event shifted = new Event(e.eventId, e.userId, e.sessionId, e.ts + timeShift, e.type, e.page,
-                        e.target, e.props);
-                producer.send(new ProducerRecord<>(EVENTS_TOPIC, e.userId, EventJson.toJsonBytes(shifted)));
-                eventsSent.incrementAndGet();
-                if (++n % BROKEN_RECORD_EVERY == 0) {
-                    byte[] broken = (n / BROKEN_RECORD_EVERY) % 2 == 1
-                            ? "{\"eventId\": \"broken-".concat(Integer.toString(n)).concat("\", \"ts\": ")
-                                    .getBytes(StandardCharsets.UTF_8)
-                            : ("{\"eventId\":\"no-user-" + n + "\",\"sessionId\":\"s\",\"ts\":"
-                                    + (e.ts + timeShift) + ",\"type\":\"click\"}").getBytes(StandardCharsets.UTF_8);
-                    producer.send(new ProducerRecord<>(EVENTS_TOPIC, "broken", broken));
-                    brokenSent.incrementAndGet();
-                }
-            }
-            producer.flush();
-            say("dataset replayed: " + eventsSent.get() + " events and " + brokenSent.get()
-                    + " broken records sent; still watching (stalls still open fire as event time passes)");
-        });
+        background(
+                "demo-producer",
+                () -> {
+                    int n = 0;
+                    long previous = first;
+                    long due = wallStart;
+                    for (Event e : events) {
+                        due += Math.min((e.ts - previous) / speed, MAX_PAUSE_MS);
+                        previous = e.ts;
+                        long wait = due - System.currentTimeMillis();
+                        if (wait > 0) {
+                            pause(wait);
+                        }
+                        if (stopping.get()) {
+                            return;
+                        }
+                        Event shifted =
+                                new Event(
+                                        e.eventId,
+                                        e.userId,
+                                        e.sessionId,
+                                        e.ts + timeShift,
+                                        e.type,
+                                        e.page,
+                                        e.target,
+                                        e.props);
+                        producer.send(
+                                new ProducerRecord<>(
+                                        EVENTS_TOPIC, e.userId, EventJson.toJsonBytes(shifted)));
+                        eventsSent.incrementAndGet();
+                        if (++n % BROKEN_RECORD_EVERY == 0) {
+                            byte[] broken =
+                                    (n / BROKEN_RECORD_EVERY) % 2 == 1
+                                            ? "{\"eventId\": \"broken-"
+                                                    .concat(Integer.toString(n))
+                                                    .concat("\", \"ts\": ")
+                                                    .getBytes(StandardCharsets.UTF_8)
+                                            : ("{\"eventId\":\"no-user-"
+                                                            + n
+                                                            + "\",\"sessionId\":\"s\",\"ts\":"
+                                                            + (e.ts + timeShift)
+                                                            + ",\"type\":\"click\"}")
+                                                    .getBytes(StandardCharsets.UTF_8);
+                            producer.send(new ProducerRecord<>(EVENTS_TOPIC, "broken", broken));
+                            brokenSent.incrementAndGet();
+                        }
+                    }
+                    producer.flush();
+                    say(
+                            "dataset replayed: "
+                                    + eventsSent.get()
+                                    + " events and "
+                                    + brokenSent.get()
+                                    + " broken records sent; still watching (stalls still open fire as event time passes)");
+                });
     }
 
-    /** Prints each trigger as Redis receives it, from keyspace notifications on the trigger keys. */
+    /**
+     * Prints each trigger as Redis receives it, from keyspace notifications on the trigger keys.
+     */
     private void watchRedis(LocalRedis redis, String prefix) {
         RedisClient client = RedisClient.builder().hostAndPort(redis.host(), redis.port()).build();
         resources.add(client);
         client.configSet("notify-keyspace-events", "K$");
         Set<String> printed = new HashSet<>();
-        JedisPubSub listener = new JedisPubSub() {
-            @Override
-            public void onPMessage(String pattern, String channel, String message) {
-                if (!"set".equals(message)) {
-                    return;
-                }
-                String key = channel.substring(channel.indexOf(':') + 1);
-                String json = client.get(key);
-                if (json == null) {
-                    return;
-                }
-                Trigger t = TriggerJson.fromJson(json);
-                if (t.userId.startsWith(GuidanceWebServer.DEMO_VISITOR_PREFIX)) {
-                    triggersSeen.incrementAndGet(); // a shop visitor's guide: printed from the shop's audit topic
-                    return;
-                }
-                if (printed.add(t.triggerId)) {
-                    triggersSeen.incrementAndGet();
-                    say(String.format("guide %-16s -> %-12s %-20s %s  (%s: %s)", t.guide, t.userId,
-                            t.sessionId == null ? "" : "session " + t.sessionId,
-                            DATASET_TIME.format(Instant.ofEpochMilli(t.ts - timeShift)), t.ruleId, why(t)));
-                }
-            }
-        };
-        RedisClient subscriber = RedisClient.builder().hostAndPort(redis.host(), redis.port()).build();
-        wakers.add(() -> {
-            if (listener.isSubscribed()) {
-                listener.punsubscribe();
-            }
-        });
+        JedisPubSub listener =
+                new JedisPubSub() {
+                    @Override
+                    public void onPMessage(String pattern, String channel, String message) {
+                        if (!"set".equals(message)) {
+                            return;
+                        }
+                        String key = channel.substring(channel.indexOf(':') + 1);
+                        String json = client.get(key);
+                        if (json == null) {
+                            return;
+                        }
+                        Trigger t = TriggerJson.fromJson(json);
+                        if (t.userId.startsWith(GuidanceWebServer.DEMO_VISITOR_PREFIX)) {
+                            triggersSeen
+                                    .incrementAndGet(); // a shop visitor's guide: printed from the
+                            // shop's audit topic
+                            return;
+                        }
+                        if (printed.add(t.triggerId)) {
+                            triggersSeen.incrementAndGet();
+                            say(
+                                    String.format(
+                                            "guide %-16s -> %-12s %-20s %s  (%s: %s)",
+                                            t.guide,
+                                            t.userId,
+                                            t.sessionId == null ? "" : "session " + t.sessionId,
+                                            DATASET_TIME.format(
+                                                    Instant.ofEpochMilli(t.ts - timeShift)),
+                                            t.ruleId,
+                                            why(t)));
+                        }
+                    }
+                };
+        RedisClient subscriber =
+                RedisClient.builder().hostAndPort(redis.host(), redis.port()).build();
+        wakers.add(
+                () -> {
+                    if (listener.isSubscribed()) {
+                        listener.punsubscribe();
+                    }
+                });
         resources.add(0, subscriber);
-        background("demo-redis-watch", () -> {
-            try {
-                subscriber.psubscribe(listener, "__keyspace@0__:" + prefix + ":user:*");
-            } catch (RuntimeException e) {
-                if (!stopping.get()) {
-                    say("Redis watch stopped: " + e.getMessage());
-                }
-            }
-        });
+        background(
+                "demo-redis-watch",
+                () -> {
+                    try {
+                        subscriber.psubscribe(listener, "__keyspace@0__:" + prefix + ":user:*");
+                    } catch (RuntimeException e) {
+                        if (!stopping.get()) {
+                            say("Redis watch stopped: " + e.getMessage());
+                        }
+                    }
+                });
     }
 
     /** The reason of a trigger in a few words, from the numbers it carries. */
     static String why(Trigger t) {
         Map<String, String> r = t.reason;
-        java.util.function.Function<String, String> d = k -> r.containsKey(k)
-                ? io.guidance.rules.Durations.format(Long.parseLong(r.get(k))) : "?";
+        java.util.function.Function<String, String> d =
+                k ->
+                        r.containsKey(k)
+                                ? io.guidance.rules.Durations.format(Long.parseLong(r.get(k)))
+                                : "?";
         switch (t.kind) {
             case "stall":
                 return "no progress within " + d.apply("within");
             case "burst":
-                return r.get("count") + " in " + d.apply("within")
+                return r.get("count")
+                        + " in "
+                        + d.apply("within")
                         + (r.containsKey("value") ? " on " + r.get("value") : "");
             case "loop":
                 return r.get("value") + " " + r.get("times") + " times within " + d.apply("within");
             case "threshold":
-                return r.get("count") + " of " + r.get("target") + (r.containsKey("reached") ? ", reached" : "");
+                return r.get("count")
+                        + " of "
+                        + r.get("target")
+                        + (r.containsKey("reached") ? ", reached" : "");
             case "comeback":
-                return String.format("back after %.1f days", Long.parseLong(r.getOrDefault("away", "0")) / 86_400_000.0);
+                return String.format(
+                        "back after %.1f days",
+                        Long.parseLong(r.getOrDefault("away", "0")) / 86_400_000.0);
             default:
                 return r.toString();
         }
     }
 
-    /** Reads a topic from its start on a thread of its own, handing each record to {@code onRecord}. */
-    private void consume(String bootstrap, String topic,
-                         java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> onRecord) {
+    /**
+     * Reads a topic from its start on a thread of its own, handing each record to {@code onRecord}.
+     */
+    private void consume(
+            String bootstrap,
+            String topic,
+            java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> onRecord) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "guidance-demo-" + topic);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName());
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p);
         consumer.subscribe(List.of(topic));
         wakers.add(consumer::wakeup);
-        background("demo-" + topic, () -> {
-            try {
-                while (!stopping.get()) {
-                    consumer.poll(Duration.ofMillis(500)).forEach(onRecord);
-                }
-            } catch (org.apache.kafka.common.errors.WakeupException e) {
-                // stopping
-            } finally {
-                consumer.close(Duration.ofSeconds(2));
-            }
-        });
-    }
-
-    /** The running totals after "events": {@code 1200 | guides in Redis 3 | ... | dead letters 2 (not_json 1)}. */
-    private String status() {
-        StringBuilder reasons = new StringBuilder();
-        deadLettersByReason.forEach((reason, n) -> reasons.append(reasons.length() == 0 ? " (" : ", ")
-                .append(reason).append(' ').append(n.get()));
-        return String.format("%d | guides in Redis %d | held back %d | dead letters %d%s", eventsSent.get(),
-                triggersSeen.get(), suppressed.get(), deadLetters.get(), reasons.length() == 0 ? "" : reasons + ")");
+        background(
+                "demo-" + topic,
+                () -> {
+                    try {
+                        while (!stopping.get()) {
+                            consumer.poll(Duration.ofMillis(500)).forEach(onRecord);
+                        }
+                    } catch (org.apache.kafka.common.errors.WakeupException e) {
+                        // stopping
+                    } finally {
+                        consumer.close(Duration.ofSeconds(2));
+                    }
+                });
     }
 
     /**
-     * Counts a dead letter by its reason. The first few of each reason the demo did not break on purpose are printed
-     * with their detail; the rest only count, so a burst of them does not flood the screen.
+     * The running totals after "events": {@code 1200 | guides in Redis 3 | ... | dead letters 2
+     * (not_json 1)}.
+     */
+    private String status() {
+        StringBuilder reasons = new StringBuilder();
+        deadLettersByReason.forEach(
+                (reason, n) ->
+                        reasons.append(reasons.length() == 0 ? " (" : ", ")
+                                .append(reason)
+                                .append(' ')
+                                .append(n.get()));
+        return String.format(
+                "%d | guides in Redis %d | held back %d | dead letters %d%s",
+                eventsSent.get(),
+                triggersSeen.get(),
+                suppressed.get(),
+                deadLetters.get(),
+                reasons.length() == 0 ? "" : reasons + ")");
+    }
+
+    /**
+     * Counts a dead letter by its reason. The first few of each reason the demo did not break on
+     * purpose are printed with their detail; the rest only count, so a burst of them does not flood
+     * the screen.
      */
     private void deadLetter(ConsumerRecord<byte[], byte[]> r) {
         String reason = header(r, DeadLetterSerializer.REASON);
-        long n = deadLettersByReason.computeIfAbsent(reason, k -> new AtomicLong()).incrementAndGet();
+        long n =
+                deadLettersByReason
+                        .computeIfAbsent(reason, k -> new AtomicLong())
+                        .incrementAndGet();
         deadLetters.incrementAndGet();
-        boolean deliberate = reason.equals(DeadLetter.NOT_JSON) || reason.equals(DeadLetter.MISSING_FIELD);
+        boolean deliberate =
+                reason.equals(DeadLetter.NOT_JSON) || reason.equals(DeadLetter.MISSING_FIELD);
         if (!deliberate && n <= UNEXPECTED_DEAD_LETTERS_SHOWN) {
-            say(String.format("  dead letter %s on %s: %s%s", reason, r.topic(), header(r, DeadLetterSerializer.DETAIL),
-                    n == UNEXPECTED_DEAD_LETTERS_SHOWN ? " (more of these are only counted)" : ""));
+            say(
+                    String.format(
+                            "  dead letter %s on %s: %s%s",
+                            reason,
+                            r.topic(),
+                            header(r, DeadLetterSerializer.DETAIL),
+                            n == UNEXPECTED_DEAD_LETTERS_SHOWN
+                                    ? " (more of these are only counted)"
+                                    : ""));
         }
     }
 
@@ -408,7 +562,10 @@ final class DemoCommand {
         return h == null ? "?" : new String(h.value(), StandardCharsets.UTF_8);
     }
 
-    /** Idempotent: stops the threads, cancels the job, then closes Kafka and Redis (in reverse order of start). */
+    /**
+     * Idempotent: stops the threads, cancels the job, then closes Kafka and Redis (in reverse order
+     * of start).
+     */
     synchronized void stop() {
         if (!stopping.compareAndSet(false, true)) {
             return;

@@ -2,14 +2,19 @@ package io.guidance.cli;
 
 import java.io.PrintStream;
 
-/** The {@code guidance} command: demo, replay, import and rules. Wrong arguments print usage and exit 2. */
+/**
+ * The {@code guidance} command: demo, replay, import and rules. Wrong arguments print usage and
+ * exit 2.
+ */
 public final class GuidanceCli {
-    static final String USAGE = String.join("\n",
-            "usage:",
-            "  " + DemoCommand.USAGE,
-            "  " + ReplayCommand.USAGE,
-            "  guidance import taobao|yoochoose FILE --out FILE",
-            "  " + RulesCommand.USAGE);
+    static final String USAGE =
+            String.join(
+                    "\n",
+                    "usage:",
+                    "  " + DemoCommand.USAGE,
+                    "  " + ReplayCommand.USAGE,
+                    "  guidance import taobao|yoochoose FILE --out FILE",
+                    "  " + RulesCommand.USAGE);
 
     private GuidanceCli() {}
 

@@ -3,7 +3,6 @@ package io.guidance.cli;
 import io.guidance.event.Event;
 import io.guidance.pipeline.importer.DatasetImporter;
 import io.guidance.pipeline.importer.EventJsonLines;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.CharacterCodingException;
@@ -18,16 +17,20 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * {@code guidance import taobao|yoochoose FILE --out FILE}: turns a public dataset into a replayable file of events,
- * sorted by {@code ts}.
+ * {@code guidance import taobao|yoochoose FILE --out FILE}: turns a public dataset into a
+ * replayable file of events, sorted by {@code ts}.
  *
- * <p>Exit codes: 0 done, 1 the input could not be imported (missing, unreadable or malformed), 2 wrong arguments.
+ * <p>Exit codes: 0 done, 1 the input could not be imported (missing, unreadable or malformed), 2
+ * wrong arguments.
  */
 public final class ImportCommand {
 
-    static final String USAGE = "usage: guidance import "
-            + DatasetImporter.all().stream().map(DatasetImporter::name).collect(Collectors.joining("|"))
-            + " FILE --out FILE";
+    static final String USAGE =
+            "usage: guidance import "
+                    + DatasetImporter.all().stream()
+                            .map(DatasetImporter::name)
+                            .collect(Collectors.joining("|"))
+                    + " FILE --out FILE";
 
     private ImportCommand() {}
 
@@ -121,7 +124,10 @@ public final class ImportCommand {
         return 2;
     }
 
-    /** One line: what was written and what it covers, so a wrong input is noticed before a replay is run on it. */
+    /**
+     * One line: what was written and what it covers, so a wrong input is noticed before a replay is
+     * run on it.
+     */
     static String summary(DatasetImporter importer, List<Event> sorted, Path dest) {
         Set<String> users = new HashSet<>();
         Set<String> sessions = new HashSet<>();
@@ -129,9 +135,14 @@ public final class ImportCommand {
             users.add(e.userId);
             sessions.add(e.sessionId);
         }
-        String span = sorted.isEmpty() ? "no events"
-                : Instant.ofEpochMilli(sorted.get(0).ts) + " .. " + Instant.ofEpochMilli(sorted.get(sorted.size() - 1).ts);
-        return String.format("imported %d %s events to %s: %d users, %d sessions, %s",
+        String span =
+                sorted.isEmpty()
+                        ? "no events"
+                        : Instant.ofEpochMilli(sorted.get(0).ts)
+                                + " .. "
+                                + Instant.ofEpochMilli(sorted.get(sorted.size() - 1).ts);
+        return String.format(
+                "imported %d %s events to %s: %d users, %d sessions, %s",
                 sorted.size(), importer.name(), dest, users.size(), sessions.size(), span);
     }
 

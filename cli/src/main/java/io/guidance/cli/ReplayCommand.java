@@ -1,14 +1,11 @@
 package io.guidance.cli;
 
-import io.guidance.event.DeadLetter;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.guidance.pipeline.JobConfig;
 import io.guidance.pipeline.replay.Replay;
 import io.guidance.rules.RuleSet;
-import io.guidance.trigger.Trigger;
 import io.guidance.trigger.TriggerJson;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -20,18 +17,29 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * {@code guidance replay}: the production graph over a file of events, bounded and deterministic; every trigger as
- * JSON Lines, and optionally every dead letter.
+ * {@code guidance replay}: the production graph over a file of events, bounded and deterministic;
+ * every trigger as JSON Lines, and optionally every dead letter.
  */
 final class ReplayCommand {
-    static final String USAGE = "guidance replay --events FILE --rules FILE --out FILE"
-            + " [--dead-letters FILE] [--parallelism N] [--max-out-of-orderness 2s] [--dedup-window 1h]";
+    static final String USAGE =
+            "guidance replay --events FILE --rules FILE --out FILE"
+                    + " [--dead-letters FILE] [--parallelism N] [--max-out-of-orderness 2s] [--dedup-window 1h]";
 
     private ReplayCommand() {}
 
     static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        Args a = Args.parse(args, 1, Set.of("events", "rules", "out", "dead-letters", "parallelism",
-                "max-out-of-orderness", "dedup-window"));
+        Args a =
+                Args.parse(
+                        args,
+                        1,
+                        Set.of(
+                                "events",
+                                "rules",
+                                "out",
+                                "dead-letters",
+                                "parallelism",
+                                "max-out-of-orderness",
+                                "dedup-window"));
         if (!a.positional().isEmpty()) {
             throw new Args.UsageException("unexpected argument '" + a.positional().get(0) + "'");
         }
@@ -41,10 +49,13 @@ final class ReplayCommand {
         String deadLettersFile = a.get("dead-letters", null);
         JobConfig config;
         try {
-            config = JobConfig.of(Map.of(
-                    "job.parallelism", Integer.toString(a.intOption("parallelism", 2)),
-                    "events.maxOutOfOrderness", a.get("max-out-of-orderness", "2s"),
-                    "events.dedupWindow", a.get("dedup-window", "1h")));
+            config =
+                    JobConfig.of(
+                            Map.of(
+                                    "job.parallelism",
+                                            Integer.toString(a.intOption("parallelism", 2)),
+                                    "events.maxOutOfOrderness", a.get("max-out-of-orderness", "2s"),
+                                    "events.dedupWindow", a.get("dedup-window", "1h")));
         } catch (IllegalArgumentException e) {
             throw new Args.UsageException(e.getMessage());
         }
@@ -55,20 +66,34 @@ final class ReplayCommand {
         writeLines(outFile, outcome.triggers.stream().map(TriggerJson::toJson).iterator());
         if (deadLettersFile != null) {
             ObjectMapper json = new ObjectMapper();
-            writeLines(Path.of(deadLettersFile), outcome.deadLetters.stream().map(d -> {
-                ObjectNode n = json.createObjectNode();
-                n.put("reason", d.reason).put("detail", d.detail).put("line", d.sourceOffset)
-                        .put("record", new String(d.raw, StandardCharsets.UTF_8));
-                return n.toString();
-            }).iterator());
+            writeLines(
+                    Path.of(deadLettersFile),
+                    outcome.deadLetters.stream()
+                            .map(
+                                    d -> {
+                                        ObjectNode n = json.createObjectNode();
+                                        n.put("reason", d.reason)
+                                                .put("detail", d.detail)
+                                                .put("line", d.sourceOffset)
+                                                .put(
+                                                        "record",
+                                                        new String(d.raw, StandardCharsets.UTF_8));
+                                        return n.toString();
+                                    })
+                            .iterator());
         }
 
         Map<String, Integer> byRule = new TreeMap<>();
         outcome.triggers.forEach(t -> byRule.merge(t.ruleId, 1, Integer::sum));
         Map<String, Integer> byReason = new TreeMap<>();
         outcome.deadLetters.forEach(d -> byReason.merge(d.reason, 1, Integer::sum));
-        out.printf("read %d records: %d processed, %d dead letters %s, %d duplicates%n", outcome.recordsRead,
-                outcome.processed(), outcome.deadLetters.size(), byReason, outcome.duplicates);
+        out.printf(
+                "read %d records: %d processed, %d dead letters %s, %d duplicates%n",
+                outcome.recordsRead,
+                outcome.processed(),
+                outcome.deadLetters.size(),
+                byReason,
+                outcome.duplicates);
         out.printf("%d triggers %s -> %s%n", outcome.triggers.size(), byRule, outFile);
         return 0;
     }

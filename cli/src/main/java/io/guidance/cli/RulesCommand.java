@@ -8,7 +8,6 @@ import io.guidance.rules.PublishedRules;
 import io.guidance.rules.RuleSet;
 import io.guidance.rules.RuleValidationException;
 import io.guidance.rules.RulesParser;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -16,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -27,15 +25,17 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * {@code guidance rules validate|publish|diff|show}: check a rules file, publish it to a running job through the
- * rules topic, see what a file would change, and print the version in force.
+ * {@code guidance rules validate|publish|diff|show}: check a rules file, publish it to a running
+ * job through the rules topic, see what a file would change, and print the version in force.
  */
 final class RulesCommand {
-    static final String USAGE = String.join("\n  ",
-            "guidance rules validate FILE",
-            "guidance rules publish FILE --bootstrap HOST:PORT [--topic guidance-rules]",
-            "guidance rules diff FILE [--bootstrap localhost:9092] [--topic guidance-rules]",
-            "guidance rules show [--bootstrap localhost:9092] [--topic guidance-rules]");
+    static final String USAGE =
+            String.join(
+                    "\n  ",
+                    "guidance rules validate FILE",
+                    "guidance rules publish FILE --bootstrap HOST:PORT [--topic guidance-rules]",
+                    "guidance rules diff FILE [--bootstrap localhost:9092] [--topic guidance-rules]",
+                    "guidance rules show [--bootstrap localhost:9092] [--topic guidance-rules]");
     static final String DEFAULT_TOPIC = "guidance-rules";
     static final String DEFAULT_BOOTSTRAP = "localhost:9092";
     private static final Duration TIMEOUT = Duration.ofSeconds(15);
@@ -50,20 +50,30 @@ final class RulesCommand {
             case "validate":
                 return validate(file(words, verb), out);
             case "publish":
-                return publish(file(words, verb), a.required("bootstrap"), a.get("topic", DEFAULT_TOPIC), out);
+                return publish(
+                        file(words, verb),
+                        a.required("bootstrap"),
+                        a.get("topic", DEFAULT_TOPIC),
+                        out);
             case "diff":
-                return diff(file(words, verb), a.get("bootstrap", DEFAULT_BOOTSTRAP), a.get("topic", DEFAULT_TOPIC), out);
+                return diff(
+                        file(words, verb),
+                        a.get("bootstrap", DEFAULT_BOOTSTRAP),
+                        a.get("topic", DEFAULT_TOPIC),
+                        out);
             case "show":
                 if (words.size() != 1) {
                     throw new Args.UsageException("rules show takes no file");
                 }
-                return show(a.get("bootstrap", DEFAULT_BOOTSTRAP), a.get("topic", DEFAULT_TOPIC), out);
+                return show(
+                        a.get("bootstrap", DEFAULT_BOOTSTRAP), a.get("topic", DEFAULT_TOPIC), out);
             default:
                 throw new Args.UsageException("expected: " + USAGE);
         }
     }
 
-    private static Path file(List<String> words, String verb) throws Args.UsageException, Args.InputException {
+    private static Path file(List<String> words, String verb)
+            throws Args.UsageException, Args.InputException {
         if (words.size() != 2) {
             throw new Args.UsageException("rules " + verb + " needs one FILE");
         }
@@ -73,19 +83,25 @@ final class RulesCommand {
     private static int validate(Path file, PrintStream out) throws Args.InputException {
         RuleSet rules = load(file);
         out.printf("%s: valid, %d rules%n", file, rules.rules.size());
-        rules.rules.forEach(r -> out.printf("  %-24s %-10s guide %s%s%n", r.id, r.kind(), r.guide,
-                r.enabled ? "" : " (disabled)"));
+        rules.rules.forEach(
+                r ->
+                        out.printf(
+                                "  %-24s %-10s guide %s%s%n",
+                                r.id, r.kind(), r.guide, r.enabled ? "" : " (disabled)"));
         return 0;
     }
 
-    /** Validates first: an invalid file is refused with all its problems and nothing is published. */
+    /**
+     * Validates first: an invalid file is refused with all its problems and nothing is published.
+     */
     private static int publish(Path file, String bootstrap, String topic, PrintStream out)
             throws Args.InputException, IOException {
         load(file);
         String yaml = Files.readString(file, StandardCharsets.UTF_8);
         List<RulesTopic.Entry> entries = RulesTopic.readAll(bootstrap, topic, TIMEOUT);
         long version = RulesTopic.highestVersion(entries) + 1;
-        PublishedRules published = new PublishedRules(version, publisher(), System.currentTimeMillis(), yaml);
+        PublishedRules published =
+                new PublishedRules(version, publisher(), System.currentTimeMillis(), yaml);
         RulesTopic.publish(bootstrap, topic, published, TIMEOUT);
         out.printf("published %s to %s: running jobs apply it within seconds%n", published, topic);
         return 0;
@@ -94,7 +110,8 @@ final class RulesCommand {
     private static int show(String bootstrap, String topic, PrintStream out) throws IOException {
         Optional<PublishedRules> live = RulesTopic.latestValid(bootstrap, topic, TIMEOUT);
         if (live.isEmpty()) {
-            out.printf("no rule set on %s: jobs run the rules file they were started with%n", topic);
+            out.printf(
+                    "no rule set on %s: jobs run the rules file they were started with%n", topic);
             return 0;
         }
         out.printf("# live rules: %s%n", live.get());
@@ -105,7 +122,9 @@ final class RulesCommand {
         return 0;
     }
 
-    /** Rule by rule, field by field: what publishing the file would change against the live version. */
+    /**
+     * Rule by rule, field by field: what publishing the file would change against the live version.
+     */
     private static int diff(Path file, String bootstrap, String topic, PrintStream out)
             throws Args.InputException, IOException {
         load(file);
@@ -115,9 +134,13 @@ final class RulesCommand {
             oldYaml = live.get().yaml;
             out.printf("%s against the live %s%n", file, live.get());
         } else {
-            // nothing published yet: jobs run the rules file they were started with, by default this one
+            // nothing published yet: jobs run the rules file they were started with, by default
+            // this one
             Path started = Path.of("config/rules.yaml");
-            oldYaml = Files.isRegularFile(started) ? Files.readString(started, StandardCharsets.UTF_8) : "rules: []";
+            oldYaml =
+                    Files.isRegularFile(started)
+                            ? Files.readString(started, StandardCharsets.UTF_8)
+                            : "rules: []";
             out.printf("%s against %s (nothing published on %s yet)%n", file, started, topic);
         }
         List<String> changes = diffYaml(oldYaml, Files.readString(file, StandardCharsets.UTF_8));
@@ -138,7 +161,12 @@ final class RulesCommand {
         Map<String, JsonNode> newRules = byId(after.path("rules"));
         for (String id : newRules.keySet()) {
             if (!oldRules.containsKey(id)) {
-                out.add("+ rule " + id + " (" + newRules.get(id).path("kind").asText() + "): new, starts empty");
+                out.add(
+                        "+ rule "
+                                + id
+                                + " ("
+                                + newRules.get(id).path("kind").asText()
+                                + "): new, starts empty");
             }
         }
         for (String id : oldRules.keySet()) {
@@ -153,7 +181,8 @@ final class RulesCommand {
         return out;
     }
 
-    private static void diffFields(String prefix, JsonNode before, JsonNode after, List<String> out) {
+    private static void diffFields(
+            String prefix, JsonNode before, JsonNode after, List<String> out) {
         Set<String> names = new TreeSet<>();
         before.fieldNames().forEachRemaining(names::add);
         after.fieldNames().forEachRemaining(names::add);
@@ -188,7 +217,9 @@ final class RulesCommand {
         }
     }
 
-    /** Loads a rules file or fails with every problem listed, as one {@link Args.InputException}. */
+    /**
+     * Loads a rules file or fails with every problem listed, as one {@link Args.InputException}.
+     */
     static RuleSet load(Path file) throws Args.InputException {
         try {
             return RulesParser.parseFile(file);
@@ -198,5 +229,4 @@ final class RulesCommand {
             throw new Args.InputException("cannot read " + file + ": " + e.getMessage());
         }
     }
-
 }

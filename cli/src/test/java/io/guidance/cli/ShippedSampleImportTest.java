@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -21,8 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The samples the repository ships for the demo import whole, in order. */
 class ShippedSampleImportTest {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void taobaoSampleImportsEveryRowInTimeOrder() throws IOException {
@@ -34,8 +32,11 @@ class ShippedSampleImportTest {
         Path dest = dir.resolve("taobao.jsonl");
         ByteArrayOutputStream err = new ByteArrayOutputStream();
 
-        int code = ImportCommand.run(new String[] {"taobao", sample.toString(), "--out", dest.toString()},
-                new PrintStream(new ByteArrayOutputStream(), true, UTF_8), new PrintStream(err, true, UTF_8));
+        int code =
+                ImportCommand.run(
+                        new String[] {"taobao", sample.toString(), "--out", dest.toString()},
+                        new PrintStream(new ByteArrayOutputStream(), true, UTF_8),
+                        new PrintStream(err, true, UTF_8));
 
         assertThat(code).as(err.toString(UTF_8)).isZero();
         List<String> out = Files.readAllLines(dest, UTF_8);
@@ -65,6 +66,7 @@ class ShippedSampleImportTest {
                 return candidate;
             }
         }
-        throw new IllegalStateException("data/samples not found above " + Path.of("").toAbsolutePath());
+        throw new IllegalStateException(
+                "data/samples not found above " + Path.of("").toAbsolutePath());
     }
 }

@@ -20,7 +20,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-
 import kafka.server.BrokerServer;
 import kafka.server.ControllerServer;
 import kafka.server.FaultHandlerFactory;
@@ -55,34 +54,38 @@ import org.slf4j.LoggerFactory;
 import scala.Tuple2;
 
 /**
- * A real, single-node Apache Kafka broker running inside the current JVM, for the {@code guidance demo}
- * command and for integration tests.
+ * A real, single-node Apache Kafka broker running inside the current JVM, for the {@code guidance
+ * demo} command and for integration tests.
  *
  * <p>Why a real broker rather than a mock: the pipeline's Kafka source depends on genuine broker
- * behaviour (consumer-group coordination, offset commits, partition assignment, compacted topics), which
- * only the real server code reproduces. Why in-process: the demo must work on a machine with nothing but
- * a JDK (no Docker, no Kafka installation), and tests must not leave daemons behind.
+ * behaviour (consumer-group coordination, offset commits, partition assignment, compacted topics),
+ * which only the real server code reproduces. Why in-process: the demo must work on a machine with
+ * nothing but a JDK (no Docker, no Kafka installation), and tests must not leave daemons behind.
  *
- * <p>The broker runs in KRaft <em>combined</em> mode (broker and sole controller voter in one node), as
- * {@code kafka-server-start.sh} would run it after {@code kafka-storage.sh format}: the log directory is
- * formatted with Kafka's own {@link Formatter}, and the node is assembled from Kafka's server classes
- * ({@link SharedServer}, {@link ControllerServer}, {@link BrokerServer}) exactly as
- * {@code kafka.server.KafkaRaftServer} assembles them, with two differences that make it safe to embed:
+ * <p>The broker runs in KRaft <em>combined</em> mode (broker and sole controller voter in one
+ * node), as {@code kafka-server-start.sh} would run it after {@code kafka-storage.sh format}: the
+ * log directory is formatted with Kafka's own {@link Formatter}, and the node is assembled from
+ * Kafka's server classes ({@link SharedServer}, {@link ControllerServer}, {@link BrokerServer})
+ * exactly as {@code kafka.server.KafkaRaftServer} assembles them, with two differences that make it
+ * safe to embed:
+ *
  * <ul>
- *   <li>Both listeners get sockets that this class has already bound to port 0 on {@code 127.0.0.1}, so
- *       there is no window in which another process can take a port chosen in advance.</li>
- *   <li>Faults that Kafka treats as fatal are logged and surfaced as exceptions instead of halting the
- *       whole JVM (which {@code KafkaRaftServer} does, for example when a listener cannot bind), so a
- *       broken broker fails a test or the demo rather than killing it silently.</li>
+ *   <li>Both listeners get sockets that this class has already bound to port 0 on {@code
+ *       127.0.0.1}, so there is no window in which another process can take a port chosen in
+ *       advance.
+ *   <li>Faults that Kafka treats as fatal are logged and surfaced as exceptions instead of halting
+ *       the whole JVM (which {@code KafkaRaftServer} does, for example when a listener cannot
+ *       bind), so a broken broker fails a test or the demo rather than killing it silently.
  * </ul>
- * Each instance has a fresh temporary log directory that {@link #close()} deletes. Settings are tuned for a
- * single node and a small machine: replication factors of internal topics are 1, internal topics have one
- * partition, consumer-group rebalances start without delay, topics are never auto-created, and thread
- * pools and buffers are small.
  *
- * <p>Kafka's own logging goes through SLF4J under the {@code kafka} and {@code org.apache.kafka} loggers;
- * this class configures no logging, so the application's logging configuration decides how verbose the
- * broker is. Instances are thread-safe.
+ * Each instance has a fresh temporary log directory that {@link #close()} deletes. Settings are
+ * tuned for a single node and a small machine: replication factors of internal topics are 1,
+ * internal topics have one partition, consumer-group rebalances start without delay, topics are
+ * never auto-created, and thread pools and buffers are small.
+ *
+ * <p>Kafka's own logging goes through SLF4J under the {@code kafka} and {@code org.apache.kafka}
+ * loggers; this class configures no logging, so the application's logging configuration decides how
+ * verbose the broker is. Instances are thread-safe.
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
@@ -108,39 +111,56 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final BrokerServer broker;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread shutdownHook;
+
     /** Created when first needed; guarded by {@code this}. */
     private Admin admin;
 
-    private EmbeddedKafka(KafkaConfig config, Path logDir, PreboundSockets sockets, FaultHandlerFactory faults) {
+    private EmbeddedKafka(
+            KafkaConfig config, Path logDir, PreboundSockets sockets, FaultHandlerFactory faults) {
         this.config = config;
         this.logDir = logDir;
         this.brokerPort = sockets.port(BROKER_LISTENER);
         this.controllerPort = sockets.port(CONTROLLER_LISTENER);
         // From here on this mirrors the constructor of kafka.server.KafkaRaftServer.
         Tuple2<MetaPropertiesEnsemble, BootstrapMetadata> storage =
-                KafkaRaftServer.initializeLogDirs(config, LOG, "[EmbeddedKafka " + brokerPort + "] ");
-        this.metrics = Server.initializeMetrics(config, Time.SYSTEM, storage._1().clusterId().orElseThrow());
+                KafkaRaftServer.initializeLogDirs(
+                        config, LOG, "[EmbeddedKafka " + brokerPort + "] ");
+        this.metrics =
+                Server.initializeMetrics(
+                        config, Time.SYSTEM, storage._1().clusterId().orElseThrow());
         try {
             QuorumConfig quorum = config.quorumConfig();
-            SharedServer shared = new SharedServer(config, storage._1(), Time.SYSTEM, metrics,
-                    CompletableFuture.completedFuture(QuorumConfig.parseVoterConnections(quorum.voters())),
-                    QuorumConfig.parseBootstrapServers(quorum.bootstrapServers()),
-                    faults, sockets);
-            this.controller = new ControllerServer(shared, KafkaRaftServer.configSchema(), storage._2());
+            SharedServer shared =
+                    new SharedServer(
+                            config,
+                            storage._1(),
+                            Time.SYSTEM,
+                            metrics,
+                            CompletableFuture.completedFuture(
+                                    QuorumConfig.parseVoterConnections(quorum.voters())),
+                            QuorumConfig.parseBootstrapServers(quorum.bootstrapServers()),
+                            faults,
+                            sockets);
+            this.controller =
+                    new ControllerServer(shared, KafkaRaftServer.configSchema(), storage._2());
             this.broker = new BrokerServer(shared);
         } catch (RuntimeException | Error e) {
             metrics.close();
             throw e;
         }
-        // Without this, a demo stopped with Ctrl-C would leave its log directory in the temp folder.
-        this.shutdownHook = new Thread(this::closeQuietly, "embedded-kafka-shutdown-hook-" + brokerPort);
+        // Without this, a demo stopped with Ctrl-C would leave its log directory in the temp
+        // folder.
+        this.shutdownHook =
+                new Thread(this::closeQuietly, "embedded-kafka-shutdown-hook-" + brokerPort);
     }
 
     /**
-     * Formats a fresh log directory and starts a single combined broker/controller on free loopback ports.
+     * Formats a fresh log directory and starts a single combined broker/controller on free loopback
+     * ports.
      *
      * @return a broker that is registered, unfenced and ready to accept producers and consumers
-     * @throws Exception if the broker cannot be started; nothing is left running or on disk in that case
+     * @throws Exception if the broker cannot be started; nothing is left running or on disk in that
+     *     case
      */
     public static EmbeddedKafka start() throws Exception {
         long startNanos = System.nanoTime();
@@ -149,16 +169,26 @@ public final class EmbeddedKafka implements AutoCloseable {
         EmbeddedKafka kafka = null;
         try {
             sockets = new PreboundSockets(BROKER_LISTENER, CONTROLLER_LISTENER);
-            KafkaConfig config = KafkaConfig.fromProps(
-                    brokerProperties(dir, sockets.port(BROKER_LISTENER), sockets.port(CONTROLLER_LISTENER)), false);
+            KafkaConfig config =
+                    KafkaConfig.fromProps(
+                            brokerProperties(
+                                    dir,
+                                    sockets.port(BROKER_LISTENER),
+                                    sockets.port(CONTROLLER_LISTENER)),
+                            false);
             format(config, dir);
             String name = HOST + ":" + sockets.port(BROKER_LISTENER);
-            kafka = new EmbeddedKafka(config, dir, sockets, new NonHaltingFaultHandlerFactory(name));
+            kafka =
+                    new EmbeddedKafka(
+                            config, dir, sockets, new NonHaltingFaultHandlerFactory(name));
             kafka.startServers();
             kafka.awaitBrokerReady();
             Runtime.getRuntime().addShutdownHook(kafka.shutdownHook);
-            LOG.info("Embedded Kafka {} started in {} ms (log dir {})", kafka.bootstrapServers(),
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), dir);
+            LOG.info(
+                    "Embedded Kafka {} started in {} ms (log dir {})",
+                    kafka.bootstrapServers(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
+                    dir);
             return kafka;
         } catch (Exception | Error e) {
             if (kafka != null) {
@@ -173,13 +203,20 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    /** Mirrors {@code KafkaRaftServer.startup()}: controller first, then broker; each blocks until ready. */
+    /**
+     * Mirrors {@code KafkaRaftServer.startup()}: controller first, then broker; each blocks until
+     * ready.
+     */
     private void startServers() {
         controller.startup();
-        // Returns once the broker has registered with the controller, caught up with the metadata log and
+        // Returns once the broker has registered with the controller, caught up with the metadata
+        // log and
         // been unfenced.
         broker.startup();
-        AppInfoParser.registerAppInfo(Server.MetricsPrefix(), String.valueOf(config.brokerId()), metrics,
+        AppInfoParser.registerAppInfo(
+                Server.MetricsPrefix(),
+                String.valueOf(config.brokerId()),
+                metrics,
                 Time.SYSTEM.milliseconds());
     }
 
@@ -188,10 +225,23 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("process.roles", "broker,controller");
         p.put("node.id", String.valueOf(NODE_ID));
         p.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
-        p.put("listeners", BROKER_LISTENER + "://" + HOST + ":" + brokerPort + ","
-                + CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort);
+        p.put(
+                "listeners",
+                BROKER_LISTENER
+                        + "://"
+                        + HOST
+                        + ":"
+                        + brokerPort
+                        + ","
+                        + CONTROLLER_LISTENER
+                        + "://"
+                        + HOST
+                        + ":"
+                        + controllerPort);
         p.put("advertised.listeners", BROKER_LISTENER + "://" + HOST + ":" + brokerPort);
-        p.put("listener.security.protocol.map", BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        p.put(
+                "listener.security.protocol.map",
+                BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
         p.put("controller.listener.names", CONTROLLER_LISTENER);
         p.put("inter.broker.listener.name", BROKER_LISTENER);
         p.put("log.dirs", dir.toString());
@@ -210,7 +260,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("min.insync.replicas", "1");
         p.put("num.partitions", "1");
 
-        // Tests and the demo create their topics explicitly; a typo must fail rather than create a topic.
+        // Tests and the demo create their topics explicitly; a typo must fail rather than create a
+        // topic.
         p.put("auto.create.topics.enable", "false");
         // Consumers join immediately instead of waiting for more members.
         p.put("group.initial.rebalance.delay.ms", "0");
@@ -231,7 +282,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         return p;
     }
 
-    /** Does what {@code kafka-storage.sh format --cluster-id <random>} does for this configuration. */
+    /**
+     * Does what {@code kafka-storage.sh format --cluster-id <random>} does for this configuration.
+     */
     private static void format(KafkaConfig config, Path dir) throws Exception {
         ByteArrayOutputStream formatterOutput = new ByteArrayOutputStream();
         try (PrintStream out = new PrintStream(formatterOutput, true, StandardCharsets.UTF_8)) {
@@ -246,7 +299,8 @@ public final class EmbeddedKafka implements AutoCloseable {
                     .setReleaseVersion(MetadataVersion.latestProduction())
                     .run();
         }
-        LOG.debug("Formatted {}: {}", dir, formatterOutput.toString(StandardCharsets.UTF_8).strip());
+        LOG.debug(
+                "Formatted {}: {}", dir, formatterOutput.toString(StandardCharsets.UTF_8).strip());
     }
 
     /** {@code host:port} of the client listener, for {@code bootstrap.servers}. */
@@ -259,7 +313,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         return brokerPort;
     }
 
-    /** Port of the controller (KRaft quorum) listener on {@code 127.0.0.1}; clients never use it. */
+    /**
+     * Port of the controller (KRaft quorum) listener on {@code 127.0.0.1}; clients never use it.
+     */
     int controllerPort() {
         return controllerPort;
     }
@@ -274,18 +330,22 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
-     * Creates a log-compacted topic ({@code cleanup.policy=compact}), for keyed state such as the latest
-     * value per key, and waits until every partition has a leader.
+     * Creates a log-compacted topic ({@code cleanup.policy=compact}), for keyed state such as the
+     * latest value per key, and waits until every partition has a leader.
      */
     public void createCompactedTopic(String name, int partitions) throws Exception {
-        createTopic(name, partitions, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+        createTopic(
+                name,
+                partitions,
+                Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
     }
 
     /**
-     * Creates a topic with replication factor 1 and the given topic-level configuration, and waits until
-     * every partition has a leader, so that producers and consumers can use it at once.
+     * Creates a topic with replication factor 1 and the given topic-level configuration, and waits
+     * until every partition has a leader, so that producers and consumers can use it at once.
      */
-    public void createTopic(String name, int partitions, Map<String, String> topicConfig) throws Exception {
+    public void createTopic(String name, int partitions, Map<String, String> topicConfig)
+            throws Exception {
         if (partitions < 1) {
             throw new IllegalArgumentException("partitions must be at least 1, got " + partitions);
         }
@@ -298,16 +358,20 @@ public final class EmbeddedKafka implements AutoCloseable {
         long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
         while (true) {
             try {
-                TopicDescription description = get(
-                        admin().describeTopics(List.of(name)).topicNameValues().get(name), "describe topic " + name);
-                if (description.partitions().size() == partitions && allHaveLeaders(description.partitions())) {
+                TopicDescription description =
+                        get(
+                                admin().describeTopics(List.of(name)).topicNameValues().get(name),
+                                "describe topic " + name);
+                if (description.partitions().size() == partitions
+                        && allHaveLeaders(description.partitions())) {
                     return;
                 }
             } catch (UnknownTopicOrPartitionException e) {
                 // The broker has not seen the new topic's metadata yet.
             }
             if (System.nanoTime() > deadline) {
-                throw new TimeoutException("Partitions of topic " + name + " got no leader within " + ADMIN_TIMEOUT);
+                throw new TimeoutException(
+                        "Partitions of topic " + name + " got no leader within " + ADMIN_TIMEOUT);
             }
             Thread.sleep(POLL_INTERVAL.toMillis());
         }
@@ -317,7 +381,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         return partitions.stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty());
     }
 
-    /** The server's startup already waits for unfencing; this confirms that clients really see the broker. */
+    /**
+     * The server's startup already waits for unfencing; this confirms that clients really see the
+     * broker.
+     */
     private void awaitBrokerReady() throws Exception {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         while (true) {
@@ -326,7 +393,8 @@ public final class EmbeddedKafka implements AutoCloseable {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw new TimeoutException("Embedded Kafka broker not visible to clients within " + READY_TIMEOUT);
+                throw new TimeoutException(
+                        "Embedded Kafka broker not visible to clients within " + READY_TIMEOUT);
             }
             Thread.sleep(POLL_INTERVAL.toMillis());
         }
@@ -341,7 +409,9 @@ public final class EmbeddedKafka implements AutoCloseable {
             p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
             p.put(AdminClientConfig.CLIENT_ID_CONFIG, "embedded-kafka-admin-" + brokerPort);
             p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
-            p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(ADMIN_TIMEOUT.toMillis()));
+            p.put(
+                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                    String.valueOf(ADMIN_TIMEOUT.toMillis()));
             admin = Admin.create(p);
         }
         return admin;
@@ -352,13 +422,19 @@ public final class EmbeddedKafka implements AutoCloseable {
             try {
                 admin.close(Duration.ofSeconds(5));
             } catch (RuntimeException e) {
-                LOG.warn("Closing the admin client of embedded Kafka {} failed", bootstrapServers(), e);
+                LOG.warn(
+                        "Closing the admin client of embedded Kafka {} failed",
+                        bootstrapServers(),
+                        e);
             }
             admin = null;
         }
     }
 
-    /** Waits for a Kafka future and rethrows the failure itself rather than an {@link ExecutionException}. */
+    /**
+     * Waits for a Kafka future and rethrows the failure itself rather than an {@link
+     * ExecutionException}.
+     */
     private static <T> T get(KafkaFuture<T> future, String what) throws Exception {
         try {
             return future.get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -374,8 +450,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
-     * Shuts the broker and controller down, waits (bounded) for their threads to finish, releases both
-     * ports and deletes the log directory. Safe to call more than once and from any thread.
+     * Shuts the broker and controller down, waits (bounded) for their threads to finish, releases
+     * both ports and deletes the log directory. Safe to call more than once and from any thread.
      */
     @Override
     public void close() {
@@ -391,7 +467,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         closeAdmin();
         shutdownServers();
         LocalResources.deleteRecursively(logDir);
-        LOG.info("Embedded Kafka {} stopped in {} ms", bootstrapServers(),
+        LOG.info(
+                "Embedded Kafka {} stopped in {} ms",
+                bootstrapServers(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
     }
 
@@ -404,21 +482,31 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
-     * Mirrors {@code KafkaRaftServer.shutdown()} and {@code awaitShutdown()}: the broker goes first, because
-     * its controlled shutdown needs the controller. Runs on a separate thread so that a broker stuck in
-     * shutdown cannot hang the caller: after {@link #SHUTDOWN_TIMEOUT} we stop waiting and leave the daemon
-     * thread behind.
+     * Mirrors {@code KafkaRaftServer.shutdown()} and {@code awaitShutdown()}: the broker goes
+     * first, because its controlled shutdown needs the controller. Runs on a separate thread so
+     * that a broker stuck in shutdown cannot hang the caller: after {@link #SHUTDOWN_TIMEOUT} we
+     * stop waiting and leave the daemon thread behind.
      */
     private void shutdownServers() {
-        Thread stopper = new Thread(() -> {
-            swallow("shut down the broker", () -> broker.shutdown(CONTROLLED_SHUTDOWN_TIMEOUT));
-            swallow("shut down the controller", controller::shutdown);
-            swallow("unregister app info", () -> AppInfoParser.unregisterAppInfo(
-                    Server.MetricsPrefix(), String.valueOf(config.brokerId()), metrics));
-            swallow("await broker shutdown", broker::awaitShutdown);
-            swallow("await controller shutdown", controller::awaitShutdown);
-            swallow("close metrics", metrics::close);
-        }, "embedded-kafka-shutdown-" + brokerPort);
+        Thread stopper =
+                new Thread(
+                        () -> {
+                            swallow(
+                                    "shut down the broker",
+                                    () -> broker.shutdown(CONTROLLED_SHUTDOWN_TIMEOUT));
+                            swallow("shut down the controller", controller::shutdown);
+                            swallow(
+                                    "unregister app info",
+                                    () ->
+                                            AppInfoParser.unregisterAppInfo(
+                                                    Server.MetricsPrefix(),
+                                                    String.valueOf(config.brokerId()),
+                                                    metrics));
+                            swallow("await broker shutdown", broker::awaitShutdown);
+                            swallow("await controller shutdown", controller::awaitShutdown);
+                            swallow("close metrics", metrics::close);
+                        },
+                        "embedded-kafka-shutdown-" + brokerPort);
         stopper.setDaemon(true);
         stopper.start();
         try {
@@ -427,7 +515,9 @@ public final class EmbeddedKafka implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         if (stopper.isAlive()) {
-            LOG.warn("Embedded Kafka {} did not shut down within {}; giving up waiting", bootstrapServers(),
+            LOG.warn(
+                    "Embedded Kafka {} did not shut down within {}; giving up waiting",
+                    bootstrapServers(),
                     SHUTDOWN_TIMEOUT);
         }
     }
@@ -441,8 +531,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
-     * Hands Kafka's socket servers listening sockets that were bound to port 0 before the configuration was
-     * written, so the ports in the configuration are guaranteed to be ours.
+     * Hands Kafka's socket servers listening sockets that were bound to port 0 before the
+     * configuration was written, so the ports in the configuration are guaranteed to be ours.
      */
     private static final class PreboundSockets implements ServerSocketFactory {
 
@@ -470,15 +560,19 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
 
         @Override
-        public ServerSocketChannel openServerSocket(String listenerName, InetSocketAddress address,
-                                                    int listenBacklogSize, int recvBufferSize) throws IOException {
+        public ServerSocketChannel openServerSocket(
+                String listenerName,
+                InetSocketAddress address,
+                int listenBacklogSize,
+                int recvBufferSize)
+                throws IOException {
             ServerSocketChannel channel = unclaimed.remove(listenerName);
             if (channel == null || address.getPort() != ports.get(listenerName)) {
                 if (channel != null) {
                     unclaimed.put(listenerName, channel);
                 }
-                return ServerSocketFactory.INSTANCE.openServerSocket(listenerName, address, listenBacklogSize,
-                        recvBufferSize);
+                return ServerSocketFactory.INSTANCE.openServerSocket(
+                        listenerName, address, listenBacklogSize, recvBufferSize);
             }
             channel.configureBlocking(false);
             if (recvBufferSize != Selectable.USE_DEFAULT_BUFFER_SIZE) {
@@ -488,20 +582,25 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
 
         void closeUnclaimed() {
-            unclaimed.values().forEach(channel -> {
-                try {
-                    channel.close();
-                } catch (IOException e) {
-                    LOG.warn("Could not close a listening socket: {}", e.toString());
-                }
-            });
+            unclaimed
+                    .values()
+                    .forEach(
+                            channel -> {
+                                try {
+                                    channel.close();
+                                } catch (IOException e) {
+                                    LOG.warn(
+                                            "Could not close a listening socket: {}", e.toString());
+                                }
+                            });
             unclaimed.clear();
         }
     }
 
     /**
-     * Like Kafka's {@code StandardFaultHandlerFactory}, except that a fatal fault is logged and returned as an
-     * exception (which Kafka then throws) instead of halting the JVM. Non-fatal faults are handled as usual.
+     * Like Kafka's {@code StandardFaultHandlerFactory}, except that a fatal fault is logged and
+     * returned as an exception (which Kafka then throws) instead of halting the JVM. Non-fatal
+     * faults are handled as usual.
      */
     static final class NonHaltingFaultHandlerFactory implements FaultHandlerFactory {
 
@@ -517,15 +616,25 @@ public final class EmbeddedKafka implements AutoCloseable {
                 return new LoggingFaultHandler(name, action);
             }
             return (failureMessage, cause) -> {
-                LOG.error("Embedded Kafka {}: fatal fault in {}: {} (a standalone broker would halt here)",
-                        broker, name, failureMessage, cause);
+                LOG.error(
+                        "Embedded Kafka {}: fatal fault in {}: {} (a standalone broker would halt here)",
+                        broker,
+                        name,
+                        failureMessage,
+                        cause);
                 try {
                     action.run();
                 } catch (RuntimeException e) {
                     LOG.error("Embedded Kafka {}: fault action of {} failed", broker, name, e);
                 }
-                return new IllegalStateException("Fatal fault in embedded Kafka " + broker + " (" + name + "): "
-                        + failureMessage, cause);
+                return new IllegalStateException(
+                        "Fatal fault in embedded Kafka "
+                                + broker
+                                + " ("
+                                + name
+                                + "): "
+                                + failureMessage,
+                        cause);
             };
         }
     }

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,13 +21,12 @@ final class LocalResources {
 
     static final String LOOPBACK = "127.0.0.1";
 
-    private LocalResources() {
-    }
+    private LocalResources() {}
 
     /**
-     * Returns {@code count} distinct ports that were free on {@link #LOOPBACK} a moment ago. The sockets are
-     * held open together so the ports differ, then closed so the caller can bind them; another process may
-     * take one in between, so callers retry on a bind failure.
+     * Returns {@code count} distinct ports that were free on {@link #LOOPBACK} a moment ago. The
+     * sockets are held open together so the ports differ, then closed so the caller can bind them;
+     * another process may take one in between, so callers retry on a bind failure.
      */
     static int[] freeLoopbackPorts(int count) throws IOException {
         List<ServerSocket> sockets = new ArrayList<>(count);
@@ -55,13 +53,15 @@ final class LocalResources {
             return;
         }
         try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> {
-                try {
-                    Files.deleteIfExists(path);
-                } catch (IOException e) {
-                    LOG.warn("Could not delete {}: {}", path, e.toString());
-                }
-            });
+            paths.sorted(Comparator.reverseOrder())
+                    .forEach(
+                            path -> {
+                                try {
+                                    Files.deleteIfExists(path);
+                                } catch (IOException e) {
+                                    LOG.warn("Could not delete {}: {}", path, e.toString());
+                                }
+                            });
         } catch (IOException | UncheckedIOException e) {
             LOG.warn("Could not delete {}: {}", root, e.toString());
         }

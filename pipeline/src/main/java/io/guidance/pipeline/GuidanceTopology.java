@@ -1,7 +1,7 @@
 package io.guidance.pipeline;
 
-import io.guidance.detect.LiveRulesFunction;
 import io.guidance.detect.DetectionSettings;
+import io.guidance.detect.LiveRulesFunction;
 import io.guidance.detect.OutputTags;
 import io.guidance.event.DeadLetter;
 import io.guidance.event.Event;
@@ -9,15 +9,15 @@ import io.guidance.event.RecordSplitter;
 import io.guidance.event.SourceRecord;
 import io.guidance.rules.RuleSet;
 import io.guidance.rules.RulesUpdate;
-import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import io.guidance.trigger.Trigger;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
-
 /**
- * The one graph that the job, the demo, replay and the tests run. It starts from source records that already carry
- * event timestamps and watermarks (each caller brings its own source) and ends in the streams the caller sinks.
+ * The one graph that the job, the demo, replay and the tests run. It starts from source records
+ * that already carry event timestamps and watermarks (each caller brings its own source) and ends
+ * in the streams the caller sinks.
  */
 public final class GuidanceTopology {
 
@@ -27,7 +27,10 @@ public final class GuidanceTopology {
         public final DataStream<DeadLetter> deadLetters;
         public final DataStream<String> duplicates;
 
-        Outputs(DataStream<Trigger> triggers, DataStream<DeadLetter> deadLetters, DataStream<String> duplicates) {
+        Outputs(
+                DataStream<Trigger> triggers,
+                DataStream<DeadLetter> deadLetters,
+                DataStream<String> duplicates) {
             this.triggers = triggers;
             this.deadLetters = deadLetters;
             this.duplicates = duplicates;
@@ -37,31 +40,42 @@ public final class GuidanceTopology {
     private GuidanceTopology() {}
 
     /**
-     * @param records     events with event timestamps and watermarks
-     * @param ruleUpdates rule sets published while the job runs (may be an empty bounded stream); must not carry
-     *                    watermarks that hold back event time
-     * @param rules       the rules in force at start, and their version (0 for the rules file)
+     * @param records events with event timestamps and watermarks
+     * @param ruleUpdates rule sets published while the job runs (may be an empty bounded stream);
+     *     must not carry watermarks that hold back event time
+     * @param rules the rules in force at start, and their version (0 for the rules file)
      */
-    public static Outputs build(DataStream<SourceRecord> records, DataStream<RulesUpdate> ruleUpdates, RuleSet rules,
-                                long rulesVersion, DetectionSettings detection) {
-        // Valid events go on; bad and late records leave here, while their original bytes are still at hand.
-        // Same parallelism as the source, so it chains to it and sees each split's records and watermarks in order.
-        SingleOutputStreamOperator<Event> events = records
-                .process(new RecordSplitter())
-                .setParallelism(records.getParallelism())
-                .uid(Uids.SPLIT_RECORDS).name(Uids.SPLIT_RECORDS);
+    public static Outputs build(
+            DataStream<SourceRecord> records,
+            DataStream<RulesUpdate> ruleUpdates,
+            RuleSet rules,
+            long rulesVersion,
+            DetectionSettings detection) {
+        // Valid events go on; bad and late records leave here, while their original bytes are still
+        // at hand.
+        // Same parallelism as the source, so it chains to it and sees each split's records and
+        // watermarks in order.
+        SingleOutputStreamOperator<Event> events =
+                records.process(new RecordSplitter())
+                        .setParallelism(records.getParallelism())
+                        .uid(Uids.SPLIT_RECORDS)
+                        .name(Uids.SPLIT_RECORDS);
 
-        // One shuffle: every rule, per-session or per-user, and the delivery policy run under the user's key; rule
+        // One shuffle: every rule, per-session or per-user, and the delivery policy run under the
+        // user's key; rule
         // changes reach every task of that operator through broadcast state.
-        BroadcastStream<RulesUpdate> liveRules = ruleUpdates.broadcast(LiveRulesFunction.LIVE_RULES);
-        SingleOutputStreamOperator<Trigger> triggers = events
-                .keyBy(e -> e.userId)
-                .connect(liveRules)
-                .process(new LiveRulesFunction(rules, rulesVersion, detection))
-                .uid(Uids.DETECT).name(Uids.DETECT);
+        BroadcastStream<RulesUpdate> liveRules =
+                ruleUpdates.broadcast(LiveRulesFunction.LIVE_RULES);
+        SingleOutputStreamOperator<Trigger> triggers =
+                events.keyBy(e -> e.userId)
+                        .connect(liveRules)
+                        .process(new LiveRulesFunction(rules, rulesVersion, detection))
+                        .uid(Uids.DETECT)
+                        .name(Uids.DETECT);
 
-        DataStream<DeadLetter> deadLetters = events.getSideOutput(OutputTags.DEAD_LETTERS)
-                .union(triggers.getSideOutput(OutputTags.DEAD_LETTERS));
+        DataStream<DeadLetter> deadLetters =
+                events.getSideOutput(OutputTags.DEAD_LETTERS)
+                        .union(triggers.getSideOutput(OutputTags.DEAD_LETTERS));
         return new Outputs(triggers, deadLetters, triggers.getSideOutput(OutputTags.DUPLICATES));
     }
 }

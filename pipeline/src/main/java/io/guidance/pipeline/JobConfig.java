@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.guidance.rules.Durations;
-
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -19,8 +18,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The job's settings: one typed, immutable object, read once at start from a YAML file (nested maps flatten to
- * dotted keys) and {@code --key value} overrides. Unknown keys and bad values fail at once with the key named.
+ * The job's settings: one typed, immutable object, read once at start from a YAML file (nested maps
+ * flatten to dotted keys) and {@code --key value} overrides. Unknown keys and bad values fail at
+ * once with the key named.
  */
 public final class JobConfig implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -94,12 +94,16 @@ public final class JobConfig implements Serializable {
     }
 
     /**
-     * Sections of the same settings file that other components read, which the job skips: {@code web.*} belongs to
-     * the HTTP service ({@code io.guidance.web.WebSettings}), which checks those keys itself.
+     * Sections of the same settings file that other components read, which the job skips: {@code
+     * web.*} belongs to the HTTP service ({@code io.guidance.web.WebSettings}), which checks those
+     * keys itself.
      */
     public static final List<String> OTHER_SECTIONS = List.of("web.");
 
-    /** A command line of settings: {@code --config FILE} and {@code --key value} pairs, as the job takes them. */
+    /**
+     * A command line of settings: {@code --config FILE} and {@code --key value} pairs, as the job
+     * takes them.
+     */
     public record CommandLine(Path file, Map<String, String> overrides) {
         /** Throws {@link IllegalArgumentException} for anything but {@code --key value} pairs. */
         public static CommandLine parse(String[] args) {
@@ -137,8 +141,9 @@ public final class JobConfig implements Serializable {
     }
 
     /**
-     * Every setting in a YAML file with nested maps flattened to dotted keys, unchecked, in file order; a list becomes
-     * its items joined with commas. For components that share the job's file and check their own section.
+     * Every setting in a YAML file with nested maps flattened to dotted keys, unchecked, in file
+     * order; a list becomes its items joined with commas. For components that share the job's file
+     * and check their own section.
      */
     public static Map<String, String> readFlat(Path file) throws IOException {
         Map<String, String> v = new LinkedHashMap<>();
@@ -184,8 +189,13 @@ public final class JobConfig implements Serializable {
             }
         }
         if (!DEFAULTS.containsKey(key)) {
-            throw new IllegalArgumentException(source + ": unknown setting '" + key + "' (known: "
-                    + String.join(", ", DEFAULTS.keySet()) + ")");
+            throw new IllegalArgumentException(
+                    source
+                            + ": unknown setting '"
+                            + key
+                            + "' (known: "
+                            + String.join(", ", DEFAULTS.keySet())
+                            + ")");
         }
         out.put(key, value);
     }
@@ -201,11 +211,12 @@ public final class JobConfig implements Serializable {
     /** All settings under a prefix, e.g. {@code redis.}, with full keys. */
     public Map<String, String> withPrefix(String prefix) {
         Map<String, String> out = new TreeMap<>();
-        values.forEach((k, v) -> {
-            if (k.startsWith(prefix)) {
-                out.put(k, v);
-            }
-        });
+        values.forEach(
+                (k, v) -> {
+                    if (k.startsWith(prefix)) {
+                        out.put(k, v);
+                    }
+                });
         return out;
     }
 
@@ -219,51 +230,111 @@ public final class JobConfig implements Serializable {
         return new JobConfig(v);
     }
 
-    public String kafkaBootstrap() { return get("kafka.bootstrap"); }
-    public String eventsTopic() { return get("kafka.topic"); }
-    public String deadLetterTopic() { return get("kafka.deadLetterTopic"); }
-    public String auditTopic() { return get("kafka.auditTopic"); }
-    public String rulesTopic() { return get("kafka.rulesTopic"); }
-    public String groupId() { return get("kafka.groupId"); }
+    public String kafkaBootstrap() {
+        return get("kafka.bootstrap");
+    }
 
-    /** {@code committed} (resume from the group's offsets, else earliest), {@code earliest} or {@code latest}. */
+    public String eventsTopic() {
+        return get("kafka.topic");
+    }
+
+    public String deadLetterTopic() {
+        return get("kafka.deadLetterTopic");
+    }
+
+    public String auditTopic() {
+        return get("kafka.auditTopic");
+    }
+
+    public String rulesTopic() {
+        return get("kafka.rulesTopic");
+    }
+
+    public String groupId() {
+        return get("kafka.groupId");
+    }
+
+    /**
+     * {@code committed} (resume from the group's offsets, else earliest), {@code earliest} or
+     * {@code latest}.
+     */
     public String startingOffsets() {
         String s = get("kafka.startingOffsets");
         if (!s.equals("committed") && !s.equals("earliest") && !s.equals("latest")) {
-            throw new IllegalArgumentException("kafka.startingOffsets: must be committed, earliest or latest, not " + s);
+            throw new IllegalArgumentException(
+                    "kafka.startingOffsets: must be committed, earliest or latest, not " + s);
         }
         return s;
     }
 
-    public Duration maxOutOfOrderness() { return duration("events.maxOutOfOrderness", true); }
-    /**
-     * How often the sources emit a watermark. A trigger waits for the watermark, so it adds up to this to every
-     * trigger's latency on top of the out-of-orderness bound; smaller costs a little throughput.
-     */
-    public Duration watermarkInterval() { return duration("events.watermarkInterval", false); }
-    /** Zero turns idle advancement off. */
-    public Duration idleTimeout() { return duration("events.idleTimeout", true); }
-    /** How long a split with no event yet (an empty partition, or after a restore) waits before following the clock. */
-    public Duration startupIdleTimeout() { return duration("events.startupIdleTimeout", true); }
-    public Duration dedupWindow() { return duration("events.dedupWindow", false); }
-    /** How long the detection function remembers event ids, idle sessions and idle users. */
-    public io.guidance.detect.DetectionSettings detection() {
-        return new io.guidance.detect.DetectionSettings(dedupWindow().toMillis(),
-                duration("events.sessionTimeout", false).toMillis(), duration("events.userRetention", false).toMillis());
+    public Duration maxOutOfOrderness() {
+        return duration("events.maxOutOfOrderness", true);
     }
 
-    public Path rulesFile() { return Path.of(get("rules.file")); }
-    public String jobName() { return get("job.name"); }
-    public int parallelism() { return positiveInt("job.parallelism"); }
-    public int maxParallelism() { return positiveInt("job.maxParallelism"); }
-    public Duration checkpointInterval() { return duration("job.checkpointInterval", false); }
-    public Duration checkpointTimeout() { return duration("job.checkpointTimeout", false); }
+    /**
+     * How often the sources emit a watermark. A trigger waits for the watermark, so it adds up to
+     * this to every trigger's latency on top of the out-of-orderness bound; smaller costs a little
+     * throughput.
+     */
+    public Duration watermarkInterval() {
+        return duration("events.watermarkInterval", false);
+    }
+
+    /** Zero turns idle advancement off. */
+    public Duration idleTimeout() {
+        return duration("events.idleTimeout", true);
+    }
+
+    /**
+     * How long a split with no event yet (an empty partition, or after a restore) waits before
+     * following the clock.
+     */
+    public Duration startupIdleTimeout() {
+        return duration("events.startupIdleTimeout", true);
+    }
+
+    public Duration dedupWindow() {
+        return duration("events.dedupWindow", false);
+    }
+
+    /** How long the detection function remembers event ids, idle sessions and idle users. */
+    public io.guidance.detect.DetectionSettings detection() {
+        return new io.guidance.detect.DetectionSettings(
+                dedupWindow().toMillis(),
+                duration("events.sessionTimeout", false).toMillis(),
+                duration("events.userRetention", false).toMillis());
+    }
+
+    public Path rulesFile() {
+        return Path.of(get("rules.file"));
+    }
+
+    public String jobName() {
+        return get("job.name");
+    }
+
+    public int parallelism() {
+        return positiveInt("job.parallelism");
+    }
+
+    public int maxParallelism() {
+        return positiveInt("job.maxParallelism");
+    }
+
+    public Duration checkpointInterval() {
+        return duration("job.checkpointInterval", false);
+    }
+
+    public Duration checkpointTimeout() {
+        return duration("job.checkpointTimeout", false);
+    }
 
     /** {@code exactly_once} (default) or {@code at_least_once}, as Flink's checkpointing mode. */
     public String checkpointMode() {
         String s = get("job.checkpointMode");
         if (!s.equals("exactly_once") && !s.equals("at_least_once")) {
-            throw new IllegalArgumentException("job.checkpointMode: must be exactly_once or at_least_once, not " + s);
+            throw new IllegalArgumentException(
+                    "job.checkpointMode: must be exactly_once or at_least_once, not " + s);
         }
         return s.toUpperCase(java.util.Locale.ROOT);
     }
@@ -273,7 +344,8 @@ public final class JobConfig implements Serializable {
         String s = get("job.checkpointRetention");
         if (!s.equals("retain_on_cancellation") && !s.equals("delete_on_cancellation")) {
             throw new IllegalArgumentException(
-                    "job.checkpointRetention: must be retain_on_cancellation or delete_on_cancellation, not " + s);
+                    "job.checkpointRetention: must be retain_on_cancellation or delete_on_cancellation, not "
+                            + s);
         }
         return s.toUpperCase(java.util.Locale.ROOT);
     }
@@ -281,7 +353,8 @@ public final class JobConfig implements Serializable {
     public String stateBackend() {
         String s = get("job.stateBackend");
         if (!s.equals("hashmap") && !s.equals("rocksdb")) {
-            throw new IllegalArgumentException("job.stateBackend: must be hashmap or rocksdb, not " + s);
+            throw new IllegalArgumentException(
+                    "job.stateBackend: must be hashmap or rocksdb, not " + s);
         }
         return s;
     }
@@ -294,7 +367,8 @@ public final class JobConfig implements Serializable {
             throw new IllegalArgumentException(key + ": " + e.getMessage());
         }
         if (ms < 0 || (ms == 0 && !zeroAllowed)) {
-            throw new IllegalArgumentException(key + ": must be " + (zeroAllowed ? "zero or more" : "positive"));
+            throw new IllegalArgumentException(
+                    key + ": must be " + (zeroAllowed ? "zero or more" : "positive"));
         }
         return Duration.ofMillis(ms);
     }
@@ -307,7 +381,8 @@ public final class JobConfig implements Serializable {
             }
             return v;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + ": must be a positive whole number, not '" + get(key) + "'");
+            throw new IllegalArgumentException(
+                    key + ": must be a positive whole number, not '" + get(key) + "'");
         }
     }
 }

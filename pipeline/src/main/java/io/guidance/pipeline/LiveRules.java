@@ -5,14 +5,16 @@ import io.guidance.rules.PublishedRules;
 import io.guidance.rules.RuleSet;
 import io.guidance.rules.RuleValidationException;
 import io.guidance.rules.RulesParser;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The rules a job starts with: the newest valid version on the rules topic, else the rules file (version 0). */
+/**
+ * The rules a job starts with: the newest valid version on the rules topic, else the rules file
+ * (version 0).
+ */
 public final class LiveRules {
     private static final Logger LOG = LoggerFactory.getLogger(LiveRules.class);
 
@@ -31,26 +33,35 @@ public final class LiveRules {
         return new LiveRules(rules, 0, "given rules");
     }
 
-    public static LiveRules fromFile(java.nio.file.Path file) throws IOException, RuleValidationException {
+    public static LiveRules fromFile(java.nio.file.Path file)
+            throws IOException, RuleValidationException {
         return new LiveRules(RulesParser.parseFile(file), 0, file.toString());
     }
 
     /**
-     * What a submitted job starts with: the rules topic's newest valid version when the topic has one, else the rules
-     * file. Changes published later reach the running job through the rules stream.
+     * What a submitted job starts with: the rules topic's newest valid version when the topic has
+     * one, else the rules file. Changes published later reach the running job through the rules
+     * stream.
      */
     public static LiveRules atStart(JobConfig config) throws IOException, RuleValidationException {
         Optional<PublishedRules> latest = Optional.empty();
         try {
-            RulesTopic.ensureExists(config.kafkaBootstrap(), config.rulesTopic(), Duration.ofSeconds(15));
-            latest = RulesTopic.latestValid(config.kafkaBootstrap(), config.rulesTopic(), Duration.ofSeconds(15));
+            RulesTopic.ensureExists(
+                    config.kafkaBootstrap(), config.rulesTopic(), Duration.ofSeconds(15));
+            latest =
+                    RulesTopic.latestValid(
+                            config.kafkaBootstrap(), config.rulesTopic(), Duration.ofSeconds(15));
         } catch (IOException e) {
-            LOG.warn("Could not read the rules topic {} ({}); starting from {}", config.rulesTopic(), e.getMessage(),
+            LOG.warn(
+                    "Could not read the rules topic {} ({}); starting from {}",
+                    config.rulesTopic(),
+                    e.getMessage(),
                     config.rulesFile());
         }
         if (latest.isPresent()) {
             PublishedRules p = latest.get();
-            return new LiveRules(p.parseRules(), p.version, "topic " + config.rulesTopic() + ", " + p);
+            return new LiveRules(
+                    p.parseRules(), p.version, "topic " + config.rulesTopic() + ", " + p);
         }
         return fromFile(config.rulesFile());
     }

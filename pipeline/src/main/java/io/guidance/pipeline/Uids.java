@@ -1,9 +1,9 @@
 package io.guidance.pipeline;
 
 /**
- * Operator uids, which are also the operators' names, so the web UI and the metrics use the same words. A uid
- * identifies an operator's state in savepoints: never change one. With {@code pipeline.auto-generate-uids: false},
- * Flink refuses a graph in which an operator lacks one.
+ * Operator uids, which are also the operators' names, so the web UI and the metrics use the same
+ * words. A uid identifies an operator's state in savepoints: never change one. With {@code
+ * pipeline.auto-generate-uids: false}, Flink refuses a graph in which an operator lacks one.
  */
 public final class Uids {
     public static final String EVENTS_SOURCE = "events-source";

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
-
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -46,21 +45,25 @@ class EmbeddedKafkaTest {
 
             kafka.createTopic("clicks", 2);
             List<String> sent = new ArrayList<>();
-            try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerProps(kafka))) {
+            try (KafkaProducer<String, String> producer =
+                    new KafkaProducer<>(producerProps(kafka))) {
                 for (int i = 0; i < 10; i++) {
                     String value = "event-" + i;
                     sent.add(value);
-                    producer.send(new ProducerRecord<>("clicks", "session-" + (i % 3), value)).get();
+                    producer.send(new ProducerRecord<>("clicks", "session-" + (i % 3), value))
+                            .get();
                 }
             }
 
             List<String> received = new ArrayList<>();
             Set<Integer> partitions = new HashSet<>();
-            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerProps(kafka))) {
+            try (KafkaConsumer<String, String> consumer =
+                    new KafkaConsumer<>(consumerProps(kafka))) {
                 consumer.subscribe(List.of("clicks"));
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
                 while (received.size() < sent.size() && System.nanoTime() < deadline) {
-                    for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+                    for (ConsumerRecord<String, String> record :
+                            consumer.poll(Duration.ofMillis(200))) {
                         received.add(record.value());
                         partitions.add(record.partition());
                     }
@@ -86,9 +89,15 @@ class EmbeddedKafkaTest {
             Properties props = new Properties();
             props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
             try (Admin admin = Admin.create(props)) {
-                ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, "latest-triggers");
-                String policy = admin.describeConfigs(List.of(topic)).all().get().get(topic)
-                        .get(TopicConfig.CLEANUP_POLICY_CONFIG).value();
+                ConfigResource topic =
+                        new ConfigResource(ConfigResource.Type.TOPIC, "latest-triggers");
+                String policy =
+                        admin.describeConfigs(List.of(topic))
+                                .all()
+                                .get()
+                                .get(topic)
+                                .get(TopicConfig.CLEANUP_POLICY_CONFIG)
+                                .value();
                 assertThat(policy).isEqualTo(TopicConfig.CLEANUP_POLICY_COMPACT);
             }
 
@@ -98,26 +107,31 @@ class EmbeddedKafkaTest {
     }
 
     private static void assertRefusesConnections(int port) {
-        assertThatThrownBy(() -> {
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-            }
-        }).as("connecting to port %d after close", port).isInstanceOf(IOException.class);
+        assertThatThrownBy(
+                        () -> {
+                            try (Socket socket = new Socket()) {
+                                socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+                            }
+                        })
+                .as("connecting to port %d after close", port)
+                .isInstanceOf(IOException.class);
     }
 
     /**
      * Every thread the broker and the clients started must be gone after close, except the single
      * JVM-wide tick thread pool of the Yammer metrics library that Kafka's server code uses.
      */
-    private static void assertNoThreadsLeftBehind(Set<Thread> threadsBefore) throws InterruptedException {
+    private static void assertNoThreadsLeftBehind(Set<Thread> threadsBefore)
+            throws InterruptedException {
         List<String> leftOver = List.of();
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (System.nanoTime() < deadline) {
-            leftOver = Thread.getAllStackTraces().keySet().stream()
-                    .filter(t -> !threadsBefore.contains(t) && t.isAlive())
-                    .map(Thread::getName)
-                    .filter(name -> !name.startsWith("metrics-meter-tick-thread"))
-                    .toList();
+            leftOver =
+                    Thread.getAllStackTraces().keySet().stream()
+                            .filter(t -> !threadsBefore.contains(t) && t.isAlive())
+                            .map(Thread::getName)
+                            .filter(name -> !name.startsWith("metrics-meter-tick-thread"))
+                            .toList();
             if (leftOver.isEmpty()) {
                 return;
             }

@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledOnOs;
@@ -63,8 +62,11 @@ class LocalRedisTest {
         }
 
         assertThat(started).hasSizeGreaterThanOrEqualTo(2).noneMatch(ProcessHandle::isAlive);
-        assertThat(ProcessHandle.current().descendants().filter(p -> started.stream()
-                .anyMatch(s -> s.pid() == p.pid()))).isEmpty();
+        assertThat(
+                        ProcessHandle.current()
+                                .descendants()
+                                .filter(p -> started.stream().anyMatch(s -> s.pid() == p.pid())))
+                .isEmpty();
         assertRefusesConnections(redis.port());
         redis.close(); // idempotent
         assertThatThrownBy(redis::restart).isInstanceOf(IllegalStateException.class);
@@ -76,7 +78,9 @@ class LocalRedisTest {
         Path extracted;
         try (LocalRedis redis = LocalRedis.start("")) {
             extracted = Paths.get(redis.binary());
-            assertThat(extracted.getFileName().toString()).startsWith("redis-server-").isNotEqualTo("redis-server");
+            assertThat(extracted.getFileName().toString())
+                    .startsWith("redis-server-")
+                    .isNotEqualTo("redis-server");
             assertThat(extracted).isExecutable();
             started = processes(redis);
             assertThat(rawCommand(redis.port(), "SET k v")).isEqualTo("+OK");
@@ -88,7 +92,8 @@ class LocalRedisTest {
 
     @Test
     @EnabledOnOs({OS.LINUX, OS.MAC})
-    void reportsTheBinaryAndItsOutputWhenTheServerCannotStart(@TempDir Path dir) throws IOException {
+    void reportsTheBinaryAndItsOutputWhenTheServerCannotStart(@TempDir Path dir)
+            throws IOException {
         Path fake = dir.resolve("redis-server");
         Files.writeString(fake, "#!/bin/sh\necho \"fake server refuses to start\"\nexit 3\n");
         Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -107,8 +112,13 @@ class LocalRedisTest {
         Path executable = Files.createDirectories(dir.resolve("b")).resolve("redis-server");
         Files.writeString(executable, "");
         Files.setPosixFilePermissions(executable, PosixFilePermissions.fromString("rwxr-xr-x"));
-        String path = String.join(java.io.File.pathSeparator,
-                dir.resolve("missing").toString(), "", dir.resolve("a").toString(), dir.resolve("b").toString());
+        String path =
+                String.join(
+                        java.io.File.pathSeparator,
+                        dir.resolve("missing").toString(),
+                        "",
+                        dir.resolve("a").toString(),
+                        dir.resolve("b").toString());
 
         assertThat(LocalRedis.findOnPath(path)).contains(executable.toAbsolutePath());
         assertThat(LocalRedis.findOnPath(dir.resolve("a").toString())).isEmpty();
@@ -120,15 +130,20 @@ class LocalRedisTest {
     @EnabledOnOs({OS.LINUX, OS.MAC})
     void serverDiesWhenTheJvmThatStartedItIsKilled() throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
-        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                StartRedisAndWait.class.getName())
-                .redirectErrorStream(true)
-                .start();
+        Process child =
+                new ProcessBuilder(
+                                java,
+                                "-cp",
+                                System.getProperty("java.class.path"),
+                                StartRedisAndWait.class.getName())
+                        .redirectErrorStream(true)
+                        .start();
         ProcessHandle server = null;
         Path workDir = null;
         try {
             BufferedReader out =
-                    new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+                    new BufferedReader(
+                            new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
             String line;
             while ((server == null || workDir == null) && (line = out.readLine()) != null) {
                 if (line.startsWith("PID ")) {
@@ -179,12 +194,16 @@ class LocalRedisTest {
     /** Sends one inline command and returns the first line of the reply. */
     private static String rawCommand(int port, String command) throws IOException {
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), (int) Duration.ofSeconds(1).toMillis());
+            socket.connect(
+                    new InetSocketAddress("127.0.0.1", port),
+                    (int) Duration.ofSeconds(1).toMillis());
             socket.setSoTimeout((int) Duration.ofSeconds(2).toMillis());
             OutputStream out = socket.getOutputStream();
             out.write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
+            return new BufferedReader(
+                            new InputStreamReader(
+                                    socket.getInputStream(), StandardCharsets.US_ASCII))
                     .readLine();
         }
     }

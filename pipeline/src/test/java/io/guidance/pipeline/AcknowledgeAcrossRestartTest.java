@@ -1,5 +1,10 @@
 package io.guidance.pipeline;
 
+import static io.guidance.pipeline.LivePipeline.checkoutView;
+import static io.guidance.pipeline.LivePipeline.send;
+import static io.guidance.pipeline.LivePipeline.waitFor;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.guidance.embedded.EmbeddedKafka;
 import io.guidance.embedded.LocalRedis;
 import io.guidance.pipeline.LivePipeline.AuditReader;
@@ -10,6 +15,17 @@ import io.guidance.rules.RuleSet;
 import io.guidance.rules.RulesParser;
 import io.guidance.trigger.Trigger;
 import io.guidance.trigger.TriggerJson;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
@@ -26,62 +42,54 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.RedisClient;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Comparator;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
-
-import static io.guidance.pipeline.LivePipeline.checkoutView;
-import static io.guidance.pipeline.LivePipeline.send;
-import static io.guidance.pipeline.LivePipeline.waitFor;
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
- * SPEC section 5: "an acknowledged trigger is never written again, not after a job restart from a checkpoint either".
- * The real job on a MiniCluster (parallelism 2, a checkpoint every second) against a Kafka broker and a Redis server:
- * a stall fires for ann, the front end acknowledges it, and then
+ * SPEC section 5: "an acknowledged trigger is never written again, not after a job restart from a
+ * checkpoint either". The real job on a MiniCluster (parallelism 2, a checkpoint every second)
+ * against a Kafka broker and a Redis server: a stall fires for ann, the front end acknowledges it,
+ * and then
+ *
  * <ol>
- *   <li>the job is cancelled and run again from a retained checkpoint that it completed <em>before</em> the trigger
- *       reached Redis, which is what a crash between the write and the next checkpoint leaves behind. That job must
- *       decide ann's trigger again (the audit topic shows it), and the write must be refused. (The very latest
- *       checkpoint would already hold the fired stall and the source offsets past ann's event: a restore from it
- *       re-creates nothing, and could not show the guarantee.)
- *   <li>a fresh job with a new consumer group reads the topic from the earliest offsets, re-creates the same trigger
- *       id, and must not write it either.
+ *   <li>the job is cancelled and run again from a retained checkpoint that it completed
+ *       <em>before</em> the trigger reached Redis, which is what a crash between the write and the
+ *       next checkpoint leaves behind. That job must decide ann's trigger again (the audit topic
+ *       shows it), and the write must be refused. (The very latest checkpoint would already hold
+ *       the fired stall and the source offsets past ann's event: a restore from it re-creates
+ *       nothing, and could not show the guarantee.)
+ *   <li>a fresh job with a new consumer group reads the topic from the earliest offsets, re-creates
+ *       the same trigger id, and must not write it either.
  * </ol>
+ *
  * In both, a new trigger for another user must arrive: the restarted job really ran.
  */
 class AcknowledgeAcrossRestartTest {
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2)
-                    .setConfiguration(keepEveryCheckpoint()).build());
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .setConfiguration(keepEveryCheckpoint())
+                            .build());
 
     private static final long WITHIN = 2_000L;
-    private static final String RULES = String.join("\n",
-            "version: 1",
-            "delivery: {ttl: 10m}",
-            "rules:",
-            "  - id: checkout-stall",
-            "    guide: checkout-help",
-            "    kind: stall",
-            "    start: {type: page_view, page: /checkout}",
-            "    progress: [{type: click, target: \"#pay\"}]",
-            "    within: 2s");
+    private static final String RULES =
+            String.join(
+                    "\n",
+                    "version: 1",
+                    "delivery: {ttl: 10m}",
+                    "rules:",
+                    "  - id: checkout-stall",
+                    "    guide: checkout-help",
+                    "    kind: stall",
+                    "    start: {type: page_view, page: /checkout}",
+                    "    progress: [{type: click, target: \"#pay\"}]",
+                    "    within: 2s");
     private static final Duration PATIENCE = Duration.ofSeconds(45);
 
     private static EmbeddedKafka kafka;
     private static LocalRedis redis;
 
-    @TempDir
-    Path checkpoints;
+    @TempDir Path checkpoints;
 
     private RedisClient client;
     private TriggerInbox inbox;
@@ -108,7 +116,9 @@ class AcknowledgeAcrossRestartTest {
     @BeforeEach
     void openClients() {
         client = RedisClient.create(redis.host(), redis.port());
-        inbox = new TriggerInbox(RedisSettings.builder().host(redis.host()).port(redis.port()).build());
+        inbox =
+                new TriggerInbox(
+                        RedisSettings.builder().host(redis.host()).port(redis.port()).build());
         producer = LivePipeline.producer(kafka);
         audit = new AuditReader(kafka);
     }
@@ -136,7 +146,10 @@ class AcknowledgeAcrossRestartTest {
             writtenAfter = awaitUserKey("ann");
             assertThat(inbox.pending("ann")).map(t -> t.triggerId).contains(annTrigger);
             assertThat(inbox.acknowledge("ann", annTrigger)).isEqualTo(Ack.REMOVED);
-            waitFor("ann's trigger on the audit topic", () -> audit.decisions(annTrigger) >= 1, PATIENCE);
+            waitFor(
+                    "ann's trigger on the audit topic",
+                    () -> audit.decisions(annTrigger) >= 1,
+                    PATIENCE);
         } finally {
             cancel(first);
         }
@@ -149,14 +162,19 @@ class AcknowledgeAcrossRestartTest {
         try {
             long t1 = System.currentTimeMillis();
             send(producer, List.of(checkoutView("b1", "bea", "s1", t1)));
-            waitFor("the restored job deciding ann's trigger again",
-                    () -> audit.decisions(annTrigger) > decidedBefore, PATIENCE);
+            waitFor(
+                    "the restored job deciding ann's trigger again",
+                    () -> audit.decisions(annTrigger) > decidedBefore,
+                    PATIENCE);
             long decidedAt = System.currentTimeMillis();
             awaitUserKey("bea");
-            // a checkpoint completed after the decision: the sink has flushed it to Redis, or been refused
+            // a checkpoint completed after the decision: the sink has flushed it to Redis, or been
+            // refused
             awaitCheckpointCompletedAfter(restored, decidedAt);
 
-            assertThat(client.exists("guidance:user:ann")).as("ann's acknowledged trigger after the restore").isFalse();
+            assertThat(client.exists("guidance:user:ann"))
+                    .as("ann's acknowledged trigger after the restore")
+                    .isFalse();
             assertThat(client.get("guidance:written:" + annTrigger)).isEqualTo("acked");
             assertThat(pendingId("bea")).isEqualTo("checkout-stall|bea|s1|" + (t1 + WITHIN));
         } finally {
@@ -164,18 +182,23 @@ class AcknowledgeAcrossRestartTest {
         }
         long decidedBeforeReplay = audit.decisions(annTrigger);
 
-        // ---- (b) a fresh job, new consumer group, from the earliest offsets: the same records again ----
+        // ---- (b) a fresh job, new consumer group, from the earliest offsets: the same records
+        // again ----
         JobClient fresh = start(rules, "guidance-fresh", null);
         try {
             long t2 = System.currentTimeMillis();
             send(producer, List.of(checkoutView("c1", "cid", "s1", t2)));
-            waitFor("the fresh job re-creating ann's trigger from the same records",
-                    () -> audit.decisions(annTrigger) > decidedBeforeReplay, PATIENCE);
+            waitFor(
+                    "the fresh job re-creating ann's trigger from the same records",
+                    () -> audit.decisions(annTrigger) > decidedBeforeReplay,
+                    PATIENCE);
             long decidedAt = System.currentTimeMillis();
             awaitUserKey("cid");
             awaitCheckpointCompletedAfter(fresh, decidedAt);
 
-            assertThat(client.exists("guidance:user:ann")).as("ann's acknowledged trigger after a replay").isFalse();
+            assertThat(client.exists("guidance:user:ann"))
+                    .as("ann's acknowledged trigger after a replay")
+                    .isFalse();
             assertThat(client.get("guidance:written:" + annTrigger)).isEqualTo("acked");
             assertThat(pendingId("cid")).isEqualTo("checkout-stall|cid|s1|" + (t2 + WITHIN));
         } finally {
@@ -186,9 +209,11 @@ class AcknowledgeAcrossRestartTest {
     // ---- the job ----
 
     private JobClient start(RuleSet rules, String groupId, Path restoreFrom) throws Exception {
-        JobConfig config = LivePipeline.config(kafka, redis, Map.of(
-                "kafka.groupId", groupId,
-                "job.checkpointInterval", "1s"));
+        JobConfig config =
+                LivePipeline.config(
+                        kafka,
+                        redis,
+                        Map.of("kafka.groupId", groupId, "job.checkpointInterval", "1s"));
         Configuration flink = FlinkSettings.from(config);
         flink.setString("execution.checkpointing.dir", checkpoints.toUri().toString());
         if (restoreFrom != null) {
@@ -199,8 +224,8 @@ class AcknowledgeAcrossRestartTest {
     }
 
     /**
-     * The job manager keeps this many completed checkpoints (a cluster setting, not a job one): all of them here, so
-     * that the one before the write is still there to restore from.
+     * The job manager keeps this many completed checkpoints (a cluster setting, not a job one): all
+     * of them here, so that the one before the write is still there to restore from.
      */
     private static Configuration keepEveryCheckpoint() {
         Configuration c = new Configuration();
@@ -210,8 +235,10 @@ class AcknowledgeAcrossRestartTest {
 
     private static void cancel(JobClient job) throws Exception {
         job.cancel().get(60, TimeUnit.SECONDS);
-        waitFor("job " + job.getJobID() + " cancelled",
-                () -> job.getJobStatus().join().isGloballyTerminalState(), Duration.ofSeconds(60));
+        waitFor(
+                "job " + job.getJobID() + " cancelled",
+                () -> job.getJobStatus().join().isGloballyTerminalState(),
+                Duration.ofSeconds(60));
         assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.CANCELED);
     }
 
@@ -222,14 +249,30 @@ class AcknowledgeAcrossRestartTest {
         return completed.stream()
                 .filter(chk -> modified(chk.resolve("_metadata")) < instant)
                 .reduce((a, b) -> b)
-                .orElseThrow(() -> new AssertionError("no checkpoint completed before " + instant + ": "
-                        + completed.stream().map(c -> c.getFileName() + "@" + modified(c.resolve("_metadata")))
-                        .collect(Collectors.joining(", "))));
+                .orElseThrow(
+                        () ->
+                                new AssertionError(
+                                        "no checkpoint completed before "
+                                                + instant
+                                                + ": "
+                                                + completed.stream()
+                                                        .map(
+                                                                c ->
+                                                                        c.getFileName()
+                                                                                + "@"
+                                                                                + modified(
+                                                                                        c.resolve(
+                                                                                                "_metadata")))
+                                                        .collect(Collectors.joining(", "))));
     }
 
-    private void awaitCheckpointCompletedAfter(JobClient job, long instant) throws InterruptedException {
-        waitFor("a checkpoint completed after " + instant,
-                () -> completedCheckpoints(job).stream().anyMatch(c -> modified(c.resolve("_metadata")) > instant),
+    private void awaitCheckpointCompletedAfter(JobClient job, long instant)
+            throws InterruptedException {
+        waitFor(
+                "a checkpoint completed after " + instant,
+                () ->
+                        completedCheckpoints(job).stream()
+                                .anyMatch(c -> modified(c.resolve("_metadata")) > instant),
                 PATIENCE);
     }
 
@@ -242,7 +285,9 @@ class AcknowledgeAcrossRestartTest {
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(p -> p.getFileName().toString().startsWith("chk-"))
                     .filter(p -> Files.exists(p.resolve("_metadata")))
-                    .sorted(Comparator.comparingLong(p -> Long.parseLong(p.getFileName().toString().substring(4))))
+                    .sorted(
+                            Comparator.comparingLong(
+                                    p -> Long.parseLong(p.getFileName().toString().substring(4))))
                     .collect(Collectors.toList());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -260,8 +305,8 @@ class AcknowledgeAcrossRestartTest {
     // ---- Redis ----
 
     /**
-     * Waits for the user's key and returns the wall-clock time of the last look that did not find it: the trigger was
-     * written after that.
+     * Waits for the user's key and returns the wall-clock time of the last look that did not find
+     * it: the trigger was written after that.
      */
     private long awaitUserKey(String user) throws InterruptedException {
         String key = "guidance:user:" + user;
@@ -274,7 +319,8 @@ class AcknowledgeAcrossRestartTest {
             }
             lastAbsent = before;
             if (System.nanoTime() > deadline) {
-                throw new AssertionError(key + " not written within " + PATIENCE.toSeconds() + " s");
+                throw new AssertionError(
+                        key + " not written within " + PATIENCE.toSeconds() + " s");
             }
             Thread.sleep(20);
         }

@@ -1,36 +1,13 @@
 package io.guidance.pipeline;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.guidance.embedded.LocalRedis;
 import io.guidance.event.Event;
 import io.guidance.event.EventJson;
 import io.guidance.trigger.TriggerJson;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.TopicPartitionInfo;
-import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
-import redis.clients.jedis.RedisClient;
-
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -53,22 +30,48 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.RedisClient;
 
 /**
- * The job jar on a real Flink standalone session cluster: a JobManager and a TaskManager as separate JVMs started from
- * the class path a Flink distribution's {@code lib/} would hold ({@code target/flink-cluster-classpath.txt}), the jar
- * uploaded and run over the REST API as an SRE would, against a real Kafka broker (KRaft, formatted with Kafka's
- * storage tool and started as {@code kafka.Kafka} in a process of its own) and a real {@code redis-server} process. Free ports, a {@code config.yaml} with small memory sizes, checkpoint and savepoint
- * directories all live in a temporary directory; the processes' output goes to {@code target/flink-cluster-it/} and
- * its tail is printed when a step fails. One run covers, in order:
+ * The job jar on a real Flink standalone session cluster: a JobManager and a TaskManager as
+ * separate JVMs started from the class path a Flink distribution's {@code lib/} would hold ({@code
+ * target/flink-cluster-classpath.txt}), the jar uploaded and run over the REST API as an SRE would,
+ * against a real Kafka broker (KRaft, formatted with Kafka's storage tool and started as {@code
+ * kafka.Kafka} in a process of its own) and a real {@code redis-server} process. Free ports, a
+ * {@code config.yaml} with small memory sizes, checkpoint and savepoint directories all live in a
+ * temporary directory; the processes' output goes to {@code target/flink-cluster-it/} and its tail
+ * is printed when a step fails. One run covers, in order:
+ *
  * <ol>
- *   <li>exact triggers in Redis at parallelism 2;</li>
- *   <li>a savepoint with cancel and a resume from it at parallelism 1: the earlier triggers stay, the new ones come,
- *       a user's cooldown moves along with the state, and the audit topic holds every decision exactly once;</li>
- *   <li>the TaskManager killed with SIGKILL while events stream in, a new TaskManager started: Redis ends up with
- *       exactly the triggers a run without the failure gives.</li>
+ *   <li>exact triggers in Redis at parallelism 2;
+ *   <li>a savepoint with cancel and a resume from it at parallelism 1: the earlier triggers stay,
+ *       the new ones come, a user's cooldown moves along with the state, and the audit topic holds
+ *       every decision exactly once;
+ *   <li>the TaskManager killed with SIGKILL while events stream in, a new TaskManager started:
+ *       Redis ends up with exactly the triggers a run without the failure gives.
  * </ol>
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -81,11 +84,14 @@ class FlinkClusterIT {
     static final Duration CLUSTER_START_TIMEOUT = Duration.ofSeconds(60);
     static final ObjectMapper JSON = new ObjectMapper();
 
-    @TempDir
-    static Path dir;
+    @TempDir static Path dir;
 
-    /** The Kafka broker (KRaft, combined broker and controller) as a process of its own, and its address. */
+    /**
+     * The Kafka broker (KRaft, combined broker and controller) as a process of its own, and its
+     * address.
+     */
     static Process kafkaBroker;
+
     static String bootstrap;
     static LocalRedis redis;
     static Process jobManager;
@@ -100,8 +106,10 @@ class FlinkClusterIT {
     static Path rulesFile;
     static KafkaProducer<String, byte[]> producer;
     static RedisClient redisClient;
+
     /** Every trigger id the job must have written to Redis so far. */
     static final Set<String> expected = new TreeSet<>();
+
     static final int RESUME_PARALLELISM = 1;
 
     @BeforeAll
@@ -123,12 +131,16 @@ class FlinkClusterIT {
             producer = producer();
             redisClient = RedisClient.builder().hostAndPort(redis.host(), redis.port()).build();
 
-            jobManager = launch("jobmanager", "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
-                    "384m");
+            jobManager =
+                    launch(
+                            "jobmanager",
+                            "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
+                            "384m");
             awaitRest();
             startTaskManager();
             awaitSlots(2);
-            System.out.printf("Flink cluster up in %d ms (REST on %d)%n",
+            System.out.printf(
+                    "Flink cluster up in %d ms (REST on %d)%n",
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), restPort);
         } catch (Throwable t) {
             printLogs();
@@ -157,11 +169,14 @@ class FlinkClusterIT {
         if (redis != null) {
             redis.close();
         }
-        // whatever else this class started (a process of a failed step), so that no JVM outlives the test
+        // whatever else this class started (a process of a failed step), so that no JVM outlives
+        // the test
         for (ProcessHandle child : ProcessHandle.current().children().toList()) {
             String command = child.info().commandLine().orElse("");
-            if (command.contains("TaskManagerRunner") || command.contains("StandaloneSessionClusterEntrypoint")
-                    || command.contains("kafka.Kafka") || command.contains("kafka.tools.StorageTool")) {
+            if (command.contains("TaskManagerRunner")
+                    || command.contains("StandaloneSessionClusterEntrypoint")
+                    || command.contains("kafka.Kafka")
+                    || command.contains("kafka.tools.StorageTool")) {
                 child.destroyForcibly();
                 child.onExit().get(20, TimeUnit.SECONDS);
             }
@@ -200,117 +215,149 @@ class FlinkClusterIT {
     @Test
     @Order(1)
     void submittedOverRestTheJobWritesExactlyTheStallsToRedis() throws Exception {
-        step(() -> {
-            long phase = System.nanoTime();
-            jarId = uploadJar(jobJar());
-            String job = runJar(jarId, 2, null, "1s");
-            awaitRunning(job);
-            long t0 = System.currentTimeMillis();
-            // ann stalls on checkout; bob pays in time; cid comes back, so the wait restarts
-            send(event("a1", "ann", "s1", t0, "page_view", "/checkout", null));
-            send(event("b1", "bob", "s2", t0, "page_view", "/checkout", null));
-            send(event("b2", "bob", "s2", t0 + 1_000, "click", "/checkout", "#pay"));
-            send(event("c1", "cid", "s3", t0, "page_view", "/checkout", null));
-            send(event("c2", "cid", "s3", t0 + 1_500, "page_view", "/checkout", null));
-            producer.flush();
-            expected.add("checkout-stall|ann|s1|" + (t0 + 2_000));
-            expected.add("checkout-stall|cid|s3|" + (t0 + 3_500));
-            awaitTriggers();
-            assertThat(userTrigger("ann")).isEqualTo("checkout-stall|ann|s1|" + (t0 + 2_000));
-            assertThat(userTrigger("cid")).isEqualTo("checkout-stall|cid|s3|" + (t0 + 3_500));
-            assertThat(redisClient.keys("guidance:user:*"))
-                    .containsExactlyInAnyOrder("guidance:user:ann", "guidance:user:cid");
-            System.out.printf("step 1 (submit over REST, parallelism 2): %d ms%n", millisSince(phase));
-        });
+        step(
+                () -> {
+                    long phase = System.nanoTime();
+                    jarId = uploadJar(jobJar());
+                    String job = runJar(jarId, 2, null, "1s");
+                    awaitRunning(job);
+                    long t0 = System.currentTimeMillis();
+                    // ann stalls on checkout; bob pays in time; cid comes back, so the wait
+                    // restarts
+                    send(event("a1", "ann", "s1", t0, "page_view", "/checkout", null));
+                    send(event("b1", "bob", "s2", t0, "page_view", "/checkout", null));
+                    send(event("b2", "bob", "s2", t0 + 1_000, "click", "/checkout", "#pay"));
+                    send(event("c1", "cid", "s3", t0, "page_view", "/checkout", null));
+                    send(event("c2", "cid", "s3", t0 + 1_500, "page_view", "/checkout", null));
+                    producer.flush();
+                    expected.add("checkout-stall|ann|s1|" + (t0 + 2_000));
+                    expected.add("checkout-stall|cid|s3|" + (t0 + 3_500));
+                    awaitTriggers();
+                    assertThat(userTrigger("ann"))
+                            .isEqualTo("checkout-stall|ann|s1|" + (t0 + 2_000));
+                    assertThat(userTrigger("cid"))
+                            .isEqualTo("checkout-stall|cid|s3|" + (t0 + 3_500));
+                    assertThat(redisClient.keys("guidance:user:*"))
+                            .containsExactlyInAnyOrder("guidance:user:ann", "guidance:user:cid");
+                    System.out.printf(
+                            "step 1 (submit over REST, parallelism 2): %d ms%n",
+                            millisSince(phase));
+                });
     }
 
     @Test
     @Order(2)
-    void aSavepointMovesTheJobToAnotherParallelismWithoutLosingOrRepeatingTriggers() throws Exception {
-        step(() -> {
-            long phase = System.nanoTime();
-            String savepoint = savepointAndCancel(currentJob);
-            // from here on the production idle timeout: a restored reader must have fetched its backlog within it, or
-            // that backlog is behind a wall-clock watermark and dead-lettered as late (step 3 restores mid-stream)
-            String job = runJar(jarId, RESUME_PARALLELISM, savepoint, "5s");
-            awaitRunning(job);
-            assertThat(vertexParallelisms(job)).containsOnly(RESUME_PARALLELISM);
-            long t1 = System.currentTimeMillis();
-            // eve stalls; fay pays; ann stalls again in a new session, but her cooldown, which is state that moved
-            // with the savepoint, holds that trigger back
-            send(event("e1", "eve", "s5", t1, "page_view", "/checkout", null));
-            send(event("f1", "fay", "s6", t1, "page_view", "/checkout", null));
-            send(event("f2", "fay", "s6", t1 + 500, "click", "/checkout", "#pay"));
-            send(event("a2", "ann", "s4", t1, "page_view", "/checkout", null));
-            producer.flush();
-            String ann = userTrigger("ann");
-            String cid = userTrigger("cid");
-            expected.add("checkout-stall|eve|s5|" + (t1 + 2_000));
-            awaitTriggers();
-            assertThat(userTrigger("ann")).isEqualTo(ann);
-            assertThat(userTrigger("cid")).isEqualTo(cid);
-            assertThat(userTrigger("eve")).isEqualTo("checkout-stall|eve|s5|" + (t1 + 2_000));
-            assertThat(redisClient.keys("guidance:user:*")).containsExactlyInAnyOrder(
-                    "guidance:user:ann", "guidance:user:cid", "guidance:user:eve");
-            // every decision exactly once on the audit topic: none lost or repeated across the move
-            Map<String, String> audit = new TreeMap<>();
-            expected.forEach(id -> audit.put(id, "delivered"));
-            audit.put("checkout-stall|ann|s4|" + (t1 + 2_000), "suppressed:cooldown");
-            List<Map.Entry<String, String>> decisions = auditDecisions(audit.size());
-            assertThat(decisions).containsExactlyInAnyOrderElementsOf(audit.entrySet());
-            System.out.printf("step 2 (savepoint, resume at parallelism %d): %d ms%n", RESUME_PARALLELISM,
-                    millisSince(phase));
-        });
+    void aSavepointMovesTheJobToAnotherParallelismWithoutLosingOrRepeatingTriggers()
+            throws Exception {
+        step(
+                () -> {
+                    long phase = System.nanoTime();
+                    String savepoint = savepointAndCancel(currentJob);
+                    // from here on the production idle timeout: a restored reader must have fetched
+                    // its backlog within it, or
+                    // that backlog is behind a wall-clock watermark and dead-lettered as late (step
+                    // 3 restores mid-stream)
+                    String job = runJar(jarId, RESUME_PARALLELISM, savepoint, "5s");
+                    awaitRunning(job);
+                    assertThat(vertexParallelisms(job)).containsOnly(RESUME_PARALLELISM);
+                    long t1 = System.currentTimeMillis();
+                    // eve stalls; fay pays; ann stalls again in a new session, but her cooldown,
+                    // which is state that moved
+                    // with the savepoint, holds that trigger back
+                    send(event("e1", "eve", "s5", t1, "page_view", "/checkout", null));
+                    send(event("f1", "fay", "s6", t1, "page_view", "/checkout", null));
+                    send(event("f2", "fay", "s6", t1 + 500, "click", "/checkout", "#pay"));
+                    send(event("a2", "ann", "s4", t1, "page_view", "/checkout", null));
+                    producer.flush();
+                    String ann = userTrigger("ann");
+                    String cid = userTrigger("cid");
+                    expected.add("checkout-stall|eve|s5|" + (t1 + 2_000));
+                    awaitTriggers();
+                    assertThat(userTrigger("ann")).isEqualTo(ann);
+                    assertThat(userTrigger("cid")).isEqualTo(cid);
+                    assertThat(userTrigger("eve"))
+                            .isEqualTo("checkout-stall|eve|s5|" + (t1 + 2_000));
+                    assertThat(redisClient.keys("guidance:user:*"))
+                            .containsExactlyInAnyOrder(
+                                    "guidance:user:ann", "guidance:user:cid", "guidance:user:eve");
+                    // every decision exactly once on the audit topic: none lost or repeated across
+                    // the move
+                    Map<String, String> audit = new TreeMap<>();
+                    expected.forEach(id -> audit.put(id, "delivered"));
+                    audit.put("checkout-stall|ann|s4|" + (t1 + 2_000), "suppressed:cooldown");
+                    List<Map.Entry<String, String>> decisions = auditDecisions(audit.size());
+                    assertThat(decisions).containsExactlyInAnyOrderElementsOf(audit.entrySet());
+                    System.out.printf(
+                            "step 2 (savepoint, resume at parallelism %d): %d ms%n",
+                            RESUME_PARALLELISM, millisSince(phase));
+                });
     }
 
     @Test
     @Order(3)
     void aTaskManagerKilledMidStreamLeavesRedisAsARunWithoutTheFailure() throws Exception {
-        step(() -> {
-            long phase = System.nanoTime();
-            String job = currentJob;
-            long t2 = System.currentTimeMillis();
-            List<String> users = List.of("gus", "hal", "ida", "jon", "kim", "lea");
-            Map<String, String> triggerOf = new TreeMap<>();
-            for (int i = 0; i < users.size(); i++) {
-                String u = users.get(i);
-                long ts = t2 + i * 300L;
-                send(event(u + "1", u, u + "-s", ts, "page_view", "/checkout", null));
-                triggerOf.put(u, "checkout-stall|" + u + "|" + u + "-s|" + (ts + 2_000));
-                if (i == 2) {
-                    // half of them sent: SIGKILL the TaskManager, bring up a new one, send the rest once the job
-                    // has failed over to it
-                    producer.flush();
-                    Process old = taskManagers.get(taskManagers.size() - 1);
-                    old.destroyForcibly();
-                    assertThat(old.waitFor(10, TimeUnit.SECONDS)).isTrue();
-                    startTaskManager();
-                    waitFor("the failover of " + job, Duration.ofSeconds(60), () -> {
-                        try {
-                            return !get("/jobs/" + job + "/exceptions").path("exceptionHistory").path("entries")
-                                    .isEmpty();
-                        } catch (IOException e) {
-                            return false;
+        step(
+                () -> {
+                    long phase = System.nanoTime();
+                    String job = currentJob;
+                    long t2 = System.currentTimeMillis();
+                    List<String> users = List.of("gus", "hal", "ida", "jon", "kim", "lea");
+                    Map<String, String> triggerOf = new TreeMap<>();
+                    for (int i = 0; i < users.size(); i++) {
+                        String u = users.get(i);
+                        long ts = t2 + i * 300L;
+                        send(event(u + "1", u, u + "-s", ts, "page_view", "/checkout", null));
+                        triggerOf.put(u, "checkout-stall|" + u + "|" + u + "-s|" + (ts + 2_000));
+                        if (i == 2) {
+                            // half of them sent: SIGKILL the TaskManager, bring up a new one, send
+                            // the rest once the job
+                            // has failed over to it
+                            producer.flush();
+                            Process old = taskManagers.get(taskManagers.size() - 1);
+                            old.destroyForcibly();
+                            assertThat(old.waitFor(10, TimeUnit.SECONDS)).isTrue();
+                            startTaskManager();
+                            waitFor(
+                                    "the failover of " + job,
+                                    Duration.ofSeconds(60),
+                                    () -> {
+                                        try {
+                                            return !get("/jobs/" + job + "/exceptions")
+                                                    .path("exceptionHistory")
+                                                    .path("entries")
+                                                    .isEmpty();
+                                        } catch (IOException e) {
+                                            return false;
+                                        }
+                                    });
+                            awaitRunning(job);
+                            t2 = System.currentTimeMillis() - (i + 1) * 300L;
                         }
-                    });
-                    awaitRunning(job);
-                    t2 = System.currentTimeMillis() - (i + 1) * 300L;
-                }
-            }
-            producer.flush();
-            expected.addAll(triggerOf.values());
-            awaitTriggers();
-            triggerOf.forEach((u, id) -> assertThat(userTrigger(u)).isEqualTo(id));
-            Set<String> userKeys = new TreeSet<>();
-            for (String u : List.of("ann", "cid", "eve", "gus", "hal", "ida", "jon", "kim", "lea")) {
-                userKeys.add("guidance:user:" + u);
-            }
-            assertThat(redisClient.keys("guidance:user:*")).containsExactlyInAnyOrderElementsOf(userKeys);
-            assertThat(jobState(job)).isEqualTo("RUNNING");
-            assertThat(get("/jobs/" + job + "/exceptions").path("exceptionHistory").path("entries"))
-                    .as("the job failed over once the TaskManager was gone").isNotEmpty();
-            System.out.printf("step 3 (TaskManager killed and replaced): %d ms%n", millisSince(phase));
-        });
+                    }
+                    producer.flush();
+                    expected.addAll(triggerOf.values());
+                    awaitTriggers();
+                    triggerOf.forEach((u, id) -> assertThat(userTrigger(u)).isEqualTo(id));
+                    Set<String> userKeys = new TreeSet<>();
+                    for (String u :
+                            List.of(
+                                    "ann", "cid", "eve", "gus", "hal", "ida", "jon", "kim",
+                                    "lea")) {
+                        userKeys.add("guidance:user:" + u);
+                    }
+                    assertThat(redisClient.keys("guidance:user:*"))
+                            .containsExactlyInAnyOrderElementsOf(userKeys);
+                    assertThat(jobState(job)).isEqualTo("RUNNING");
+                    assertThat(
+                                    get("/jobs/" + job + "/exceptions")
+                                            .path("exceptionHistory")
+                                            .path("entries"))
+                            .as("the job failed over once the TaskManager was gone")
+                            .isNotEmpty();
+                    System.out.printf(
+                            "step 3 (TaskManager killed and replaced): %d ms%n",
+                            millisSince(phase));
+                });
     }
 
     // ---- the cluster
@@ -331,7 +378,8 @@ class FlinkClusterIT {
         c.put("taskmanager.data.port", "0");
         c.put("taskmanager.numberOfTaskSlots", "2");
         c.put("jobmanager.memory.process.size", "768m");
-        // what flink's start scripts would compute from a process size of 1216m and pass as dynamic properties
+        // what flink's start scripts would compute from a process size of 1216m and pass as dynamic
+        // properties
         c.put("taskmanager.cpu.cores", "2");
         c.put("taskmanager.memory.framework.heap.size", "128m");
         c.put("taskmanager.memory.task.heap.size", "384m");
@@ -344,7 +392,9 @@ class FlinkClusterIT {
         c.put("taskmanager.memory.jvm-overhead.min", "192m");
         c.put("taskmanager.memory.jvm-overhead.max", "192m");
         c.put("execution.checkpointing.dir", work.resolve("checkpoints").toUri().toString());
-        c.put("execution.checkpointing.savepoint-dir", work.resolve("savepoints").toUri().toString());
+        c.put(
+                "execution.checkpointing.savepoint-dir",
+                work.resolve("savepoints").toUri().toString());
         // a killed TaskManager is noticed within seconds, not the default 50
         c.put("heartbeat.interval", "1000");
         c.put("heartbeat.timeout", "5000");
@@ -354,41 +404,48 @@ class FlinkClusterIT {
         StringBuilder yaml = new StringBuilder();
         c.forEach((k, v) -> yaml.append(k).append(": ").append(v).append('\n'));
         Files.writeString(flinkConf.resolve("config.yaml"), yaml.toString());
-        Files.writeString(flinkConf.resolve("log4j.properties"), String.join("\n",
-                "rootLogger.level = INFO",
-                "rootLogger.appenderRef.console.ref = console",
-                "appender.console.type = Console",
-                "appender.console.name = console",
-                "appender.console.layout.type = PatternLayout",
-                "appender.console.layout.pattern = %d{HH:mm:ss.SSS} %-5p %c{1} - %m%n",
-                "logger.kafka.name = org.apache.kafka",
-                "logger.kafka.level = WARN",
-                "logger.kafkaserver.name = kafka",
-                "logger.kafkaserver.level = WARN",
-                "logger.checkpoints.name = org.apache.flink.runtime.checkpoint.CheckpointCoordinator",
-                "logger.checkpoints.level = WARN",
-                "logger.sources.name = org.apache.flink.runtime.source.coordinator.SourceCoordinator",
-                "logger.sources.level = WARN",
-                "logger.metrics.name = org.apache.flink.metrics.MetricGroup",
-                "logger.metrics.level = ERROR",
-                ""));
+        Files.writeString(
+                flinkConf.resolve("log4j.properties"),
+                String.join(
+                        "\n",
+                        "rootLogger.level = INFO",
+                        "rootLogger.appenderRef.console.ref = console",
+                        "appender.console.type = Console",
+                        "appender.console.name = console",
+                        "appender.console.layout.type = PatternLayout",
+                        "appender.console.layout.pattern = %d{HH:mm:ss.SSS} %-5p %c{1} - %m%n",
+                        "logger.kafka.name = org.apache.kafka",
+                        "logger.kafka.level = WARN",
+                        "logger.kafkaserver.name = kafka",
+                        "logger.kafkaserver.level = WARN",
+                        "logger.checkpoints.name = org.apache.flink.runtime.checkpoint.CheckpointCoordinator",
+                        "logger.checkpoints.level = WARN",
+                        "logger.sources.name = org.apache.flink.runtime.source.coordinator.SourceCoordinator",
+                        "logger.sources.level = WARN",
+                        "logger.metrics.name = org.apache.flink.metrics.MetricGroup",
+                        "logger.metrics.level = ERROR",
+                        ""));
     }
 
     /** Kills the cluster's processes also when this JVM ends without running {@code @AfterAll}. */
-    static final Thread KILL_CHILDREN = new Thread(() -> {
-        taskManagers.forEach(Process::destroyForcibly);
-        if (jobManager != null) {
-            jobManager.destroyForcibly();
-        }
-        if (kafkaBroker != null) {
-            kafkaBroker.destroyForcibly();
-        }
-    }, "flink-cluster-it-cleanup");
+    static final Thread KILL_CHILDREN =
+            new Thread(
+                    () -> {
+                        taskManagers.forEach(Process::destroyForcibly);
+                        if (jobManager != null) {
+                            jobManager.destroyForcibly();
+                        }
+                        if (kafkaBroker != null) {
+                            kafkaBroker.destroyForcibly();
+                        }
+                    },
+                    "flink-cluster-it-cleanup");
 
     /**
      * Formats a log directory with Kafka's storage tool and starts {@code kafka.Kafka} on it, as
-     * {@code kafka-storage.sh format} and {@code kafka-server-start.sh} would, from the module's class path with the
-     * broker ({@code target/kafka-broker-classpath.txt}); waits until it answers an admin client.
+     * {@code kafka-storage.sh format} and {@code kafka-server-start.sh} would, from the module's
+     * class path with the broker ({@code target/kafka-broker-classpath.txt}); waits until it
+     * answers an admin client.
      */
     static void startKafka() throws Exception {
         String cp = Files.readString(Path.of("target", "kafka-broker-classpath.txt")).trim();
@@ -396,75 +453,128 @@ class FlinkClusterIT {
         int[] ports = freePorts(2);
         bootstrap = "127.0.0.1:" + ports[0];
         Path props = kafkaDir.resolve("server.properties");
-        Files.writeString(props, String.join("\n",
-                "process.roles=broker,controller",
-                "node.id=1",
-                "controller.quorum.voters=1@127.0.0.1:" + ports[1],
-                "listeners=PLAINTEXT://127.0.0.1:" + ports[0] + ",CONTROLLER://127.0.0.1:" + ports[1],
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + ports[0],
-                "controller.listener.names=CONTROLLER",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-                "inter.broker.listener.name=PLAINTEXT",
-                "log.dirs=" + kafkaDir.resolve("data"),
-                "num.partitions=1",
-                "offsets.topic.replication.factor=1",
-                "offsets.topic.num.partitions=1",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
-                "share.coordinator.state.topic.replication.factor=1",
-                "share.coordinator.state.topic.min.isr=1",
-                "group.initial.rebalance.delay.ms=0",
-                "auto.create.topics.enable=false",
-                ""));
-        Process format = startProcess("kafka-format", List.of(javaBin(), "-Xmx256m",
-                "-Dlog4j.configurationFile=" + flinkConf.resolve("log4j.properties").toUri(), "-cp", cp,
-                "kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(), "-c", props.toString()));
-        assertThat(format.waitFor(60, TimeUnit.SECONDS)).as("kafka-storage format finished").isTrue();
+        Files.writeString(
+                props,
+                String.join(
+                        "\n",
+                        "process.roles=broker,controller",
+                        "node.id=1",
+                        "controller.quorum.voters=1@127.0.0.1:" + ports[1],
+                        "listeners=PLAINTEXT://127.0.0.1:"
+                                + ports[0]
+                                + ",CONTROLLER://127.0.0.1:"
+                                + ports[1],
+                        "advertised.listeners=PLAINTEXT://127.0.0.1:" + ports[0],
+                        "controller.listener.names=CONTROLLER",
+                        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                        "inter.broker.listener.name=PLAINTEXT",
+                        "log.dirs=" + kafkaDir.resolve("data"),
+                        "num.partitions=1",
+                        "offsets.topic.replication.factor=1",
+                        "offsets.topic.num.partitions=1",
+                        "transaction.state.log.replication.factor=1",
+                        "transaction.state.log.min.isr=1",
+                        "share.coordinator.state.topic.replication.factor=1",
+                        "share.coordinator.state.topic.min.isr=1",
+                        "group.initial.rebalance.delay.ms=0",
+                        "auto.create.topics.enable=false",
+                        ""));
+        Process format =
+                startProcess(
+                        "kafka-format",
+                        List.of(
+                                javaBin(),
+                                "-Xmx256m",
+                                "-Dlog4j.configurationFile="
+                                        + flinkConf.resolve("log4j.properties").toUri(),
+                                "-cp",
+                                cp,
+                                "kafka.tools.StorageTool",
+                                "format",
+                                "-t",
+                                Uuid.randomUuid().toString(),
+                                "-c",
+                                props.toString()));
+        assertThat(format.waitFor(60, TimeUnit.SECONDS))
+                .as("kafka-storage format finished")
+                .isTrue();
         assertThat(format.exitValue()).as("kafka-storage format exit code").isZero();
-        kafkaBroker = startProcess("kafka", List.of(javaBin(), "-Xmx512m", "-XX:+UseSerialGC",
-                "-Dlog4j.configurationFile=" + flinkConf.resolve("log4j.properties").toUri(), "-cp", cp,
-                "kafka.Kafka", props.toString()));
+        kafkaBroker =
+                startProcess(
+                        "kafka",
+                        List.of(
+                                javaBin(),
+                                "-Xmx512m",
+                                "-XX:+UseSerialGC",
+                                "-Dlog4j.configurationFile="
+                                        + flinkConf.resolve("log4j.properties").toUri(),
+                                "-cp",
+                                cp,
+                                "kafka.Kafka",
+                                props.toString()));
         try (Admin admin = admin()) {
-            waitFor("Kafka broker on " + bootstrap, CLUSTER_START_TIMEOUT, () -> {
-                assertThat(kafkaBroker.isAlive()).as("Kafka broker process alive").isTrue();
-                try {
-                    return admin.describeCluster().nodes().get(2, TimeUnit.SECONDS).size() == 1;
-                } catch (Exception e) {
-                    return false;
-                }
-            });
+            waitFor(
+                    "Kafka broker on " + bootstrap,
+                    CLUSTER_START_TIMEOUT,
+                    () -> {
+                        assertThat(kafkaBroker.isAlive()).as("Kafka broker process alive").isTrue();
+                        try {
+                            return admin.describeCluster().nodes().get(2, TimeUnit.SECONDS).size()
+                                    == 1;
+                        } catch (Exception e) {
+                            return false;
+                        }
+                    });
         }
     }
 
     static Admin admin() {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000));
+        return Admin.create(
+                Map.of(
+                        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bootstrap,
+                        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                        30_000));
     }
 
-    /** Creates the topics (partition counts by name) and one compacted topic, and waits for their leaders. */
+    /**
+     * Creates the topics (partition counts by name) and one compacted topic, and waits for their
+     * leaders.
+     */
     static void createTopics(Map<String, Integer> topics, String compacted) throws Exception {
         List<NewTopic> all = new ArrayList<>();
         topics.forEach((name, partitions) -> all.add(new NewTopic(name, partitions, (short) 1)));
-        all.add(new NewTopic(compacted, 1, (short) 1)
-                .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+        all.add(
+                new NewTopic(compacted, 1, (short) 1)
+                        .configs(
+                                Map.of(
+                                        TopicConfig.CLEANUP_POLICY_CONFIG,
+                                        TopicConfig.CLEANUP_POLICY_COMPACT)));
         try (Admin admin = admin()) {
             admin.createTopics(all).all().get(60, TimeUnit.SECONDS);
             List<String> names = all.stream().map(NewTopic::name).toList();
-            waitFor("leaders of " + names, CLUSTER_START_TIMEOUT, () -> {
-                try {
-                    for (TopicDescription d : admin.describeTopics(names).allTopicNames().get(5, TimeUnit.SECONDS)
-                            .values()) {
-                        for (TopicPartitionInfo partition : d.partitions()) {
-                            if (partition.leader() == null || partition.leader().isEmpty()) {
-                                return false;
+            waitFor(
+                    "leaders of " + names,
+                    CLUSTER_START_TIMEOUT,
+                    () -> {
+                        try {
+                            for (TopicDescription d :
+                                    admin.describeTopics(names)
+                                            .allTopicNames()
+                                            .get(5, TimeUnit.SECONDS)
+                                            .values()) {
+                                for (TopicPartitionInfo partition : d.partitions()) {
+                                    if (partition.leader() == null
+                                            || partition.leader().isEmpty()) {
+                                        return false;
+                                    }
+                                }
                             }
+                            return true;
+                        } catch (Exception e) {
+                            return false;
                         }
-                    }
-                    return true;
-                } catch (Exception e) {
-                    return false;
-                }
-            });
+                    });
         }
     }
 
@@ -472,9 +582,15 @@ class FlinkClusterIT {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    /** Starts a process with its output in {@code target/flink-cluster-it/NAME.log}, kept after the run. */
+    /**
+     * Starts a process with its output in {@code target/flink-cluster-it/NAME.log}, kept after the
+     * run.
+     */
     static Process startProcess(String name, List<String> command) throws IOException {
-        Path log = Files.createDirectories(Path.of("target", "flink-cluster-it")).resolve(name + ".log").toAbsolutePath();
+        Path log =
+                Files.createDirectories(Path.of("target", "flink-cluster-it"))
+                        .resolve(name + ".log")
+                        .toAbsolutePath();
         Files.deleteIfExists(log);
         logs.add(log);
         if (logs.size() == 1) {
@@ -488,33 +604,41 @@ class FlinkClusterIT {
     }
 
     static Process launch(String name, String mainClass, String heap) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                javaBin(),
-                "-Xmx" + heap,
-                "-XX:+UseSerialGC",
-                "-XX:MaxDirectMemorySize=256m",
-                "-XX:MaxMetaspaceSize=256m",
-                "-Dlog4j.configurationFile=" + flinkConf.resolve("log4j.properties").toUri(),
-                "--add-opens=java.base/java.lang=ALL-UNNAMED",
-                "--add-opens=java.base/java.util=ALL-UNNAMED",
-                "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
-                "--add-opens=java.base/java.net=ALL-UNNAMED",
-                "--add-opens=java.base/java.io=ALL-UNNAMED",
-                "--add-opens=java.base/java.nio=ALL-UNNAMED",
-                "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-                "--add-opens=java.base/java.time=ALL-UNNAMED",
-                "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
-                "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
-                "--add-exports=java.base/sun.net.util=ALL-UNNAMED",
-                "-cp", classpath,
-                mainClass,
-                "--configDir", flinkConf.toString()));
+        List<String> command =
+                new ArrayList<>(
+                        List.of(
+                                javaBin(),
+                                "-Xmx" + heap,
+                                "-XX:+UseSerialGC",
+                                "-XX:MaxDirectMemorySize=256m",
+                                "-XX:MaxMetaspaceSize=256m",
+                                "-Dlog4j.configurationFile="
+                                        + flinkConf.resolve("log4j.properties").toUri(),
+                                "--add-opens=java.base/java.lang=ALL-UNNAMED",
+                                "--add-opens=java.base/java.util=ALL-UNNAMED",
+                                "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+                                "--add-opens=java.base/java.net=ALL-UNNAMED",
+                                "--add-opens=java.base/java.io=ALL-UNNAMED",
+                                "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                                "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+                                "--add-opens=java.base/java.time=ALL-UNNAMED",
+                                "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+                                "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+                                "--add-exports=java.base/sun.net.util=ALL-UNNAMED",
+                                "-cp",
+                                classpath,
+                                mainClass,
+                                "--configDir",
+                                flinkConf.toString()));
         return startProcess(name, command);
     }
 
     static void startTaskManager() throws IOException {
-        taskManagers.add(launch("taskmanager-" + (taskManagers.size() + 1),
-                "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", "512m"));
+        taskManagers.add(
+                launch(
+                        "taskmanager-" + (taskManagers.size() + 1),
+                        "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
+                        "512m"));
     }
 
     static void kill(Process p) throws InterruptedException {
@@ -526,25 +650,33 @@ class FlinkClusterIT {
     }
 
     static void awaitRest() throws Exception {
-        waitFor("REST endpoint on " + restPort, CLUSTER_START_TIMEOUT, () -> {
-            assertThat(jobManager.isAlive()).as("JobManager process alive").isTrue();
-            try {
-                return get("/overview").has("taskmanagers");
-            } catch (IOException e) {
-                return false;
-            }
-        });
+        waitFor(
+                "REST endpoint on " + restPort,
+                CLUSTER_START_TIMEOUT,
+                () -> {
+                    assertThat(jobManager.isAlive()).as("JobManager process alive").isTrue();
+                    try {
+                        return get("/overview").has("taskmanagers");
+                    } catch (IOException e) {
+                        return false;
+                    }
+                });
     }
 
     static void awaitSlots(int slots) throws Exception {
-        waitFor(slots + " free slots", CLUSTER_START_TIMEOUT, () -> {
-            assertThat(taskManagers.get(taskManagers.size() - 1).isAlive()).as("TaskManager process alive").isTrue();
-            try {
-                return get("/overview").path("slots-available").asInt() >= slots;
-            } catch (IOException e) {
-                return false;
-            }
-        });
+        waitFor(
+                slots + " free slots",
+                CLUSTER_START_TIMEOUT,
+                () -> {
+                    assertThat(taskManagers.get(taskManagers.size() - 1).isAlive())
+                            .as("TaskManager process alive")
+                            .isTrue();
+                    try {
+                        return get("/overview").path("slots-available").asInt() >= slots;
+                    } catch (IOException e) {
+                        return false;
+                    }
+                });
     }
 
     /** Records in and out and the watermarks of every task of the current job. */
@@ -556,26 +688,54 @@ class FlinkClusterIT {
             JsonNode j = get("/jobs/" + currentJob);
             System.out.println("==== job " + currentJob + " " + j.path("state").asText() + " ====");
             for (JsonNode v : j.path("vertices")) {
-                System.out.println(v.path("name").asText() + " " + v.path("status").asText() + " " + v.path("metrics")
-                        + " watermarks " + get("/jobs/" + currentJob + "/vertices/" + v.path("id").asText()
-                        + "/watermarks"));
+                System.out.println(
+                        v.path("name").asText()
+                                + " "
+                                + v.path("status").asText()
+                                + " "
+                                + v.path("metrics")
+                                + " watermarks "
+                                + get(
+                                        "/jobs/"
+                                                + currentJob
+                                                + "/vertices/"
+                                                + v.path("id").asText()
+                                                + "/watermarks"));
             }
             System.out.println("exceptions: " + get("/jobs/" + currentJob + "/exceptions"));
-            try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(
-                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                    ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
-                    ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName()))) {
-                System.out.println("events end offsets: " + c.endOffsets(List.of(
-                        new org.apache.kafka.common.TopicPartition(EVENTS, 0),
-                        new org.apache.kafka.common.TopicPartition(EVENTS, 1))));
+            try (KafkaConsumer<byte[], byte[]> c =
+                    new KafkaConsumer<>(
+                            Map.of(
+                                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                                    ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                                            ByteArrayDeserializer.class.getName(),
+                                    ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                                            ByteArrayDeserializer.class.getName()))) {
+                System.out.println(
+                        "events end offsets: "
+                                + c.endOffsets(
+                                        List.of(
+                                                new org.apache.kafka.common.TopicPartition(
+                                                        EVENTS, 0),
+                                                new org.apache.kafka.common.TopicPartition(
+                                                        EVENTS, 1))));
                 for (String topic : List.of(DEAD_LETTERS, AUDIT)) {
                     List<org.apache.kafka.common.TopicPartition> tps = new ArrayList<>();
-                    c.partitionsFor(topic).forEach(i -> tps.add(new org.apache.kafka.common.TopicPartition(topic, i.partition())));
+                    c.partitionsFor(topic)
+                            .forEach(
+                                    i ->
+                                            tps.add(
+                                                    new org.apache.kafka.common.TopicPartition(
+                                                            topic, i.partition())));
                     c.assign(tps);
                     c.seekToBeginning(tps);
                     for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofSeconds(3))) {
-                        System.out.println(topic + ": " + new String(r.value(), StandardCharsets.UTF_8) + " "
-                                + r.headers());
+                        System.out.println(
+                                topic
+                                        + ": "
+                                        + new String(r.value(), StandardCharsets.UTF_8)
+                                        + " "
+                                        + r.headers());
                     }
                 }
             }
@@ -590,7 +750,8 @@ class FlinkClusterIT {
             try {
                 List<String> lines = Files.readAllLines(log);
                 System.out.println("==== last lines of " + log.getFileName() + " ====");
-                lines.subList(Math.max(0, lines.size() - 80), lines.size()).forEach(System.out::println);
+                lines.subList(Math.max(0, lines.size() - 80), lines.size())
+                        .forEach(System.out::println);
             } catch (IOException e) {
                 System.out.println("(cannot read " + log + ": " + e + ")");
             }
@@ -604,8 +765,10 @@ class FlinkClusterIT {
     }
 
     static JsonNode post(String path, Object body) throws IOException {
-        return send(HttpRequest.newBuilder(rest(path)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
+        return send(
+                HttpRequest.newBuilder(rest(path))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
     }
 
     static URI rest(String path) {
@@ -614,10 +777,13 @@ class FlinkClusterIT {
 
     static JsonNode send(HttpRequest.Builder request) throws IOException {
         try {
-            HttpResponse<String> r = http.send(request.timeout(Duration.ofSeconds(60)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r =
+                    http.send(
+                            request.timeout(Duration.ofSeconds(60)).build(),
+                            HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() / 100 != 2) {
-                throw new IOException("HTTP " + r.statusCode() + " from " + r.uri() + ": " + r.body());
+                throw new IOException(
+                        "HTTP " + r.statusCode() + " from " + r.uri() + ": " + r.body());
             }
             return JSON.readTree(r.body());
         } catch (InterruptedException e) {
@@ -628,29 +794,51 @@ class FlinkClusterIT {
 
     static String uploadJar(Path jar) throws IOException {
         String boundary = "----guidance" + UUID.randomUUID();
-        byte[] head = ("--" + boundary + "\r\n"
-                + "Content-Disposition: form-data; name=\"jarfile\"; filename=\"" + jar.getFileName() + "\"\r\n"
-                + "Content-Type: application/x-java-archive\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+        byte[] head =
+                ("--"
+                                + boundary
+                                + "\r\n"
+                                + "Content-Disposition: form-data; name=\"jarfile\"; filename=\""
+                                + jar.getFileName()
+                                + "\"\r\n"
+                                + "Content-Type: application/x-java-archive\r\n\r\n")
+                        .getBytes(StandardCharsets.UTF_8);
         byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
-        JsonNode r = send(HttpRequest.newBuilder(rest("/jars/upload"))
-                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.concat(HttpRequest.BodyPublishers.ofByteArray(head),
-                        HttpRequest.BodyPublishers.ofFile(jar), HttpRequest.BodyPublishers.ofByteArray(tail))));
+        JsonNode r =
+                send(
+                        HttpRequest.newBuilder(rest("/jars/upload"))
+                                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                                .POST(
+                                        HttpRequest.BodyPublishers.concat(
+                                                HttpRequest.BodyPublishers.ofByteArray(head),
+                                                HttpRequest.BodyPublishers.ofFile(jar),
+                                                HttpRequest.BodyPublishers.ofByteArray(tail))));
         assertThat(r.path("status").asText()).as("upload: %s", r).isEqualTo("success");
         return Path.of(r.path("filename").asText()).getFileName().toString();
     }
 
-    static String runJar(String jarId, int parallelism, String savepoint, String idleTimeout) throws IOException {
-        List<String> args = List.of(
-                "--kafka.bootstrap", bootstrap,
-                "--kafka.groupId", "cluster-it",
-                "--kafka.startingOffsets", "earliest",
-                "--events.idleTimeout", idleTimeout,
-                "--redis.host", redis.host(),
-                "--redis.port", Integer.toString(redis.port()),
-                "--rules.file", rulesFile.toAbsolutePath().toString(),
-                "--job.checkpointInterval", "1s",
-                "--job.parallelism", Integer.toString(parallelism));
+    static String runJar(String jarId, int parallelism, String savepoint, String idleTimeout)
+            throws IOException {
+        List<String> args =
+                List.of(
+                        "--kafka.bootstrap",
+                        bootstrap,
+                        "--kafka.groupId",
+                        "cluster-it",
+                        "--kafka.startingOffsets",
+                        "earliest",
+                        "--events.idleTimeout",
+                        idleTimeout,
+                        "--redis.host",
+                        redis.host(),
+                        "--redis.port",
+                        Integer.toString(redis.port()),
+                        "--rules.file",
+                        rulesFile.toAbsolutePath().toString(),
+                        "--job.checkpointInterval",
+                        "1s",
+                        "--job.parallelism",
+                        Integer.toString(parallelism));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("entryClass", GuidanceJob.class.getName());
         body.put("programArgsList", args);
@@ -672,23 +860,27 @@ class FlinkClusterIT {
 
     /** The job and every one of its tasks running. */
     static void awaitRunning(String job) throws Exception {
-        waitFor("job " + job + " running", Duration.ofSeconds(60), () -> {
-            try {
-                JsonNode j = get("/jobs/" + job);
-                assertThat(j.path("state").asText()).isNotIn("FAILED", "CANCELED", "FINISHED");
-                if (!j.path("state").asText().equals("RUNNING")) {
-                    return false;
-                }
-                for (JsonNode v : j.path("vertices")) {
-                    if (!v.path("status").asText().equals("RUNNING")) {
+        waitFor(
+                "job " + job + " running",
+                Duration.ofSeconds(60),
+                () -> {
+                    try {
+                        JsonNode j = get("/jobs/" + job);
+                        assertThat(j.path("state").asText())
+                                .isNotIn("FAILED", "CANCELED", "FINISHED");
+                        if (!j.path("state").asText().equals("RUNNING")) {
+                            return false;
+                        }
+                        for (JsonNode v : j.path("vertices")) {
+                            if (!v.path("status").asText().equals("RUNNING")) {
+                                return false;
+                            }
+                        }
+                        return true;
+                    } catch (IOException e) {
                         return false;
                     }
-                }
-                return true;
-            } catch (IOException e) {
-                return false;
-            }
-        });
+                });
     }
 
     static List<Integer> vertexParallelisms(String job) throws IOException {
@@ -707,26 +899,34 @@ class FlinkClusterIT {
         body.put("cancel-job", true);
         String trigger = post("/jobs/" + job + "/savepoints", body).path("request-id").asText();
         String[] location = new String[1];
-        waitFor("savepoint of " + job, Duration.ofSeconds(60), () -> {
-            try {
-                JsonNode r = get("/jobs/" + job + "/savepoints/" + trigger);
-                if (!r.path("status").path("id").asText().equals("COMPLETED")) {
-                    return false;
-                }
-                assertThat(r.path("operation").has("failure-cause")).as("savepoint: %s", r).isFalse();
-                location[0] = r.path("operation").path("location").asText();
-                return true;
-            } catch (IOException e) {
-                return false;
-            }
-        });
-        waitFor("job " + job + " canceled", Duration.ofSeconds(30), () -> {
-            try {
-                return jobState(job).equals("CANCELED");
-            } catch (IOException e) {
-                return false;
-            }
-        });
+        waitFor(
+                "savepoint of " + job,
+                Duration.ofSeconds(60),
+                () -> {
+                    try {
+                        JsonNode r = get("/jobs/" + job + "/savepoints/" + trigger);
+                        if (!r.path("status").path("id").asText().equals("COMPLETED")) {
+                            return false;
+                        }
+                        assertThat(r.path("operation").has("failure-cause"))
+                                .as("savepoint: %s", r)
+                                .isFalse();
+                        location[0] = r.path("operation").path("location").asText();
+                        return true;
+                    } catch (IOException e) {
+                        return false;
+                    }
+                });
+        waitFor(
+                "job " + job + " canceled",
+                Duration.ofSeconds(30),
+                () -> {
+                    try {
+                        return jobState(job).equals("CANCELED");
+                    } catch (IOException e) {
+                        return false;
+                    }
+                });
         assertThat(location[0]).isNotEmpty();
         return location[0];
     }
@@ -737,7 +937,14 @@ class FlinkClusterIT {
         producer.send(new ProducerRecord<>(EVENTS, e.userId, EventJson.toJsonBytes(e)));
     }
 
-    static Event event(String id, String user, String session, long ts, String type, String page, String target) {
+    static Event event(
+            String id,
+            String user,
+            String session,
+            long ts,
+            String type,
+            String page,
+            String target) {
         return new Event(id, user, session, ts, type, page, target, null);
     }
 
@@ -749,9 +956,15 @@ class FlinkClusterIT {
         return new KafkaProducer<>(p);
     }
 
-    /** The ids of every trigger written to Redis (the write-once markers), once exactly {@code expected}. */
+    /**
+     * The ids of every trigger written to Redis (the write-once markers), once exactly {@code
+     * expected}.
+     */
     static void awaitTriggers() throws Exception {
-        waitFor("triggers " + expected, Duration.ofSeconds(60), () -> writtenTriggerIds().containsAll(expected));
+        waitFor(
+                "triggers " + expected,
+                Duration.ofSeconds(60),
+                () -> writtenTriggerIds().containsAll(expected));
         // two more checkpoints: a wrong extra trigger would be flushed by now
         Thread.sleep(2_500);
         assertThat(writtenTriggerIds()).containsExactlyInAnyOrderElementsOf(expected);
@@ -772,8 +985,8 @@ class FlinkClusterIT {
     }
 
     /**
-     * Every trigger id on the audit topic with its status, duplicates included, read until {@code expected} came and a
-     * bit longer.
+     * Every trigger id on the audit topic with its status, duplicates included, read until {@code
+     * expected} came and a bit longer.
      */
     static List<Map.Entry<String, String>> auditDecisions(int expected) throws IOException {
         Properties p = new Properties();
@@ -781,7 +994,9 @@ class FlinkClusterIT {
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "audit-reader-" + UUID.randomUUID());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName());
         List<Map.Entry<String, String>> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
             consumer.subscribe(List.of(AUDIT));
@@ -806,7 +1021,8 @@ class FlinkClusterIT {
     // ---- helpers
 
     static Path jobJar() throws IOException {
-        try (DirectoryStream<Path> d = Files.newDirectoryStream(Path.of("target"), "guidance-pipeline-*-job.jar")) {
+        try (DirectoryStream<Path> d =
+                Files.newDirectoryStream(Path.of("target"), "guidance-pipeline-*-job.jar")) {
             for (Path p : d) {
                 return p.toAbsolutePath();
             }

@@ -1,5 +1,11 @@
 package io.guidance.pipeline;
 
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
@@ -7,21 +13,16 @@ import org.apache.flink.metrics.MetricConfig;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.reporter.MetricReporter;
 import org.apache.flink.metrics.reporter.MetricReporterFactory;
-import org.apache.flink.configuration.Configuration;
-
-import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Keeps every metric a MiniCluster registers, so that a test can read the job's own counters while it runs. Enable it
- * in the MiniCluster's configuration with {@link #enable}; metrics are grouped by job name, so tests that run several
- * jobs at once keep them apart. Static, since Flink creates the reporter itself.
+ * Keeps every metric a MiniCluster registers, so that a test can read the job's own counters while
+ * it runs. Enable it in the MiniCluster's configuration with {@link #enable}; metrics are grouped
+ * by job name, so tests that run several jobs at once keep them apart. Static, since Flink creates
+ * the reporter itself.
  */
 public final class InMemoryMetricReporter implements MetricReporter {
     private static final String JOB_NAME = "<job_name>";
+
     /** job name -> metric name -> every instance (one per subtask). */
     private static final Map<String, Map<String, List<Metric>>> METRICS = new ConcurrentHashMap<>();
 
@@ -31,7 +32,9 @@ public final class InMemoryMetricReporter implements MetricReporter {
         return c;
     }
 
-    /** The sum over all subtasks of the job's counters with this name; 0 when none is registered. */
+    /**
+     * The sum over all subtasks of the job's counters with this name; 0 when none is registered.
+     */
     public static long counter(String jobName, String name) {
         long sum = 0;
         for (Metric m : instances(jobName, name)) {
@@ -40,7 +43,10 @@ public final class InMemoryMetricReporter implements MetricReporter {
         return sum;
     }
 
-    /** The sum over all subtasks of the job's numeric gauges with this name; 0 when none is registered. */
+    /**
+     * The sum over all subtasks of the job's numeric gauges with this name; 0 when none is
+     * registered.
+     */
     public static long gauge(String jobName, String name) {
         long sum = 0;
         for (Metric m : instances(jobName, name)) {
@@ -72,7 +78,8 @@ public final class InMemoryMetricReporter implements MetricReporter {
             return; // cluster metrics
         }
         METRICS.computeIfAbsent(job, j -> new ConcurrentHashMap<>())
-                .computeIfAbsent(name, n -> new CopyOnWriteArrayList<>()).add(metric);
+                .computeIfAbsent(name, n -> new CopyOnWriteArrayList<>())
+                .add(metric);
     }
 
     @Override

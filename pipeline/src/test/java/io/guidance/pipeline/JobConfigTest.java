@@ -1,13 +1,12 @@
 package io.guidance.pipeline;
 
-import org.apache.flink.configuration.Configuration;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.apache.flink.configuration.Configuration;
+import org.junit.jupiter.api.Test;
 
 /** Settings that reach Flink's own configuration, and the refusal of bad values by key. */
 class JobConfigTest {
@@ -27,6 +26,7 @@ class JobConfigTest {
     void aWatermarkIntervalOfZeroIsRefusedByName() {
         assertThatThrownBy(() -> JobConfig.of(Map.of("events.watermarkInterval", "0s")))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("events.watermarkInterval").hasMessageContaining("positive");
+                .hasMessageContaining("events.watermarkInterval")
+                .hasMessageContaining("positive");
     }
 }

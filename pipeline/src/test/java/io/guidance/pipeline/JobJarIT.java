@@ -1,7 +1,6 @@
 package io.guidance.pipeline;
 
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -10,13 +9,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.jar.JarFile;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
- * The shaded job jar that SREs submit with {@code flink run}: our code and the connectors inside, Flink itself, any
- * logging backend, the Kafka broker and the local commands outside (the cluster provides the first two; the rest
- * never runs there and would clash with the cluster's classpath).
+ * The shaded job jar that SREs submit with {@code flink run}: our code and the connectors inside,
+ * Flink itself, any logging backend, the Kafka broker and the local commands outside (the cluster
+ * provides the first two; the rest never runs there and would clash with the cluster's classpath).
  */
 class JobJarIT {
     private static List<String> entries;
@@ -25,7 +24,8 @@ class JobJarIT {
     @BeforeAll
     static void readJar() throws IOException {
         Path jar = null;
-        try (DirectoryStream<Path> d = Files.newDirectoryStream(Path.of("target"), "guidance-pipeline-*-job.jar")) {
+        try (DirectoryStream<Path> d =
+                Files.newDirectoryStream(Path.of("target"), "guidance-pipeline-*-job.jar")) {
             for (Path p : d) {
                 jar = p;
             }
@@ -41,19 +41,21 @@ class JobJarIT {
     @Test
     void holdsTheJobAndItsConnectors() {
         assertThat(mainClass).isEqualTo(GuidanceJob.class.getName());
-        assertThat(entries).contains(
-                "io/guidance/pipeline/GuidanceJob.class",
-                "io/guidance/detect/LiveRulesFunction.class",
-                "io/guidance/rules/RulesParser.class",
-                "org/apache/flink/connector/kafka/source/KafkaSource.class",
-                "org/apache/kafka/clients/consumer/KafkaConsumer.class",
-                "redis/clients/jedis/RedisClient.class",
-                "com/fasterxml/jackson/dataformat/yaml/YAMLFactory.class");
+        assertThat(entries)
+                .contains(
+                        "io/guidance/pipeline/GuidanceJob.class",
+                        "io/guidance/detect/LiveRulesFunction.class",
+                        "io/guidance/rules/RulesParser.class",
+                        "org/apache/flink/connector/kafka/source/KafkaSource.class",
+                        "org/apache/kafka/clients/consumer/KafkaConsumer.class",
+                        "redis/clients/jedis/RedisClient.class",
+                        "com/fasterxml/jackson/dataformat/yaml/YAMLFactory.class");
     }
 
     @Test
     void leavesOutFlinkLoggingTheBrokerAndTheLocalCommands() {
-        assertThat(entries).noneMatch(e -> e.startsWith("org/apache/flink/streaming/api/environment/"));
+        assertThat(entries)
+                .noneMatch(e -> e.startsWith("org/apache/flink/streaming/api/environment/"));
         assertThat(entries).noneMatch(e -> e.startsWith("org/apache/flink/runtime/"));
         assertThat(entries).noneMatch(e -> e.startsWith("org/apache/logging/log4j/"));
         assertThat(entries).noneMatch(e -> e.startsWith("org/slf4j/"));
@@ -62,6 +64,7 @@ class JobJarIT {
         assertThat(entries).noneMatch(e -> e.startsWith("io/guidance/embedded/"));
         assertThat(entries).noneMatch(e -> e.startsWith("io/guidance/cli/"));
         assertThat(entries).noneMatch(e -> e.startsWith("io/guidance/pipeline/importer/"));
-        assertThat(entries).noneMatch(e -> e.endsWith("log4j2.properties") || e.endsWith("log4j2.xml"));
+        assertThat(entries)
+                .noneMatch(e -> e.endsWith("log4j2.properties") || e.endsWith("log4j2.xml"));
     }
 }

@@ -1,5 +1,7 @@
 package io.guidance.pipeline;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.guidance.embedded.EmbeddedKafka;
 import io.guidance.embedded.LocalRedis;
 import io.guidance.event.Event;
@@ -9,6 +11,14 @@ import io.guidance.rules.RuleSet;
 import io.guidance.rules.RulesParser;
 import io.guidance.trigger.Trigger;
 import io.guidance.trigger.TriggerJson;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -28,27 +38,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.RedisClient;
 
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
- * The production graph ({@link GuidanceJob#define}) on a MiniCluster with parallelism 2, against a real Kafka broker
- * and a real Redis server: events in, exact triggers in Redis, exact dead letters in Kafka. Event times are "now", and
- * nothing is sent after the stalls begin, so the triggers also prove that event time advances on an idle input.
+ * The production graph ({@link GuidanceJob#define}) on a MiniCluster with parallelism 2, against a
+ * real Kafka broker and a real Redis server: events in, exact triggers in Redis, exact dead letters
+ * in Kafka. Event times are "now", and nothing is sent after the stalls begin, so the triggers also
+ * prove that event time advances on an idle input.
  */
 class KafkaToRedisPipelineTest {
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2)
-                    .build());
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
 
     static final String EVENTS = "events";
     static final String DEAD_LETTERS = "dead-letters";
@@ -80,42 +83,63 @@ class KafkaToRedisPipelineTest {
 
     @Test
     void stallsReachRedisAndBadRecordsReachTheDeadLetterTopic() throws Exception {
-        JobConfig config = JobConfig.of(Map.ofEntries(
-                Map.entry("kafka.bootstrap", kafka.bootstrapServers()),
-                Map.entry("kafka.topic", EVENTS),
-                Map.entry("kafka.deadLetterTopic", DEAD_LETTERS),
-                Map.entry("kafka.auditTopic", AUDIT),
-                Map.entry("kafka.groupId", "pipeline-test"),
-                Map.entry("kafka.startingOffsets", "earliest"),
-                Map.entry("events.idleTimeout", "1s"),
-                Map.entry("redis.host", redis.host()),
-                Map.entry("redis.port", Integer.toString(redis.port())),
-                Map.entry("job.checkpointInterval", "1s"),
-                Map.entry("job.parallelism", "2")));
+        JobConfig config =
+                JobConfig.of(
+                        Map.ofEntries(
+                                Map.entry("kafka.bootstrap", kafka.bootstrapServers()),
+                                Map.entry("kafka.topic", EVENTS),
+                                Map.entry("kafka.deadLetterTopic", DEAD_LETTERS),
+                                Map.entry("kafka.auditTopic", AUDIT),
+                                Map.entry("kafka.groupId", "pipeline-test"),
+                                Map.entry("kafka.startingOffsets", "earliest"),
+                                Map.entry("events.idleTimeout", "1s"),
+                                Map.entry("redis.host", redis.host()),
+                                Map.entry("redis.port", Integer.toString(redis.port())),
+                                Map.entry("job.checkpointInterval", "1s"),
+                                Map.entry("job.parallelism", "2")));
         RuleSet rules = RulesParser.parse(RULES, "test");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.from(config));
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.from(config));
         JobClient job = GuidanceJob.start(env, config, LiveRules.of(rules));
         try (KafkaProducer<String, byte[]> producer = producer();
-             RedisClient client = RedisClient.builder().hostAndPort(redis.host(), redis.port()).build()) {
+                RedisClient client =
+                        RedisClient.builder().hostAndPort(redis.host(), redis.port()).build()) {
             long t0 = System.currentTimeMillis();
             List<ProducerRecord<String, byte[]>> sent = new ArrayList<>();
             // ann stalls on checkout: fires at t0 + 2 s
             sent.add(record("ann", event("a1", "ann", "s1", t0, "page_view", "/checkout", null)));
             // bob pays in time: nothing
             sent.add(record("bob", event("b1", "bob", "s2", t0, "page_view", "/checkout", null)));
-            sent.add(record("bob", event("b2", "bob", "s2", t0 + 1_000, "click", "/checkout", "#pay")));
+            sent.add(
+                    record(
+                            "bob",
+                            event("b2", "bob", "s2", t0 + 1_000, "click", "/checkout", "#pay")));
             // cid comes back to checkout: the wait restarts and fires at t0 + 3.5 s
             sent.add(record("cid", event("c1", "cid", "s3", t0, "page_view", "/checkout", null)));
-            sent.add(record("cid", event("c2", "cid", "s3", t0 + 1_500, "page_view", "/checkout", null)));
-            // dee pays; a retry of her first view with the same id would restart the wait if it were not a duplicate
+            sent.add(
+                    record(
+                            "cid",
+                            event("c2", "cid", "s3", t0 + 1_500, "page_view", "/checkout", null)));
+            // dee pays; a retry of her first view with the same id would restart the wait if it
+            // were not a duplicate
             sent.add(record("dee", event("d1", "dee", "s4", t0, "page_view", "/checkout", null)));
-            sent.add(record("dee", event("d2", "dee", "s4", t0 + 500, "click", "/checkout", "#pay")));
-            sent.add(record("dee", event("d1", "dee", "s4", t0 + 1_000, "page_view", "/checkout", null)));
+            sent.add(
+                    record(
+                            "dee",
+                            event("d2", "dee", "s4", t0 + 500, "click", "/checkout", "#pay")));
+            sent.add(
+                    record(
+                            "dee",
+                            event("d1", "dee", "s4", t0 + 1_000, "page_view", "/checkout", null)));
             // three bad records
             byte[] notJson = "this is not json".getBytes(StandardCharsets.UTF_8);
-            byte[] noUser = ("{\"eventId\":\"x1\",\"sessionId\":\"s9\",\"ts\":" + t0 + ",\"type\":\"click\"}")
-                    .getBytes(StandardCharsets.UTF_8);
-            byte[] longPage = event("x2", "eve", "s5", t0, "page_view", "/" + "p".repeat(1_024), null);
+            byte[] noUser =
+                    ("{\"eventId\":\"x1\",\"sessionId\":\"s9\",\"ts\":"
+                                    + t0
+                                    + ",\"type\":\"click\"}")
+                            .getBytes(StandardCharsets.UTF_8);
+            byte[] longPage =
+                    event("x2", "eve", "s5", t0, "page_view", "/" + "p".repeat(1_024), null);
             sent.add(new ProducerRecord<>(EVENTS, "x", notJson));
             sent.add(new ProducerRecord<>(EVENTS, "x", noUser));
             sent.add(new ProducerRecord<>(EVENTS, "eve", longPage));
@@ -132,7 +156,8 @@ class KafkaToRedisPipelineTest {
             String annKey = "guidance:user:ann";
             String cidKey = "guidance:user:cid";
             waitFor(() -> client.get(annKey) != null && client.get(cidKey) != null, 60);
-            // two more checkpoints: a wrong trigger for bob or dee, due earlier than cid's, would be flushed by now
+            // two more checkpoints: a wrong trigger for bob or dee, due earlier than cid's, would
+            // be flushed by now
             Thread.sleep(2_500);
 
             Trigger ann = TriggerJson.fromJson(client.get(annKey));
@@ -150,7 +175,8 @@ class KafkaToRedisPipelineTest {
             for (ConsumerRecord<byte[], byte[]> r : dead) {
                 byReason.put(header(r, DeadLetterSerializer.REASON), r.value());
                 assertThat(header(r, DeadLetterSerializer.SOURCE_TOPIC)).isEqualTo(EVENTS);
-                assertThat(Long.parseLong(header(r, DeadLetterSerializer.SOURCE_OFFSET))).isNotNegative();
+                assertThat(Long.parseLong(header(r, DeadLetterSerializer.SOURCE_OFFSET)))
+                        .isNotNegative();
             }
             assertThat(byReason).containsOnlyKeys("not_json", "missing_field", "too_long", "late");
             assertThat(byReason.get("not_json")).isEqualTo(notJson);
@@ -162,7 +188,14 @@ class KafkaToRedisPipelineTest {
         }
     }
 
-    static byte[] event(String id, String user, String session, long ts, String type, String page, String target) {
+    static byte[] event(
+            String id,
+            String user,
+            String session,
+            long ts,
+            String type,
+            String page,
+            String target) {
         return EventJson.toJsonBytes(new Event(id, user, session, ts, type, page, target, null));
     }
 
@@ -178,14 +211,19 @@ class KafkaToRedisPipelineTest {
         return new KafkaProducer<>(p);
     }
 
-    /** Reads the dead-letter topic until {@code expected} records came, then a little longer to catch extras. */
+    /**
+     * Reads the dead-letter topic until {@code expected} records came, then a little longer to
+     * catch extras.
+     */
     static List<ConsumerRecord<byte[], byte[]>> readDeadLetters(int expected) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "dead-letter-reader");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName());
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
             consumer.subscribe(List.of(DEAD_LETTERS));
@@ -203,7 +241,8 @@ class KafkaToRedisPipelineTest {
         return new String(r.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
     }
 
-    static void waitFor(java.util.function.BooleanSupplier condition, int seconds) throws InterruptedException {
+    static void waitFor(java.util.function.BooleanSupplier condition, int seconds)
+            throws InterruptedException {
         long deadline = System.currentTimeMillis() + seconds * 1_000L;
         while (!condition.getAsBoolean()) {
             if (System.currentTimeMillis() > deadline) {

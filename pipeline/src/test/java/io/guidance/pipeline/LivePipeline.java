@@ -6,6 +6,14 @@ import io.guidance.event.Event;
 import io.guidance.event.EventJson;
 import io.guidance.trigger.Trigger;
 import io.guidance.trigger.TriggerJson;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -17,16 +25,9 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import redis.clients.jedis.RedisClient;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import java.util.UUID;
-import java.util.function.BooleanSupplier;
-
-/** Fixtures for tests that run the real job against {@link EmbeddedKafka} and {@link LocalRedis}. */
+/**
+ * Fixtures for tests that run the real job against {@link EmbeddedKafka} and {@link LocalRedis}.
+ */
 final class LivePipeline {
     static final String EVENTS = "events";
     static final String DEAD_LETTERS = "dead-letters";
@@ -34,17 +35,19 @@ final class LivePipeline {
     static final String RULES = "rules";
 
     /** The SPEC's checkout stall, shortened to 2 s so that tests wait little. */
-    static final String CHECKOUT_STALL_2S = String.join("\n",
-            "version: 1",
-            "delivery: {ttl: 10m}",
-            "rules:",
-            "  - id: checkout-stall",
-            "    guide: checkout-help",
-            "    kind: stall",
-            "    start: {type: page_view, page: /checkout}",
-            "    progress: [{type: page_view}, {type: click, target: \"#pay\"}]",
-            "    within: 2s",
-            "");
+    static final String CHECKOUT_STALL_2S =
+            String.join(
+                    "\n",
+                    "version: 1",
+                    "delivery: {ttl: 10m}",
+                    "rules:",
+                    "  - id: checkout-stall",
+                    "    guide: checkout-help",
+                    "    kind: stall",
+                    "    start: {type: page_view, page: /checkout}",
+                    "    progress: [{type: page_view}, {type: click, target: \"#pay\"}]",
+                    "    within: 2s",
+                    "");
 
     private LivePipeline() {}
 
@@ -82,18 +85,24 @@ final class LivePipeline {
     }
 
     /** A checkout page view: the start of the stall rules of these tests. */
-    static ProducerRecord<String, byte[]> checkoutView(String eventId, String user, String session, long ts) {
-        byte[] json = EventJson.toJsonBytes(new Event(eventId, user, session, ts, "page_view", "/checkout", null, null));
+    static ProducerRecord<String, byte[]> checkoutView(
+            String eventId, String user, String session, long ts) {
+        byte[] json =
+                EventJson.toJsonBytes(
+                        new Event(
+                                eventId, user, session, ts, "page_view", "/checkout", null, null));
         return new ProducerRecord<>(EVENTS, user, json);
     }
 
     /** The same, into a chosen partition (a user's events must all go to one). */
-    static ProducerRecord<String, byte[]> checkoutView(int partition, String eventId, String user, String session,
-                                                       long ts) {
-        return new ProducerRecord<>(EVENTS, partition, user, checkoutView(eventId, user, session, ts).value());
+    static ProducerRecord<String, byte[]> checkoutView(
+            int partition, String eventId, String user, String session, long ts) {
+        return new ProducerRecord<>(
+                EVENTS, partition, user, checkoutView(eventId, user, session, ts).value());
     }
 
-    static void send(KafkaProducer<String, byte[]> producer, List<ProducerRecord<String, byte[]>> records)
+    static void send(
+            KafkaProducer<String, byte[]> producer, List<ProducerRecord<String, byte[]>> records)
             throws Exception {
         for (ProducerRecord<String, byte[]> r : records) {
             producer.send(r);
@@ -101,7 +110,8 @@ final class LivePipeline {
         producer.flush();
     }
 
-    static void waitFor(String what, BooleanSupplier condition, Duration timeout) throws InterruptedException {
+    static void waitFor(String what, BooleanSupplier condition, Duration timeout)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
@@ -117,7 +127,10 @@ final class LivePipeline {
         return json == null ? null : TriggerJson.fromJson(json).triggerId;
     }
 
-    /** Reads the audit topic from its beginning and keeps every trigger the job decided, in arrival order. */
+    /**
+     * Reads the audit topic from its beginning and keeps every trigger the job decided, in arrival
+     * order.
+     */
     static final class AuditReader implements AutoCloseable {
         private final KafkaConsumer<String, String> consumer;
         private final List<Trigger> seen = new ArrayList<>();
@@ -128,7 +141,9 @@ final class LivePipeline {
             p.put(ConsumerConfig.GROUP_ID_CONFIG, "audit-reader-" + UUID.randomUUID());
             p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
             p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-            p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+            p.put(
+                    ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                    StringDeserializer.class.getName());
             consumer = new KafkaConsumer<>(p);
             consumer.subscribe(List.of(AUDIT));
         }

@@ -1,10 +1,22 @@
 package io.guidance.pipeline;
 
+import static io.guidance.pipeline.LivePipeline.checkoutView;
+import static io.guidance.pipeline.LivePipeline.send;
+import static io.guidance.pipeline.LivePipeline.waitFor;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.guidance.embedded.EmbeddedKafka;
 import io.guidance.embedded.LocalRedis;
 import io.guidance.pipeline.LivePipeline.AuditReader;
 import io.guidance.rules.RuleSet;
 import io.guidance.rules.RulesParser;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
@@ -19,29 +31,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.RedisClient;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-
-import static io.guidance.pipeline.LivePipeline.checkoutView;
-import static io.guidance.pipeline.LivePipeline.send;
-import static io.guidance.pipeline.LivePipeline.waitFor;
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
- * SPEC section 5: "retried with backoff while Redis is down; the job does not lose a trigger that is still unexpired
- * when Redis comes back", and a trigger is written at most once per id.
+ * SPEC section 5: "retried with backoff while Redis is down; the job does not lose a trigger that
+ * is still unexpired when Redis comes back", and a trigger is written at most once per id.
  *
- * <p>Two jobs run side by side on one MiniCluster, each with parallelism 2 and a checkpoint every second: the main job
- * with the usual ten-minute ttl, and a brief one, on its own topic, whose triggers live three seconds. Redis is
- * stopped while the main job's events flow, stays down until every brief trigger has expired, and comes back empty.
- * Then every main trigger of the outage is in Redis, written exactly once (Redis counts exactly two SETs, the user
- * key and its marker, per trigger), every brief one is counted by {@code redisExpiredDropped} and absent, and both
- * jobs ran through it without a restart.
+ * <p>Two jobs run side by side on one MiniCluster, each with parallelism 2 and a checkpoint every
+ * second: the main job with the usual ten-minute ttl, and a brief one, on its own topic, whose
+ * triggers live three seconds. Redis is stopped while the main job's events flow, stays down until
+ * every brief trigger has expired, and comes back empty. Then every main trigger of the outage is
+ * in Redis, written exactly once (Redis counts exactly two SETs, the user key and its marker, per
+ * trigger), every brief one is counted by {@code redisExpiredDropped} and absent, and both jobs ran
+ * through it without a restart.
  */
 class RedisOutageTest {
     private static final String MAIN_JOB = "outage-main";
@@ -49,23 +49,29 @@ class RedisOutageTest {
     private static final String BRIEF_EVENTS = "brief-events";
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4)
-                    .setConfiguration(InMemoryMetricReporter.enable(new Configuration())).build());
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(4)
+                            .setConfiguration(InMemoryMetricReporter.enable(new Configuration()))
+                            .build());
 
     private static final long WITHIN = 2_000L;
     private static final long BRIEF_TTL = 3_000L;
-    private static final String STALL = String.join("\n",
-            "  - id: %s",
-            "    guide: checkout-help",
-            "    kind: stall",
-            "    start: {type: page_view, page: /checkout}",
-            "    progress: [{type: click, target: \"#pay\"}]",
-            "    within: 2s");
-    private static final String MAIN_RULES = "version: 1\ndelivery: {ttl: 10m}\nrules:\n"
-            + STALL.formatted("checkout-stall");
-    private static final String BRIEF_RULES = "version: 1\ndelivery: {ttl: 3s}\nrules:\n"
-            + STALL.formatted("brief-stall");
+    private static final String STALL =
+            String.join(
+                    "\n",
+                    "  - id: %s",
+                    "    guide: checkout-help",
+                    "    kind: stall",
+                    "    start: {type: page_view, page: /checkout}",
+                    "    progress: [{type: click, target: \"#pay\"}]",
+                    "    within: 2s");
+    private static final String MAIN_RULES =
+            "version: 1\ndelivery: {ttl: 10m}\nrules:\n" + STALL.formatted("checkout-stall");
+    private static final String BRIEF_RULES =
+            "version: 1\ndelivery: {ttl: 3s}\nrules:\n" + STALL.formatted("brief-stall");
     private static final Duration PATIENCE = Duration.ofSeconds(45);
     private static final Pattern SET_CALLS = Pattern.compile("cmdstat_set:calls=(\\d+)");
 
@@ -95,7 +101,7 @@ class RedisOutageTest {
         JobClient main = start(MAIN_JOB, "main", LivePipeline.EVENTS, MAIN_RULES);
         JobClient brief = null;
         try (KafkaProducer<String, byte[]> producer = LivePipeline.producer(kafka);
-             AuditReader audit = new AuditReader(kafka)) {
+                AuditReader audit = new AuditReader(kafka)) {
             brief = start(BRIEF_JOB, "brief", BRIEF_EVENTS, BRIEF_RULES);
             awaitRunning(main);
             awaitRunning(brief);
@@ -104,7 +110,10 @@ class RedisOutageTest {
             long t0 = System.currentTimeMillis();
             send(producer, List.of(checkoutView("p1", "pre", "s1", t0)));
             try (RedisClient client = client()) {
-                waitFor("the trigger before the outage", () -> client.exists("guidance:user:pre"), PATIENCE);
+                waitFor(
+                        "the trigger before the outage",
+                        () -> client.exists("guidance:user:pre"),
+                        PATIENCE);
             }
 
             // events flow, Redis goes down between two of them
@@ -121,12 +130,17 @@ class RedisOutageTest {
             long t3 = System.currentTimeMillis();
             send(producer, mainViews(mainTriggers, t3, "u6", "u7"));
 
-            // u1-u3 fire during the outage and wait in the writers (u4 and u5 may fire in the same watermark step).
-            // Once a checkpoint comes, the Redis sink's flush holds the detect chain until Redis is back, so the
-            // later ones are decided after the restart. The brief triggers fire in their own job and expire in its
+            // u1-u3 fire during the outage and wait in the writers (u4 and u5 may fire in the same
+            // watermark step).
+            // Once a checkpoint comes, the Redis sink's flush holds the detect chain until Redis is
+            // back, so the
+            // later ones are decided after the restart. The brief triggers fire in their own job
+            // and expire in its
             // writers
-            waitFor("u1-u3 held by the writers",
-                    () -> InMemoryMetricReporter.gauge(MAIN_JOB, "redisPendingTriggers") >= 3, PATIENCE);
+            waitFor(
+                    "u1-u3 held by the writers",
+                    () -> InMemoryMetricReporter.gauge(MAIN_JOB, "redisPendingTriggers") >= 3,
+                    PATIENCE);
             for (String id : mainTriggers.subList(0, 3)) {
                 assertThat(audit.decisions(id)).as(id).isEqualTo(1);
             }
@@ -136,7 +150,8 @@ class RedisOutageTest {
             long briefExpiry = t2 + WITHIN + BRIEF_TTL;
             long until = Math.max(briefExpiry + 500, stoppedAt + 4_000);
             Thread.sleep(Math.max(0, until - System.currentTimeMillis()));
-            assertThat(InMemoryMetricReporter.counter(MAIN_JOB, "redisWritten")).as("written before the outage")
+            assertThat(InMemoryMetricReporter.counter(MAIN_JOB, "redisWritten"))
+                    .as("written before the outage")
                     .isEqualTo(1);
             redis.restart();
             long restartedAt = System.currentTimeMillis();
@@ -146,21 +161,31 @@ class RedisOutageTest {
                     String key = "guidance:user:u" + (i + 1);
                     waitFor(key + " after the outage", () -> client.exists(key), PATIENCE);
                 }
-                waitFor("the expired brief triggers counted",
-                        () -> InMemoryMetricReporter.counter(BRIEF_JOB, "redisExpiredDropped") >= briefTriggers.size(),
+                waitFor(
+                        "the expired brief triggers counted",
+                        () ->
+                                InMemoryMetricReporter.counter(BRIEF_JOB, "redisExpiredDropped")
+                                        >= briefTriggers.size(),
                         PATIENCE);
-                // a checkpoint of each job completed after the restart: every writer flushed all it held
+                // a checkpoint of each job completed after the restart: every writer flushed all it
+                // held
                 long mainCheckpoints = completedCheckpoints(MAIN_JOB);
                 long briefCheckpoints = completedCheckpoints(BRIEF_JOB);
-                waitFor("checkpoints after the restart", () -> completedCheckpoints(MAIN_JOB) > mainCheckpoints
-                        && completedCheckpoints(BRIEF_JOB) > briefCheckpoints, PATIENCE);
+                waitFor(
+                        "checkpoints after the restart",
+                        () ->
+                                completedCheckpoints(MAIN_JOB) > mainCheckpoints
+                                        && completedCheckpoints(BRIEF_JOB) > briefCheckpoints,
+                        PATIENCE);
 
                 for (int i = 0; i < mainTriggers.size(); i++) {
                     String id = mainTriggers.get(i);
-                    assertThat(LivePipeline.triggerIdAt(client, "guidance:user:u" + (i + 1))).isEqualTo(id);
+                    assertThat(LivePipeline.triggerIdAt(client, "guidance:user:u" + (i + 1)))
+                            .isEqualTo(id);
                     assertThat(client.get("guidance:written:" + id)).isEqualTo("written");
                 }
-                // Redis restarted empty: every SET since is one of these triggers, two per trigger written once
+                // Redis restarted empty: every SET since is one of these triggers, two per trigger
+                // written once
                 assertThat(setCalls(client)).isEqualTo(2L * mainTriggers.size());
                 for (String id : briefTriggers) {
                     assertThat(client.exists("guidance:written:" + id)).as(id).isFalse();
@@ -168,12 +193,15 @@ class RedisOutageTest {
                 assertThat(client.keys("guidance:user:b*")).isEmpty();
                 assertThat(client.keys("guidance:user:*")).hasSize(mainTriggers.size());
             }
-            assertThat(InMemoryMetricReporter.counter(BRIEF_JOB, "redisExpiredDropped")).isEqualTo(briefTriggers.size());
+            assertThat(InMemoryMetricReporter.counter(BRIEF_JOB, "redisExpiredDropped"))
+                    .isEqualTo(briefTriggers.size());
             assertThat(InMemoryMetricReporter.counter(BRIEF_JOB, "redisWritten")).isZero();
             assertThat(InMemoryMetricReporter.counter(MAIN_JOB, "redisExpiredDropped")).isZero();
-            assertThat(InMemoryMetricReporter.counter(MAIN_JOB, "redisWritten")).isEqualTo(1 + mainTriggers.size());
+            assertThat(InMemoryMetricReporter.counter(MAIN_JOB, "redisWritten"))
+                    .isEqualTo(1 + mainTriggers.size());
             assertThat(InMemoryMetricReporter.counter(MAIN_JOB, "redisDuplicates")).isZero();
-            assertThat(InMemoryMetricReporter.counter(MAIN_JOB, "redisRetries")).as("retried during the outage")
+            assertThat(InMemoryMetricReporter.counter(MAIN_JOB, "redisRetries"))
+                    .as("retried during the outage")
                     .isPositive();
 
             assertThat(main.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
@@ -190,26 +218,36 @@ class RedisOutageTest {
         }
     }
 
-    private static JobClient start(String jobName, String groupId, String topic, String rules) throws Exception {
+    private static JobClient start(String jobName, String groupId, String topic, String rules)
+            throws Exception {
         RuleSet ruleSet = RulesParser.parse(rules, jobName);
-        JobConfig config = LivePipeline.config(kafka, redis, Map.of(
-                "job.name", jobName,
-                "kafka.groupId", groupId,
-                "kafka.topic", topic,
-                "job.checkpointInterval", "1s",
-                // retries stay frequent, so that the writers notice the restart within a second
-                "redis.retryBackoffMax", "1s"));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.from(config));
+        JobConfig config =
+                LivePipeline.config(
+                        kafka,
+                        redis,
+                        Map.of(
+                                "job.name", jobName,
+                                "kafka.groupId", groupId,
+                                "kafka.topic", topic,
+                                "job.checkpointInterval", "1s",
+                                // retries stay frequent, so that the writers notice the restart
+                                // within a second
+                                "redis.retryBackoffMax", "1s"));
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.from(config));
         return GuidanceJob.start(env, config, ruleSet);
     }
 
     private static void awaitRunning(JobClient job) throws InterruptedException {
-        waitFor(job.getJobID() + " running",
-                () -> job.getJobStatus().join() == JobStatus.RUNNING, PATIENCE);
+        waitFor(
+                job.getJobID() + " running",
+                () -> job.getJobStatus().join() == JobStatus.RUNNING,
+                PATIENCE);
     }
 
     /** Checkout views of the main job's users at {@code ts}; notes the trigger each must fire. */
-    private static List<ProducerRecord<String, byte[]>> mainViews(List<String> expected, long ts, String... users) {
+    private static List<ProducerRecord<String, byte[]>> mainViews(
+            List<String> expected, long ts, String... users) {
         List<ProducerRecord<String, byte[]>> out = new ArrayList<>();
         for (String u : users) {
             out.add(checkoutView(u + "-1", u, "s1", ts));
@@ -218,7 +256,8 @@ class RedisOutageTest {
         return out;
     }
 
-    private static List<ProducerRecord<String, byte[]>> briefViews(List<String> expected, long ts, String... users) {
+    private static List<ProducerRecord<String, byte[]>> briefViews(
+            List<String> expected, long ts, String... users) {
         List<ProducerRecord<String, byte[]>> out = new ArrayList<>();
         for (String u : users) {
             ProducerRecord<String, byte[]> r = checkoutView(u + "-1", u, "s1", ts);

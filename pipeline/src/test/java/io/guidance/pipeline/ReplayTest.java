@@ -1,5 +1,7 @@
 package io.guidance.pipeline;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.guidance.event.DeadLetter;
 import io.guidance.event.Event;
 import io.guidance.event.EventJson;
@@ -7,46 +9,51 @@ import io.guidance.pipeline.replay.Replay;
 import io.guidance.rules.RuleSet;
 import io.guidance.rules.RulesParser;
 import io.guidance.trigger.Trigger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
-/** The bounded replay over a file: exact triggers, every record accounted for, the same output every run. */
+/**
+ * The bounded replay over a file: exact triggers, every record accounted for, the same output every
+ * run.
+ */
 class ReplayTest {
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2)
-                    .build());
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
 
     static final long T0 = 1_700_000_000_000L;
-    static final String RULES = String.join("\n",
-            "version: 1",
-            "delivery: {ttl: 10m}",
-            "rules:",
-            "  - id: checkout-stall",
-            "    guide: checkout-help",
-            "    kind: stall",
-            "    start: {type: page_view, page: /checkout}",
-            "    progress: [{type: page_view}, {type: click, target: \"#pay\"}]",
-            "    within: 8s");
+    static final String RULES =
+            String.join(
+                    "\n",
+                    "version: 1",
+                    "delivery: {ttl: 10m}",
+                    "rules:",
+                    "  - id: checkout-stall",
+                    "    guide: checkout-help",
+                    "    kind: stall",
+                    "    start: {type: page_view, page: /checkout}",
+                    "    progress: [{type: page_view}, {type: click, target: \"#pay\"}]",
+                    "    within: 8s");
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void replayGivesExactTriggersAndAccountsForEveryRecord() throws Exception {
         List<String> lines = new ArrayList<>();
-        // in ts order, as a producer would send them (a file more than 2 s out of order has late events)
+        // in ts order, as a producer would send them (a file more than 2 s out of order has late
+        // events)
         // ann stalls on checkout: fires at T0 + 8s
         lines.add(event("e1", "ann", "s1", T0, "page_view", "/checkout", null));
         // cid comes back to checkout at +5 s: the wait restarts and fires at T0 + 13 s
@@ -67,18 +74,25 @@ class ReplayTest {
         Files.write(events, lines, StandardCharsets.UTF_8);
 
         RuleSet rules = RulesParser.parse(RULES, "test");
-        Replay.Outcome outcome = Replay.run(Replay.readRecords(events), rules, JobConfig.defaults());
+        Replay.Outcome outcome =
+                Replay.run(Replay.readRecords(events), rules, JobConfig.defaults());
 
-        assertThat(outcome.triggers).extracting(t -> t.triggerId).containsExactly(
-                "checkout-stall|ann|s1|" + (T0 + 8_000),
-                "checkout-stall|cid|s3|" + (T0 + 13_000));
+        assertThat(outcome.triggers)
+                .extracting(t -> t.triggerId)
+                .containsExactly(
+                        "checkout-stall|ann|s1|" + (T0 + 8_000),
+                        "checkout-stall|cid|s3|" + (T0 + 13_000));
         Trigger ann = outcome.triggers.get(0);
         assertThat(ann.expiresAt).isEqualTo(T0 + 8_000 + 600_000);
         assertThat(ann.status).isEqualTo("delivered");
-        assertThat(outcome.deadLetters).extracting(d -> d.reason)
+        assertThat(outcome.deadLetters)
+                .extracting(d -> d.reason)
                 .containsExactly(DeadLetter.NOT_JSON, DeadLetter.MISSING_FIELD, DeadLetter.LATE);
-        assertThat(outcome.deadLetters).extracting(d -> d.sourceOffset).containsExactly(7L, 8L, 10L);
-        assertThat(new String(outcome.deadLetters.get(2).raw, StandardCharsets.UTF_8)).isEqualTo(lines.get(9));
+        assertThat(outcome.deadLetters)
+                .extracting(d -> d.sourceOffset)
+                .containsExactly(7L, 8L, 10L);
+        assertThat(new String(outcome.deadLetters.get(2).raw, StandardCharsets.UTF_8))
+                .isEqualTo(lines.get(9));
         assertThat(outcome.duplicates).isEqualTo(1);
         assertThat(outcome.recordsRead).isEqualTo(10);
         assertThat(outcome.processed()).isEqualTo(6);
@@ -88,20 +102,24 @@ class ReplayTest {
     void replayOfTheSameFileIsTheSameEveryRun() throws Exception {
         Path events = dir.resolve("many.jsonl");
         List<String> lines = new ArrayList<>();
-        // 300 users, each opening checkout and half of them paying; equal timestamps across users on purpose
+        // 300 users, each opening checkout and half of them paying; equal timestamps across users
+        // on purpose
         for (int u = 0; u < 300; u++) {
             long t = T0 + (u % 7) * 1_000L;
             lines.add(event("c" + u, "u" + u, "s" + u, t, "page_view", "/checkout", null));
             if (u % 2 == 0) {
-                lines.add(event("p" + u, "u" + u, "s" + u, t + 8_000, "click", "/checkout", "#pay"));
+                lines.add(
+                        event("p" + u, "u" + u, "s" + u, t + 8_000, "click", "/checkout", "#pay"));
             }
         }
         lines.sort((a, b) -> Long.compare(ts(a), ts(b)));
         Files.write(events, lines, StandardCharsets.UTF_8);
         RuleSet rules = RulesParser.parse(RULES, "test");
 
-        List<Trigger> first = Replay.run(Replay.readRecords(events), rules, JobConfig.defaults()).triggers;
-        List<Trigger> second = Replay.run(Replay.readRecords(events), rules, JobConfig.defaults()).triggers;
+        List<Trigger> first =
+                Replay.run(Replay.readRecords(events), rules, JobConfig.defaults()).triggers;
+        List<Trigger> second =
+                Replay.run(Replay.readRecords(events), rules, JobConfig.defaults()).triggers;
 
         // progress exactly at the deadline cancels (SPEC section 3): only the 150 odd users stall
         assertThat(first).hasSize(150);
@@ -113,7 +131,14 @@ class ReplayTest {
         return Long.parseLong(json.substring(i, json.indexOf(',', i)));
     }
 
-    static String event(String id, String user, String session, long ts, String type, String page, String target) {
+    static String event(
+            String id,
+            String user,
+            String session,
+            long ts,
+            String type,
+            String page,
+            String target) {
         return EventJson.toJson(new Event(id, user, session, ts, type, page, target, null));
     }
 }

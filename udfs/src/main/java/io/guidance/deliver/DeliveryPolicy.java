@@ -5,6 +5,12 @@ import io.guidance.event.Event;
 import io.guidance.rules.Rule;
 import io.guidance.rules.RuleSet;
 import io.guidance.trigger.Trigger;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -14,19 +20,12 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.List;
-import java.util.Map;
-
 /**
- * The delivery policy of SPEC section 4, per user, under the same key as detection so it needs no shuffle of its own.
- * Triggers are decided in ts order (the caller hands over all triggers of one instant at once); at one instant, higher
- * priority first, then rule id. The first failing check suppresses a trigger with its reason:
- * {@code dismissed}, {@code cooldown}, {@code min_gap}, {@code daily_cap}. Suppressed triggers stay in the output,
- * with their status, for the audit.
+ * The delivery policy of SPEC section 4, per user, under the same key as detection so it needs no
+ * shuffle of its own. Triggers are decided in ts order (the caller hands over all triggers of one
+ * instant at once); at one instant, higher priority first, then rule id. The first failing check
+ * suppresses a trigger with its reason: {@code dismissed}, {@code cooldown}, {@code min_gap},
+ * {@code daily_cap}. Suppressed triggers stay in the output, with their status, for the audit.
  */
 public final class DeliveryPolicy {
     public static final String DISMISSED = "dismissed";
@@ -37,26 +36,36 @@ public final class DeliveryPolicy {
 
     /** Feedback event types that stop a guide for good (SPEC section 4, check 1). */
     public static final String GUIDE_DISMISSED = "guide_dismissed";
+
     public static final String GUIDE_COMPLETED = "guide_completed";
 
     /** Order of the triggers of one instant: higher priority first, then rule id. */
     public static final Comparator<Trigger> SAME_INSTANT_ORDER =
-            Comparator.comparingInt((Trigger t) -> t.priority).reversed().thenComparing(t -> t.ruleId);
+            Comparator.comparingInt((Trigger t) -> t.priority)
+                    .reversed()
+                    .thenComparing(t -> t.ruleId);
 
     private RuleSet rules;
     private long dismissalRetentionMs;
     private long longestCooldownMs;
 
     /**
-     * guide -> ts of the user's first dismissal or completion. End of life: removed {@code dismissalRetention} after
-     * that ts (the user retention of the job), by the caller's cleanup timer.
+     * guide -> ts of the user's first dismissal or completion. End of life: removed {@code
+     * dismissalRetention} after that ts (the user retention of the job), by the caller's cleanup
+     * timer.
      */
     private final MapState<String, Long> dismissed;
-    /** guide -> ts it was last delivered to this user. End of life: removed once older than the longest cooldown. */
-    private final MapState<String, Long> lastDelivered;
+
     /**
-     * ts of the latest deliveries to this user, oldest first, at most {@code maxPerDay} and none older than 24 h
-     * (enough for the daily cap and the minimum gap). End of life: cleared 24 h after the last delivery.
+     * guide -> ts it was last delivered to this user. End of life: removed once older than the
+     * longest cooldown.
+     */
+    private final MapState<String, Long> lastDelivered;
+
+    /**
+     * ts of the latest deliveries to this user, oldest first, at most {@code maxPerDay} and none
+     * older than 24 h (enough for the daily cap and the minimum gap). End of life: cleared 24 h
+     * after the last delivery.
      */
     private final ValueState<List<Long>> recent;
 
@@ -65,16 +74,24 @@ public final class DeliveryPolicy {
 
     public DeliveryPolicy(RuntimeContext ctx, RuleSet rules, long dismissalRetentionMs) {
         setRules(rules, dismissalRetentionMs);
-        this.dismissed = ctx.getMapState(
-                new MapStateDescriptor<>(StateNames.DISMISSED_GUIDES, Types.STRING, Types.LONG));
-        this.lastDelivered = ctx.getMapState(
-                new MapStateDescriptor<>(StateNames.LAST_DELIVERED, Types.STRING, Types.LONG));
-        this.recent = ctx.getState(
-                new ValueStateDescriptor<>(StateNames.RECENT_DELIVERIES, Types.LIST(Types.LONG)));
+        this.dismissed =
+                ctx.getMapState(
+                        new MapStateDescriptor<>(
+                                StateNames.DISMISSED_GUIDES, Types.STRING, Types.LONG));
+        this.lastDelivered =
+                ctx.getMapState(
+                        new MapStateDescriptor<>(
+                                StateNames.LAST_DELIVERED, Types.STRING, Types.LONG));
+        this.recent =
+                ctx.getState(
+                        new ValueStateDescriptor<>(
+                                StateNames.RECENT_DELIVERIES, Types.LIST(Types.LONG)));
         this.metrics = ctx.getMetricGroup().addGroup("delivery");
     }
 
-    /** Takes a new rule set: its delivery defaults and cooldowns apply from the next decision on. */
+    /**
+     * Takes a new rule set: its delivery defaults and cooldowns apply from the next decision on.
+     */
     public void setRules(RuleSet newRules, long newDismissalRetentionMs) {
         this.rules = newRules;
         this.dismissalRetentionMs = newDismissalRetentionMs;
@@ -85,7 +102,10 @@ public final class DeliveryPolicy {
         this.longestCooldownMs = cooldown;
     }
 
-    /** True for a feedback event that names a guide; it is remembered, and may suppress later triggers. */
+    /**
+     * True for a feedback event that names a guide; it is remembered, and may suppress later
+     * triggers.
+     */
     public boolean onFeedback(Event e) throws Exception {
         if (!GUIDE_DISMISSED.equals(e.type) && !GUIDE_COMPLETED.equals(e.type)) {
             return false;
@@ -101,8 +121,9 @@ public final class DeliveryPolicy {
     }
 
     /**
-     * Sets the status of every trigger of one instant, in place, and sorts them into decision order. Feedback of the
-     * same instant does not count (the SPEC asks for feedback strictly before the trigger).
+     * Sets the status of every trigger of one instant, in place, and sorts them into decision
+     * order. Feedback of the same instant does not count (the SPEC asks for feedback strictly
+     * before the trigger).
      */
     public void decide(List<Trigger> sameInstant) throws Exception {
         if (sameInstant.size() > 1) {
@@ -166,11 +187,16 @@ public final class DeliveryPolicy {
 
     private void count(Trigger t) {
         String key = t.ruleId + '\u0000' + t.status;
-        counters.computeIfAbsent(key, k -> metrics.addGroup("rule", t.ruleId)
-                .counter(t.status.replace(':', '_'))).inc();
+        counters.computeIfAbsent(
+                        key,
+                        k -> metrics.addGroup("rule", t.ruleId).counter(t.status.replace(':', '_')))
+                .inc();
     }
 
-    /** The earliest time at which some of this user's policy state expires, or {@code Long.MAX_VALUE}. */
+    /**
+     * The earliest time at which some of this user's policy state expires, or {@code
+     * Long.MAX_VALUE}.
+     */
     public long nextExpiry() throws Exception {
         long next = Long.MAX_VALUE;
         for (long ts : dismissed.values()) {
@@ -181,14 +207,18 @@ public final class DeliveryPolicy {
         }
         List<Long> deliveries = recent.value();
         if (deliveries != null && !deliveries.isEmpty()) {
-            next = Math.min(next, deliveries.get(deliveries.size() - 1) + Math.max(DAY_MS, rules.delivery.minGapMs));
+            next =
+                    Math.min(
+                            next,
+                            deliveries.get(deliveries.size() - 1)
+                                    + Math.max(DAY_MS, rules.delivery.minGapMs));
         }
         return next;
     }
 
     /**
-     * Forgets what expired at {@code time}; returns the next expiry, or {@code Long.MAX_VALUE}. Reads each state once:
-     * this runs at every sweep of every user.
+     * Forgets what expired at {@code time}; returns the next expiry, or {@code Long.MAX_VALUE}.
+     * Reads each state once: this runs at every sweep of every user.
      */
     public long cleanup(long time) throws Exception {
         long next = Long.MAX_VALUE;
@@ -220,8 +250,11 @@ public final class DeliveryPolicy {
         }
         List<Long> deliveries = recent.value();
         if (deliveries != null) {
-            long expiry = deliveries.isEmpty() ? Long.MIN_VALUE
-                    : deliveries.get(deliveries.size() - 1) + Math.max(DAY_MS, rules.delivery.minGapMs);
+            long expiry =
+                    deliveries.isEmpty()
+                            ? Long.MIN_VALUE
+                            : deliveries.get(deliveries.size() - 1)
+                                    + Math.max(DAY_MS, rules.delivery.minGapMs);
             if (expiry <= time) {
                 recent.clear();
             } else {

@@ -12,6 +12,13 @@ import io.guidance.rules.RuleSet;
 import io.guidance.rules.StallRule;
 import io.guidance.rules.ThresholdRule;
 import io.guidance.trigger.Trigger;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -21,32 +28,27 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.operators.TimestampedCollector;
-import org.apache.flink.util.OutputTag;
 import org.apache.flink.util.Collector;
-
-import java.io.Serializable;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.Iterator;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
+import org.apache.flink.util.OutputTag;
 
 /**
- * The detection and delivery logic, run by {@link DetectionFunction} (fixed rules) and {@link LiveRulesFunction}
- * (rules that change while the job runs). Evaluates every rule for one user, keyed by {@code userId}: per-session
- * rules keep their state per session inside the user's key, so the graph needs a single shuffle.
+ * The detection and delivery logic, run by {@link DetectionFunction} (fixed rules) and {@link
+ * LiveRulesFunction} (rules that change while the job runs). Evaluates every rule for one user,
+ * keyed by {@code userId}: per-session rules keep their state per session inside the user's key, so
+ * the graph needs a single shuffle.
  *
- * <p>Time: events wait in the user's {@link Inbox} until the watermark passes their {@code ts}, then run in
- * {@code ts} order (equal {@code ts} in arrival order). Arrival order within the out-of-orderness bound therefore does
- * not change the result. At one instant, events are evaluated before the stall deadlines that fall on it, so
- * progress exactly at a deadline cancels the stall (SPEC section 3).
+ * <p>Time: events wait in the user's {@link Inbox} until the watermark passes their {@code ts},
+ * then run in {@code ts} order (equal {@code ts} in arrival order). Arrival order within the
+ * out-of-orderness bound therefore does not change the result. At one instant, events are evaluated
+ * before the stall deadlines that fall on it, so progress exactly at a deadline cancels the stall
+ * (SPEC section 3).
  *
- * <p>Timers: one per user, at the earliest of what is due next: its first waiting event, its first open stall deadline,
- * or its next cleanup sweep (rounded up to the minute; it forgets event ids, idle sessions and idle users). When the
- * timer fires, everything of the user that the watermark has passed runs in one go, instant by instant in time order:
- * at each instant the events, then the stall deadlines, then the policy decides the instant's triggers, then the sweep
- * if it is due. An event that arrives earlier than the timer moves it. A user therefore costs one timer, not one per
+ * <p>Timers: one per user, at the earliest of what is due next: its first waiting event, its first
+ * open stall deadline, or its next cleanup sweep (rounded up to the minute; it forgets event ids,
+ * idle sessions and idle users). When the timer fires, everything of the user that the watermark
+ * has passed runs in one go, instant by instant in time order: at each instant the events, then the
+ * stall deadlines, then the policy decides the instant's triggers, then the sweep if it is due. An
+ * event that arrives earlier than the timer moves it. A user therefore costs one timer, not one per
  * event instant, and a watermark step costs one firing per user with something due.
  *
  * <p>Output: triggers in event-time order per user; side outputs {@link OutputTags#DUPLICATES} and
@@ -55,7 +57,9 @@ import java.util.Set;
 public final class DetectionEngine implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    /** What the engine needs of the Flink function that runs it: the key, its timers, side outputs. */
+    /**
+     * What the engine needs of the Flink function that runs it: the key, its timers, side outputs.
+     */
     public interface Scope {
         String getCurrentKey();
 
@@ -65,6 +69,7 @@ public final class DetectionEngine implements Serializable {
     }
 
     static final char SEP = '\u001f';
+
     /** Cleanup timers are rounded up to this, so one timer serves a whole minute of events. */
     static final long CLEANUP_ROUNDING_MS = 60_000L;
 
@@ -73,43 +78,56 @@ public final class DetectionEngine implements Serializable {
 
     private transient RuleIndex index;
     private transient DeliveryPolicy policy;
-    /** Triggers of the instant being processed, decided together by the policy before they leave. */
+
+    /**
+     * Triggers of the instant being processed, decided together by the policy before they leave.
+     */
     private transient List<Trigger> instant;
+
     private transient long sessionRetentionMs;
     private transient long userRetentionMs;
-    /** True when some threshold rule nudges, so that the sessions a user has had must be remembered. */
+
+    /**
+     * True when some threshold rule nudges, so that the sessions a user has had must be remembered.
+     */
     private transient boolean sessionStartNudges;
 
     /**
-     * Events waiting for the watermark, the key's timer and its next sweep, sessions, stall waits, first/last seen
-     * ({@link Inbox}). End of life: events leave when the watermark passes their ts, which runs them; the whole value
-     * when nothing waits and nothing is due.
+     * Events waiting for the watermark, the key's timer and its next sweep, sessions, stall waits,
+     * first/last seen ({@link Inbox}). End of life: events leave when the watermark passes their
+     * ts, which runs them; the whole value when nothing waits and nothing is due.
      */
     private transient ValueState<Inbox> inbox;
+
     /**
-     * The layout before the inbox: waiting events by ts, the sweep time, sessions, stall waits, first/last seen, each
-     * a state of its own. Read only for a key that has no inbox yet, moved into one and cleared: a savepoint from
-     * before keeps all of it.
+     * The layout before the inbox: waiting events by ts, the sweep time, sessions, stall waits,
+     * first/last seen, each a state of its own. Read only for a key that has no inbox yet, moved
+     * into one and cleared: a savepoint from before keeps all of it.
      */
     private transient MapState<Long, List<Event>> legacyPending;
+
     private transient ValueState<Long> legacyNextCleanup;
     private transient MapState<String, Long> legacySessions;
     private transient MapState<String, Long> legacyStallDeadlines;
     private transient ValueState<UserActivity> legacyActivity;
     private transient MapState<String, List<Long>> legacyBurstGroups;
     private transient MapState<String, LoopWindow> legacyLoopWindows;
+
     /**
-     * eventId -> ts, for dedup. An id marks duplicates until the sweep at ts + dedupWindow (rounded up to the minute)
-     * is due. End of life: a sweep at or after that removes it; sweeps that remove ids are at most a dedup window
-     * apart, and the last id leaves at the sweep at its own expiry.
+     * eventId -> ts, for dedup. An id marks duplicates until the sweep at ts + dedupWindow (rounded
+     * up to the minute) is due. End of life: a sweep at or after that removes it; sweeps that
+     * remove ids are at most a dedup window apart, and the last id leaves at the sweep at its own
+     * expiry.
      */
     private transient MapState<String, Long> seenIds;
+
     /** ruleId -> threshold count. End of life: with the inbox's first/last seen. */
     private transient MapState<String, ThresholdCount> thresholds;
+
     /**
-     * sessionId -> ts of its first event, for every session of the user, kept only when a threshold rule nudges: a
-     * session that comes back after the inbox's sessions forgot it is not a new session. End of life: with the
-     * inbox's first/last seen.
+     * sessionId -> ts of its first event, for every session of the user, kept only when a threshold
+     * rule nudges: a session that comes back after the inbox's sessions forgot it is not a new
+     * session. End of life: with the inbox's first/last seen.
      */
     private transient MapState<String, Long> userSessions;
 
@@ -117,58 +135,75 @@ public final class DetectionEngine implements Serializable {
     private transient Counter duplicates;
     private transient Counter lateEvents;
     private transient Counter triggersFired;
+
     /**
-     * Wall-clock time from a trigger's ts to the moment it is decided, ms: how far behind real time detection runs
-     * (for a stall, deadline to decision). Live only; in a replay of old data it is the data's age.
+     * Wall-clock time from a trigger's ts to the moment it is decided, ms: how far behind real time
+     * detection runs (for a stall, deadline to decision). Live only; in a replay of old data it is
+     * the data's age.
      */
     private transient org.apache.flink.metrics.Histogram decisionLatency;
 
-    // The states whose entries belong to one rule (keys start with the rule id): released when the rule is removed.
+    // The states whose entries belong to one rule (keys start with the rule id): released when the
+    // rule is removed.
     static final ValueStateDescriptor<Inbox> INBOX =
             new ValueStateDescriptor<>(StateNames.INBOX, Types.POJO(Inbox.class));
     static final MapStateDescriptor<String, Long> LEGACY_STALL_DEADLINES =
             new MapStateDescriptor<>(StateNames.LEGACY_STALL_DEADLINES, Types.STRING, Types.LONG);
     static final MapStateDescriptor<String, List<Long>> LEGACY_BURST_GROUPS =
-            new MapStateDescriptor<>(StateNames.LEGACY_BURST_GROUPS, Types.STRING, Types.LIST(Types.LONG));
+            new MapStateDescriptor<>(
+                    StateNames.LEGACY_BURST_GROUPS, Types.STRING, Types.LIST(Types.LONG));
     static final MapStateDescriptor<String, LoopWindow> LEGACY_LOOP_WINDOWS =
-            new MapStateDescriptor<>(StateNames.LEGACY_LOOP_WINDOWS, Types.STRING, Types.POJO(LoopWindow.class));
+            new MapStateDescriptor<>(
+                    StateNames.LEGACY_LOOP_WINDOWS, Types.STRING, Types.POJO(LoopWindow.class));
     static final MapStateDescriptor<String, ThresholdCount> THRESHOLD_COUNTS =
-            new MapStateDescriptor<>(StateNames.THRESHOLD_COUNTS, Types.STRING, Types.POJO(ThresholdCount.class));
+            new MapStateDescriptor<>(
+                    StateNames.THRESHOLD_COUNTS, Types.STRING, Types.POJO(ThresholdCount.class));
 
-    /** Applies a function to one keyed state of every key, as a broadcast function's context can. */
+    /**
+     * Applies a function to one keyed state of every key, as a broadcast function's context can.
+     */
     public interface EveryKey {
         <S extends org.apache.flink.api.common.state.State> void apply(
                 org.apache.flink.api.common.state.StateDescriptor<S, ?> descriptor,
-                org.apache.flink.runtime.state.KeyedStateFunction<String, S> function) throws Exception;
+                org.apache.flink.runtime.state.KeyedStateFunction<String, S> function)
+                throws Exception;
     }
 
     /** Removes, for every key, the state that belongs to a rule that is gone. */
     public static void releaseRule(String ruleId, EveryKey everyKey) throws Exception {
         String prefix = ruleId + SEP;
-        everyKey.apply(INBOX, (key, state) -> {
-            Inbox in = state.value();
-            if (in == null) {
-                return;
-            }
-            boolean removed = in.stallDeadlines().keySet().removeIf(k -> k.startsWith(prefix));
-            removed |= in.burstGroups().keySet().removeIf(k -> k.startsWith(prefix));
-            removed |= in.loopWindows().keySet().removeIf(k -> k.startsWith(prefix));
-            if (removed) {
-                state.update(in.compact()); // the key's timer may now fire with nothing due: it then moves on
-            }
-        });
-        everyKey.apply(LEGACY_STALL_DEADLINES, (key, state) -> removeKeysStartingWith(state, prefix));
+        everyKey.apply(
+                INBOX,
+                (key, state) -> {
+                    Inbox in = state.value();
+                    if (in == null) {
+                        return;
+                    }
+                    boolean removed =
+                            in.stallDeadlines().keySet().removeIf(k -> k.startsWith(prefix));
+                    removed |= in.burstGroups().keySet().removeIf(k -> k.startsWith(prefix));
+                    removed |= in.loopWindows().keySet().removeIf(k -> k.startsWith(prefix));
+                    if (removed) {
+                        state.update(in.compact()); // the key's timer may now fire with nothing
+                        // due: it then moves on
+                    }
+                });
+        everyKey.apply(
+                LEGACY_STALL_DEADLINES, (key, state) -> removeKeysStartingWith(state, prefix));
         everyKey.apply(LEGACY_BURST_GROUPS, (key, state) -> removeKeysStartingWith(state, prefix));
         everyKey.apply(LEGACY_LOOP_WINDOWS, (key, state) -> removeKeysStartingWith(state, prefix));
-        everyKey.apply(THRESHOLD_COUNTS, (key, state) -> {
-            state.remove(ruleId);
-            if (state.isEmpty()) {
-                state.clear();
-            }
-        });
+        everyKey.apply(
+                THRESHOLD_COUNTS,
+                (key, state) -> {
+                    state.remove(ruleId);
+                    if (state.isEmpty()) {
+                        state.clear();
+                    }
+                });
     }
 
-    private static void removeKeysStartingWith(MapState<String, ?> state, String prefix) throws Exception {
+    private static void removeKeysStartingWith(MapState<String, ?> state, String prefix)
+            throws Exception {
         for (Iterator<String> it = state.keys().iterator(); it.hasNext(); ) {
             if (it.next().startsWith(prefix)) {
                 it.remove();
@@ -189,9 +224,10 @@ public final class DetectionEngine implements Serializable {
     }
 
     /**
-     * Switches to another rule set. State already collected stays and is read by the new rules: a changed target or
-     * window applies to the counts already there; a new rule starts empty; state of a removed rule is released by the
-     * caller ({@link #releaseRule}) and its stall timers fire into nothing.
+     * Switches to another rule set. State already collected stays and is read by the new rules: a
+     * changed target or window applies to the counts already there; a new rule starts empty; state
+     * of a removed rule is released by the caller ({@link #releaseRule}) and its stall timers fire
+     * into nothing.
      */
     public void setRules(RuleSet newRules) {
         this.rules = newRules;
@@ -210,19 +246,35 @@ public final class DetectionEngine implements Serializable {
     public void open(RuntimeContext ctx) {
         setRules(rules);
         inbox = ctx.getState(INBOX);
-        legacyPending = ctx.getMapState(new MapStateDescriptor<>(StateNames.LEGACY_PENDING_EVENTS, Types.LONG,
-                Types.LIST(Types.POJO(Event.class))));
-        legacyNextCleanup = ctx.getState(new ValueStateDescriptor<>(StateNames.LEGACY_NEXT_CLEANUP, Types.LONG));
-        legacySessions = ctx.getMapState(
-                new MapStateDescriptor<>(StateNames.LEGACY_SESSIONS, Types.STRING, Types.LONG));
+        legacyPending =
+                ctx.getMapState(
+                        new MapStateDescriptor<>(
+                                StateNames.LEGACY_PENDING_EVENTS,
+                                Types.LONG,
+                                Types.LIST(Types.POJO(Event.class))));
+        legacyNextCleanup =
+                ctx.getState(
+                        new ValueStateDescriptor<>(StateNames.LEGACY_NEXT_CLEANUP, Types.LONG));
+        legacySessions =
+                ctx.getMapState(
+                        new MapStateDescriptor<>(
+                                StateNames.LEGACY_SESSIONS, Types.STRING, Types.LONG));
         legacyStallDeadlines = ctx.getMapState(LEGACY_STALL_DEADLINES);
-        legacyActivity = ctx.getState(
-                new ValueStateDescriptor<>(StateNames.LEGACY_USER_ACTIVITY, Types.POJO(UserActivity.class)));
-        seenIds = ctx.getMapState(new MapStateDescriptor<>(StateNames.SEEN_EVENT_IDS, Types.STRING, Types.LONG));
+        legacyActivity =
+                ctx.getState(
+                        new ValueStateDescriptor<>(
+                                StateNames.LEGACY_USER_ACTIVITY, Types.POJO(UserActivity.class)));
+        seenIds =
+                ctx.getMapState(
+                        new MapStateDescriptor<>(
+                                StateNames.SEEN_EVENT_IDS, Types.STRING, Types.LONG));
         legacyBurstGroups = ctx.getMapState(LEGACY_BURST_GROUPS);
         legacyLoopWindows = ctx.getMapState(LEGACY_LOOP_WINDOWS);
         thresholds = ctx.getMapState(THRESHOLD_COUNTS);
-        userSessions = ctx.getMapState(new MapStateDescriptor<>(StateNames.USER_SESSIONS, Types.STRING, Types.LONG));
+        userSessions =
+                ctx.getMapState(
+                        new MapStateDescriptor<>(
+                                StateNames.USER_SESSIONS, Types.STRING, Types.LONG));
         policy = new DeliveryPolicy(ctx, rules, userRetentionMs);
         instant = new ArrayList<>();
         var metrics = ctx.getMetricGroup();
@@ -230,8 +282,10 @@ public final class DetectionEngine implements Serializable {
         duplicates = metrics.counter("duplicateEvents");
         lateEvents = metrics.counter("lateEvents");
         triggersFired = metrics.counter("triggersFired");
-        decisionLatency = metrics.histogram("triggerDecisionLatencyMs",
-                new org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram(1_000));
+        decisionLatency =
+                metrics.histogram(
+                        "triggerDecisionLatencyMs",
+                        new org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram(1_000));
     }
 
     public void onEvent(Event e, Scope ctx) throws Exception {
@@ -243,10 +297,18 @@ public final class DetectionEngine implements Serializable {
             return;
         }
         if (e.ts <= watermark) {
-            // Upstream dead-letters late records with their original bytes; this only guards the ordering promise.
+            // Upstream dead-letters late records with their original bytes; this only guards the
+            // ordering promise.
             lateEvents.inc();
-            ctx.output(OutputTags.DEAD_LETTERS, new DeadLetter(DeadLetter.LATE,
-                    (watermark - e.ts) + " ms behind the watermark", EventJson.toJsonBytes(e), null, -1, -1));
+            ctx.output(
+                    OutputTags.DEAD_LETTERS,
+                    new DeadLetter(
+                            DeadLetter.LATE,
+                            (watermark - e.ts) + " ms behind the watermark",
+                            EventJson.toJsonBytes(e),
+                            null,
+                            -1,
+                            -1));
             return;
         }
         seenIds.put(e.eventId, e.ts);
@@ -270,8 +332,8 @@ public final class DetectionEngine implements Serializable {
     }
 
     /**
-     * The key's timer: runs, in time order, every instant the watermark has passed at which the key has something
-     * due, then sets the timer to the next one.
+     * The key's timer: runs, in time order, every instant the watermark has passed at which the key
+     * has something due, then sets the timer to the next one.
      */
     public void onTimer(long time, Scope ctx, Collector<Trigger> out) throws Exception {
         TimerService timers = ctx.timerService();
@@ -279,7 +341,8 @@ public final class DetectionEngine implements Serializable {
         String userId = ctx.getCurrentKey();
         Inbox in = inbox.value();
         if (in == null) {
-            in = fromLegacyLayout(); // (a key with nothing at all has no timer, so this is a key from before the inbox)
+            in = fromLegacyLayout(); // (a key with nothing at all has no timer, so this is a key
+            // from before the inbox)
         }
         int done = 0;
         long previous = Long.MIN_VALUE;
@@ -289,7 +352,8 @@ public final class DetectionEngine implements Serializable {
                 break; // (the watermark at the end of input is Long.MAX_VALUE)
             }
             if (t <= previous) {
-                throw new IllegalStateException("instant " + t + " of key " + userId + " came again after " + previous);
+                throw new IllegalStateException(
+                        "instant " + t + " of key " + userId + " came again after " + previous);
             }
             previous = t;
             boolean feedback = false;
@@ -317,7 +381,8 @@ public final class DetectionEngine implements Serializable {
         }
         in.ran(done);
         if (in.wakeAt != time && in.wakeAt != Inbox.NONE) {
-            timers.deleteEventTimeTimer(in.wakeAt); // a timer left from before (another firing ran its instants)
+            timers.deleteEventTimeTimer(
+                    in.wakeAt); // a timer left from before (another firing ran its instants)
         }
         long next = nextDue(in, 0);
         in.wakeAt = next;
@@ -332,8 +397,8 @@ public final class DetectionEngine implements Serializable {
     }
 
     /**
-     * Trigger records carry their instant as event time. One firing runs several instants, so the timestamp Flink gave
-     * the collector (the firing's time) is replaced by each instant's.
+     * Trigger records carry their instant as event time. One firing runs several instants, so the
+     * timestamp Flink gave the collector (the firing's time) is replaced by each instant's.
      */
     private static void stampedWith(Collector<Trigger> out, long t) {
         if (out instanceof TimestampedCollector) {
@@ -342,8 +407,8 @@ public final class DetectionEngine implements Serializable {
     }
 
     /**
-     * A new inbox, holding what a savepoint from before the inbox kept for the key (its timers from then fire and find
-     * the events here); empty for a new key.
+     * A new inbox, holding what a savepoint from before the inbox kept for the key (its timers from
+     * then fire and find the events here); empty for a new key.
      */
     private Inbox fromLegacyLayout() throws Exception {
         Inbox in = new Inbox();
@@ -370,8 +435,12 @@ public final class DetectionEngine implements Serializable {
         return in;
     }
 
-    /** Moves a legacy map state's entries into the inbox map {@code target} gives (created only if there are any). */
-    private static <V> void moveInto(MapState<String, V> legacy, java.util.function.Supplier<Map<String, V>> target)
+    /**
+     * Moves a legacy map state's entries into the inbox map {@code target} gives (created only if
+     * there are any).
+     */
+    private static <V> void moveInto(
+            MapState<String, V> legacy, java.util.function.Supplier<Map<String, V>> target)
             throws Exception {
         if (legacy.isEmpty()) {
             return;
@@ -383,7 +452,10 @@ public final class DetectionEngine implements Serializable {
         legacy.clear();
     }
 
-    /** The earliest instant at which the key has something due: a waiting event, a stall deadline or a sweep. */
+    /**
+     * The earliest instant at which the key has something due: a waiting event, a stall deadline or
+     * a sweep.
+     */
     private static long nextDue(Inbox in, int done) {
         return Math.min(Math.min(in.firstWaiting(done), in.sweepAt), in.firstDeadline());
     }
@@ -395,7 +467,8 @@ public final class DetectionEngine implements Serializable {
         // SPEC: the user's first event with a sessionId not seen before. Only threshold nudges ask.
         boolean newSession = false;
         if (sessionStartNudges && !userSessions.contains(e.sessionId)) {
-            // a session that ran before a nudging rule was published is in sessions: seen, so not new
+            // a session that ran before a nudging rule was published is in sessions: seen, so not
+            // new
             Long seenAt = in.sessions == null ? null : in.sessions.get(e.sessionId);
             newSession = seenAt == null;
             userSessions.put(e.sessionId, newSession ? e.ts : seenAt);
@@ -463,7 +536,8 @@ public final class DetectionEngine implements Serializable {
         }
     }
 
-    private Trigger onBurstEvent(BurstRule r, Event e, String userId, Map<String, List<Long>> burstGroups) {
+    private Trigger onBurstEvent(
+            BurstRule r, Event e, String userId, Map<String, List<Long>> burstGroups) {
         if (!r.match.matches(e)) {
             return null;
         }
@@ -495,7 +569,8 @@ public final class DetectionEngine implements Serializable {
         return null;
     }
 
-    private Trigger onLoopEvent(LoopRule r, Event e, String userId, Map<String, LoopWindow> loopWindows) {
+    private Trigger onLoopEvent(
+            LoopRule r, Event e, String userId, Map<String, LoopWindow> loopWindows) {
         if (!r.match.matches(e)) {
             return null;
         }
@@ -545,11 +620,17 @@ public final class DetectionEngine implements Serializable {
     }
 
     /**
-     * One threshold rule for one event. {@code mayBeAction} is false when the event's type cannot match the action,
-     * which leaves only the new-session nudge to check.
+     * One threshold rule for one event. {@code mayBeAction} is false when the event's type cannot
+     * match the action, which leaves only the new-session nudge to check.
      */
-    private Trigger onThresholdEvent(ThresholdRule r, Event e, String userId, UserActivity seen, boolean newSession,
-                                     boolean mayBeAction) throws Exception {
+    private Trigger onThresholdEvent(
+            ThresholdRule r,
+            Event e,
+            String userId,
+            UserActivity seen,
+            boolean newSession,
+            boolean mayBeAction)
+            throws Exception {
         long t = e.ts;
         boolean windowOpen = !r.sinceFirstSeen || t < seen.firstSeen + r.windowMs;
         boolean counted = windowOpen && mayBeAction && r.action.matches(e);
@@ -580,8 +661,9 @@ public final class DetectionEngine implements Serializable {
         }
         Trigger out = null;
         if (counted && count >= r.target) {
-            boolean fire = r.reachedGuide != null
-                    && (r.sinceFirstSeen ? !c.reached : c.lastReached <= t - r.windowMs);
+            boolean fire =
+                    r.reachedGuide != null
+                            && (r.sinceFirstSeen ? !c.reached : c.lastReached <= t - r.windowMs);
             if (fire) {
                 out = Triggers.of(rules, r, userId, null, t);
                 out.guide = r.reachedGuide;
@@ -630,7 +712,9 @@ public final class DetectionEngine implements Serializable {
         if (due == null) {
             return;
         }
-        due.sort(Map.Entry.<String, Long>comparingByValue().thenComparing(Map.Entry.comparingByKey()));
+        due.sort(
+                Map.Entry.<String, Long>comparingByValue()
+                        .thenComparing(Map.Entry.comparingByKey()));
         for (Map.Entry<String, Long> d : due) {
             in.stallDeadlines.remove(d.getKey());
             String key = d.getKey();
@@ -675,20 +759,33 @@ public final class DetectionEngine implements Serializable {
                 lastIdExpiry = Math.max(lastIdExpiry, expiry);
             }
             if (seenAt > time) {
-                // not evaluated yet, so its session is not in the sessions map to plan the next sweep: keep the
+                // not evaluated yet, so its session is not in the sessions map to plan the next
+                // sweep: keep the
                 // one onEvent planned for it, or the session outlives its retention
-                next = Math.min(next, seenAt + Math.min(settings.dedupWindowMs, sessionRetentionMs));
+                next =
+                        Math.min(
+                                next,
+                                seenAt + Math.min(settings.dedupWindowMs, sessionRetentionMs));
             }
         }
         if (idsRemoved && seenIds.isEmpty()) {
-            // removing through the iterator leaves an empty map behind on the heap backend; drop the key's entry
+            // removing through the iterator leaves an empty map behind on the heap backend; drop
+            // the key's entry
             seenIds.clear();
         }
         if (firstIdExpiry != Long.MAX_VALUE) {
-            // An id past its sweep is no longer a duplicate (see remembered), so it need not leave at that sweep: the
-            // ids are removed at most one dedup window apart, instead of at a sweep for every minute in which an
-            // event came; the last of them still leaves at the sweep when the last id expires, as before.
-            next = Math.min(next, Math.min(lastIdExpiry, Math.max(firstIdExpiry, time + settings.dedupWindowMs)));
+            // An id past its sweep is no longer a duplicate (see remembered), so it need not leave
+            // at that sweep: the
+            // ids are removed at most one dedup window apart, instead of at a sweep for every
+            // minute in which an
+            // event came; the last of them still leaves at the sweep when the last id expires, as
+            // before.
+            next =
+                    Math.min(
+                            next,
+                            Math.min(
+                                    lastIdExpiry,
+                                    Math.max(firstIdExpiry, time + settings.dedupWindowMs)));
         }
 
         Set<String> idle = null;
@@ -729,26 +826,32 @@ public final class DetectionEngine implements Serializable {
 
     private static void forgetSessions(Set<String> idle, Inbox in) {
         if (in.burstGroups != null) {
-            in.burstGroups.keySet().removeIf(key -> {
-                int a = key.indexOf(SEP);
-                return idle.contains(key.substring(a + 1, key.indexOf(SEP, a + 1)));
-            });
+            in.burstGroups
+                    .keySet()
+                    .removeIf(
+                            key -> {
+                                int a = key.indexOf(SEP);
+                                return idle.contains(key.substring(a + 1, key.indexOf(SEP, a + 1)));
+                            });
         }
         if (in.loopWindows != null) {
-            in.loopWindows.keySet().removeIf(key -> idle.contains(key.substring(key.indexOf(SEP) + 1)));
+            in.loopWindows
+                    .keySet()
+                    .removeIf(key -> idle.contains(key.substring(key.indexOf(SEP) + 1)));
         }
     }
 
     /**
-     * True while an id seen at {@code seenAt} still marks duplicates at {@code watermark}: until the sweep at its
-     * expiry, rounded up to the minute, is due. A sweep may leave an expired id in the map for a while; from that
-     * sweep on it is forgotten all the same.
+     * True while an id seen at {@code seenAt} still marks duplicates at {@code watermark}: until
+     * the sweep at its expiry, rounded up to the minute, is due. A sweep may leave an expired id in
+     * the map for a while; from that sweep on it is forgotten all the same.
      */
     private boolean remembered(long seenAt, long watermark) {
         return roundUp(seenAt + settings.dedupWindowMs) > watermark;
     }
 
     static long roundUp(long t) {
-        return Math.floorDiv(t + CLEANUP_ROUNDING_MS - 1, CLEANUP_ROUNDING_MS) * CLEANUP_ROUNDING_MS;
+        return Math.floorDiv(t + CLEANUP_ROUNDING_MS - 1, CLEANUP_ROUNDING_MS)
+                * CLEANUP_ROUNDING_MS;
     }
 }

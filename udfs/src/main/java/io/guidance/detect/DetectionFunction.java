@@ -10,8 +10,9 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * The {@link DetectionEngine} with a fixed rule set, keyed by {@code userId}: for tests and embedding. The job runs
- * {@link LiveRulesFunction}, the same engine with rules that change while it runs.
+ * The {@link DetectionEngine} with a fixed rule set, keyed by {@code userId}: for tests and
+ * embedding. The job runs {@link LiveRulesFunction}, the same engine with rules that change while
+ * it runs.
  */
 public class DetectionFunction extends KeyedProcessFunction<String, Event, Trigger> {
     private static final long serialVersionUID = 1L;
@@ -41,7 +42,10 @@ public class DetectionFunction extends KeyedProcessFunction<String, Event, Trigg
         engine.onTimer(time, scope, out);
     }
 
-    /** The engine's view of this function's context; one instance, pointed at the current context on each call. */
+    /**
+     * The engine's view of this function's context; one instance, pointed at the current context on
+     * each call.
+     */
     private static final class ContextScope implements DetectionEngine.Scope {
         KeyedProcessFunction<String, Event, Trigger>.Context ctx;
 

@@ -3,9 +3,9 @@ package io.guidance.detect;
 import java.io.Serializable;
 
 /**
- * How long the detection function remembers things it has no rule-given end for. Rule windows always win: a session
- * is kept at least as long as its longest burst or loop window, a user at least as long as the longest threshold
- * window or comeback gap.
+ * How long the detection function remembers things it has no rule-given end for. Rule windows
+ * always win: a session is kept at least as long as its longest burst or loop window, a user at
+ * least as long as the longest threshold window or comeback gap.
  */
 public final class DetectionSettings implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -16,17 +16,20 @@ public final class DetectionSettings implements Serializable {
 
     /** An event id is remembered this long (event time) after its ts, to drop duplicates. */
     public final long dedupWindowMs;
+
     /** A session with no event for this long is forgotten: its burst groups and loop windows go. */
     public final long sessionTimeoutMs;
+
     /**
-     * A user with no event for this long is forgotten: first/last seen and threshold counts go, so a user back after
-     * that is a new user (no comeback, a new sinceFirstSeen window).
+     * A user with no event for this long is forgotten: first/last seen and threshold counts go, so
+     * a user back after that is a new user (no comeback, a new sinceFirstSeen window).
      */
     public final long userRetentionMs;
 
     public DetectionSettings(long dedupWindowMs, long sessionTimeoutMs, long userRetentionMs) {
         if (dedupWindowMs <= 0 || sessionTimeoutMs <= 0 || userRetentionMs <= 0) {
-            throw new IllegalArgumentException("dedup window, session timeout and user retention must be positive");
+            throw new IllegalArgumentException(
+                    "dedup window, session timeout and user retention must be positive");
         }
         this.dedupWindowMs = dedupWindowMs;
         this.sessionTimeoutMs = sessionTimeoutMs;
@@ -34,6 +37,7 @@ public final class DetectionSettings implements Serializable {
     }
 
     public static DetectionSettings defaults() {
-        return new DetectionSettings(DEFAULT_DEDUP_WINDOW, DEFAULT_SESSION_TIMEOUT, DEFAULT_USER_RETENTION);
+        return new DetectionSettings(
+                DEFAULT_DEDUP_WINDOW, DEFAULT_SESSION_TIMEOUT, DEFAULT_USER_RETENTION);
     }
 }

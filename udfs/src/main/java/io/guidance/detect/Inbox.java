@@ -1,64 +1,79 @@
 package io.guidance.detect;
 
 import io.guidance.event.Event;
-import org.apache.flink.api.common.typeinfo.TypeInfo;
-import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
-
 import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 
 /**
- * One user's clock and short-term memory in one state value, read once when an event arrives and once when the user's
- * timer fires: the events waiting for the watermark, the time of the user's one timer and of the next cleanup sweep,
- * and the user's live sessions, open stall waits, burst groups, loop windows and first/last seen. Small by
- * construction: sessions within the session timeout, one wait per stall rule and session, bursts and loops within
- * their windows. Each part's end of life is written at its field; {@link DetectionEngine} clears the whole value
- * when nothing waits and nothing is due.
+ * One user's clock and short-term memory in one state value, read once when an event arrives and
+ * once when the user's timer fires: the events waiting for the watermark, the time of the user's
+ * one timer and of the next cleanup sweep, and the user's live sessions, open stall waits, burst
+ * groups, loop windows and first/last seen. Small by construction: sessions within the session
+ * timeout, one wait per stall rule and session, bursts and loops within their windows. Each part's
+ * end of life is written at its field; {@link DetectionEngine} clears the whole value when nothing
+ * waits and nothing is due.
  *
- * <p>A Flink POJO. The maps are null when empty ({@link #compact} before each write), so a user who only has first/last
- * seen left costs a few bytes more than those two times; the accessors create them on first use.
+ * <p>A Flink POJO. The maps are null when empty ({@link #compact} before each write), so a user who
+ * only has first/last seen left costs a few bytes more than those two times; the accessors create
+ * them on first use.
  */
 public class Inbox {
     /** No timer, or no sweep. */
     public static final long NONE = Long.MAX_VALUE;
 
     /**
-     * Events waiting for the watermark, in ts order (equal ts in arrival order); null when none. End of life: an event
-     * leaves when the watermark passes its ts, which runs it.
+     * Events waiting for the watermark, in ts order (equal ts in arrival order); null when none.
+     * End of life: an event leaves when the watermark passes its ts, which runs it.
      */
     @TypeInfo(EventListInfo.class)
     public List<Event> waiting;
+
     /** Time of the user's one event-time timer, or {@link #NONE}. */
     public long wakeAt = NONE;
+
     /** Time of the next cleanup sweep (a whole minute), or {@link #NONE}. */
     public long sweepAt = NONE;
+
     /**
-     * sessionId -> ts of its last event. End of life: the sweep removes a session idle for the session retention
-     * (session timeout, or the longest burst/loop window if longer), with its burst groups and loop windows.
+     * sessionId -> ts of its last event. End of life: the sweep removes a session idle for the
+     * session retention (session timeout, or the longest burst/loop window if longer), with its
+     * burst groups and loop windows.
      */
     @TypeInfo(LongMapInfo.class)
     public Map<String, Long> sessions;
+
     /**
-     * (ruleId, sessionId) -> deadline of an open stall wait. End of life: removed when progress cancels the wait or
-     * when it fires at its deadline (a wait of a rule that is gone fires nothing), or when its rule is removed.
+     * (ruleId, sessionId) -> deadline of an open stall wait. End of life: removed when progress
+     * cancels the wait or when it fires at its deadline (a wait of a rule that is gone fires
+     * nothing), or when its rule is removed.
      */
     @TypeInfo(LongMapInfo.class)
     public Map<String, Long> stallDeadlines;
+
     /**
-     * (ruleId, sessionId, group value) -> ts of the group's events. End of life: emptied when it fires; with its
-     * session; when its rule is removed.
+     * (ruleId, sessionId, group value) -> ts of the group's events. End of life: emptied when it
+     * fires; with its session; when its rule is removed.
      */
     @TypeInfo(BurstGroupsInfo.class)
     public Map<String, List<Long>> burstGroups;
-    /** (ruleId, sessionId) -> loop window. End of life: with its session; when its rule is removed. */
+
+    /**
+     * (ruleId, sessionId) -> loop window. End of life: with its session; when its rule is removed.
+     */
     @TypeInfo(LoopWindowsInfo.class)
     public Map<String, LoopWindow> loopWindows;
-    /** First and last seen, or null. End of life: the sweep clears it after the user retention without events. */
+
+    /**
+     * First and last seen, or null. End of life: the sweep clears it after the user retention
+     * without events.
+     */
     public UserActivity activity;
 
     public Inbox() {}
@@ -98,7 +113,10 @@ public class Inbox {
         return loopWindows;
     }
 
-    /** Adds an event in ts order after those with the same ts. Events mostly come in order: found from the end. */
+    /**
+     * Adds an event in ts order after those with the same ts. Events mostly come in order: found
+     * from the end.
+     */
     void add(Event e) {
         List<Event> w = waiting();
         int at = w.size();
@@ -131,7 +149,10 @@ public class Inbox {
         return t;
     }
 
-    /** Empty lists and maps become null, so that they take one byte in a checkpoint, not an empty collection. */
+    /**
+     * Empty lists and maps become null, so that they take one byte in a checkpoint, not an empty
+     * collection.
+     */
     Inbox compact() {
         if (waiting != null && waiting.isEmpty()) {
             waiting = null;
@@ -153,38 +174,47 @@ public class Inbox {
 
     /** True when the inbox holds nothing (after {@link #compact}). */
     boolean isIdle() {
-        return waiting == null && wakeAt == NONE && sweepAt == NONE && sessions == null && stallDeadlines == null
-                && burstGroups == null && loopWindows == null && activity == null;
+        return waiting == null
+                && wakeAt == NONE
+                && sweepAt == NONE
+                && sessions == null
+                && stallDeadlines == null
+                && burstGroups == null
+                && loopWindows == null
+                && activity == null;
     }
 
-    // The element types of the collections, for Flink's POJO serializer: without them it would fall back to Kryo.
+    // The element types of the collections, for Flink's POJO serializer: without them it would fall
+    // back to Kryo.
 
     public static final class EventListInfo extends TypeInfoFactory<List<Event>> {
         @Override
-        public TypeInformation<List<Event>> createTypeInfo(Type t, Map<String, TypeInformation<?>> params) {
+        public TypeInformation<List<Event>> createTypeInfo(
+                Type t, Map<String, TypeInformation<?>> params) {
             return Types.LIST(Types.POJO(Event.class));
         }
     }
 
     public static final class LongMapInfo extends TypeInfoFactory<Map<String, Long>> {
         @Override
-        public TypeInformation<Map<String, Long>> createTypeInfo(Type t, Map<String, TypeInformation<?>> params) {
+        public TypeInformation<Map<String, Long>> createTypeInfo(
+                Type t, Map<String, TypeInformation<?>> params) {
             return Types.MAP(Types.STRING, Types.LONG);
         }
     }
 
     public static final class BurstGroupsInfo extends TypeInfoFactory<Map<String, List<Long>>> {
         @Override
-        public TypeInformation<Map<String, List<Long>>> createTypeInfo(Type t,
-                                                                       Map<String, TypeInformation<?>> params) {
+        public TypeInformation<Map<String, List<Long>>> createTypeInfo(
+                Type t, Map<String, TypeInformation<?>> params) {
             return Types.MAP(Types.STRING, Types.LIST(Types.LONG));
         }
     }
 
     public static final class LoopWindowsInfo extends TypeInfoFactory<Map<String, LoopWindow>> {
         @Override
-        public TypeInformation<Map<String, LoopWindow>> createTypeInfo(Type t,
-                                                                       Map<String, TypeInformation<?>> params) {
+        public TypeInformation<Map<String, LoopWindow>> createTypeInfo(
+                Type t, Map<String, TypeInformation<?>> params) {
             return Types.MAP(Types.STRING, Types.POJO(LoopWindow.class));
         }
     }

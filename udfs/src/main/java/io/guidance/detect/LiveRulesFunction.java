@@ -8,6 +8,8 @@ import io.guidance.rules.RuleSet;
 import io.guidance.rules.RuleValidationException;
 import io.guidance.rules.RulesUpdate;
 import io.guidance.trigger.Trigger;
+import java.util.HashSet;
+import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -21,28 +23,30 @@ import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.HashSet;
-import java.util.Set;
-
 /**
- * The {@link DetectionEngine} with rules that change while the job runs: events keyed by user on one input, rule
- * sets from the rules topic broadcast to every task on the other.
+ * The {@link DetectionEngine} with rules that change while the job runs: events keyed by user on
+ * one input, rule sets from the rules topic broadcast to every task on the other.
  *
- * <p>A new rule set applies from the moment it arrives, to the state already collected: a changed target or window
- * reads the counts already there; a new rule starts empty; a removed rule's state is released for every key; a rule
- * with {@code enabled: false} keeps its state and fires nothing. A rule set that fails validation, or whose version is
- * not newer than the one in force, changes nothing: a bad one goes to the dead letters (reason {@code bad_rules}), once,
- * from the first task.
- * Every task sees the same broadcast records in the same order, so every task applies the same rules.
+ * <p>A new rule set applies from the moment it arrives, to the state already collected: a changed
+ * target or window reads the counts already there; a new rule starts empty; a removed rule's state
+ * is released for every key; a rule with {@code enabled: false} keeps its state and fires nothing.
+ * A rule set that fails validation, or whose version is not newer than the one in force, changes
+ * nothing: a bad one goes to the dead letters (reason {@code bad_rules}), once, from the first
+ * task. Every task sees the same broadcast records in the same order, so every task applies the
+ * same rules.
  *
- * <p>Broadcast state holds only the rules in force (their text and version), so it stays small and is restored with
- * a checkpoint: after a restart the job resumes with the rules it had.
+ * <p>Broadcast state holds only the rules in force (their text and version), so it stays small and
+ * is restored with a checkpoint: after a restart the job resumes with the rules it had.
  */
-public class LiveRulesFunction extends KeyedBroadcastProcessFunction<String, Event, RulesUpdate, Trigger> {
+public class LiveRulesFunction
+        extends KeyedBroadcastProcessFunction<String, Event, RulesUpdate, Trigger> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(LiveRulesFunction.class);
 
-    /** The rules in force: {@code version}, {@code rules} (the file's text), {@code publishedBy}, {@code publishedAt}. */
+    /**
+     * The rules in force: {@code version}, {@code rules} (the file's text), {@code publishedBy},
+     * {@code publishedAt}.
+     */
     public static final MapStateDescriptor<String, String> LIVE_RULES =
             new MapStateDescriptor<>(StateNames.LIVE_RULES, Types.STRING, Types.STRING);
 
@@ -50,14 +54,22 @@ public class LiveRulesFunction extends KeyedBroadcastProcessFunction<String, Eve
     private final long initialVersion;
 
     private transient long version;
-    /** The version text last seen in broadcast state, to notice a restored or newer version cheaply. */
+
+    /**
+     * The version text last seen in broadcast state, to notice a restored or newer version cheaply.
+     */
     private transient String seenVersion;
+
     private transient BroadcastScope scope;
     private transient Counter rulesApplied;
     private transient Counter rulesRejected;
 
-    /** {@code initialRules} apply until the broadcast state holds a newer version; version 0 is the rules file. */
-    public LiveRulesFunction(RuleSet initialRules, long initialVersion, DetectionSettings settings) {
+    /**
+     * {@code initialRules} apply until the broadcast state holds a newer version; version 0 is the
+     * rules file.
+     */
+    public LiveRulesFunction(
+            RuleSet initialRules, long initialVersion, DetectionSettings settings) {
         this.engine = new DetectionEngine(initialRules, settings);
         this.initialVersion = initialVersion;
     }
@@ -74,7 +86,8 @@ public class LiveRulesFunction extends KeyedBroadcastProcessFunction<String, Eve
     }
 
     @Override
-    public void processElement(Event e, ReadOnlyContext ctx, Collector<Trigger> out) throws Exception {
+    public void processElement(Event e, ReadOnlyContext ctx, Collector<Trigger> out)
+            throws Exception {
         catchUp(ctx.getBroadcastState(LIVE_RULES));
         scope.ctx = ctx;
         engine.onEvent(e, scope);
@@ -88,7 +101,8 @@ public class LiveRulesFunction extends KeyedBroadcastProcessFunction<String, Eve
     }
 
     @Override
-    public void processBroadcastElement(RulesUpdate update, Context ctx, Collector<Trigger> out) throws Exception {
+    public void processBroadcastElement(RulesUpdate update, Context ctx, Collector<Trigger> out)
+            throws Exception {
         BroadcastState<String, String> state = ctx.getBroadcastState(LIVE_RULES);
         catchUp(state);
         PublishedRules published;
@@ -98,17 +112,30 @@ public class LiveRulesFunction extends KeyedBroadcastProcessFunction<String, Eve
             rules = published.parseRules();
         } catch (IllegalArgumentException | RuleValidationException e) {
             rulesRejected.inc();
-            // every task rejects the same record; one of them reports it, so that one record is one dead letter
+            // every task rejects the same record; one of them reports it, so that one record is one
+            // dead letter
             if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
-                ctx.output(OutputTags.DEAD_LETTERS, new DeadLetter(DeadLetter.BAD_RULES, e.getMessage(), update.raw,
-                        update.topic, update.partition, update.offset));
+                ctx.output(
+                        OutputTags.DEAD_LETTERS,
+                        new DeadLetter(
+                                DeadLetter.BAD_RULES,
+                                e.getMessage(),
+                                update.raw,
+                                update.topic,
+                                update.partition,
+                                update.offset));
             }
-            LOG.warn("Rejected a rule set from {}/{}@{}; keeping version {}", update.topic, update.partition,
-                    update.offset, version);
+            LOG.warn(
+                    "Rejected a rule set from {}/{}@{}; keeping version {}",
+                    update.topic,
+                    update.partition,
+                    update.offset,
+                    version);
             return;
         }
         if (published.version <= version) {
-            return; // already in force, or older: the topic is read from its start at every fresh start
+            return; // already in force, or older: the topic is read from its start at every fresh
+            // start
         }
         Set<String> removed = new HashSet<>();
         for (Rule r : engine.rules().rules) {
@@ -125,10 +152,16 @@ public class LiveRulesFunction extends KeyedBroadcastProcessFunction<String, Eve
         state.put("publishedAt", Long.toString(published.publishedAt));
         apply(published.version, rules);
         rulesApplied.inc();
-        LOG.info("Applied rules {}: {} rules, {} removed", published, rules.rules.size(), removed.size());
+        LOG.info(
+                "Applied rules {}: {} rules, {} removed",
+                published,
+                rules.rules.size(),
+                removed.size());
     }
 
-    /** After a restore, or on a task that has not applied the broadcast version yet, switch to it. */
+    /**
+     * After a restore, or on a task that has not applied the broadcast version yet, switch to it.
+     */
     private void catchUp(ReadOnlyBroadcastState<String, String> state) throws Exception {
         String v = state.get("version");
         if (v == null || v.equals(seenVersion)) {
@@ -136,9 +169,12 @@ public class LiveRulesFunction extends KeyedBroadcastProcessFunction<String, Eve
         }
         seenVersion = v;
         long stored = Long.parseLong(v);
-        // only ever forward: a job started from a newer version on the topic keeps it over an older checkpointed one
+        // only ever forward: a job started from a newer version on the topic keeps it over an older
+        // checkpointed one
         if (stored > version) {
-            apply(stored, io.guidance.rules.RulesParser.parse(state.get("rules"), "rules version " + v));
+            apply(
+                    stored,
+                    io.guidance.rules.RulesParser.parse(state.get("rules"), "rules version " + v));
         }
     }
 
@@ -148,7 +184,10 @@ public class LiveRulesFunction extends KeyedBroadcastProcessFunction<String, Eve
         seenVersion = Long.toString(newVersion);
     }
 
-    /** The engine's view of this function's contexts; one instance, pointed at the current context on each call. */
+    /**
+     * The engine's view of this function's contexts; one instance, pointed at the current context
+     * on each call.
+     */
     private static final class BroadcastScope implements DetectionEngine.Scope {
         KeyedBroadcastProcessFunction<String, Event, RulesUpdate, Trigger>.ReadOnlyContext ctx;
 

@@ -3,11 +3,18 @@ package io.guidance.detect;
 import io.guidance.event.DeadLetter;
 import org.apache.flink.util.OutputTag;
 
-/** Side outputs of the stream functions, in one place so that the topology and tests name them the same way. */
+/**
+ * Side outputs of the stream functions, in one place so that the topology and tests name them the
+ * same way.
+ */
 public final class OutputTags {
     /** Records that could not be used: bad, too large, late. */
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
-    /** Event ids seen before within the dedup window; kept for accounting (read = processed + dead + duplicates). */
+
+    /**
+     * Event ids seen before within the dedup window; kept for accounting (read = processed + dead +
+     * duplicates).
+     */
     public static final OutputTag<String> DUPLICATES = new OutputTag<>("duplicates") {};
 
     private OutputTags() {}

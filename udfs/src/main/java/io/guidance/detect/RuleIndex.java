@@ -5,7 +5,6 @@ import io.guidance.rules.Rule;
 import io.guidance.rules.RuleSet;
 import io.guidance.rules.ThresholdRule;
 import io.guidance.rules.WindowedMatchRule;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -15,19 +14,32 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Rules indexed by the event types they can act on, so that the cost of an event does not grow with rules that
- * cannot match it. A rule whose matchers leave the type open is a candidate for every event. Lists keep file order.
+ * Rules indexed by the event types they can act on, so that the cost of an event does not grow with
+ * rules that cannot match it. A rule whose matchers leave the type open is a candidate for every
+ * event. Lists keep file order.
  */
 public final class RuleIndex {
     private final Map<String, Rule> byId = new HashMap<>();
+
     /** Per event type: the stall, burst, loop and threshold rules whose matchers can match it. */
     private final Map<String, List<Rule>> byType = new HashMap<>();
+
     private final List<Rule> anyType;
-    /** Per event type: threshold rules whose action cannot match it (they may still nudge on a new session). */
+
+    /**
+     * Per event type: threshold rules whose action cannot match it (they may still nudge on a new
+     * session).
+     */
     private final Map<String, List<ThresholdRule>> thresholdsNotByType = new HashMap<>();
+
     private final List<ThresholdRule> thresholds = new ArrayList<>();
-    /** Threshold rules whose action names its types: for an event of a type no rule names, none can count it. */
+
+    /**
+     * Threshold rules whose action names its types: for an event of a type no rule names, none can
+     * count it.
+     */
     private final List<ThresholdRule> typedThresholds = new ArrayList<>();
+
     private final List<ComebackRule> comebacks = new ArrayList<>();
     private final long longestSessionWindowMs;
     private final long longestUserWindowMs;
@@ -78,7 +90,9 @@ public final class RuleIndex {
         }
     }
 
-    /** Rules whose types include {@code type}, or are open; with a null type, only the open ones. */
+    /**
+     * Rules whose types include {@code type}, or are open; with a null type, only the open ones.
+     */
     private static List<Rule> candidates(List<Rule> rules, String type) {
         List<Rule> out = new ArrayList<>();
         for (Rule r : rules) {
@@ -94,7 +108,9 @@ public final class RuleIndex {
         return byId.get(id);
     }
 
-    /** Stall, burst, loop and threshold rules that can act on an event of this type, in file order. */
+    /**
+     * Stall, burst, loop and threshold rules that can act on an event of this type, in file order.
+     */
     public List<Rule> rulesFor(String type) {
         List<Rule> l = byType.get(type);
         return l != null ? l : anyType;

@@ -3,14 +3,16 @@ package io.guidance.detect;
 import io.guidance.rules.Rule;
 import io.guidance.rules.RuleSet;
 import io.guidance.trigger.Trigger;
-
 import java.util.LinkedHashMap;
 
 /** Builds triggers the same way for every rule kind (SPEC section 4). */
 final class Triggers {
     private Triggers() {}
 
-    /** A delivered trigger with an empty reason for the caller to fill; the delivery policy may change its status. */
+    /**
+     * A delivered trigger with an empty reason for the caller to fill; the delivery policy may
+     * change its status.
+     */
     static Trigger of(RuleSet rules, Rule rule, String userId, String sessionId, long ts) {
         Trigger t = new Trigger();
         t.triggerId = Trigger.triggerId(rule.id, userId, sessionId, ts);

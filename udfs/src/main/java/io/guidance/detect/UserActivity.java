@@ -1,6 +1,9 @@
 package io.guidance.detect;
 
-/** When a user was first and last seen (ts of events evaluated), for threshold windows, comebacks and retention. */
+/**
+ * When a user was first and last seen (ts of events evaluated), for threshold windows, comebacks
+ * and retention.
+ */
 public class UserActivity {
     public long firstSeen;
     public long lastSeen;

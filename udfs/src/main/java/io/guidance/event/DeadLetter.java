@@ -1,8 +1,9 @@
 package io.guidance.event;
 
 /**
- * An input record the job could not use, kept whole with the reason (SPEC section 1): never dropped silently.
- * A Flink POJO; the Kafka dead-letter topic gets {@link #raw} as the record value and the rest as headers.
+ * An input record the job could not use, kept whole with the reason (SPEC section 1): never dropped
+ * silently. A Flink POJO; the Kafka dead-letter topic gets {@link #raw} as the record value and the
+ * rest as headers.
  */
 public class DeadLetter {
     public static final String NOT_JSON = "not_json";
@@ -11,23 +12,32 @@ public class DeadLetter {
     public static final String WRONG_TYPE = "wrong_type";
     public static final String TOO_LONG = "too_long";
     public static final String LATE = "late";
+
     /** A rule set on the rules topic that is not valid; the job keeps its last valid rules. */
     public static final String BAD_RULES = "bad_rules";
 
     /** One of the reason codes above. */
     public String reason;
+
     /** Human-readable detail: which field, how large, how late. Never the payload. */
     public String detail;
+
     /** The original bytes of the record. */
     public byte[] raw;
+
     public String sourceTopic;
     public int sourcePartition;
     public long sourceOffset;
 
     public DeadLetter() {}
 
-    public DeadLetter(String reason, String detail, byte[] raw, String sourceTopic, int sourcePartition,
-                      long sourceOffset) {
+    public DeadLetter(
+            String reason,
+            String detail,
+            byte[] raw,
+            String sourceTopic,
+            int sourcePartition,
+            long sourceOffset) {
         this.reason = reason;
         this.detail = detail;
         this.raw = raw;
@@ -38,7 +48,16 @@ public class DeadLetter {
 
     @Override
     public String toString() {
-        return "DeadLetter{" + reason + ": " + detail + " at " + sourceTopic + '/' + sourcePartition + '@'
-                + sourceOffset + '}';
+        return "DeadLetter{"
+                + reason
+                + ": "
+                + detail
+                + " at "
+                + sourceTopic
+                + '/'
+                + sourcePartition
+                + '@'
+                + sourceOffset
+                + '}';
     }
 }

@@ -6,9 +6,9 @@ import java.util.Objects;
 /**
  * One clickstream event as SPEC section 1 defines it, after validation.
  *
- * <p>A Flink POJO (public fields, no-arg constructor) so that it is serialized without Kryo. {@code props} holds
- * each property as text: strings as they are, numbers and booleans as their JSON text, which is what rule patterns
- * compare against.
+ * <p>A Flink POJO (public fields, no-arg constructor) so that it is serialized without Kryo. {@code
+ * props} holds each property as text: strings as they are, numbers and booleans as their JSON text,
+ * which is what rule patterns compare against.
  */
 public class Event {
     public String eventId;
@@ -16,17 +16,27 @@ public class Event {
     public String sessionId;
     public long ts;
     public String type;
+
     /** Optional; null when absent. */
     public String page;
+
     /** Optional; null when absent. */
     public String target;
+
     /** Optional flat properties; null when absent. */
     public Map<String, String> props;
 
     public Event() {}
 
-    public Event(String eventId, String userId, String sessionId, long ts, String type,
-                 String page, String target, Map<String, String> props) {
+    public Event(
+            String eventId,
+            String userId,
+            String sessionId,
+            long ts,
+            String type,
+            String page,
+            String target,
+            Map<String, String> props) {
         this.eventId = eventId;
         this.userId = userId;
         this.sessionId = sessionId;
@@ -37,14 +47,22 @@ public class Event {
         this.props = props;
     }
 
-    /** The text of a matchable field ({@code type}, {@code page}, {@code target}, {@code props.NAME}); null if absent. */
+    /**
+     * The text of a matchable field ({@code type}, {@code page}, {@code target}, {@code
+     * props.NAME}); null if absent.
+     */
     public String field(String name) {
         switch (name) {
-            case "type": return type;
-            case "page": return page;
-            case "target": return target;
-            case "userId": return userId;
-            case "sessionId": return sessionId;
+            case "type":
+                return type;
+            case "page":
+                return page;
+            case "target":
+                return target;
+            case "userId":
+                return userId;
+            case "sessionId":
+                return sessionId;
             default:
                 if (name.startsWith("props.") && props != null) {
                     return props.get(name.substring(6));
@@ -58,9 +76,14 @@ public class Event {
         if (this == o) return true;
         if (!(o instanceof Event)) return false;
         Event e = (Event) o;
-        return ts == e.ts && Objects.equals(eventId, e.eventId) && Objects.equals(userId, e.userId)
-                && Objects.equals(sessionId, e.sessionId) && Objects.equals(type, e.type)
-                && Objects.equals(page, e.page) && Objects.equals(target, e.target) && Objects.equals(props, e.props);
+        return ts == e.ts
+                && Objects.equals(eventId, e.eventId)
+                && Objects.equals(userId, e.userId)
+                && Objects.equals(sessionId, e.sessionId)
+                && Objects.equals(type, e.type)
+                && Objects.equals(page, e.page)
+                && Objects.equals(target, e.target)
+                && Objects.equals(props, e.props);
     }
 
     @Override
@@ -70,8 +93,19 @@ public class Event {
 
     @Override
     public String toString() {
-        return "Event{" + eventId + ' ' + type + " ts=" + ts + " user=" + userId + " session=" + sessionId
-                + (page != null ? " page=" + page : "") + (target != null ? " target=" + target : "")
-                + (props != null ? " props=" + props : "") + '}';
+        return "Event{"
+                + eventId
+                + ' '
+                + type
+                + " ts="
+                + ts
+                + " user="
+                + userId
+                + " session="
+                + sessionId
+                + (page != null ? " page=" + page : "")
+                + (target != null ? " target=" + target : "")
+                + (props != null ? " props=" + props : "")
+                + '}';
     }
 }

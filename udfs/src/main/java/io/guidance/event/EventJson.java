@@ -2,7 +2,6 @@ package io.guidance.event;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,9 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
- * Writes an event as the SPEC JSON object, fields in SPEC order ({@code eventId, userId, sessionId, ts, type, page,
- * target, props}), absent optional fields left out; the inverse of {@link EventParser}. {@code props} values are
- * written as strings: an {@link Event} keeps their text, which is also what rule patterns compare.
+ * Writes an event as the SPEC JSON object, fields in SPEC order ({@code eventId, userId, sessionId,
+ * ts, type, page, target, props}), absent optional fields left out; the inverse of {@link
+ * EventParser}. {@code props} values are written as strings: an {@link Event} keeps their text,
+ * which is also what rule patterns compare.
  */
 public final class EventJson {
     private static final JsonFactory FACTORY = new JsonFactory();

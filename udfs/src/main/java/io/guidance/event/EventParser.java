@@ -3,17 +3,17 @@ package io.guidance.event;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Turns the bytes of one record into an {@link Event}, or says why it cannot (SPEC section 1). Streams the JSON
- * tokens instead of building a tree: this runs once per input record. Unknown top-level fields are ignored, so that
- * producers may add fields before the job knows them.
+ * Turns the bytes of one record into an {@link Event}, or says why it cannot (SPEC section 1).
+ * Streams the JSON tokens instead of building a tree: this runs once per input record. Unknown
+ * top-level fields are ignored, so that producers may add fields before the job knows them.
  *
- * <p>Not thread-safe only in the sense that it holds a {@link JsonFactory}; one instance per task is the intent.
+ * <p>Not thread-safe only in the sense that it holds a {@link JsonFactory}; one instance per task
+ * is the intent.
  */
 public final class EventParser {
     public static final int MAX_RECORD_BYTES = 64 * 1024;
@@ -64,27 +64,32 @@ public final class EventParser {
                     case "sessionId":
                     case "type":
                     case "page":
-                    case "target": {
-                        boolean optional = name.equals("page") || name.equals("target");
-                        if (t == JsonToken.VALUE_NULL && optional) {
+                    case "target":
+                        {
+                            boolean optional = name.equals("page") || name.equals("target");
+                            if (t == JsonToken.VALUE_NULL && optional) {
+                                break;
+                            }
+                            if (t != JsonToken.VALUE_STRING) {
+                                return bad(DeadLetter.WRONG_TYPE, name + " must be a string");
+                            }
+                            String s = p.getText();
+                            if (s.length() > MAX_STRING_CHARS) {
+                                return bad(
+                                        DeadLetter.TOO_LONG,
+                                        name + " has " + s.length() + " characters");
+                            }
+                            if (s.isEmpty() && !optional) {
+                                return bad(DeadLetter.MISSING_FIELD, name + " is empty");
+                            }
+                            set(e, name, s);
                             break;
                         }
-                        if (t != JsonToken.VALUE_STRING) {
-                            return bad(DeadLetter.WRONG_TYPE, name + " must be a string");
-                        }
-                        String s = p.getText();
-                        if (s.length() > MAX_STRING_CHARS) {
-                            return bad(DeadLetter.TOO_LONG, name + " has " + s.length() + " characters");
-                        }
-                        if (s.isEmpty() && !optional) {
-                            return bad(DeadLetter.MISSING_FIELD, name + " is empty");
-                        }
-                        set(e, name, s);
-                        break;
-                    }
                     case "ts":
                         if (t != JsonToken.VALUE_NUMBER_INT) {
-                            return bad(DeadLetter.WRONG_TYPE, "ts must be an integer (epoch milliseconds)");
+                            return bad(
+                                    DeadLetter.WRONG_TYPE,
+                                    "ts must be an integer (epoch milliseconds)");
                         }
                         if (p.getNumberType() != JsonParser.NumberType.INT
                                 && p.getNumberType() != JsonParser.NumberType.LONG) {
@@ -93,32 +98,41 @@ public final class EventParser {
                         e.ts = p.getLongValue();
                         hasTs = true;
                         break;
-                    case "props": {
-                        if (t == JsonToken.VALUE_NULL) {
+                    case "props":
+                        {
+                            if (t == JsonToken.VALUE_NULL) {
+                                break;
+                            }
+                            if (t != JsonToken.START_OBJECT) {
+                                return bad(DeadLetter.WRONG_TYPE, "props must be an object");
+                            }
+                            Map<String, String> props = new HashMap<>();
+                            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                                String key = p.currentName();
+                                JsonToken v = p.nextToken();
+                                if (v != JsonToken.VALUE_STRING
+                                        && v != JsonToken.VALUE_NUMBER_INT
+                                        && v != JsonToken.VALUE_NUMBER_FLOAT
+                                        && v != JsonToken.VALUE_TRUE
+                                        && v != JsonToken.VALUE_FALSE) {
+                                    return bad(
+                                            DeadLetter.WRONG_TYPE,
+                                            "props."
+                                                    + key
+                                                    + " must be a string, number or boolean");
+                                }
+                                String text = p.getText();
+                                if (text.length() > MAX_STRING_CHARS
+                                        || key.length() > MAX_STRING_CHARS) {
+                                    return bad(
+                                            DeadLetter.TOO_LONG,
+                                            "props." + abbreviate(key) + " is too long");
+                                }
+                                props.put(key, text);
+                            }
+                            e.props = props;
                             break;
                         }
-                        if (t != JsonToken.START_OBJECT) {
-                            return bad(DeadLetter.WRONG_TYPE, "props must be an object");
-                        }
-                        Map<String, String> props = new HashMap<>();
-                        while (p.nextToken() == JsonToken.FIELD_NAME) {
-                            String key = p.currentName();
-                            JsonToken v = p.nextToken();
-                            if (v != JsonToken.VALUE_STRING && v != JsonToken.VALUE_NUMBER_INT
-                                    && v != JsonToken.VALUE_NUMBER_FLOAT && v != JsonToken.VALUE_TRUE
-                                    && v != JsonToken.VALUE_FALSE) {
-                                return bad(DeadLetter.WRONG_TYPE,
-                                        "props." + key + " must be a string, number or boolean");
-                            }
-                            String text = p.getText();
-                            if (text.length() > MAX_STRING_CHARS || key.length() > MAX_STRING_CHARS) {
-                                return bad(DeadLetter.TOO_LONG, "props." + abbreviate(key) + " is too long");
-                            }
-                            props.put(key, text);
-                        }
-                        e.props = props;
-                        break;
-                    }
                     default:
                         p.skipChildren();
                 }
@@ -139,12 +153,24 @@ public final class EventParser {
 
     private static void set(Event e, String name, String value) {
         switch (name) {
-            case "eventId": e.eventId = value; break;
-            case "userId": e.userId = value; break;
-            case "sessionId": e.sessionId = value; break;
-            case "type": e.type = value; break;
-            case "page": e.page = value; break;
-            default: e.target = value; break;
+            case "eventId":
+                e.eventId = value;
+                break;
+            case "userId":
+                e.userId = value;
+                break;
+            case "sessionId":
+                e.sessionId = value;
+                break;
+            case "type":
+                e.type = value;
+                break;
+            case "page":
+                e.page = value;
+                break;
+            default:
+                e.target = value;
+                break;
         }
     }
 

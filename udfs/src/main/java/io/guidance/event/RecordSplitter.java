@@ -7,15 +7,17 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Splits source records into valid events and dead letters. Runs right after the source, where the original bytes
- * are still at hand, so that late events too are dead-lettered whole: an event at or behind this task's watermark
- * is late (SPEC section 1, reason {@code late}). Everything passing here is ahead of every downstream watermark.
+ * Splits source records into valid events and dead letters. Runs right after the source, where the
+ * original bytes are still at hand, so that late events too are dead-lettered whole: an event at or
+ * behind this task's watermark is late (SPEC section 1, reason {@code late}). Everything passing
+ * here is ahead of every downstream watermark.
  */
 public class RecordSplitter extends ProcessFunction<SourceRecord, Event> {
     private static final long serialVersionUID = 1L;
 
     private transient Counter recordsIn;
     private transient Counter deadLetters;
+
     /** Dead letters by reason ({@code deadLettersByReason.<reason>}), created as reasons appear. */
     private transient java.util.Map<String, Counter> byReason;
 
@@ -28,8 +30,14 @@ public class RecordSplitter extends ProcessFunction<SourceRecord, Event> {
 
     private void deadLetter(Context ctx, DeadLetter d) {
         deadLetters.inc();
-        byReason.computeIfAbsent(d.reason, r -> getRuntimeContext().getMetricGroup()
-                .addGroup("deadLettersByReason").counter(r)).inc();
+        byReason.computeIfAbsent(
+                        d.reason,
+                        r ->
+                                getRuntimeContext()
+                                        .getMetricGroup()
+                                        .addGroup("deadLettersByReason")
+                                        .counter(r))
+                .inc();
         ctx.output(OutputTags.DEAD_LETTERS, d);
     }
 
@@ -42,8 +50,11 @@ public class RecordSplitter extends ProcessFunction<SourceRecord, Event> {
         }
         long watermark = ctx.timerService().currentWatermark();
         if (r.event.ts <= watermark) {
-            deadLetter(ctx, r.toDeadLetter(DeadLetter.LATE,
-                    "ts " + r.event.ts + " is at or behind the watermark " + watermark));
+            deadLetter(
+                    ctx,
+                    r.toDeadLetter(
+                            DeadLetter.LATE,
+                            "ts " + r.event.ts + " is at or behind the watermark " + watermark));
             return;
         }
         out.collect(r.event);

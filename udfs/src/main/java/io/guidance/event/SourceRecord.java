@@ -1,13 +1,14 @@
 package io.guidance.event;
 
 /**
- * One record as read from a source, before it is split into events and dead letters: the parsed event when it is
- * valid, else the reason; the raw bytes and source position always, so a late or bad record can be dead-lettered
- * whole. A Flink POJO.
+ * One record as read from a source, before it is split into events and dead letters: the parsed
+ * event when it is valid, else the reason; the raw bytes and source position always, so a late or
+ * bad record can be dead-lettered whole. A Flink POJO.
  */
 public class SourceRecord {
     /** Null when the record is bad. */
     public Event event;
+
     public String badReason;
     public String badDetail;
     public byte[] raw;
@@ -17,7 +18,8 @@ public class SourceRecord {
 
     public SourceRecord() {}
 
-    public static SourceRecord of(EventParser.Result parsed, byte[] raw, String topic, int partition, long offset) {
+    public static SourceRecord of(
+            EventParser.Result parsed, byte[] raw, String topic, int partition, long offset) {
         SourceRecord r = new SourceRecord();
         r.event = parsed.event;
         r.badReason = parsed.reason;

@@ -2,14 +2,18 @@ package io.guidance.rules;
 
 import java.util.Set;
 
-/** {@code comeback}: the first event of a user whose previous event is at least {@code gap} earlier. Per user. */
+/**
+ * {@code comeback}: the first event of a user whose previous event is at least {@code gap} earlier.
+ * Per user.
+ */
 public final class ComebackRule extends Rule {
     private static final long serialVersionUID = 1L;
     public static final String KIND = "comeback";
 
     public final long gapMs;
 
-    public ComebackRule(String id, String guide, int priority, long cooldownMs, boolean enabled, long gapMs) {
+    public ComebackRule(
+            String id, String guide, int priority, long cooldownMs, boolean enabled, long gapMs) {
         super(id, guide, priority, cooldownMs, enabled);
         this.gapMs = gapMs;
     }

@@ -2,7 +2,9 @@ package io.guidance.rules;
 
 import java.io.Serializable;
 
-/** The {@code delivery} block of the rules file: defaults of the delivery policy (SPEC section 4). */
+/**
+ * The {@code delivery} block of the rules file: defaults of the delivery policy (SPEC section 4).
+ */
 public final class DeliverySettings implements Serializable {
     private static final long serialVersionUID = 1L;
 
@@ -24,6 +26,7 @@ public final class DeliverySettings implements Serializable {
     }
 
     public static DeliverySettings defaults() {
-        return new DeliverySettings(DEFAULT_TTL, DEFAULT_MIN_GAP, DEFAULT_MAX_PER_DAY, DEFAULT_COOLDOWN);
+        return new DeliverySettings(
+                DEFAULT_TTL, DEFAULT_MIN_GAP, DEFAULT_MAX_PER_DAY, DEFAULT_COOLDOWN);
     }
 }

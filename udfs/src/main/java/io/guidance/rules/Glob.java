@@ -3,14 +3,15 @@ package io.guidance.rules;
 import java.io.Serializable;
 
 /**
- * A rule pattern: the field's text must equal it, where {@code *} stands for any run of characters. Compiled once
- * into its literal pieces so that matching is a few {@code startsWith}/{@code indexOf} calls, with no regex.
+ * A rule pattern: the field's text must equal it, where {@code *} stands for any run of characters.
+ * Compiled once into its literal pieces so that matching is a few {@code startsWith}/{@code
+ * indexOf} calls, with no regex.
  */
 public final class Glob implements Serializable {
     private static final long serialVersionUID = 1L;
 
     private final String pattern;
-    private final String[] pieces;   // literal pieces between stars
+    private final String[] pieces; // literal pieces between stars
     private final boolean exact;
 
     public Glob(String pattern) {
@@ -37,7 +38,9 @@ public final class Glob implements Serializable {
         }
         String first = pieces[0];
         String last = pieces[pieces.length - 1];
-        if (text.length() < first.length() + last.length() || !text.startsWith(first) || !text.endsWith(last)) {
+        if (text.length() < first.length() + last.length()
+                || !text.startsWith(first)
+                || !text.endsWith(last)) {
             return false;
         }
         int from = first.length();

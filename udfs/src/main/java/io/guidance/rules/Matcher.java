@@ -1,7 +1,6 @@
 package io.guidance.rules;
 
 import io.guidance.event.Event;
-
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -12,8 +11,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * A map from event field ({@code type}, {@code page}, {@code target}, {@code props.NAME}) to patterns. An event
- * matches when every listed field is present and matches one of its patterns (SPEC section 3).
+ * A map from event field ({@code type}, {@code page}, {@code target}, {@code props.NAME}) to
+ * patterns. An event matches when every listed field is present and matches one of its patterns
+ * (SPEC section 3).
  */
 public final class Matcher implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -21,10 +21,16 @@ public final class Matcher implements Serializable {
     public static final Set<String> FIELDS = Set.of("type", "page", "target");
 
     private final Map<String, List<Glob>> patterns;
-    /** The same patterns as arrays, in map order, for {@link #matches}: it runs for every event and candidate rule. */
+
+    /**
+     * The same patterns as arrays, in map order, for {@link #matches}: it runs for every event and
+     * candidate rule.
+     */
     private final String[] fields;
+
     /** Per field: the property name for {@code props.NAME}, else null. */
     private final String[] propNames;
+
     private final Glob[][] globs;
 
     public Matcher(Map<String, List<Glob>> patterns) {
@@ -72,8 +78,8 @@ public final class Matcher implements Serializable {
     }
 
     /**
-     * The event types this matcher can match, or null when it can match any type (no {@code type} field, or a
-     * {@code type} pattern with a star). Used to index rules by event type.
+     * The event types this matcher can match, or null when it can match any type (no {@code type}
+     * field, or a {@code type} pattern with a star). Used to index rules by event type.
      */
     public Set<String> eventTypes() {
         List<Glob> types = patterns.get("type");

@@ -3,16 +3,18 @@ package io.guidance.rules;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 /**
- * A rule set as published on the rules topic: a version number that only grows, who published it and when, and the
- * rules file's text, which the job validates with the same parser as {@code rules validate}.
+ * A rule set as published on the rules topic: a version number that only grows, who published it
+ * and when, and the rules file's text, which the job validates with the same parser as {@code rules
+ * validate}.
  *
- * <pre>{"version": 7, "publishedBy": "ana@laptop", "publishedAt": 1700000000000, "rules": "version: 1\n..."}</pre>
+ * <pre>
+ * {"version": 7, "publishedBy": "ana@laptop", "publishedAt": 1700000000000, "rules": "version: 1\n..."}
+ * </pre>
  */
 public final class PublishedRules {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -31,7 +33,10 @@ public final class PublishedRules {
 
     public byte[] toJsonBytes() {
         ObjectNode n = JSON.createObjectNode();
-        n.put("version", version).put("publishedBy", publishedBy).put("publishedAt", publishedAt).put("rules", yaml);
+        n.put("version", version)
+                .put("publishedBy", publishedBy)
+                .put("publishedAt", publishedAt)
+                .put("rules", yaml);
         return n.toString().getBytes(StandardCharsets.UTF_8);
     }
 
@@ -47,13 +52,18 @@ public final class PublishedRules {
             throw new IllegalArgumentException("not a published rule set: not a JSON object");
         }
         if (!n.path("version").canConvertToLong() || n.path("version").asLong() < 1) {
-            throw new IllegalArgumentException("published rule set: 'version' must be a positive whole number");
+            throw new IllegalArgumentException(
+                    "published rule set: 'version' must be a positive whole number");
         }
         if (!n.path("rules").isTextual()) {
-            throw new IllegalArgumentException("published rule set: 'rules' must hold the rules file as text");
+            throw new IllegalArgumentException(
+                    "published rule set: 'rules' must hold the rules file as text");
         }
-        return new PublishedRules(n.get("version").asLong(), n.path("publishedBy").asText("unknown"),
-                n.path("publishedAt").asLong(0), n.get("rules").asText());
+        return new PublishedRules(
+                n.get("version").asLong(),
+                n.path("publishedBy").asText("unknown"),
+                n.path("publishedAt").asLong(0),
+                n.get("rules").asText());
     }
 
     /** The rule set inside, validated; the source named in problems is the version. */
@@ -63,6 +73,11 @@ public final class PublishedRules {
 
     @Override
     public String toString() {
-        return "version " + version + " by " + publishedBy + " at " + Instant.ofEpochMilli(publishedAt);
+        return "version "
+                + version
+                + " by "
+                + publishedBy
+                + " at "
+                + Instant.ofEpochMilli(publishedAt);
     }
 }

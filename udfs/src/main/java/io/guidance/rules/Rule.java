@@ -9,8 +9,10 @@ public abstract class Rule implements Serializable {
     public final String id;
     public final String guide;
     public final int priority;
+
     /** The rule's own cooldown, or -1 to use the delivery default. */
     public final long cooldownMs;
+
     /** A disabled rule keeps its state but fires nothing. */
     public final boolean enabled;
 
@@ -29,8 +31,8 @@ public abstract class Rule implements Serializable {
     public abstract boolean perSession();
 
     /**
-     * The event types that can make this rule act, or null when any type can. Rules are indexed by it, so the cost of
-     * an event does not grow with rules that cannot match it.
+     * The event types that can make this rule act, or null when any type can. Rules are indexed by
+     * it, so the cost of an event does not grow with rules that cannot match it.
      */
     public abstract java.util.Set<String> eventTypes();
 }

@@ -10,8 +10,13 @@ public final class RuleValidationException extends Exception {
     private final transient List<RuleProblem> problems;
 
     public RuleValidationException(String source, List<RuleProblem> problems) {
-        super(source + ": " + problems.size() + (problems.size() == 1 ? " problem" : " problems") + "\n"
-                + problems.stream().map(p -> "  " + p).collect(Collectors.joining("\n")));
+        super(
+                source
+                        + ": "
+                        + problems.size()
+                        + (problems.size() == 1 ? " problem" : " problems")
+                        + "\n"
+                        + problems.stream().map(p -> "  " + p).collect(Collectors.joining("\n")));
         this.problems = List.copyOf(problems);
     }
 

@@ -1,8 +1,9 @@
 package io.guidance.rules;
 
 /**
- * One record of the rules topic as read, before it is checked: a candidate rule set may come from any producer, so
- * it is parsed inside the job, where a bad one can be dead-lettered whole. A Flink POJO.
+ * One record of the rules topic as read, before it is checked: a candidate rule set may come from
+ * any producer, so it is parsed inside the job, where a bad one can be dead-lettered whole. A Flink
+ * POJO.
  */
 public class RulesUpdate {
     public byte[] raw;

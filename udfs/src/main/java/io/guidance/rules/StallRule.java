@@ -3,9 +3,9 @@ package io.guidance.rules;
 import java.util.List;
 
 /**
- * {@code stall}: an event matching {@code start} opens a wait with deadline t + {@code within}; a later start
- * restarts it; an event matching any {@code progress} matcher at or before the deadline cancels it; otherwise one
- * trigger fires at the deadline. Evaluated per (userId, sessionId).
+ * {@code stall}: an event matching {@code start} opens a wait with deadline t + {@code within}; a
+ * later start restarts it; an event matching any {@code progress} matcher at or before the deadline
+ * cancels it; otherwise one trigger fires at the deadline. Evaluated per (userId, sessionId).
  */
 public final class StallRule extends Rule {
     private static final long serialVersionUID = 1L;
@@ -15,8 +15,15 @@ public final class StallRule extends Rule {
     public final List<Matcher> progress;
     public final long withinMs;
 
-    public StallRule(String id, String guide, int priority, long cooldownMs, boolean enabled,
-                     Matcher start, List<Matcher> progress, long withinMs) {
+    public StallRule(
+            String id,
+            String guide,
+            int priority,
+            long cooldownMs,
+            boolean enabled,
+            Matcher start,
+            List<Matcher> progress,
+            long withinMs) {
         super(id, guide, priority, cooldownMs, enabled);
         this.start = start;
         this.progress = List.copyOf(progress);

@@ -3,8 +3,8 @@ package io.guidance.rules;
 import java.util.Set;
 
 /**
- * What {@code burst} and {@code loop} share: a matcher that selects events and a window of {@code within}, evaluated
- * per (userId, sessionId), indexed by the event types the matcher names.
+ * What {@code burst} and {@code loop} share: a matcher that selects events and a window of {@code
+ * within}, evaluated per (userId, sessionId), indexed by the event types the matcher names.
  */
 public abstract class WindowedMatchRule extends Rule {
     private static final long serialVersionUID = 1L;
@@ -12,8 +12,14 @@ public abstract class WindowedMatchRule extends Rule {
     public final Matcher match;
     public final long withinMs;
 
-    protected WindowedMatchRule(String id, String guide, int priority, long cooldownMs, boolean enabled,
-                                Matcher match, long withinMs) {
+    protected WindowedMatchRule(
+            String id,
+            String guide,
+            int priority,
+            long cooldownMs,
+            boolean enabled,
+            Matcher match,
+            long withinMs) {
         super(id, guide, priority, cooldownMs, enabled);
         this.match = match;
         this.withinMs = withinMs;

@@ -3,7 +3,6 @@ package io.guidance.rules;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -12,11 +11,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A YAML document as a tree that remembers the line of every node, so that a rule problem can name its line.
- * Jackson's own tree model drops locations; this one is built from the token stream.
+ * A YAML document as a tree that remembers the line of every node, so that a rule problem can name
+ * its line. Jackson's own tree model drops locations; this one is built from the token stream.
  */
 public final class YamlNode {
-    public enum Kind { MAP, LIST, SCALAR, NULL }
+    public enum Kind {
+        MAP,
+        LIST,
+        SCALAR,
+        NULL
+    }
 
     private final Kind kind;
     private final int line;
@@ -27,8 +31,15 @@ public final class YamlNode {
     private final List<YamlNode> items;
     private final List<String> duplicateKeys;
 
-    private YamlNode(Kind kind, int line, String text, boolean string, Map<String, YamlNode> fields,
-                     Map<String, Integer> keyLines, List<YamlNode> items, List<String> duplicateKeys) {
+    private YamlNode(
+            Kind kind,
+            int line,
+            String text,
+            boolean string,
+            Map<String, YamlNode> fields,
+            Map<String, Integer> keyLines,
+            List<YamlNode> items,
+            List<String> duplicateKeys) {
         this.kind = kind;
         this.line = line;
         this.text = text;
@@ -39,7 +50,10 @@ public final class YamlNode {
         this.duplicateKeys = duplicateKeys;
     }
 
-    /** Parses one YAML document. Syntax errors surface as {@link IOException} with Jackson's line information. */
+    /**
+     * Parses one YAML document. Syntax errors surface as {@link IOException} with Jackson's line
+     * information.
+     */
     public static YamlNode parse(String yaml) throws IOException {
         try (JsonParser p = new YAMLFactory().createParser(yaml)) {
             JsonToken t = p.nextToken();
@@ -54,30 +68,33 @@ public final class YamlNode {
         JsonToken t = p.currentToken();
         int line = p.currentTokenLocation().getLineNr();
         switch (t) {
-            case START_OBJECT: {
-                Map<String, YamlNode> fields = new LinkedHashMap<>();
-                Map<String, Integer> keyLines = new LinkedHashMap<>();
-                List<String> duplicates = new ArrayList<>();
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String name = p.currentName();
-                    int keyLine = p.currentTokenLocation().getLineNr();
-                    p.nextToken();
-                    YamlNode value = read(p);
-                    if (fields.containsKey(name)) {
-                        duplicates.add(name);
+            case START_OBJECT:
+                {
+                    Map<String, YamlNode> fields = new LinkedHashMap<>();
+                    Map<String, Integer> keyLines = new LinkedHashMap<>();
+                    List<String> duplicates = new ArrayList<>();
+                    while (p.nextToken() == JsonToken.FIELD_NAME) {
+                        String name = p.currentName();
+                        int keyLine = p.currentTokenLocation().getLineNr();
+                        p.nextToken();
+                        YamlNode value = read(p);
+                        if (fields.containsKey(name)) {
+                            duplicates.add(name);
+                        }
+                        fields.put(name, value);
+                        keyLines.put(name, keyLine);
                     }
-                    fields.put(name, value);
-                    keyLines.put(name, keyLine);
+                    return new YamlNode(
+                            Kind.MAP, line, null, false, fields, keyLines, null, duplicates);
                 }
-                return new YamlNode(Kind.MAP, line, null, false, fields, keyLines, null, duplicates);
-            }
-            case START_ARRAY: {
-                List<YamlNode> items = new ArrayList<>();
-                while (p.nextToken() != JsonToken.END_ARRAY) {
-                    items.add(read(p));
+            case START_ARRAY:
+                {
+                    List<YamlNode> items = new ArrayList<>();
+                    while (p.nextToken() != JsonToken.END_ARRAY) {
+                        items.add(read(p));
+                    }
+                    return new YamlNode(Kind.LIST, line, null, false, null, null, items, null);
                 }
-                return new YamlNode(Kind.LIST, line, null, false, null, null, items, null);
-            }
             case VALUE_NULL:
                 return new YamlNode(Kind.NULL, line, null, false, null, null, null, null);
             case VALUE_STRING:
@@ -88,20 +105,50 @@ public final class YamlNode {
         }
     }
 
-    public Kind kind() { return kind; }
-    public int line() { return line; }
-    public boolean isMap() { return kind == Kind.MAP; }
-    public boolean isList() { return kind == Kind.LIST; }
-    public boolean isScalar() { return kind == Kind.SCALAR; }
+    public Kind kind() {
+        return kind;
+    }
+
+    public int line() {
+        return line;
+    }
+
+    public boolean isMap() {
+        return kind == Kind.MAP;
+    }
+
+    public boolean isList() {
+        return kind == Kind.LIST;
+    }
+
+    public boolean isScalar() {
+        return kind == Kind.SCALAR;
+    }
+
     /** True when the scalar was a YAML string rather than a number or boolean. */
-    public boolean isString() { return kind == Kind.SCALAR && quotedOrString; }
-    public String text() { return text; }
+    public boolean isString() {
+        return kind == Kind.SCALAR && quotedOrString;
+    }
 
-    public Map<String, YamlNode> fields() { return fields == null ? Collections.emptyMap() : fields; }
-    public List<YamlNode> items() { return items == null ? Collections.emptyList() : items; }
-    public List<String> duplicateKeys() { return duplicateKeys == null ? Collections.emptyList() : duplicateKeys; }
+    public String text() {
+        return text;
+    }
 
-    public YamlNode get(String name) { return fields().get(name); }
+    public Map<String, YamlNode> fields() {
+        return fields == null ? Collections.emptyMap() : fields;
+    }
+
+    public List<YamlNode> items() {
+        return items == null ? Collections.emptyList() : items;
+    }
+
+    public List<String> duplicateKeys() {
+        return duplicateKeys == null ? Collections.emptyList() : duplicateKeys;
+    }
+
+    public YamlNode get(String name) {
+        return fields().get(name);
+    }
 
     /** The line of a key in this map, or of the map itself when the key is absent. */
     public int lineOf(String key) {

@@ -1,30 +1,30 @@
 package io.guidance.time;
 
 import io.guidance.event.SourceRecord;
+import java.time.Duration;
+import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.util.clock.RelativeClock;
 
-import java.time.Duration;
-
 /**
- * Watermarks for the clickstream (SPEC section 2): bounded out-of-orderness, and event time that keeps moving when
- * input stops, so that a stall fires even when nobody else sends events.
+ * Watermarks for the clickstream (SPEC section 2): bounded out-of-orderness, and event time that
+ * keeps moving when input stops, so that a stall fires even when nobody else sends events.
  *
- * <p>While a source split receives events, its watermark is {@code maxTs - bound - 1}. Once it has received none for
- * {@code idleTimeout} (measured on Flink's input-activity clock, which stands still while the source is
- * back-pressured, so a slow job does not turn its own backlog late), its watermark follows the clock from the last
- * event: {@code maxTs + idleFor - bound - 1}. A split that has seen no event for {@code startupIdleTimeout} since it
- * started (an empty partition, or any partition after a restore when nothing comes) is marked idle after
- * {@code idleTimeout}, so it holds nobody back, and then follows the wall clock:
- * {@code now - bound - 1}. So a stall that fell due while the job was down fires after a restore even when no event
- * arrives at all. That timeout is long (a minute by default) on purpose: a restored reader that is still fetching its
- * backlog must not see that backlog turned late by a watermark taken from the clock.
+ * <p>While a source split receives events, its watermark is {@code maxTs - bound - 1}. Once it has
+ * received none for {@code idleTimeout} (measured on Flink's input-activity clock, which stands
+ * still while the source is back-pressured, so a slow job does not turn its own backlog late), its
+ * watermark follows the clock from the last event: {@code maxTs + idleFor - bound - 1}. A split
+ * that has seen no event for {@code startupIdleTimeout} since it started (an empty partition, or
+ * any partition after a restore when nothing comes) is marked idle after {@code idleTimeout}, so it
+ * holds nobody back, and then follows the wall clock: {@code now - bound - 1}. So a stall that fell
+ * due while the job was down fires after a restore even when no event arrives at all. That timeout
+ * is long (a minute by default) on purpose: a restored reader that is still fetching its backlog
+ * must not see that backlog turned late by a watermark taken from the clock.
  *
- * <p>Replays use {@link #forReplay}: a watermark after every event and no clock at all, so that which events are late
- * depends only on the file.
+ * <p>Replays use {@link #forReplay}: a watermark after every event and no clock at all, so that
+ * which events are late depends only on the file.
  */
 public final class ClickstreamWatermarks implements WatermarkGenerator<SourceRecord> {
     private final long boundMs;
@@ -38,8 +38,13 @@ public final class ClickstreamWatermarks implements WatermarkGenerator<SourceRec
     private long lastActivity;
     private long emitted = Long.MIN_VALUE;
 
-    ClickstreamWatermarks(long boundMs, long idleTimeoutMs, long startupIdleTimeoutMs, boolean everyEvent,
-                          RelativeClock clock, java.util.function.LongSupplier wallClock) {
+    ClickstreamWatermarks(
+            long boundMs,
+            long idleTimeoutMs,
+            long startupIdleTimeoutMs,
+            boolean everyEvent,
+            RelativeClock clock,
+            java.util.function.LongSupplier wallClock) {
         this.boundMs = boundMs;
         this.idleTimeoutMs = idleTimeoutMs;
         this.startupIdleTimeoutMs = startupIdleTimeoutMs;
@@ -49,22 +54,31 @@ public final class ClickstreamWatermarks implements WatermarkGenerator<SourceRec
         this.lastActivity = clock == null ? 0 : clock.relativeTimeMillis();
     }
 
-    /** Live input: bounded out-of-orderness, and event time follows the clock once a split is idle. */
-    public static WatermarkStrategy<SourceRecord> live(Duration maxOutOfOrderness, Duration idleTimeout,
-                                                       Duration startupIdleTimeout) {
+    /**
+     * Live input: bounded out-of-orderness, and event time follows the clock once a split is idle.
+     */
+    public static WatermarkStrategy<SourceRecord> live(
+            Duration maxOutOfOrderness, Duration idleTimeout, Duration startupIdleTimeout) {
         long bound = maxOutOfOrderness.toMillis();
         long idle = idleTimeout.toMillis();
         long startupIdle = Math.max(idle, startupIdleTimeout.toMillis());
         return WatermarkStrategy.<SourceRecord>forGenerator(
-                        ctx -> new ClickstreamWatermarks(bound, idle, startupIdle, false, ctx.getInputActivityClock(),
-                                System::currentTimeMillis))
+                        ctx ->
+                                new ClickstreamWatermarks(
+                                        bound,
+                                        idle,
+                                        startupIdle,
+                                        false,
+                                        ctx.getInputActivityClock(),
+                                        System::currentTimeMillis))
                 .withTimestampAssigner((r, kafkaTs) -> timestampOf(r));
     }
 
     /** Bounded replays: deterministic, a watermark after every event, never advanced by a clock. */
     public static WatermarkStrategy<SourceRecord> forReplay(Duration maxOutOfOrderness) {
         long bound = maxOutOfOrderness.toMillis();
-        return WatermarkStrategy.<SourceRecord>forGenerator(ctx -> new ClickstreamWatermarks(bound, 0, 0, true, null, null))
+        return WatermarkStrategy.<SourceRecord>forGenerator(
+                        ctx -> new ClickstreamWatermarks(bound, 0, 0, true, null, null))
                 .withTimestampAssigner((r, ignored) -> timestampOf(r));
     }
 
@@ -94,7 +108,8 @@ public final class ClickstreamWatermarks implements WatermarkGenerator<SourceRec
         if (everyEvent) {
             return;
         }
-        long idleFor = idleTimeoutMs > 0 && clock != null ? clock.relativeTimeMillis() - lastActivity : 0;
+        long idleFor =
+                idleTimeoutMs > 0 && clock != null ? clock.relativeTimeMillis() - lastActivity : 0;
         if (maxTs == Long.MIN_VALUE) {
             if (idleTimeoutMs > 0 && idleFor >= startupIdleTimeoutMs) {
                 emit(output, wallClock.getAsLong() - boundMs - 1);

@@ -5,9 +5,10 @@ import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 
 /**
- * Watermarks for a control stream such as the rules topic: none, and the stream is marked idle, so that a topic that
- * is quiet for days never holds back event time downstream (a two-input operator otherwise waits for the slower
- * input's watermark forever). Records still flow while the stream is idle.
+ * Watermarks for a control stream such as the rules topic: none, and the stream is marked idle, so
+ * that a topic that is quiet for days never holds back event time downstream (a two-input operator
+ * otherwise waits for the slower input's watermark forever). Records still flow while the stream is
+ * idle.
  */
 public final class ControlStreamWatermarks<T> implements WatermarkGenerator<T> {
 

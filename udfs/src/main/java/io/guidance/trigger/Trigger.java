@@ -6,8 +6,9 @@ import java.util.Objects;
 /**
  * A guidance trigger as SPEC section 4 defines it. A Flink POJO.
  *
- * <p>{@code reason} maps a name to the JSON text of a value (a number as digits, a string quoted), so that the JSON
- * written for front ends keeps numbers as numbers while Flink serializes the map without Kryo.
+ * <p>{@code reason} maps a name to the JSON text of a value (a number as digits, a string quoted),
+ * so that the JSON written for front ends keeps numbers as numbers while Flink serializes the map
+ * without Kryo.
  */
 public class Trigger {
     public static final String DELIVERED = "delivered";
@@ -18,8 +19,10 @@ public class Trigger {
     public String guide;
     public String kind;
     public String userId;
+
     /** Null for per-user kinds. */
     public String sessionId;
+
     public long ts;
     public long expiresAt;
     public int priority;
@@ -41,11 +44,17 @@ public class Trigger {
         if (this == o) return true;
         if (!(o instanceof Trigger)) return false;
         Trigger t = (Trigger) o;
-        return ts == t.ts && expiresAt == t.expiresAt && priority == t.priority
-                && Objects.equals(triggerId, t.triggerId) && Objects.equals(ruleId, t.ruleId)
-                && Objects.equals(guide, t.guide) && Objects.equals(kind, t.kind)
-                && Objects.equals(userId, t.userId) && Objects.equals(sessionId, t.sessionId)
-                && Objects.equals(reason, t.reason) && Objects.equals(status, t.status);
+        return ts == t.ts
+                && expiresAt == t.expiresAt
+                && priority == t.priority
+                && Objects.equals(triggerId, t.triggerId)
+                && Objects.equals(ruleId, t.ruleId)
+                && Objects.equals(guide, t.guide)
+                && Objects.equals(kind, t.kind)
+                && Objects.equals(userId, t.userId)
+                && Objects.equals(sessionId, t.sessionId)
+                && Objects.equals(reason, t.reason)
+                && Objects.equals(status, t.status);
     }
 
     @Override

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -12,7 +11,10 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The JSON form of a trigger that Redis, the replay output and front ends see (SPEC section 4), in a fixed field order. */
+/**
+ * The JSON form of a trigger that Redis, the replay output and front ends see (SPEC section 4), in
+ * a fixed field order.
+ */
 public final class TriggerJson {
     private static final JsonFactory FACTORY = new JsonFactory();
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -36,7 +38,8 @@ public final class TriggerJson {
             g.writeNumberField("priority", t.priority);
             g.writeObjectFieldStart("reason");
             if (t.reason != null) {
-                // sorted: the map's order does not survive Flink's serializer, and output must be stable
+                // sorted: the map's order does not survive Flink's serializer, and output must be
+                // stable
                 for (Map.Entry<String, String> e : new java.util.TreeMap<>(t.reason).entrySet()) {
                     g.writeFieldName(e.getKey());
                     g.writeRawValue(e.getValue());
@@ -65,7 +68,8 @@ public final class TriggerJson {
             t.expiresAt = n.path("expiresAt").asLong();
             t.priority = n.path("priority").asInt();
             Map<String, String> reason = new LinkedHashMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = n.path("reason").fields(); it.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = n.path("reason").fields();
+                    it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 reason.put(e.getKey(), e.getValue().toString());
             }

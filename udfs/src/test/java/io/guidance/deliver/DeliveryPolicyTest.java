@@ -1,11 +1,18 @@
 package io.guidance.deliver;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
+
 import io.guidance.detect.DetectionFunction;
 import io.guidance.detect.DetectionSettings;
 import io.guidance.event.Event;
 import io.guidance.rules.RuleSet;
 import io.guidance.rules.RulesParser;
 import io.guidance.trigger.Trigger;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
@@ -15,24 +22,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.entry;
-
 /**
- * The delivery policy of SPEC section 4, run through {@link DetectionFunction} in Flink's keyed harness with event
- * time driven by watermarks. Triggers are placed exactly in time with tiny rules: two taps of a kind at one instant
- * fire a burst (count 2 within 1 s) at that instant; an {@code open-help} or {@code open-form} event starts a stall
- * that fires 5 s later. Every expected status below is worked out by hand from the SPEC; the status words are the
- * SPEC's, not the code's constants.
+ * The delivery policy of SPEC section 4, run through {@link DetectionFunction} in Flink's keyed
+ * harness with event time driven by watermarks. Triggers are placed exactly in time with tiny
+ * rules: two taps of a kind at one instant fire a burst (count 2 within 1 s) at that instant; an
+ * {@code open-help} or {@code open-form} event starts a stall that fires 5 s later. Every expected
+ * status below is worked out by hand from the SPEC; the status words are the SPEC's, not the code's
+ * constants.
  */
 class DeliveryPolicyTest {
-    /** 2023-11-14T22:13:20Z: 20 s past a whole minute, so that cleanup timers rounded up to the minute are visible. */
+    /**
+     * 2023-11-14T22:13:20Z: 20 s past a whole minute, so that cleanup timers rounded up to the
+     * minute are visible.
+     */
     private static final long T0 = 1_700_000_000_000L;
+
     private static final long SECOND = 1_000L;
     private static final long MINUTE = 60 * SECOND;
     private static final long HOUR = 60 * MINUTE;
@@ -46,7 +50,11 @@ class DeliveryPolicyTest {
     private static final long DEDUP_WINDOW = 10 * MINUTE;
     private static final long SESSION_TIMEOUT = 10 * MINUTE;
     private static final long USER_RETENTION = 7 * DAY;
-    /** T0 + x is swept at the next whole minute at or after it: T0 + x + 40 s when x is whole minutes. */
+
+    /**
+     * T0 + x is swept at the next whole minute at or after it: T0 + x + 40 s when x is whole
+     * minutes.
+     */
     private static final long TO_WHOLE_MINUTE = 40 * SECOND;
 
     private static final String DELIVERED = "delivered";
@@ -60,10 +68,12 @@ class DeliveryPolicyTest {
     private static final String SESSION = "s1";
 
     /**
-     * Four guides by burst, one of them ({@code help}) also by a stall. Default cooldown 1 h; {@code promo} has its
-     * own 10 min, {@code news} its own 2 h, which is therefore the longest cooldown.
+     * Four guides by burst, one of them ({@code help}) also by a stall. Default cooldown 1 h;
+     * {@code promo} has its own 10 min, {@code news} its own 2 h, which is therefore the longest
+     * cooldown.
      */
-    private static final String RULES = """
+    private static final String RULES =
+            """
             version: 1
             delivery:
               ttl: 10m
@@ -126,7 +136,8 @@ class DeliveryPolicyTest {
             fire("help-tap", T0 + SECOND);
             runToTheEnd();
 
-            assertThat(statuses()).containsExactly(entry(alices("help-burst", T0 + SECOND), DISMISSED));
+            assertThat(statuses())
+                    .containsExactly(entry(alices("help-burst", T0 + SECOND), DISMISSED));
         }
 
         @Test
@@ -146,7 +157,9 @@ class DeliveryPolicyTest {
             feed(event(ALICE, T0 + MINUTE, "open-help"));
             runToTheEnd();
 
-            assertThat(statuses()).containsExactly(entry(alices("help-stall", T0 + MINUTE + STALL_WITHIN), DISMISSED));
+            assertThat(statuses())
+                    .containsExactly(
+                            entry(alices("help-stall", T0 + MINUTE + STALL_WITHIN), DISMISSED));
         }
 
         @Test
@@ -158,9 +171,10 @@ class DeliveryPolicyTest {
             fire("tips-tap", T0 + SECOND + MIN_GAP);
             runToTheEnd();
 
-            assertThat(statuses()).containsExactly(
-                    entry(alices("help-burst", T0 + SECOND), DELIVERED),
-                    entry(alices("tips-burst", T0 + SECOND + MIN_GAP), DISMISSED));
+            assertThat(statuses())
+                    .containsExactly(
+                            entry(alices("help-burst", T0 + SECOND), DELIVERED),
+                            entry(alices("tips-burst", T0 + SECOND + MIN_GAP), DISMISSED));
         }
 
         @Test
@@ -170,30 +184,47 @@ class DeliveryPolicyTest {
             fire("help-tap", T0 + SECOND);
             runToTheEnd();
 
-            assertThat(statuses()).containsExactly(entry(alices("help-burst", T0 + SECOND), DELIVERED));
+            assertThat(statuses())
+                    .containsExactly(entry(alices("help-burst", T0 + SECOND), DELIVERED));
         }
 
         @Test
         void feedbackThatIsNotADismissalOrCompletionDoesNotSuppress() throws Exception {
             open(RULES);
-            feed(feedback(ALICE, "guide_shown", "help", T0), feedback(ALICE, "guide_clicked", "help", T0 + 1));
+            feed(
+                    feedback(ALICE, "guide_shown", "help", T0),
+                    feedback(ALICE, "guide_clicked", "help", T0 + 1));
             fire("help-tap", T0 + SECOND);
             runToTheEnd();
 
-            assertThat(statuses()).containsExactly(entry(alices("help-burst", T0 + SECOND), DELIVERED));
+            assertThat(statuses())
+                    .containsExactly(entry(alices("help-burst", T0 + SECOND), DELIVERED));
         }
 
         @Test
         void aDismissalWithoutAGuideSuppressesNothing() throws Exception {
             open(RULES);
-            feed(new Event(nextId(), ALICE, SESSION, T0, "guide_dismissed", null, null, Map.of("triggerId", "x")));
+            feed(
+                    new Event(
+                            nextId(),
+                            ALICE,
+                            SESSION,
+                            T0,
+                            "guide_dismissed",
+                            null,
+                            null,
+                            Map.of("triggerId", "x")));
             fire("help-tap", T0 + SECOND);
             runToTheEnd();
 
-            assertThat(statuses()).containsExactly(entry(alices("help-burst", T0 + SECOND), DELIVERED));
+            assertThat(statuses())
+                    .containsExactly(entry(alices("help-burst", T0 + SECOND), DELIVERED));
         }
 
-        /** Feedback racing a trigger: the SPEC asks for ts strictly before the trigger's, whatever the arrival order. */
+        /**
+         * Feedback racing a trigger: the SPEC asks for ts strictly before the trigger's, whatever
+         * the arrival order.
+         */
         @ParameterizedTest(name = "dismissal arrives {0} the taps")
         @CsvSource({"before", "after"})
         void aDismissalAtExactlyTheTriggerTsDoesNotSuppress(String arrival) throws Exception {
@@ -209,9 +240,10 @@ class DeliveryPolicyTest {
             fire("help-tap", T0 + COOLDOWN);
             runToTheEnd();
 
-            assertThat(statuses()).containsExactly(
-                    entry(alices("help-burst", T0), DELIVERED),
-                    entry(alices("help-burst", T0 + COOLDOWN), DISMISSED));
+            assertThat(statuses())
+                    .containsExactly(
+                            entry(alices("help-burst", T0), DELIVERED),
+                            entry(alices("help-burst", T0 + COOLDOWN), DISMISSED));
         }
 
         @Test
@@ -220,7 +252,8 @@ class DeliveryPolicyTest {
             feed(event(ALICE, T0, "open-help"), dismissal(ALICE, "help", T0 + STALL_WITHIN));
             runToTheEnd();
 
-            assertThat(statuses()).containsExactly(entry(alices("help-stall", T0 + STALL_WITHIN), DELIVERED));
+            assertThat(statuses())
+                    .containsExactly(entry(alices("help-stall", T0 + STALL_WITHIN), DELIVERED));
         }
 
         @Test
@@ -229,7 +262,8 @@ class DeliveryPolicyTest {
             feed(event(ALICE, T0, "open-help"), dismissal(ALICE, "help", T0 + STALL_WITHIN - 1));
             runToTheEnd();
 
-            assertThat(statuses()).containsExactly(entry(alices("help-stall", T0 + STALL_WITHIN), DISMISSED));
+            assertThat(statuses())
+                    .containsExactly(entry(alices("help-stall", T0 + STALL_WITHIN), DISMISSED));
         }
 
         @Test
@@ -239,15 +273,17 @@ class DeliveryPolicyTest {
             fire("help-tap", T0 + USER_RETENTION - MINUTE);
             runToTheEnd();
 
-            assertThat(statuses()).containsExactly(
-                    entry(alices("help-burst", T0 + USER_RETENTION - MINUTE), DISMISSED));
+            assertThat(statuses())
+                    .containsExactly(
+                            entry(alices("help-burst", T0 + USER_RETENTION - MINUTE), DISMISSED));
         }
 
         @Test
         void aDismissalIsForgottenAfterTheUserRetention() throws Exception {
             open(RULES);
             feed(dismissal(ALICE, "help", T0));
-            // the dismissal leaves at the cleanup after T0 + 7 d (rounded up to the minute): T0 + 7 d 40 s
+            // the dismissal leaves at the cleanup after T0 + 7 d (rounded up to the minute): T0 + 7
+            // d 40 s
             advanceTo(T0 + USER_RETENTION + TO_WHOLE_MINUTE);
             long later = T0 + USER_RETENTION + MINUTE;
             fire("help-tap", later);
@@ -268,9 +304,10 @@ class DeliveryPolicyTest {
             fire("help-tap", T0 + COOLDOWN - 1);
             runToTheEnd();
 
-            assertThat(statuses()).containsExactly(
-                    entry(alices("help-burst", T0), DELIVERED),
-                    entry(alices("help-burst", T0 + COOLDOWN - 1), COOLDOWN_HIT));
+            assertThat(statuses())
+                    .containsExactly(
+                            entry(alices("help-burst", T0), DELIVERED),
+                            entry(alices("help-burst", T0 + COOLDOWN - 1), COOLDOWN_HIT));
         }
 
         @Test
@@ -280,9 +317,10 @@ class DeliveryPolicyTest {
             fire("help-tap", T0 + COOLDOWN);
             runToTheEnd();
 
-            assertThat(statuses()).containsExactly(
-                    entry(alices("help-burst", T0), DELIVERED),
-                    entry(alices("help-burst", T0 + COOLDOWN), DELIVERED));
+            assertThat(statuses())
+                    .containsExactly(
+                            entry(alices("help-burst", T0), DELIVERED),
+                            entry(alices("help-burst", T0 + COOLDOWN), DELIVERED));
         }
 
         @Test
@@ -292,9 +330,10 @@ class DeliveryPolicyTest {
             feed(event(ALICE, T0 + 30 * MINUTE - STALL_WITHIN, "open-help"));
             runToTheEnd();
 
-            assertThat(statuses()).containsExactly(
-                    entry(alices("help-burst", T0), DELIVERED),
-                    entry(alices("help-stall", T0 + 30 * MINUTE), COOLDOWN_HIT));
+            assertThat(statuses())
+                    .containsExactly(
+                            entry(alices("help-burst", T0), DELIVERED),
+                            entry(alices("help-stall", T0 + 30 * MINUTE), COOLDOWN_HIT));
         }
 
         @Test
@@ -304,9 +343,10 @@ class DeliveryPolicyTest {
             fire("tips-tap", T0 + 10 * MINUTE);
             runToTheEnd();
 
-            assertThat(statuses()).containsExactly(
-                    entry(alices("help-burst", T0), DELIVERED),
-                    entry(alices("tips-burst", T0 + 10 * MINUTE), DELIVERED));
+            assertThat(statuses())
+                    .containsExactly(
+                            entry(alices("help-burst", T0), DELIVERED),
+                            entry(alices("tips-burst", T0 + 10 * MINUTE), DELIVERED));
         }
 
         @Test
@@ -318,10 +358,11 @@ class DeliveryPolicyTest {
             runToTheEnd();
 
             // under the default hour, the last one would be suppressed too
-            assertThat(statuses()).containsExactly(
-                    entry(alices("promo-burst", T0), DELIVERED),
-                    entry(alices("promo-burst", T0 + PROMO_COOLDOWN - 1), COOLDOWN_HIT),
-                    entry(alices("promo-burst", T0 + PROMO_COOLDOWN), DELIVERED));
+            assertThat(statuses())
+                    .containsExactly(
+                            entry(alices("promo-burst", T0), DELIVERED),
+                            entry(alices("promo-burst", T0 + PROMO_COOLDOWN - 1), COOLDOWN_HIT),
+                            entry(alices("promo-burst", T0 + PROMO_COOLDOWN), DELIVERED));
         }
 
         @Test
@@ -334,11 +375,12 @@ class DeliveryPolicyTest {
             runToTheEnd();
 
             // the default hour is over at T0 + 1 h, the rule's own two hours are not
-            assertThat(statuses()).containsExactly(
-                    entry(alices("news-burst", T0), DELIVERED),
-                    entry(alices("news-burst", T0 + COOLDOWN), COOLDOWN_HIT),
-                    entry(alices("news-burst", T0 + NEWS_COOLDOWN - 1), COOLDOWN_HIT),
-                    entry(alices("news-burst", T0 + NEWS_COOLDOWN), DELIVERED));
+            assertThat(statuses())
+                    .containsExactly(
+                            entry(alices("news-burst", T0), DELIVERED),
+                            entry(alices("news-burst", T0 + COOLDOWN), COOLDOWN_HIT),
+                            entry(alices("news-burst", T0 + NEWS_COOLDOWN - 1), COOLDOWN_HIT),
+                            entry(alices("news-burst", T0 + NEWS_COOLDOWN), DELIVERED));
         }
     }
 
@@ -353,9 +395,10 @@ class DeliveryPolicyTest {
             fire("tips-tap", T0 + MIN_GAP - 1);
             runToTheEnd();
 
-            assertThat(statuses()).containsExactly(
-                    entry(alices("help-burst", T0), DELIVERED),
-                    entry(alices("tips-burst", T0 + MIN_GAP - 1), MIN_GAP_HIT));
+            assertThat(statuses())
+                    .containsExactly(
+                            entry(alices("help-burst", T0), DELIVERED),
+                            entry(alices("tips-burst", T0 + MIN_GAP - 1), MIN_GAP_HIT));
         }
 
         @Test
@@ -365,9 +408,10 @@ class DeliveryPolicyTest {
             fire("tips-tap", T0 + MIN_GAP);
             runToTheEnd();
 
-            assertThat(statuses()).containsExactly(
-                    entry(alices("help-burst", T0), DELIVERED),
-                    entry(alices("tips-burst", T0 + MIN_GAP), DELIVERED));
+            assertThat(statuses())
+                    .containsExactly(
+                            entry(alices("help-burst", T0), DELIVERED),
+                            entry(alices("tips-burst", T0 + MIN_GAP), DELIVERED));
         }
 
         @Test
@@ -379,10 +423,11 @@ class DeliveryPolicyTest {
             fire("promo-tap", T0 + MIN_GAP + MINUTE);
             runToTheEnd();
 
-            assertThat(statuses()).containsExactly(
-                    entry(alices("help-burst", T0), DELIVERED),
-                    entry(alices("tips-burst", T0 + MIN_GAP), DELIVERED),
-                    entry(alices("promo-burst", T0 + MIN_GAP + MINUTE), MIN_GAP_HIT));
+            assertThat(statuses())
+                    .containsExactly(
+                            entry(alices("help-burst", T0), DELIVERED),
+                            entry(alices("tips-burst", T0 + MIN_GAP), DELIVERED),
+                            entry(alices("promo-burst", T0 + MIN_GAP + MINUTE), MIN_GAP_HIT));
         }
 
         @Test
@@ -392,9 +437,12 @@ class DeliveryPolicyTest {
             fire(BOB, "tips-tap", T0 + SECOND);
             runToTheEnd();
 
-            assertThat(statuses()).containsExactly(
-                    entry(alices("help-burst", T0), DELIVERED),
-                    entry(Trigger.triggerId("tips-burst", BOB, SESSION, T0 + SECOND), DELIVERED));
+            assertThat(statuses())
+                    .containsExactly(
+                            entry(alices("help-burst", T0), DELIVERED),
+                            entry(
+                                    Trigger.triggerId("tips-burst", BOB, SESSION, T0 + SECOND),
+                                    DELIVERED));
         }
     }
 
@@ -411,11 +459,12 @@ class DeliveryPolicyTest {
             fire("news-tap", T0 + 3 * HOUR);
             runToTheEnd();
 
-            assertThat(statuses()).containsExactly(
-                    entry(alices("help-burst", T0), DELIVERED),
-                    entry(alices("tips-burst", T0 + HOUR), DELIVERED),
-                    entry(alices("promo-burst", T0 + 2 * HOUR), DELIVERED),
-                    entry(alices("news-burst", T0 + 3 * HOUR), DAILY_CAP));
+            assertThat(statuses())
+                    .containsExactly(
+                            entry(alices("help-burst", T0), DELIVERED),
+                            entry(alices("tips-burst", T0 + HOUR), DELIVERED),
+                            entry(alices("promo-burst", T0 + 2 * HOUR), DELIVERED),
+                            entry(alices("news-burst", T0 + 3 * HOUR), DAILY_CAP));
         }
 
         @Test
@@ -432,13 +481,14 @@ class DeliveryPolicyTest {
             fire("help-tap", T0 + DAY + MIN_GAP);
             runToTheEnd();
 
-            assertThat(statuses()).containsExactly(
-                    entry(alices("help-burst", T0), DELIVERED),
-                    entry(alices("tips-burst", T0 + HOUR), DELIVERED),
-                    entry(alices("promo-burst", T0 + 2 * HOUR), DELIVERED),
-                    entry(alices("news-burst", T0 + DAY - 1), DAILY_CAP),
-                    entry(alices("news-burst", T0 + DAY), DELIVERED),
-                    entry(alices("help-burst", T0 + DAY + MIN_GAP), DAILY_CAP));
+            assertThat(statuses())
+                    .containsExactly(
+                            entry(alices("help-burst", T0), DELIVERED),
+                            entry(alices("tips-burst", T0 + HOUR), DELIVERED),
+                            entry(alices("promo-burst", T0 + 2 * HOUR), DELIVERED),
+                            entry(alices("news-burst", T0 + DAY - 1), DAILY_CAP),
+                            entry(alices("news-burst", T0 + DAY), DELIVERED),
+                            entry(alices("help-burst", T0 + DAY + MIN_GAP), DAILY_CAP));
         }
     }
 
@@ -446,7 +496,9 @@ class DeliveryPolicyTest {
 
     @Nested
     class OrderOfChecks {
-        /** help at 0, tips at 2 min, promo at 4 min: all delivered, and the daily cap of 3 is full. */
+        /**
+         * help at 0, tips at 2 min, promo at 4 min: all delivered, and the daily cap of 3 is full.
+         */
         private void threeDeliveries() throws Exception {
             fire("help-tap", T0);
             fire("tips-tap", T0 + 2 * MINUTE);
@@ -458,7 +510,8 @@ class DeliveryPolicyTest {
             open(RULES);
             threeDeliveries();
             feed(dismissal(ALICE, "help", T0 + 5 * MINUTE));
-            // help at 5.5 min: dismissed, in help's cooldown, 1.5 min after promo, fourth of the day
+            // help at 5.5 min: dismissed, in help's cooldown, 1.5 min after promo, fourth of the
+            // day
             fire("help-tap", T0 + 5 * MINUTE + 30 * SECOND);
             runToTheEnd();
 
@@ -518,10 +571,11 @@ class DeliveryPolicyTest {
             fire("help-tap", T0 + COOLDOWN);
             runToTheEnd();
 
-            assertThat(statuses()).containsExactly(
-                    entry(alices("help-burst", T0), DELIVERED),
-                    entry(alices("help-burst", T0 + 30 * MINUTE), COOLDOWN_HIT),
-                    entry(alices("help-burst", T0 + COOLDOWN), DELIVERED));
+            assertThat(statuses())
+                    .containsExactly(
+                            entry(alices("help-burst", T0), DELIVERED),
+                            entry(alices("help-burst", T0 + 30 * MINUTE), COOLDOWN_HIT),
+                            entry(alices("help-burst", T0 + COOLDOWN), DELIVERED));
         }
 
         @Test
@@ -535,11 +589,12 @@ class DeliveryPolicyTest {
             fire("news-tap", T0 + 2 * MIN_GAP);
             runToTheEnd();
 
-            assertThat(statuses()).containsExactly(
-                    entry(alices("help-burst", T0), DELIVERED),
-                    entry(alices("tips-burst", T0 + MINUTE), MIN_GAP_HIT),
-                    entry(alices("promo-burst", T0 + MIN_GAP), DELIVERED),
-                    entry(alices("news-burst", T0 + 2 * MIN_GAP), DELIVERED));
+            assertThat(statuses())
+                    .containsExactly(
+                            entry(alices("help-burst", T0), DELIVERED),
+                            entry(alices("tips-burst", T0 + MINUTE), MIN_GAP_HIT),
+                            entry(alices("promo-burst", T0 + MIN_GAP), DELIVERED),
+                            entry(alices("news-burst", T0 + 2 * MIN_GAP), DELIVERED));
         }
 
         @Test
@@ -550,9 +605,10 @@ class DeliveryPolicyTest {
             fire("tips-tap", T0 + 2 * SECOND);
             runToTheEnd();
 
-            assertThat(statuses()).containsExactly(
-                    entry(alices("help-burst", T0 + SECOND), DISMISSED),
-                    entry(alices("tips-burst", T0 + 2 * SECOND), DELIVERED));
+            assertThat(statuses())
+                    .containsExactly(
+                            entry(alices("help-burst", T0 + SECOND), DISMISSED),
+                            entry(alices("tips-burst", T0 + 2 * SECOND), DELIVERED));
         }
     }
 
@@ -561,11 +617,13 @@ class DeliveryPolicyTest {
     @Nested
     class SameInstant {
         /**
-         * {@code duo-tap} fires two rules of equal priority, the larger id first in the file; {@code pri-tap} fires a
-         * low priority rule with the smaller id and a high priority one; {@code min-tap} fires a rule of the lowest
-         * priority the rules file accepts and one of priority 0.
+         * {@code duo-tap} fires two rules of equal priority, the larger id first in the file;
+         * {@code pri-tap} fires a low priority rule with the smaller id and a high priority one;
+         * {@code min-tap} fires a rule of the lowest priority the rules file accepts and one of
+         * priority 0.
          */
-        private static final String TIE_RULES = """
+        private static final String TIE_RULES =
+                """
                 version: 1
                 delivery: {ttl: 10m, minGap: 2m, maxPerDay: 5, cooldown: 1h}
                 rules:
@@ -616,9 +674,10 @@ class DeliveryPolicyTest {
             fire("duo-tap", T0);
             runToTheEnd();
 
-            assertThat(statuses()).containsOnly(
-                    entry(alices("aa-second", T0), DELIVERED),
-                    entry(alices("zz-first", T0), MIN_GAP_HIT));
+            assertThat(statuses())
+                    .containsOnly(
+                            entry(alices("aa-second", T0), DELIVERED),
+                            entry(alices("zz-first", T0), MIN_GAP_HIT));
         }
 
         @Test
@@ -627,9 +686,10 @@ class DeliveryPolicyTest {
             fire("pri-tap", T0);
             runToTheEnd();
 
-            assertThat(statuses()).containsOnly(
-                    entry(alices("zz-high", T0), DELIVERED),
-                    entry(alices("aa-low", T0), MIN_GAP_HIT));
+            assertThat(statuses())
+                    .containsOnly(
+                            entry(alices("zz-high", T0), DELIVERED),
+                            entry(alices("aa-low", T0), MIN_GAP_HIT));
         }
 
         @Test
@@ -638,23 +698,23 @@ class DeliveryPolicyTest {
             fire("min-tap", T0);
             runToTheEnd();
 
-            assertThat(statuses()).containsOnly(
-                    entry(alices("zz-zero", T0), DELIVERED),
-                    entry(alices("aa-lowest", T0), MIN_GAP_HIT));
+            assertThat(statuses())
+                    .containsOnly(
+                            entry(alices("zz-zero", T0), DELIVERED),
+                            entry(alices("aa-lowest", T0), MIN_GAP_HIT));
         }
 
         /**
-         * A stall deadline and a burst at the same instant. Events run before the deadlines of their instant, so
-         * the burst is found first; the order must still be the policy's. {@code form-stall} sorts before
-         * {@code help-burst} by id.
+         * A stall deadline and a burst at the same instant. Events run before the deadlines of
+         * their instant, so the burst is found first; the order must still be the policy's. {@code
+         * form-stall} sorts before {@code help-burst} by id.
          */
         @ParameterizedTest(name = "stall priority {0}: {1} is delivered")
-        @CsvSource({
-                "0, form-stall",
-                "1, form-stall",
-                "-1, help-burst"})
-        void aStallDeadlineAndAnEventTriggerAtTheSameInstant(int stallPriority, String winner) throws Exception {
-            open("""
+        @CsvSource({"0, form-stall", "1, form-stall", "-1, help-burst"})
+        void aStallDeadlineAndAnEventTriggerAtTheSameInstant(int stallPriority, String winner)
+                throws Exception {
+            open(
+                    """
                     version: 1
                     delivery: {ttl: 10m, minGap: 2m, maxPerDay: 5, cooldown: 1h}
                     rules:
@@ -671,24 +731,27 @@ class DeliveryPolicyTest {
                         progress: [{type: submit}]
                         within: 5s
                         priority: %d
-                    """.formatted(stallPriority));
+                    """
+                            .formatted(stallPriority));
             feed(event(ALICE, T0, "open-form"));
             fire("help-tap", T0 + STALL_WITHIN);
             runToTheEnd();
 
             String loser = winner.equals("form-stall") ? "help-burst" : "form-stall";
-            assertThat(statuses()).containsOnly(
-                    entry(alices(winner, T0 + STALL_WITHIN), DELIVERED),
-                    entry(alices(loser, T0 + STALL_WITHIN), MIN_GAP_HIT));
+            assertThat(statuses())
+                    .containsOnly(
+                            entry(alices(winner, T0 + STALL_WITHIN), DELIVERED),
+                            entry(alices(loser, T0 + STALL_WITHIN), MIN_GAP_HIT));
         }
 
         /**
-         * A comeback (per user, gap 1 s) fires on the first tap, the burst on the second, both at the same ts;
-         * equal priorities, and {@code help-burst} sorts before {@code welcome-back}.
+         * A comeback (per user, gap 1 s) fires on the first tap, the burst on the second, both at
+         * the same ts; equal priorities, and {@code help-burst} sorts before {@code welcome-back}.
          */
         @Test
         void aComebackAndABurstOnTheSameInstant() throws Exception {
-            open("""
+            open(
+                    """
                     version: 1
                     delivery: {ttl: 10m, minGap: 2m, maxPerDay: 5, cooldown: 1h}
                     rules:
@@ -705,14 +768,22 @@ class DeliveryPolicyTest {
                     """);
             feed(event(ALICE, T0, "page_view"));
             fire("help-tap", T0 + 10 * SECOND);
-            // a later comeback, clear of the gap: delivered, so the comeback rule itself is deliverable
+            // a later comeback, clear of the gap: delivered, so the comeback rule itself is
+            // deliverable
             feed(event(ALICE, T0 + 10 * MINUTE, "page_view"));
             runToTheEnd();
 
-            assertThat(statuses()).containsOnly(
-                    entry(alices("help-burst", T0 + 10 * SECOND), DELIVERED),
-                    entry(Trigger.triggerId("welcome-back", ALICE, null, T0 + 10 * SECOND), MIN_GAP_HIT),
-                    entry(Trigger.triggerId("welcome-back", ALICE, null, T0 + 10 * MINUTE), DELIVERED));
+            assertThat(statuses())
+                    .containsOnly(
+                            entry(alices("help-burst", T0 + 10 * SECOND), DELIVERED),
+                            entry(
+                                    Trigger.triggerId(
+                                            "welcome-back", ALICE, null, T0 + 10 * SECOND),
+                                    MIN_GAP_HIT),
+                            entry(
+                                    Trigger.triggerId(
+                                            "welcome-back", ALICE, null, T0 + 10 * MINUTE),
+                                    DELIVERED));
         }
     }
 
@@ -722,29 +793,40 @@ class DeliveryPolicyTest {
     void everyTriggerLeavesWithItsStatusInTsOrder() throws Exception {
         open(RULES);
         feed(dismissal(ALICE, "news", T0));
-        fire("help-tap", T0 + SECOND);                       // delivered
-        fire("tips-tap", T0 + MINUTE);                       // min_gap: 59 s after help
-        fire("news-tap", T0 + 3 * MINUTE);                   // dismissed
-        fire("help-tap", T0 + 4 * MINUTE);                   // cooldown: help delivered 3 min 59 s before
-        fire("promo-tap", T0 + 5 * MINUTE);                  // delivered
-        feed(event(ALICE, T0 + 10 * MINUTE - STALL_WITHIN, "open-help"));  // help-stall at 10 min: cooldown
-        fire("tips-tap", T0 + 10 * MINUTE);                  // delivered: tips was never delivered, 5 min after promo
-        fire("promo-tap", T0 + 20 * MINUTE);                 // daily_cap: own cooldown (10 min) over, gap over
+        fire("help-tap", T0 + SECOND); // delivered
+        fire("tips-tap", T0 + MINUTE); // min_gap: 59 s after help
+        fire("news-tap", T0 + 3 * MINUTE); // dismissed
+        fire("help-tap", T0 + 4 * MINUTE); // cooldown: help delivered 3 min 59 s before
+        fire("promo-tap", T0 + 5 * MINUTE); // delivered
+        feed(
+                event(
+                        ALICE,
+                        T0 + 10 * MINUTE - STALL_WITHIN,
+                        "open-help")); // help-stall at 10 min: cooldown
+        fire(
+                "tips-tap",
+                T0 + 10 * MINUTE); // delivered: tips was never delivered, 5 min after promo
+        fire("promo-tap", T0 + 20 * MINUTE); // daily_cap: own cooldown (10 min) over, gap over
         runToTheEnd();
 
         List<Trigger> out = harness.extractOutputValues();
-        assertThat(out).extracting(t -> t.status)
-                .allMatch(s -> s.matches("delivered|suppressed:(dismissed|cooldown|min_gap|daily_cap)"));
+        assertThat(out)
+                .extracting(t -> t.status)
+                .allMatch(
+                        s ->
+                                s.matches(
+                                        "delivered|suppressed:(dismissed|cooldown|min_gap|daily_cap)"));
         assertThat(out).extracting(t -> t.ts).isSorted();
-        assertThat(statuses()).containsOnly(
-                entry(alices("help-burst", T0 + SECOND), DELIVERED),
-                entry(alices("tips-burst", T0 + MINUTE), MIN_GAP_HIT),
-                entry(alices("news-burst", T0 + 3 * MINUTE), DISMISSED),
-                entry(alices("help-burst", T0 + 4 * MINUTE), COOLDOWN_HIT),
-                entry(alices("promo-burst", T0 + 5 * MINUTE), DELIVERED),
-                entry(alices("help-stall", T0 + 10 * MINUTE), COOLDOWN_HIT),
-                entry(alices("tips-burst", T0 + 10 * MINUTE), DELIVERED),
-                entry(alices("promo-burst", T0 + 20 * MINUTE), DAILY_CAP));
+        assertThat(statuses())
+                .containsOnly(
+                        entry(alices("help-burst", T0 + SECOND), DELIVERED),
+                        entry(alices("tips-burst", T0 + MINUTE), MIN_GAP_HIT),
+                        entry(alices("news-burst", T0 + 3 * MINUTE), DISMISSED),
+                        entry(alices("help-burst", T0 + 4 * MINUTE), COOLDOWN_HIT),
+                        entry(alices("promo-burst", T0 + 5 * MINUTE), DELIVERED),
+                        entry(alices("help-stall", T0 + 10 * MINUTE), COOLDOWN_HIT),
+                        entry(alices("tips-burst", T0 + 10 * MINUTE), DELIVERED),
+                        entry(alices("promo-burst", T0 + 20 * MINUTE), DAILY_CAP));
         assertThat(out).hasSize(8);
     }
 
@@ -759,13 +841,16 @@ class DeliveryPolicyTest {
             advanceTo(T0);
             assertThat(statuses()).containsExactly(entry(alices("help-burst", T0), DELIVERED));
 
-            // event ids and the session go at T0 + 10 min, swept at the whole minute after: T0 + 10 min 40 s.
-            // Left: the guide's last delivery, the recent deliveries, the inbox (next sweep and timer)
+            // event ids and the session go at T0 + 10 min, swept at the whole minute after: T0 + 10
+            // min 40 s.
+            // Left: the guide's last delivery, the recent deliveries, the inbox (next sweep and
+            // timer)
             advanceTo(T0 + DEDUP_WINDOW + TO_WHOLE_MINUTE);
             assertThat(harness.numKeyedStateEntries()).isEqualTo(3);
             assertThat(harness.numEventTimeTimers()).isEqualTo(1);
 
-            // the last delivery of a guide is kept for the longest cooldown of the rules (news: 2 h)
+            // the last delivery of a guide is kept for the longest cooldown of the rules (news: 2
+            // h)
             advanceTo(T0 + NEWS_COOLDOWN + TO_WHOLE_MINUTE - 1);
             assertThat(harness.numKeyedStateEntries()).isEqualTo(3);
             advanceTo(T0 + NEWS_COOLDOWN + TO_WHOLE_MINUTE);
@@ -805,7 +890,8 @@ class DeliveryPolicyTest {
             fire("help-tap", T0 + SECOND);
 
             advanceTo(T0 + DEDUP_WINDOW + TO_WHOLE_MINUTE);
-            assertThat(statuses()).containsExactly(entry(alices("help-burst", T0 + SECOND), DISMISSED));
+            assertThat(statuses())
+                    .containsExactly(entry(alices("help-burst", T0 + SECOND), DISMISSED));
             // only the dismissal and the inbox: no last delivery, no recent deliveries
             assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
 
@@ -822,9 +908,10 @@ class DeliveryPolicyTest {
             fire("tips-tap", T0 + 3 * MINUTE);
 
             advanceTo(T0 + DAY + TO_WHOLE_MINUTE);
-            assertThat(statuses()).containsExactly(
-                    entry(alices("help-burst", T0), DELIVERED),
-                    entry(alices("tips-burst", T0 + 3 * MINUTE), DISMISSED));
+            assertThat(statuses())
+                    .containsExactly(
+                            entry(alices("help-burst", T0), DELIVERED),
+                            entry(alices("tips-burst", T0 + 3 * MINUTE), DISMISSED));
             // the deliveries are gone, the dismissal of tips is not (with the inbox)
             assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
 
@@ -836,7 +923,10 @@ class DeliveryPolicyTest {
 
     // ---- builders ----
 
-    /** Two taps of {@code type} by alice at {@code ts}: a burst of count 2 fires at exactly {@code ts}. */
+    /**
+     * Two taps of {@code type} by alice at {@code ts}: a burst of count 2 fires at exactly {@code
+     * ts}.
+     */
     private void fire(String type, long ts) throws Exception {
         fire(ALICE, type, ts);
     }
@@ -858,7 +948,14 @@ class DeliveryPolicyTest {
     }
 
     private Event feedback(String user, String type, String guide, long ts) {
-        return new Event(nextId(), user, SESSION, ts, type, null, null,
+        return new Event(
+                nextId(),
+                user,
+                SESSION,
+                ts,
+                type,
+                null,
+                null,
                 Map.of("guide", guide, "triggerId", "some-trigger"));
     }
 
@@ -866,7 +963,10 @@ class DeliveryPolicyTest {
         return "e-" + (++nextEventId);
     }
 
-    /** The SPEC's triggerId of alice's session trigger (burst or stall) of {@code ruleId} at {@code ts}. */
+    /**
+     * The SPEC's triggerId of alice's session trigger (burst or stall) of {@code ruleId} at {@code
+     * ts}.
+     */
     private static String alices(String ruleId, long ts) {
         return ruleId + '|' + ALICE + '|' + SESSION + '|' + ts;
     }
@@ -875,9 +975,14 @@ class DeliveryPolicyTest {
 
     private void open(String rulesYaml) throws Exception {
         RuleSet rules = RulesParser.parse(rulesYaml, "test rules");
-        harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                new DetectionFunction(rules, new DetectionSettings(DEDUP_WINDOW, SESSION_TIMEOUT, USER_RETENTION)),
-                e -> e.userId, Types.STRING);
+        harness =
+                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                        new DetectionFunction(
+                                rules,
+                                new DetectionSettings(
+                                        DEDUP_WINDOW, SESSION_TIMEOUT, USER_RETENTION)),
+                        e -> e.userId,
+                        Types.STRING);
     }
 
     private void feed(Event... events) throws Exception {
@@ -899,7 +1004,9 @@ class DeliveryPolicyTest {
     private Map<String, String> statuses() {
         Map<String, String> out = new LinkedHashMap<>();
         for (Trigger t : harness.<Trigger>extractOutputValues()) {
-            assertThat(out.put(t.triggerId, t.status)).as("trigger %s leaves once", t.triggerId).isNull();
+            assertThat(out.put(t.triggerId, t.status))
+                    .as("trigger %s leaves once", t.triggerId)
+                    .isNull();
         }
         return out;
     }

@@ -1,17 +1,5 @@
 package io.guidance.detect;
 
-import io.guidance.event.Event;
-import io.guidance.trigger.Trigger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Comparator;
-import java.util.List;
-import java.util.Random;
-
 import static io.guidance.detect.DetectionHarness.ALICE;
 import static io.guidance.detect.DetectionHarness.BOB;
 import static io.guidance.detect.DetectionHarness.DAY;
@@ -21,14 +9,27 @@ import static io.guidance.detect.DetectionHarness.SECOND;
 import static io.guidance.detect.DetectionHarness.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.guidance.event.Event;
+import io.guidance.trigger.Trigger;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
 /**
- * SPEC section 2: per key, events are evaluated in ts order, equal ts in input order, so the triggers do not depend
- * on the arrival order of events that are out of order within the bound. The harness only evaluates an event once the
- * watermark passes it, so feeding a whole story before advancing time is arrival within the bound.
+ * SPEC section 2: per key, events are evaluated in ts order, equal ts in input order, so the
+ * triggers do not depend on the arrival order of events that are out of order within the bound. The
+ * harness only evaluates an event once the watermark passes it, so feeding a whole story before
+ * advancing time is arrival within the bound.
  */
 class ArrivalOrderTest {
     /** All five kinds side by side. */
-    private static final String ALL_KINDS = """
+    private static final String ALL_KINDS =
+            """
               - id: checkout-stall
                 guide: checkout-help
                 kind: stall
@@ -80,16 +81,18 @@ class ArrivalOrderTest {
         h.feed(story());
         h.advanceTo(T0 + DAY);
 
-        assertThat(h.triggers()).extracting(t -> t.triggerId + " " + t.guide).containsExactlyInAnyOrder(
-                "rage-click|alice|s1|" + (T0 + 3_400) + " help-widget",
-                "plan-loop|alice|s1|" + (T0 + 5_000) + " plan-chooser",
-                "friends|alice|-|" + (T0 + 7_000) + " invite-friends",
-                "checkout-stall|alice|s1|" + (T0 + 18_000) + " checkout-help",
-                "welcome-back|alice|-|" + (T0 + 2 * HOUR) + " whats-new",
-                "friends|alice|-|" + (T0 + 2 * HOUR) + " invite-friends",
-                "friends|alice|-|" + (T0 + 2 * HOUR + SECOND) + " friends-milestone",
-                "rage-click|bob|s7|" + (T0 + 2_700) + " help-widget",
-                "checkout-stall|bob|s7|" + (T0 + 28_000) + " checkout-help");
+        assertThat(h.triggers())
+                .extracting(t -> t.triggerId + " " + t.guide)
+                .containsExactlyInAnyOrder(
+                        "rage-click|alice|s1|" + (T0 + 3_400) + " help-widget",
+                        "plan-loop|alice|s1|" + (T0 + 5_000) + " plan-chooser",
+                        "friends|alice|-|" + (T0 + 7_000) + " invite-friends",
+                        "checkout-stall|alice|s1|" + (T0 + 18_000) + " checkout-help",
+                        "welcome-back|alice|-|" + (T0 + 2 * HOUR) + " whats-new",
+                        "friends|alice|-|" + (T0 + 2 * HOUR) + " invite-friends",
+                        "friends|alice|-|" + (T0 + 2 * HOUR + SECOND) + " friends-milestone",
+                        "rage-click|bob|s7|" + (T0 + 2_700) + " help-widget",
+                        "checkout-stall|bob|s7|" + (T0 + 28_000) + " checkout-help");
     }
 
     @Test
@@ -110,12 +113,17 @@ class ArrivalOrderTest {
             try (DetectionHarness run = DetectionHarness.of(ALL_KINDS)) {
                 run.feed(shuffled);
                 run.advanceTo(T0 + DAY);
-                assertThat(run.triggers()).as("seed %d", seed).containsExactlyInAnyOrderElementsOf(fromSorted);
+                assertThat(run.triggers())
+                        .as("seed %d", seed)
+                        .containsExactlyInAnyOrderElementsOf(fromSorted);
                 // per user, the triggers also come out in the same order
                 for (String user : List.of(ALICE, BOB)) {
                     assertThat(run.triggers().stream().filter(t -> t.userId.equals(user)).toList())
                             .as("seed %d, %s", seed, user)
-                            .containsExactlyElementsOf(fromSorted.stream().filter(t -> t.userId.equals(user)).toList());
+                            .containsExactlyElementsOf(
+                                    fromSorted.stream()
+                                            .filter(t -> t.userId.equals(user))
+                                            .toList());
                 }
             }
         }
@@ -123,11 +131,16 @@ class ArrivalOrderTest {
 
     @Test
     void equalTimestampsKeepInputOrder() throws Exception {
-        // both users: A at T0, B at T0 + 1 s, A at T0 + 2 s, then A and B at the same instant T0 + 3 s.
+        // both users: A at T0, B at T0 + 1 s, A at T0 + 2 s, then A and B at the same instant T0 +
+        // 3 s.
         // alice sends A then B: A is a refresh, B makes B twice -> nothing.
-        // bob sends B then A: B makes B twice, then A is not a refresh (previous B) and makes A three times -> loop.
+        // bob sends B then A: B makes B twice, then A is not a refresh (previous B) and makes A
+        // three times -> loop.
         for (String user : List.of(ALICE, BOB)) {
-            h.feed(plan(user, T0, "/plans/a"), plan(user, T0 + SECOND, "/plans/b"), plan(user, T0 + 2 * SECOND, "/plans/a"));
+            h.feed(
+                    plan(user, T0, "/plans/a"),
+                    plan(user, T0 + SECOND, "/plans/b"),
+                    plan(user, T0 + 2 * SECOND, "/plans/a"));
         }
         h.feed(plan(ALICE, T0 + 3 * SECOND, "/plans/a"), plan(ALICE, T0 + 3 * SECOND, "/plans/b"));
         h.feed(plan(BOB, T0 + 3 * SECOND, "/plans/b"), plan(BOB, T0 + 3 * SECOND, "/plans/a"));
@@ -139,19 +152,27 @@ class ArrivalOrderTest {
 
     @Test
     void equalTimestampsKeepInputOrderForSessionStarts() throws Exception {
-        // two friends make the count 2; then at one instant a page view in a new session and a third friend.
-        // alice: the page view first is the session start with count 2 (nudge), then the friend reaches 3.
-        // bob: the friend first is a counted action that also starts the session (one trigger: reached); the page
+        // two friends make the count 2; then at one instant a page view in a new session and a
+        // third friend.
+        // alice: the page view first is the session start with count 2 (nudge), then the friend
+        // reaches 3.
+        // bob: the friend first is a counted action that also starts the session (one trigger:
+        // reached); the page
         // view after it is no longer the session's first event.
         for (String user : List.of(ALICE, BOB)) {
             h.feed(friend(user, "s1", T0), friend(user, "s1", T0 + MINUTE));
         }
-        h.feed(h.event(ALICE, "s2", T0 + HOUR - SECOND, "page_view", "/home", null), friend(ALICE, "s2", T0 + HOUR - SECOND));
-        h.feed(friend(BOB, "s2", T0 + HOUR - SECOND), h.event(BOB, "s2", T0 + HOUR - SECOND, "page_view", "/home", null));
+        h.feed(
+                h.event(ALICE, "s2", T0 + HOUR - SECOND, "page_view", "/home", null),
+                friend(ALICE, "s2", T0 + HOUR - SECOND));
+        h.feed(
+                friend(BOB, "s2", T0 + HOUR - SECOND),
+                h.event(BOB, "s2", T0 + HOUR - SECOND, "page_view", "/home", null));
         h.advanceTo(T0 + DAY);
 
         long at = T0 + HOUR - SECOND;
-        assertThat(h.triggers()).extracting(t -> t.triggerId + " " + t.guide + " " + t.reason.get("count"))
+        assertThat(h.triggers())
+                .extracting(t -> t.triggerId + " " + t.guide + " " + t.reason.get("count"))
                 .containsExactlyInAnyOrder(
                         "friends|alice|-|" + (T0 + MINUTE) + " invite-friends 2",
                         "friends|alice|-|" + at + " invite-friends 2",
@@ -162,17 +183,20 @@ class ArrivalOrderTest {
 
     /**
      * Worked out by hand (distinct ts per user, so that sorted order is the one order):
+     *
      * <ul>
-     *   <li>alice s1: plans basic, pro, basic at 0, 1, 2 s; three #x clicks at 3, 3.2, 3.4 s fire rage-click at
-     *       3.4 s; pro at 4 s; basic at 5 s is basic's third time in 60 s: plan-loop at 5 s. Friends at 6 s (count 1)
-     *       and 7 s (count 2: nudge). /checkout at 10 s with no #pay: the stall fires at 18 s.</li>
-     *   <li>alice s2 at 2 h: away since 10 s, over 1 h: welcome-back; a new session with count 2: nudge. A friend at
-     *       2 h 1 s: count 3, friends-milestone.</li>
-     *   <li>bob s7: /checkout at 0.5 s, #pay at 1.5 s cancels. #pay clicks at 1.5, 1.7, 2.6 s: at 2.6 s the one at
-     *       1.5 s is out of [1.6 s, 2.6 s]; the fourth at 2.7 s makes 1.7, 2.6, 2.7: rage-click at 2.7 s. /checkout
-     *       at 20 s, #pay at 29 s is after the deadline: the stall fires at 28 s.</li>
-     *   <li>bob s8 at 40 min: 39 min after his last event, under the 1 h gap; count 0: nothing.</li>
-     *   <li>carol: basic, basic (refresh), pro, basic, pro: basic twice, nothing.</li>
+     *   <li>alice s1: plans basic, pro, basic at 0, 1, 2 s; three #x clicks at 3, 3.2, 3.4 s fire
+     *       rage-click at 3.4 s; pro at 4 s; basic at 5 s is basic's third time in 60 s: plan-loop
+     *       at 5 s. Friends at 6 s (count 1) and 7 s (count 2: nudge). /checkout at 10 s with no
+     *       #pay: the stall fires at 18 s.
+     *   <li>alice s2 at 2 h: away since 10 s, over 1 h: welcome-back; a new session with count 2:
+     *       nudge. A friend at 2 h 1 s: count 3, friends-milestone.
+     *   <li>bob s7: /checkout at 0.5 s, #pay at 1.5 s cancels. #pay clicks at 1.5, 1.7, 2.6 s: at
+     *       2.6 s the one at 1.5 s is out of [1.6 s, 2.6 s]; the fourth at 2.7 s makes 1.7, 2.6,
+     *       2.7: rage-click at 2.7 s. /checkout at 20 s, #pay at 29 s is after the deadline: the
+     *       stall fires at 28 s.
+     *   <li>bob s8 at 40 min: 39 min after his last event, under the 1 h gap; count 0: nothing.
+     *   <li>carol: basic, basic (refresh), pro, basic, pro: basic twice, nothing.
      * </ul>
      */
     private List<Event> story() {

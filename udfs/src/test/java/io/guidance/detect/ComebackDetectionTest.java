@@ -1,11 +1,5 @@
 package io.guidance.detect;
 
-import io.guidance.event.Event;
-import io.guidance.trigger.Trigger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import static io.guidance.detect.DetectionHarness.ALICE;
 import static io.guidance.detect.DetectionHarness.BOB;
 import static io.guidance.detect.DetectionHarness.DAY;
@@ -14,12 +8,19 @@ import static io.guidance.detect.DetectionHarness.SECOND;
 import static io.guidance.detect.DetectionHarness.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.guidance.event.Event;
+import io.guidance.trigger.Trigger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
 /**
- * SPEC section 3, {@code comeback}: "the first event of a user whose previous event is at least gap earlier fires at
- * its ts." Per user: any event type, any session.
+ * SPEC section 3, {@code comeback}: "the first event of a user whose previous event is at least gap
+ * earlier fires at its ts." Per user: any event type, any session.
  */
 class ComebackDetectionTest {
-    private static final String WELCOME_BACK = """
+    private static final String WELCOME_BACK =
+            """
               - id: welcome-back
                 guide: whats-new
                 kind: comeback
@@ -75,9 +76,13 @@ class ComebackDetectionTest {
 
     @Test
     void onlyTheFirstEventOfTheReturnFires() throws Exception {
-        h.feed(view(ALICE, "s1", T0),
+        h.feed(
+                view(ALICE, "s1", T0),
                 view(ALICE, "s2", T0 + GAP + HOUR),
-                view(ALICE, "s2", T0 + GAP + HOUR), // the same instant: its previous event is 0 ms earlier
+                view(
+                        ALICE,
+                        "s2",
+                        T0 + GAP + HOUR), // the same instant: its previous event is 0 ms earlier
                 h.event(ALICE, "s2", T0 + GAP + HOUR + SECOND, "click", "/home", "#news"));
         h.advanceTo(T0 + 100 * DAY);
 
@@ -87,22 +92,27 @@ class ComebackDetectionTest {
 
     @Test
     void firesAgainOnALaterReturn() throws Exception {
-        h.feed(view(ALICE, "s1", T0),
+        h.feed(
+                view(ALICE, "s1", T0),
                 view(ALICE, "s2", T0 + GAP), // back: fires
                 view(ALICE, "s2", T0 + GAP + HOUR),
                 view(ALICE, "s3", T0 + 2 * GAP + HOUR)); // away exactly the gap again: fires
         h.advanceTo(T0 + 100 * DAY);
 
-        assertThat(h.triggerIds()).containsExactly(
-                "welcome-back|alice|-|" + (T0 + GAP),
-                "welcome-back|alice|-|" + (T0 + 2 * GAP + HOUR));
-        assertThat(h.triggers().get(1).reason).containsEntry("previousEventAt", Long.toString(T0 + GAP + HOUR));
+        assertThat(h.triggerIds())
+                .containsExactly(
+                        "welcome-back|alice|-|" + (T0 + GAP),
+                        "welcome-back|alice|-|" + (T0 + 2 * GAP + HOUR));
+        assertThat(h.triggers().get(1).reason)
+                .containsEntry("previousEventAt", Long.toString(T0 + GAP + HOUR));
     }
 
     @Test
     void theGapIsMeasuredFromThePreviousEventOfAnyTypeOrSession() throws Exception {
-        // T0 to T0 + 20 d is more than the gap, but a click in another session at T0 + 10 d splits it in two
-        h.feed(view(ALICE, "s1", T0),
+        // T0 to T0 + 20 d is more than the gap, but a click in another session at T0 + 10 d splits
+        // it in two
+        h.feed(
+                view(ALICE, "s1", T0),
                 h.event(ALICE, "s7", T0 + 10 * DAY, "click", "/home", "#menu"),
                 view(ALICE, "s2", T0 + 20 * DAY));
         h.advanceTo(T0 + 100 * DAY);
@@ -112,7 +122,10 @@ class ComebackDetectionTest {
 
     @Test
     void usersAreApartFromEachOther() throws Exception {
-        h.feed(view(ALICE, "s1", T0), view(BOB, "s1", T0 + 7 * DAY), view(ALICE, "s1", T0 + GAP),
+        h.feed(
+                view(ALICE, "s1", T0),
+                view(BOB, "s1", T0 + 7 * DAY),
+                view(ALICE, "s1", T0 + GAP),
                 view(BOB, "s1", T0 + GAP + DAY));
         h.advanceTo(T0 + 100 * DAY);
 

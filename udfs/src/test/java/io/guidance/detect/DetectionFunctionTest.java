@@ -1,11 +1,20 @@
 package io.guidance.detect;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.guidance.event.DeadLetter;
 import io.guidance.event.Event;
 import io.guidance.event.EventParser;
 import io.guidance.rules.RuleSet;
 import io.guidance.rules.RulesParser;
 import io.guidance.trigger.Trigger;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Queue;
+import java.util.Random;
+import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -17,24 +26,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Comparator;
-import java.util.List;
-import java.util.Queue;
-import java.util.Random;
-import java.util.stream.Collectors;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
- * SPEC sections 2-4 for the {@code stall} kind, run through Flink's keyed harness with event time driven by
- * watermarks: when a stall fires and what cancels it, dedup, late events, order independence, and that every piece
- * of state and every timer is gone once its job is done.
+ * SPEC sections 2-4 for the {@code stall} kind, run through Flink's keyed harness with event time
+ * driven by watermarks: when a stall fires and what cancels it, dedup, late events, order
+ * independence, and that every piece of state and every timer is gone once its job is done.
  */
 class DetectionFunctionTest {
-    /** 2023-11-14T22:13:20Z: 20 s past a whole minute, so that rounding the dedup sweep up is visible. */
+    /**
+     * 2023-11-14T22:13:20Z: 20 s past a whole minute, so that rounding the dedup sweep up is
+     * visible.
+     */
     private static final long T0 = 1_700_000_000_000L;
+
     private static final long SECOND = 1_000L;
     private static final long MINUTE = 60 * SECOND;
 
@@ -42,15 +45,19 @@ class DetectionFunctionTest {
     private static final long SEARCH_WITHIN = 5 * SECOND;
     private static final long TTL = 10 * MINUTE;
     private static final long DEDUP_WINDOW = 10 * MINUTE;
+
     /**
-     * When the dedup memory of an event at T0 is swept: T0 + 10 min is 20 s past a whole minute, rounded up to the
-     * next whole minute is 40 s later.
+     * When the dedup memory of an event at T0 is swept: T0 + 10 min is 20 s past a whole minute,
+     * rounded up to the next whole minute is 40 s later.
      */
     private static final long SWEEP_AFTER_T0 = T0 + DEDUP_WINDOW + 40 * SECOND;
+
     private static final long DAY = 24 * 60 * MINUTE;
+
     /**
-     * When the delivery policy forgets a delivery made between T0 and T0 + 40 s: the daily cap looks back 24 h (the
-     * default cooldown is a day too), rounded up to the minute like every cleanup.
+     * When the delivery policy forgets a delivery made between T0 and T0 + 40 s: the daily cap
+     * looks back 24 h (the default cooldown is a day too), rounded up to the minute like every
+     * cleanup.
      */
     private static final long DELIVERY_MEMORY_ENDS = T0 + DAY + 40 * SECOND;
 
@@ -58,10 +65,11 @@ class DetectionFunctionTest {
     private static final String BOB = "bob";
 
     /**
-     * The SPEC's checkout stall (its start also matches its progress, since any page view is progress) and a search
-     * stall whose start and progress are distinct.
+     * The SPEC's checkout stall (its start also matches its progress, since any page view is
+     * progress) and a search stall whose start and progress are distinct.
      */
-    private static final String RULES = """
+    private static final String RULES =
+            """
             version: 1
             delivery:
               ttl: 10m
@@ -121,7 +129,8 @@ class DetectionFunctionTest {
                 .containsEntry("startedAt", Long.toString(T0));
         assertThat(harness.extractOutputStreamRecords())
                 .as("the trigger record carries its ts as event time")
-                .extracting(StreamRecord::getTimestamp).containsExactly(deadline);
+                .extracting(StreamRecord::getTimestamp)
+                .containsExactly(deadline);
     }
 
     @Test
@@ -150,7 +159,8 @@ class DetectionFunctionTest {
 
     @Test
     void aStartThatAlsoMatchesProgressCountsAsAStart() throws Exception {
-        // a reload of /checkout is a page view (progress) and a /checkout page view (start): it restarts the wait
+        // a reload of /checkout is a page view (progress) and a /checkout page view (start): it
+        // restarts the wait
         feed(checkoutView(ALICE, "s1", T0), checkoutView(ALICE, "s1", T0 + 3 * SECOND));
 
         advanceTo(T0 + 10 * MINUTE);
@@ -214,7 +224,8 @@ class DetectionFunctionTest {
 
     @Test
     void twoSessionsOfOneUserAreIndependent() throws Exception {
-        feed(checkoutView(ALICE, "s1", T0),
+        feed(
+                checkoutView(ALICE, "s1", T0),
                 checkoutView(ALICE, "s2", T0 + 2 * SECOND),
                 payClick(ALICE, "s1", T0 + 3 * SECOND));
 
@@ -230,9 +241,10 @@ class DetectionFunctionTest {
 
         advanceTo(T0 + 10 * MINUTE);
 
-        assertThat(triggerIds()).containsExactly(
-                "checkout-stall|alice|s1|" + (T0 + 8_000),
-                "checkout-stall|alice|s2|" + (T0 + 10_000));
+        assertThat(triggerIds())
+                .containsExactly(
+                        "checkout-stall|alice|s1|" + (T0 + 8_000),
+                        "checkout-stall|alice|s2|" + (T0 + 10_000));
     }
 
     @Test
@@ -242,14 +254,18 @@ class DetectionFunctionTest {
         advanceTo(T0 + 10 * MINUTE);
 
         // search: T0 + 1 s + 5 s; checkout: T0 + 8 s
-        assertThat(triggerIds()).containsExactly(
-                "search-stall|alice|s1|" + (T0 + 6_000),
-                "checkout-stall|alice|s1|" + (T0 + 8_000));
+        assertThat(triggerIds())
+                .containsExactly(
+                        "search-stall|alice|s1|" + (T0 + 6_000),
+                        "checkout-stall|alice|s1|" + (T0 + 8_000));
     }
 
     @Test
     void usersAreIndependent() throws Exception {
-        feed(checkoutView(ALICE, "s1", T0), checkoutView(BOB, "s1", T0 + SECOND), payClick(BOB, "s1", T0 + 2 * SECOND));
+        feed(
+                checkoutView(ALICE, "s1", T0),
+                checkoutView(BOB, "s1", T0 + SECOND),
+                payClick(BOB, "s1", T0 + 2 * SECOND));
 
         advanceTo(T0 + 10 * MINUTE);
 
@@ -259,7 +275,8 @@ class DetectionFunctionTest {
     @Test
     void aDisabledRuleFiresNothing() throws Exception {
         harness.close();
-        harness = harness(RULES.replace("    within: 8s\n", "    within: 8s\n    enabled: false\n"));
+        harness =
+                harness(RULES.replace("    within: 8s\n", "    within: 8s\n    enabled: false\n"));
 
         feed(checkoutView(ALICE, "s1", T0), searchInput(ALICE, "s1", T0));
         advanceTo(T0 + 10 * MINUTE);
@@ -271,9 +288,11 @@ class DetectionFunctionTest {
 
     @Test
     void equalTimestampsKeepArrivalOrder() throws Exception {
-        // alice: start, then progress at the same instant -> the wait opens and is cancelled at once
+        // alice: start, then progress at the same instant -> the wait opens and is cancelled at
+        // once
         feed(checkoutView(ALICE, "s1", T0), payClick(ALICE, "s1", T0));
-        // bob: progress, then start at the same instant -> nothing to cancel yet, then the wait opens
+        // bob: progress, then start at the same instant -> nothing to cancel yet, then the wait
+        // opens
         feed(payClick(BOB, "s1", T0), checkoutView(BOB, "s1", T0));
 
         advanceTo(T0 + 10 * MINUTE);
@@ -292,10 +311,12 @@ class DetectionFunctionTest {
         List<Trigger> fromSorted = triggers();
 
         // worked out by hand in outOfOrderStory()
-        assertThat(fromSorted).extracting(t -> t.triggerId).containsExactlyInAnyOrder(
-                "checkout-stall|alice|s1|" + (T0 + 28_000),
-                "search-stall|alice|s2|" + (T0 + 9_000),
-                "checkout-stall|bob|s1|" + (T0 + 14_000));
+        assertThat(fromSorted)
+                .extracting(t -> t.triggerId)
+                .containsExactlyInAnyOrder(
+                        "checkout-stall|alice|s1|" + (T0 + 28_000),
+                        "search-stall|alice|s2|" + (T0 + 9_000),
+                        "checkout-stall|bob|s1|" + (T0 + 14_000));
 
         for (long seed = 1; seed <= 20; seed++) {
             List<Event> shuffled = new ArrayList<>(story);
@@ -307,7 +328,8 @@ class DetectionFunctionTest {
                     run.processElement(e, e.ts);
                 }
                 run.processWatermark(T0 + 10 * MINUTE);
-                assertThat(run.extractOutputValues()).as("seed %d", seed)
+                assertThat(run.extractOutputValues())
+                        .as("seed %d", seed)
                         .containsExactlyInAnyOrderElementsOf(fromSorted);
             }
         }
@@ -326,10 +348,12 @@ class DetectionFunctionTest {
         List<DeadLetter> dead = sideOutput(OutputTags.DEAD_LETTERS);
         assertThat(dead).extracting(d -> d.reason).containsExactly("late", "late");
         EventParser parser = new EventParser();
-        assertThat(dead).extracting(d -> parser.parse(d.raw).event)
+        assertThat(dead)
+                .extracting(d -> parser.parse(d.raw).event)
                 .as("the dead letter keeps the whole event")
                 .containsExactly(atTheWatermark, behindTheWatermark);
-        assertThat(triggerIds()).as("late events open no wait")
+        assertThat(triggerIds())
+                .as("late events open no wait")
                 .containsExactly("checkout-stall|alice|s3|" + (T0 + 13_001));
     }
 
@@ -372,14 +396,16 @@ class DetectionFunctionTest {
         advanceTo(SWEEP_AFTER_T0 + 10 * MINUTE);
 
         assertThat(sideOutput(OutputTags.DUPLICATES)).isEmpty();
-        assertThat(triggerIds()).containsExactly(
-                "checkout-stall|alice|s1|" + (T0 + 8_000),
-                "checkout-stall|alice|s1|" + (SWEEP_AFTER_T0 + 9_000));
+        assertThat(triggerIds())
+                .containsExactly(
+                        "checkout-stall|alice|s1|" + (T0 + 8_000),
+                        "checkout-stall|alice|s1|" + (SWEEP_AFTER_T0 + 9_000));
     }
 
     @Test
     void eachIdIsForgottenFromTheSweepAtItsOwnExpiry() throws Exception {
-        // ids seen at T0, T0 + 2 min and T0 + 3 min: swept (rounded up) at T0 + 10:40, 12:40 and 13:40
+        // ids seen at T0, T0 + 2 min and T0 + 3 min: swept (rounded up) at T0 + 10:40, 12:40 and
+        // 13:40
         Event first = payClick(ALICE, "s1", T0);
         Event second = payClick(ALICE, "s1", T0 + 2 * MINUTE);
         Event third = payClick(ALICE, "s1", T0 + 3 * MINUTE);
@@ -411,13 +437,15 @@ class DetectionFunctionTest {
         advanceTo(T0 + CHECKOUT_WITHIN);
         assertThat(triggers()).hasSize(1);
 
-        // what remains is the memory of the event's id and session, until the rounded-up sweep, and of the delivery
+        // what remains is the memory of the event's id and session, until the rounded-up sweep, and
+        // of the delivery
         advanceTo(SWEEP_AFTER_T0 - 1);
         int withIdAndSession = harness.numKeyedStateEntries();
         assertThat(harness.numEventTimeTimers()).isEqualTo(1);
 
         advanceTo(SWEEP_AFTER_T0);
-        // left: the guide's last delivery and the recent deliveries (cooldown, gap, daily cap), and the inbox with the
+        // left: the guide's last delivery and the recent deliveries (cooldown, gap, daily cap), and
+        // the inbox with the
         // times of the next sweep and of the key's timer
         assertThat(harness.numKeyedStateEntries()).isEqualTo(3).isLessThan(withIdAndSession);
         assertThat(harness.numEventTimeTimers()).isEqualTo(1);
@@ -441,7 +469,8 @@ class DetectionFunctionTest {
         assertThat(harness.numEventTimeTimers()).isEqualTo(1);
 
         advanceTo(T0 + SECOND);
-        // the click ran and cancelled the wait: the deadline passes without a trigger, the timer waits for the sweep
+        // the click ran and cancelled the wait: the deadline passes without a trigger, the timer
+        // waits for the sweep
         advanceTo(T0 + CHECKOUT_WITHIN);
         assertThat(triggers()).isEmpty();
         assertThat(harness.numEventTimeTimers()).isEqualTo(1);
@@ -457,7 +486,8 @@ class DetectionFunctionTest {
         feed(checkoutView(ALICE, "s1", T0), checkoutView(ALICE, "s1", T0 + 3 * SECOND));
 
         advanceTo(T0);
-        // the second view waiting at T0 + 3 s, the first deadline at T0 + 8 s, the dedup sweep: one timer
+        // the second view waiting at T0 + 3 s, the first deadline at T0 + 8 s, the dedup sweep: one
+        // timer
         assertThat(harness.numEventTimeTimers()).isEqualTo(1);
 
         advanceTo(T0 + 3 * SECOND);
@@ -474,9 +504,11 @@ class DetectionFunctionTest {
     void theEndOfInputRunsEverythingStillDueAndStops() throws Exception {
         feed(checkoutView(ALICE, "s1", T0), payClick(BOB, "s2", T0 + SECOND));
 
-        // a bounded input ends with the watermark at Long.MAX_VALUE: every wait, sweep and memory comes due at once
+        // a bounded input ends with the watermark at Long.MAX_VALUE: every wait, sweep and memory
+        // comes due at once
         advanceTo(Long.MAX_VALUE);
-        assertThat(triggers()).extracting(t -> t.ruleId + "@" + t.ts)
+        assertThat(triggers())
+                .extracting(t -> t.ruleId + "@" + t.ts)
                 .containsExactly("checkout-stall@" + (T0 + CHECKOUT_WITHIN));
         assertThat(harness.numEventTimeTimers()).isZero();
         assertThat(harness.numKeyedStateEntries()).isZero();
@@ -488,12 +520,15 @@ class DetectionFunctionTest {
         advanceTo(T0 + 10 * MINUTE);
         assertThat(triggers()).hasSize(3);
 
-        // each user's sweep is due at their first event + 10 min, rounded up: T0 + 10 min 40 s for both. The story's
-        // latest event, at T0 + 20 s, is due at T0 + 10 min 20 s, so that one sweep clears everything
+        // each user's sweep is due at their first event + 10 min, rounded up: T0 + 10 min 40 s for
+        // both. The story's
+        // latest event, at T0 + 20 s, is due at T0 + 10 min 20 s, so that one sweep clears
+        // everything
         advanceTo(SWEEP_AFTER_T0 - 1);
         assertThat(harness.numKeyedStateEntries()).isPositive();
 
-        // delivered at 9 s (alice; her 28 s trigger falls within the 2 min gap) and 14 s (bob): forgotten a day later
+        // delivered at 9 s (alice; her 28 s trigger falls within the 2 min gap) and 14 s (bob):
+        // forgotten a day later
         advanceTo(DELIVERY_MEMORY_ENDS - 1);
         assertThat(harness.numKeyedStateEntries()).isPositive();
         advanceTo(DELIVERY_MEMORY_ENDS);
@@ -510,7 +545,8 @@ class DetectionFunctionTest {
         advanceTo(ts + CHECKOUT_WITHIN);
         assertThat(triggers()).isEmpty();
 
-        // T0 + 10 min is 20 s past a minute: events up to 40 s after T0 are swept at SWEEP_AFTER_T0, later ones a
+        // T0 + 10 min is 20 s past a minute: events up to 40 s after T0 are swept at
+        // SWEEP_AFTER_T0, later ones a
         // minute after
         long expectedSweep = offset <= 40_000 ? SWEEP_AFTER_T0 : SWEEP_AFTER_T0 + MINUTE;
         advanceTo(expectedSweep - 1);
@@ -524,12 +560,15 @@ class DetectionFunctionTest {
 
     /**
      * Events of two users with distinct timestamps; the expected triggers, by hand:
+     *
      * <ul>
-     *   <li>alice s1: checkout at 0 s, pay at 3 s (cancels); checkout again at 20 s -> fires at 28 s.</li>
-     *   <li>alice s2: search at 1 s, again at 4 s (deadline 9 s); result click at 9.5 s is too late -> fires at 9 s.</li>
-     *   <li>bob s1: checkout at 2 s, reload at 6 s (deadline 14 s); a pay click in bob's s9 at 7 s is another
-     *       session -> fires at 14 s.</li>
-     *   <li>bob s3: search at 5 s, result click at exactly the deadline 10 s -> cancelled.</li>
+     *   <li>alice s1: checkout at 0 s, pay at 3 s (cancels); checkout again at 20 s -> fires at 28
+     *       s.
+     *   <li>alice s2: search at 1 s, again at 4 s (deadline 9 s); result click at 9.5 s is too late
+     *       -> fires at 9 s.
+     *   <li>bob s1: checkout at 2 s, reload at 6 s (deadline 14 s); a pay click in bob's s9 at 7 s
+     *       is another session -> fires at 14 s.
+     *   <li>bob s3: search at 5 s, result click at exactly the deadline 10 s -> cancelled.
      * </ul>
      */
     private List<Event> outOfOrderStory() {
@@ -567,7 +606,8 @@ class DetectionFunctionTest {
         return event(user, session, ts, "click", "/search", "#result-3");
     }
 
-    private Event event(String user, String session, long ts, String type, String page, String target) {
+    private Event event(
+            String user, String session, long ts, String type, String page, String target) {
         return new Event("e-" + (++nextEventId), user, session, ts, type, page, target, null);
     }
 
@@ -577,11 +617,18 @@ class DetectionFunctionTest {
 
     // ---- harness helpers ----
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, Event, Trigger> harness(String rulesYaml)
-            throws Exception {
+    private static KeyedOneInputStreamOperatorTestHarness<String, Event, Trigger> harness(
+            String rulesYaml) throws Exception {
         RuleSet rules = RulesParser.parse(rulesYaml, "test rules");
         return ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                new DetectionFunction(rules, new DetectionSettings(DEDUP_WINDOW, DEDUP_WINDOW, DetectionSettings.DEFAULT_USER_RETENTION)), e -> e.userId, Types.STRING);
+                new DetectionFunction(
+                        rules,
+                        new DetectionSettings(
+                                DEDUP_WINDOW,
+                                DEDUP_WINDOW,
+                                DetectionSettings.DEFAULT_USER_RETENTION)),
+                e -> e.userId,
+                Types.STRING);
     }
 
     private void feed(Event... events) throws Exception {
@@ -604,7 +651,8 @@ class DetectionFunctionTest {
 
     private <X> List<X> sideOutput(OutputTag<X> tag) {
         Queue<StreamRecord<X>> records = harness.getSideOutput(tag);
-        return records == null ? List.of()
+        return records == null
+                ? List.of()
                 : records.stream().map(StreamRecord::getValue).collect(Collectors.toList());
     }
 }

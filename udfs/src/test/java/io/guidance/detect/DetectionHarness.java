@@ -5,6 +5,11 @@ import io.guidance.rules.RuleSet;
 import io.guidance.rules.RuleValidationException;
 import io.guidance.rules.RulesParser;
 import io.guidance.trigger.Trigger;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.stream.Collectors;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
@@ -19,20 +24,18 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.apache.flink.util.OutputTag;
 
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Queue;
-import java.util.stream.Collectors;
-
 /**
- * The {@link DetectionFunction} in Flink's keyed harness, keyed by user, with event time driven by watermarks, plus
- * the small builders and look-ups the rule-kind tests share. Events are only evaluated once the watermark passes
- * their ts, so a test feeds a story and then advances time.
+ * The {@link DetectionFunction} in Flink's keyed harness, keyed by user, with event time driven by
+ * watermarks, plus the small builders and look-ups the rule-kind tests share. Events are only
+ * evaluated once the watermark passes their ts, so a test feeds a story and then advances time.
  */
 final class DetectionHarness implements AutoCloseable {
-    /** 2023-11-14T22:13:20Z: 20 s past a whole minute, so that rounding cleanup timers up is visible. */
+    /**
+     * 2023-11-14T22:13:20Z: 20 s past a whole minute, so that rounding cleanup timers up is
+     * visible.
+     */
     static final long T0 = 1_700_000_000_000L;
+
     static final long SECOND = 1_000L;
     static final long MINUTE = 60 * SECOND;
     static final long HOUR = 60 * MINUTE;
@@ -47,7 +50,8 @@ final class DetectionHarness implements AutoCloseable {
     final KeyedOneInputStreamOperatorTestHarness<String, Event, Trigger> harness;
     private int nextEventId;
 
-    private DetectionHarness(KeyedOneInputStreamOperatorTestHarness<String, Event, Trigger> harness) {
+    private DetectionHarness(
+            KeyedOneInputStreamOperatorTestHarness<String, Event, Trigger> harness) {
         this.harness = harness;
     }
 
@@ -56,14 +60,21 @@ final class DetectionHarness implements AutoCloseable {
     }
 
     static DetectionHarness of(String rulesYaml, DetectionSettings settings) throws Exception {
-        return new DetectionHarness(ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                new DetectionFunction(rules(rulesYaml), settings), e -> e.userId, Types.STRING));
+        return new DetectionHarness(
+                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                        new DetectionFunction(rules(rulesYaml), settings),
+                        e -> e.userId,
+                        Types.STRING));
     }
 
-    /** The rules of a test: rule entries (indented as list items under {@code rules:}) after a fixed header. */
+    /**
+     * The rules of a test: rule entries (indented as list items under {@code rules:}) after a fixed
+     * header.
+     */
     static RuleSet rules(String rulesYaml) {
         try {
-            return RulesParser.parse("version: 1\ndelivery: {ttl: 10m}\nrules:\n" + rulesYaml, "test rules");
+            return RulesParser.parse(
+                    "version: 1\ndelivery: {ttl: 10m}\nrules:\n" + rulesYaml, "test rules");
         } catch (RuleValidationException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
@@ -75,8 +86,14 @@ final class DetectionHarness implements AutoCloseable {
         return event(user, session, ts, type, page, target, null);
     }
 
-    Event event(String user, String session, long ts, String type, String page, String target,
-                Map<String, String> props) {
+    Event event(
+            String user,
+            String session,
+            long ts,
+            String type,
+            String page,
+            String target,
+            Map<String, String> props) {
         return new Event("e-" + (++nextEventId), user, session, ts, type, page, target, props);
     }
 
@@ -108,7 +125,8 @@ final class DetectionHarness implements AutoCloseable {
 
     <X> List<X> sideOutput(OutputTag<X> tag) {
         Queue<StreamRecord<X>> records = harness.getSideOutput(tag);
-        return records == null ? List.of()
+        return records == null
+                ? List.of()
                 : records.stream().map(StreamRecord::getValue).collect(Collectors.toList());
     }
 
@@ -123,10 +141,15 @@ final class DetectionHarness implements AutoCloseable {
     // ---- looking into one user's state, by the names the function registers ----
 
     /** A copy of one user's map state; empty when the user has none. */
-    <K, V> Map<K, V> mapState(String user, String name, TypeInformation<K> keys, TypeInformation<V> values)
+    <K, V> Map<K, V> mapState(
+            String user, String name, TypeInformation<K> keys, TypeInformation<V> values)
             throws Exception {
-        MapState<K, V> state = backend(user).getPartitionedState(VoidNamespace.INSTANCE,
-                VoidNamespaceSerializer.INSTANCE, new MapStateDescriptor<>(name, keys, values));
+        MapState<K, V> state =
+                backend(user)
+                        .getPartitionedState(
+                                VoidNamespace.INSTANCE,
+                                VoidNamespaceSerializer.INSTANCE,
+                                new MapStateDescriptor<>(name, keys, values));
         Map<K, V> copy = new LinkedHashMap<>();
         Iterable<Map.Entry<K, V>> entries = state.entries();
         if (entries != null) {
@@ -139,8 +162,12 @@ final class DetectionHarness implements AutoCloseable {
 
     /** One user's value state, or null. */
     <T> T valueState(String user, String name, TypeInformation<T> type) throws Exception {
-        ValueState<T> state = backend(user).getPartitionedState(VoidNamespace.INSTANCE,
-                VoidNamespaceSerializer.INSTANCE, new ValueStateDescriptor<>(name, type));
+        ValueState<T> state =
+                backend(user)
+                        .getPartitionedState(
+                                VoidNamespace.INSTANCE,
+                                VoidNamespaceSerializer.INSTANCE,
+                                new ValueStateDescriptor<>(name, type));
         return state.value();
     }
 
@@ -155,10 +182,14 @@ final class DetectionHarness implements AutoCloseable {
     }
 
     Map<String, ThresholdCount> thresholdCounts(String user) throws Exception {
-        return mapState(user, StateNames.THRESHOLD_COUNTS, Types.STRING, Types.POJO(ThresholdCount.class));
+        return mapState(
+                user, StateNames.THRESHOLD_COUNTS, Types.STRING, Types.POJO(ThresholdCount.class));
     }
 
-    /** One user's inbox (waiting events, timer, sweep, sessions, stall waits, first/last seen), or null. */
+    /**
+     * One user's inbox (waiting events, timer, sweep, sessions, stall waits, first/last seen), or
+     * null.
+     */
     Inbox inbox(String user) throws Exception {
         return valueState(user, StateNames.INBOX, Types.POJO(Inbox.class));
     }

@@ -1,26 +1,28 @@
 package io.guidance.detect;
 
-import io.guidance.event.Event;
-import io.guidance.trigger.Trigger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import static io.guidance.detect.DetectionHarness.ALICE;
 import static io.guidance.detect.DetectionHarness.DAY;
 import static io.guidance.detect.DetectionHarness.SECOND;
 import static io.guidance.detect.DetectionHarness.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.guidance.event.Event;
+import io.guidance.trigger.Trigger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
 /**
- * SPEC section 3, {@code loop}: "a matching event whose field value equals that of the key's previous matching event
- * is a refresh and is ignored (a refresh is not a loop; the previous one counts even when it left the window or the
- * window was emptied). Other matching events enter the window, which keeps those with ts in [t - within, t]. When the
- * current value then occurs times times in the window, a trigger fires at t and the window is emptied. Events without
- * field are ignored."
+ * SPEC section 3, {@code loop}: "a matching event whose field value equals that of the key's
+ * previous matching event is a refresh and is ignored (a refresh is not a loop; the previous one
+ * counts even when it left the window or the window was emptied). Other matching events enter the
+ * window, which keeps those with ts in [t - within, t]. When the current value then occurs times
+ * times in the window, a trigger fires at t and the window is emptied. Events without field are
+ * ignored."
  */
 class LoopDetectionTest {
-    private static final String PLAN_LOOP = """
+    private static final String PLAN_LOOP =
+            """
               - id: plan-loop
                 guide: plan-chooser
                 kind: loop
@@ -29,8 +31,13 @@ class LoopDetectionTest {
                 times: 3
                 within: 60s
             """;
-    /** Its matcher does not ask for the loop's field, so target-less clicks match and must be ignored. */
-    private static final String TAB_LOOP = """
+
+    /**
+     * Its matcher does not ask for the loop's field, so target-less clicks match and must be
+     * ignored.
+     */
+    private static final String TAB_LOOP =
+            """
               - id: tab-loop
                 guide: settings-tour
                 kind: loop
@@ -57,8 +64,12 @@ class LoopDetectionTest {
 
     @Test
     void firesWhenAPageComesBackForTheThirdTime() throws Exception {
-        h.feed(plan(T0, BASIC), plan(T0 + 5 * SECOND, PRO), plan(T0 + 10 * SECOND, BASIC),
-                plan(T0 + 15 * SECOND, PRO), plan(T0 + 20 * SECOND, BASIC));
+        h.feed(
+                plan(T0, BASIC),
+                plan(T0 + 5 * SECOND, PRO),
+                plan(T0 + 10 * SECOND, BASIC),
+                plan(T0 + 15 * SECOND, PRO),
+                plan(T0 + 20 * SECOND, BASIC));
         h.advanceTo(T0 + DAY);
 
         assertThat(h.triggers()).hasSize(1);
@@ -78,10 +89,16 @@ class LoopDetectionTest {
 
     @Test
     void refreshesAreIgnored() throws Exception {
-        // A, A, B, A, B, A: the second A is a refresh. Counting it, A would reach 3 at T0 + 3 s; without it the
+        // A, A, B, A, B, A: the second A is a refresh. Counting it, A would reach 3 at T0 + 3 s;
+        // without it the
         // window at T0 + 5 s holds A, B, A, B, A: A three times
-        h.feed(plan(T0, BASIC), plan(T0 + SECOND, BASIC), plan(T0 + 2 * SECOND, PRO), plan(T0 + 3 * SECOND, BASIC),
-                plan(T0 + 4 * SECOND, PRO), plan(T0 + 5 * SECOND, BASIC));
+        h.feed(
+                plan(T0, BASIC),
+                plan(T0 + SECOND, BASIC),
+                plan(T0 + 2 * SECOND, PRO),
+                plan(T0 + 3 * SECOND, BASIC),
+                plan(T0 + 4 * SECOND, PRO),
+                plan(T0 + 5 * SECOND, BASIC));
         h.advanceTo(T0 + DAY);
 
         assertThat(h.triggerIds()).containsExactly("plan-loop|alice|s1|" + (T0 + 5_000));
@@ -100,12 +117,21 @@ class LoopDetectionTest {
     @Test
     void thePreviousCountsAfterTheWindowWasEmptied() throws Exception {
         // A B A B A fires at the 5th event and empties the window; its previous value A stays
-        h.feed(plan(T0, BASIC), plan(T0 + SECOND, PRO), plan(T0 + 2 * SECOND, BASIC), plan(T0 + 3 * SECOND, PRO),
+        h.feed(
+                plan(T0, BASIC),
+                plan(T0 + SECOND, PRO),
+                plan(T0 + 2 * SECOND, BASIC),
+                plan(T0 + 3 * SECOND, PRO),
                 plan(T0 + 4 * SECOND, BASIC));
-        // then A (a refresh of the previous, though the window is empty), B, A, B, A: the window ends as B A B A, A
+        // then A (a refresh of the previous, though the window is empty), B, A, B, A: the window
+        // ends as B A B A, A
         // twice. Had the refresh entered, A would reach 3 at T0 + 9 s
-        h.feed(plan(T0 + 5 * SECOND, BASIC), plan(T0 + 6 * SECOND, PRO), plan(T0 + 7 * SECOND, BASIC),
-                plan(T0 + 8 * SECOND, PRO), plan(T0 + 9 * SECOND, BASIC));
+        h.feed(
+                plan(T0 + 5 * SECOND, BASIC),
+                plan(T0 + 6 * SECOND, PRO),
+                plan(T0 + 7 * SECOND, BASIC),
+                plan(T0 + 8 * SECOND, PRO),
+                plan(T0 + 9 * SECOND, BASIC));
         h.advanceTo(T0 + DAY);
 
         assertThat(h.triggerIds()).containsExactly("plan-loop|alice|s1|" + (T0 + 4_000));
@@ -113,10 +139,15 @@ class LoopDetectionTest {
 
     @Test
     void thePreviousCountsAfterItLeftTheWindow() throws Exception {
-        // A at T0; A again at T0 + 70 s, when the first A is out of the 60 s window: still a refresh
+        // A at T0; A again at T0 + 70 s, when the first A is out of the 60 s window: still a
+        // refresh
         h.feed(plan(T0, BASIC), plan(T0 + 70 * SECOND, BASIC));
-        // window at T0 + 90 s: [T0 + 30 s, T0 + 90 s] holds B A B A; with the refresh it would hold A three times
-        h.feed(plan(T0 + 75 * SECOND, PRO), plan(T0 + 80 * SECOND, BASIC), plan(T0 + 85 * SECOND, PRO),
+        // window at T0 + 90 s: [T0 + 30 s, T0 + 90 s] holds B A B A; with the refresh it would hold
+        // A three times
+        h.feed(
+                plan(T0 + 75 * SECOND, PRO),
+                plan(T0 + 80 * SECOND, BASIC),
+                plan(T0 + 85 * SECOND, PRO),
                 plan(T0 + 90 * SECOND, BASIC));
         h.advanceTo(T0 + DAY);
 
@@ -126,8 +157,12 @@ class LoopDetectionTest {
     @Test
     void anEventExactlyWithinEarlierIsStillInTheWindow() throws Exception {
         // at T0 + 60 s the window is [T0, T0 + 60 s]: the A at T0 is in it
-        h.feed(plan(T0, BASIC), plan(T0 + 10 * SECOND, PRO), plan(T0 + 30 * SECOND, BASIC),
-                plan(T0 + 40 * SECOND, PRO), plan(T0 + 60 * SECOND, BASIC));
+        h.feed(
+                plan(T0, BASIC),
+                plan(T0 + 10 * SECOND, PRO),
+                plan(T0 + 30 * SECOND, BASIC),
+                plan(T0 + 40 * SECOND, PRO),
+                plan(T0 + 60 * SECOND, BASIC));
         h.advanceTo(T0 + DAY);
 
         assertThat(h.triggerIds()).containsExactly("plan-loop|alice|s1|" + (T0 + 60_000));
@@ -136,8 +171,12 @@ class LoopDetectionTest {
     @Test
     void anEventMoreThanWithinEarlierLeftTheWindow() throws Exception {
         // at T0 + 60.001 s the window is [T0 + 1 ms, ...]: the A at T0 has left, A occurs twice
-        h.feed(plan(T0, BASIC), plan(T0 + 10 * SECOND, PRO), plan(T0 + 30 * SECOND, BASIC),
-                plan(T0 + 40 * SECOND, PRO), plan(T0 + 60 * SECOND + 1, BASIC));
+        h.feed(
+                plan(T0, BASIC),
+                plan(T0 + 10 * SECOND, PRO),
+                plan(T0 + 30 * SECOND, BASIC),
+                plan(T0 + 40 * SECOND, PRO),
+                plan(T0 + 60 * SECOND + 1, BASIC));
         h.advanceTo(T0 + DAY);
 
         assertThat(h.triggers()).isEmpty();
@@ -145,9 +184,14 @@ class LoopDetectionTest {
 
     @Test
     void eventsWithoutTheFieldAreIgnored() throws Exception {
-        // #a, a click without target, #a: the target-less click is ignored, also as "previous", so the second #a is
-        // a refresh of the first. Had the click without target counted as a value, #a would loop at T0 + 2 s
-        h.feed(settingsClick(T0, "#a"), settingsClick(T0 + SECOND, null), settingsClick(T0 + 2 * SECOND, "#a"));
+        // #a, a click without target, #a: the target-less click is ignored, also as "previous", so
+        // the second #a is
+        // a refresh of the first. Had the click without target counted as a value, #a would loop at
+        // T0 + 2 s
+        h.feed(
+                settingsClick(T0, "#a"),
+                settingsClick(T0 + SECOND, null),
+                settingsClick(T0 + 2 * SECOND, "#a"));
         h.advanceTo(T0 + 3 * SECOND - 1);
         assertThat(h.triggers()).isEmpty();
 
@@ -155,13 +199,18 @@ class LoopDetectionTest {
         h.feed(settingsClick(T0 + 3 * SECOND, "#b"), settingsClick(T0 + 4 * SECOND, "#a"));
         h.advanceTo(T0 + DAY);
         assertThat(h.triggerIds()).containsExactly("tab-loop|alice|s1|" + (T0 + 4_000));
-        assertThat(h.triggers().get(0).reason).containsEntry("value", "\"#a\"").containsEntry("times", "2");
+        assertThat(h.triggers().get(0).reason)
+                .containsEntry("value", "\"#a\"")
+                .containsEntry("times", "2");
     }
 
     @Test
     void theWindowIsEmptiedWhenItFires() throws Exception {
         // #a #b #a fires; then #b: with #b still in the window it would fire again
-        h.feed(settingsClick(T0, "#a"), settingsClick(T0 + SECOND, "#b"), settingsClick(T0 + 2 * SECOND, "#a"),
+        h.feed(
+                settingsClick(T0, "#a"),
+                settingsClick(T0 + SECOND, "#b"),
+                settingsClick(T0 + 2 * SECOND, "#a"),
                 settingsClick(T0 + 3 * SECOND, "#b"));
         h.advanceTo(T0 + 4 * SECOND);
         assertThat(h.triggerIds()).containsExactly("tab-loop|alice|s1|" + (T0 + 2_000));
@@ -169,18 +218,24 @@ class LoopDetectionTest {
         // #a #b later: the window after the fire holds #b, #a, #b
         h.feed(settingsClick(T0 + 5 * SECOND, "#a"), settingsClick(T0 + 6 * SECOND, "#b"));
         h.advanceTo(T0 + DAY);
-        assertThat(h.triggerIds()).containsExactly(
-                "tab-loop|alice|s1|" + (T0 + 2_000),
-                "tab-loop|alice|s1|" + (T0 + 6_000));
+        assertThat(h.triggerIds())
+                .containsExactly(
+                        "tab-loop|alice|s1|" + (T0 + 2_000), "tab-loop|alice|s1|" + (T0 + 6_000));
     }
 
     @Test
     void eachSessionHasItsOwnWindowAndPrevious() throws Exception {
-        h.feed(plan(T0, BASIC, "s1"), plan(T0 + SECOND, PRO, "s1"), plan(T0 + 2 * SECOND, BASIC, "s2"),
-                plan(T0 + 3 * SECOND, BASIC, "s1"), plan(T0 + 4 * SECOND, PRO, "s2"), plan(T0 + 5 * SECOND, PRO, "s1"),
+        h.feed(
+                plan(T0, BASIC, "s1"),
+                plan(T0 + SECOND, PRO, "s1"),
+                plan(T0 + 2 * SECOND, BASIC, "s2"),
+                plan(T0 + 3 * SECOND, BASIC, "s1"),
+                plan(T0 + 4 * SECOND, PRO, "s2"),
+                plan(T0 + 5 * SECOND, PRO, "s1"),
                 plan(T0 + 6 * SECOND, BASIC, "s2"));
         h.advanceTo(T0 + DAY);
-        // s1: A B A B (A twice, B twice); s2: A B A (A twice). Pooled into one window, A would reach 3 at T0 + 6 s
+        // s1: A B A B (A twice, B twice); s2: A B A (A twice). Pooled into one window, A would
+        // reach 3 at T0 + 6 s
         assertThat(h.triggers()).isEmpty();
     }
 
@@ -196,7 +251,10 @@ class LoopDetectionTest {
         assertThat(w.previous).isEqualTo(PRO);
         assertThat(w.times).containsExactly(T0, T0 + SECOND);
 
-        h.feed(plan(T0 + 2 * SECOND, BASIC), plan(T0 + 3 * SECOND, PRO), plan(T0 + 4 * SECOND, BASIC));
+        h.feed(
+                plan(T0 + 2 * SECOND, BASIC),
+                plan(T0 + 3 * SECOND, PRO),
+                plan(T0 + 4 * SECOND, BASIC));
         h.advanceTo(T0 + DAY);
         assertThat(h.triggers()).isEmpty();
     }

@@ -1,16 +1,19 @@
 package io.guidance.detect;
 
-import io.guidance.rules.Rule;
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-import java.util.stream.Collectors;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Rules indexed by the event types their matchers name, so that an event meets only the rules that can act on it. */
+import io.guidance.rules.Rule;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Rules indexed by the event types their matchers name, so that an event meets only the rules that
+ * can act on it.
+ */
 class RuleIndexTest {
-    private static final String ALL_TYPED = """
+    private static final String ALL_TYPED =
+            """
               - id: checkout-stall
                 guide: checkout-help
                 kind: stall
@@ -49,7 +52,8 @@ class RuleIndexTest {
         RuleIndex index = new RuleIndex(DetectionHarness.rules(ALL_TYPED));
 
         assertThat(index.rulesFor("scroll")).isEmpty();
-        // what is left for such an event: the threshold's session-start nudge and the comeback, both per user
+        // what is left for such an event: the threshold's session-start nudge and the comeback,
+        // both per user
         assertThat(ids(index.thresholdRulesNotFor("scroll"))).containsExactly("friends");
         assertThat(ids(index.comebackRules())).containsExactly("welcome-back");
     }
@@ -68,7 +72,11 @@ class RuleIndexTest {
 
     @Test
     void aRuleThatLeavesTheTypeOpenMeetsEveryType() {
-        RuleIndex index = new RuleIndex(DetectionHarness.rules(ALL_TYPED + """
+        RuleIndex index =
+                new RuleIndex(
+                        DetectionHarness.rules(
+                                ALL_TYPED
+                                        + """
                   - id: any-feedback
                     guide: feedback-thanks
                     kind: burst
@@ -84,9 +92,10 @@ class RuleIndexTest {
                 """));
 
         assertThat(ids(index.rulesFor("scroll"))).containsExactly("any-feedback", "pricing-visits");
-        assertThat(ids(index.rulesFor("click"))).containsExactly(
-                "checkout-stall", "rage-click", "any-feedback", "pricing-visits");
-        // an open threshold is evaluated in full for every event, so it is never among the nudge-only ones
+        assertThat(ids(index.rulesFor("click")))
+                .containsExactly("checkout-stall", "rage-click", "any-feedback", "pricing-visits");
+        // an open threshold is evaluated in full for every event, so it is never among the
+        // nudge-only ones
         assertThat(ids(index.thresholdRulesNotFor("scroll"))).containsExactly("friends");
         assertThat(ids(index.thresholdRulesNotFor("click"))).containsExactly("friends");
     }
@@ -103,7 +112,8 @@ class RuleIndexTest {
     void longestWindowsSetTheRetentionFloors() {
         RuleIndex index = new RuleIndex(DetectionHarness.rules(ALL_TYPED));
 
-        // burst 1 s and loop 60 s per session (a stall needs no session memory); threshold 10 d and comeback 14 d
+        // burst 1 s and loop 60 s per session (a stall needs no session memory); threshold 10 d and
+        // comeback 14 d
         assertThat(index.longestSessionWindowMs()).isEqualTo(60_000L);
         assertThat(index.longestUserWindowMs()).isEqualTo(14 * 86_400_000L);
         assertThat(index.hasPerUserRules()).isTrue();
@@ -111,7 +121,10 @@ class RuleIndexTest {
 
     @Test
     void onlyThresholdAndComebackNeedPerUserMemory() {
-        RuleIndex index = new RuleIndex(DetectionHarness.rules("""
+        RuleIndex index =
+                new RuleIndex(
+                        DetectionHarness.rules(
+                                """
                   - id: rage-click
                     guide: help-widget
                     kind: burst

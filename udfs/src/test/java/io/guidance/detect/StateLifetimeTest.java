@@ -1,9 +1,5 @@
 package io.guidance.detect;
 
-import io.guidance.event.Event;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import static io.guidance.detect.DetectionHarness.ALICE;
 import static io.guidance.detect.DetectionHarness.DAY;
 import static io.guidance.detect.DetectionHarness.HOUR;
@@ -12,15 +8,19 @@ import static io.guidance.detect.DetectionHarness.SECOND;
 import static io.guidance.detect.DetectionHarness.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.guidance.event.Event;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
 /**
- * Every piece of state ends: a user who goes quiet leaves no keyed state and no timer once the documented retention
- * has passed. Event ids go after the dedup window; a session idle for max(session timeout, longest burst/loop window)
- * goes with its burst groups and loop windows; a user idle for max(user retention, longest threshold window or
- * comeback gap) goes with first/last seen and threshold counts. The sweep runs on one timer per user, rounded up to the
- * whole minute.
+ * Every piece of state ends: a user who goes quiet leaves no keyed state and no timer once the
+ * documented retention has passed. Event ids go after the dedup window; a session idle for
+ * max(session timeout, longest burst/loop window) goes with its burst groups and loop windows; a
+ * user idle for max(user retention, longest threshold window or comeback gap) goes with first/last
+ * seen and threshold counts. The sweep runs on one timer per user, rounded up to the whole minute.
  *
- * <p>Settings here: dedup 1 min, session timeout 5 min, user retention 1 h. T0 is 20 s past a whole minute, so an
- * instant T0 + X (X whole minutes) plus up to 40 s rounds up to T0 + X + 40 s.
+ * <p>Settings here: dedup 1 min, session timeout 5 min, user retention 1 h. T0 is 20 s past a whole
+ * minute, so an instant T0 + X (X whole minutes) plus up to 40 s rounds up to T0 + X + 40 s.
  */
 class StateLifetimeTest {
     private static final DetectionSettings SHORT = new DetectionSettings(MINUTE, 5 * MINUTE, HOUR);
@@ -34,14 +34,17 @@ class StateLifetimeTest {
 
     @Test
     void stallSessionIsForgottenAfterTheSessionTimeout() throws Exception {
-        h = DetectionHarness.of("""
+        h =
+                DetectionHarness.of(
+                        """
                   - id: checkout-stall
                     guide: checkout-help
                     kind: stall
                     start: {type: page_view, page: /checkout}
                     progress: [{type: click, target: "#pay"}]
                     within: 8s
-                """, SHORT);
+                """,
+                        SHORT);
         h.feed(h.event(ALICE, "s1", T0, "page_view", "/checkout", null));
         h.advanceTo(T0 + 8 * SECOND);
         assertThat(h.triggerIds()).containsExactly("checkout-stall|alice|s1|" + (T0 + 8_000));
@@ -51,7 +54,8 @@ class StateLifetimeTest {
         assertThat(h.sessions(ALICE)).containsOnlyKeys("s1");
         h.advanceTo(T0 + 5 * MINUTE + 40 * SECOND);
         assertThat(h.sessions(ALICE)).isEmpty();
-        // the delivery at T0 + 8 s is remembered for the daily cap and the 1 d cooldown: to T0 + 1 d 40 s
+        // the delivery at T0 + 8 s is remembered for the daily cap and the 1 d cooldown: to T0 + 1
+        // d 40 s
         assertForgottenAt(T0 + DAY + 40 * SECOND);
     }
 
@@ -69,14 +73,18 @@ class StateLifetimeTest {
 
     @Test
     void aBurstWindowLongerThanTheSessionTimeoutKeepsTheSessionLonger() throws Exception {
-        h = DetectionHarness.of(RAGE_CLICK_1S + """
+        h =
+                DetectionHarness.of(
+                        RAGE_CLICK_1S
+                                + """
                   - id: slow-errors
                     guide: form-help
                     kind: burst
                     match: {type: form_error}
                     count: 3
                     within: 10m
-                """, SHORT);
+                """,
+                        SHORT);
         h.feed(formError(T0), formError(T0 + SECOND));
         h.advanceTo(T0 + 6 * MINUTE);
         assertThat(h.burstGroups(ALICE)).as("kept past the 5 min session timeout").hasSize(1);
@@ -87,7 +95,9 @@ class StateLifetimeTest {
 
     @Test
     void loopWindowsGoWithTheSession() throws Exception {
-        h = DetectionHarness.of("""
+        h =
+                DetectionHarness.of(
+                        """
                   - id: plan-loop
                     guide: plan-chooser
                     kind: loop
@@ -95,7 +105,8 @@ class StateLifetimeTest {
                     field: page
                     times: 3
                     within: 60s
-                """, SHORT);
+                """,
+                        SHORT);
         h.feed(plan(T0, "/plans/basic"), plan(T0 + SECOND, "/plans/pro"));
         h.advanceTo(T0 + SECOND);
         assertThat(h.loopWindows(ALICE)).hasSize(1);
@@ -105,7 +116,9 @@ class StateLifetimeTest {
 
     @Test
     void aLoopWindowLongerThanTheSessionTimeoutKeepsTheSessionLonger() throws Exception {
-        h = DetectionHarness.of("""
+        h =
+                DetectionHarness.of(
+                        """
                   - id: plan-loop
                     guide: plan-chooser
                     kind: loop
@@ -113,7 +126,8 @@ class StateLifetimeTest {
                     field: page
                     times: 3
                     within: 10m
-                """, SHORT);
+                """,
+                        SHORT);
         h.feed(plan(T0, "/plans/basic"), plan(T0 + SECOND, "/plans/pro"));
         h.advanceTo(T0 + 10 * MINUTE);
         assertThat(h.loopWindows(ALICE)).hasSize(1);
@@ -123,7 +137,9 @@ class StateLifetimeTest {
 
     @Test
     void sinceFirstSeenCountIsForgottenAfterTheLongerOfRetentionAndWindow() throws Exception {
-        h = DetectionHarness.of("""
+        h =
+                DetectionHarness.of(
+                        """
                   - id: friends
                     guide: invite-friends
                     kind: threshold
@@ -131,8 +147,10 @@ class StateLifetimeTest {
                     target: 4
                     window: {sinceFirstSeen: 2h}
                     nudgeFrom: 2
-                """, SHORT);
-        h.feed(h.event(ALICE, "s1", T0, "page_view", "/home", null),
+                """,
+                        SHORT);
+        h.feed(
+                h.event(ALICE, "s1", T0, "page_view", "/home", null),
                 h.event(ALICE, "s1", T0 + SECOND, "friend_added", "/friends", null));
 
         // the session goes after 5 min; the user stays
@@ -147,7 +165,9 @@ class StateLifetimeTest {
 
     @Test
     void rollingCountIsForgottenAfterTheUserRetention() throws Exception {
-        h = DetectionHarness.of("""
+        h =
+                DetectionHarness.of(
+                        """
                   - id: posting
                     guide: post-more
                     kind: threshold
@@ -156,8 +176,10 @@ class StateLifetimeTest {
                     window: {rolling: 30m}
                     nudgeFrom: 2
                     reachedGuide: posting-streak
-                """, SHORT);
-        h.feed(h.event(ALICE, "s1", T0, "post_created", "/compose", null),
+                """,
+                        SHORT);
+        h.feed(
+                h.event(ALICE, "s1", T0, "post_created", "/compose", null),
                 h.event(ALICE, "s1", T0 + SECOND, "post_created", "/compose", null));
         h.advanceTo(T0 + 59 * MINUTE);
         assertThat(h.thresholdCounts(ALICE)).containsKey("posting");
@@ -174,7 +196,8 @@ class StateLifetimeTest {
     @Test
     void comebackMemoryIsForgottenAfterTheUserRetention() throws Exception {
         h = DetectionHarness.of(comeback("30m"), SHORT);
-        h.feed(h.event(ALICE, "s1", T0, "page_view", "/home", null),
+        h.feed(
+                h.event(ALICE, "s1", T0, "page_view", "/home", null),
                 h.event(ALICE, "s1", T0 + SECOND, "page_view", "/home", null));
         h.advanceTo(T0 + 59 * MINUTE);
         assertThat(h.activity(ALICE)).isNotNull();
@@ -185,7 +208,8 @@ class StateLifetimeTest {
     @Test
     void aComebackGapLongerThanTheUserRetentionKeepsTheUserForTheGap() throws Exception {
         h = DetectionHarness.of(comeback("2h"), SHORT);
-        h.feed(h.event(ALICE, "s1", T0, "page_view", "/home", null),
+        h.feed(
+                h.event(ALICE, "s1", T0, "page_view", "/home", null),
                 h.event(ALICE, "s2", T0 + 2 * HOUR, "page_view", "/home", null));
         h.advanceTo(T0 + 2 * HOUR);
         // back after exactly the gap, though the configured retention is 1 h
@@ -202,7 +226,11 @@ class StateLifetimeTest {
 
     @Test
     void allKindsTogetherLeaveNothingBehind() throws Exception {
-        h = DetectionHarness.of(RAGE_CLICK_1S + comeback("30m") + """
+        h =
+                DetectionHarness.of(
+                        RAGE_CLICK_1S
+                                + comeback("30m")
+                                + """
                   - id: friends
                     guide: invite-friends
                     kind: threshold
@@ -223,12 +251,17 @@ class StateLifetimeTest {
                     start: {type: page_view, page: /checkout}
                     progress: [{type: click, target: "#pay"}]
                     within: 8s
-                """, SHORT);
-        h.feed(plan(T0, "/plans/basic"), plan(T0 + SECOND, "/plans/pro"), click(T0 + 2 * SECOND),
+                """,
+                        SHORT);
+        h.feed(
+                plan(T0, "/plans/basic"),
+                plan(T0 + SECOND, "/plans/pro"),
+                click(T0 + 2 * SECOND),
                 h.event(ALICE, "s1", T0 + 3 * SECOND, "friend_added", "/friends", null),
                 h.event(ALICE, "s2", T0 + 4 * SECOND, "page_view", "/checkout", null));
 
-        // last event T0 + 4 s; user retention max(1 h, 30 min, 20 min) = 1 h: rounded up to T0 + 1 h 40 s
+        // last event T0 + 4 s; user retention max(1 h, 30 min, 20 min) = 1 h: rounded up to T0 + 1
+        // h 40 s
         h.advanceTo(T0 + HOUR + 40 * SECOND - 1);
         assertThat(h.activity(ALICE)).isNotNull();
         h.advanceTo(T0 + HOUR + 40 * SECOND);
@@ -240,13 +273,15 @@ class StateLifetimeTest {
     }
 
     /**
-     * An event that arrives ahead of the watermark, just before a sweep runs, is not evaluated yet when the sweep
-     * plans the next one: its session must still be forgotten after the session timeout, not only when its id leaves
-     * the (longer) dedup memory.
+     * An event that arrives ahead of the watermark, just before a sweep runs, is not evaluated yet
+     * when the sweep plans the next one: its session must still be forgotten after the session
+     * timeout, not only when its id leaves the (longer) dedup memory.
      */
     @Test
     void aSessionOpenedRightAfterASweepIsStillForgottenOnTime() throws Exception {
-        h = DetectionHarness.of(RAGE_CLICK_1S, new DetectionSettings(HOUR, 30 * MINUTE, 90 * 24 * HOUR));
+        h =
+                DetectionHarness.of(
+                        RAGE_CLICK_1S, new DetectionSettings(HOUR, 30 * MINUTE, 90 * 24 * HOUR));
         h.feed(click(T0));
         // the id of the click at T0 is swept at T0 + 1 h, rounded up to T0 + 1 h 40 s
         h.advanceTo(T0 + HOUR + 40 * SECOND - 1);
@@ -270,7 +305,8 @@ class StateLifetimeTest {
 
     // ---- helpers ----
 
-    private static final String RAGE_CLICK_1S = """
+    private static final String RAGE_CLICK_1S =
+            """
               - id: rage-click
                 guide: help-widget
                 kind: burst
@@ -281,10 +317,15 @@ class StateLifetimeTest {
             """;
 
     private static String comeback(String gap) {
-        return "  - id: welcome-back\n    guide: whats-new\n    kind: comeback\n    gap: " + gap + "\n";
+        return "  - id: welcome-back\n    guide: whats-new\n    kind: comeback\n    gap: "
+                + gap
+                + "\n";
     }
 
-    /** Something is kept until just before {@code instant}, with only the sweep timer left; nothing from then on. */
+    /**
+     * Something is kept until just before {@code instant}, with only the sweep timer left; nothing
+     * from then on.
+     */
     private void assertForgottenAt(long instant) throws Exception {
         h.advanceTo(instant - 1);
         assertThat(h.stateEntries()).as("state just before the sweep").isPositive();

@@ -1,25 +1,25 @@
 package io.guidance.detect;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.guidance.event.Event;
 import io.guidance.rules.RuleSet;
 import io.guidance.rules.RulesParser;
 import io.guidance.trigger.Trigger;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
- * What a user and a session cost in keyed state, measured as checkpoint bytes with the demo shop's rules (all five
- * kinds): many users go through a realistic visit, then the snapshot is divided by their number. The numbers go to
- * {@code target/state-size.txt} (and docs/state-size.md); the bounds asserted here are the budget that lets millions
- * of users fit on a TaskManager, so a change that bloats state fails.
+ * What a user and a session cost in keyed state, measured as checkpoint bytes with the demo shop's
+ * rules (all five kinds): many users go through a realistic visit, then the snapshot is divided by
+ * their number. The numbers go to {@code target/state-size.txt} (and docs/state-size.md); the
+ * bounds asserted here are the budget that lets millions of users fit on a TaskManager, so a change
+ * that bloats state fails.
  */
 class StateSizeTest {
     private static final long T0 = 1_700_000_000_000L;
@@ -33,8 +33,8 @@ class StateSizeTest {
         RuleSet rules = RulesParser.parseFile(Path.of("../config/rules.yaml"));
         DetectionSettings settings = DetectionSettings.defaults();
         try (KeyedOneInputStreamOperatorTestHarness<String, Event, Trigger> harness =
-                     ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                             new DetectionFunction(rules, settings), e -> e.userId, Types.STRING)) {
+                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                        new DetectionFunction(rules, settings), e -> e.userId, Types.STRING)) {
             harness.open();
             long empty = size(harness, 1);
 
@@ -52,7 +52,8 @@ class StateSizeTest {
             harness.processWatermark(T0 + 5 * MINUTE);
             long active = size(harness, 2) - empty;
 
-            // after the dedup window and the session timeout: what a user keeps for the long windows
+            // after the dedup window and the session timeout: what a user keeps for the long
+            // windows
             harness.processWatermark(T0 + 2 * HOUR);
             long idleWithDeliveries = size(harness, 3) - empty;
 
@@ -63,25 +64,33 @@ class StateSizeTest {
             double perActiveVisit = active / (double) USERS;
             double perIdleUserDay = idleWithDeliveries / (double) USERS;
             double perIdleUser = idle / (double) USERS;
-            String report = String.format(
-                    "users: %d, events per visit: %d, rules: %d (config/rules.yaml)%n"
-                            + "checkpoint bytes per user during a visit (session, %d event ids, waits, windows): %.0f%n"
-                            + "checkpoint bytes per user after the visit, within 24 h of a delivery: %.0f%n"
-                            + "checkpoint bytes per idle user (first/last seen, threshold count): %.0f%n",
-                    USERS, EVENTS_PER_VISIT, rules.rules.size(), EVENTS_PER_VISIT, perActiveVisit, perIdleUserDay,
-                    perIdleUser);
+            String report =
+                    String.format(
+                            "users: %d, events per visit: %d, rules: %d (config/rules.yaml)%n"
+                                    + "checkpoint bytes per user during a visit (session, %d event ids, waits, windows): %.0f%n"
+                                    + "checkpoint bytes per user after the visit, within 24 h of a delivery: %.0f%n"
+                                    + "checkpoint bytes per idle user (first/last seen, threshold count): %.0f%n",
+                            USERS,
+                            EVENTS_PER_VISIT,
+                            rules.rules.size(),
+                            EVENTS_PER_VISIT,
+                            perActiveVisit,
+                            perIdleUserDay,
+                            perIdleUser);
             Files.createDirectories(Path.of("target"));
             Files.writeString(Path.of("target/state-size.txt"), report);
             System.out.print(report);
 
-            // the budget: 10 million idle users in under 2 GB of checkpoint, a live visit under 2 KB
+            // the budget: 10 million idle users in under 2 GB of checkpoint, a live visit under 2
+            // KB
             assertThat(perIdleUser).isPositive().isLessThan(200);
             assertThat(perIdleUserDay).isGreaterThan(perIdleUser).isLessThan(400);
             assertThat(perActiveVisit).isGreaterThan(perIdleUserDay).isLessThan(2_000);
         }
     }
 
-    private static long size(KeyedOneInputStreamOperatorTestHarness<String, Event, Trigger> harness, long checkpoint)
+    private static long size(
+            KeyedOneInputStreamOperatorTestHarness<String, Event, Trigger> harness, long checkpoint)
             throws Exception {
         OperatorSubtaskState state = harness.snapshot(checkpoint, checkpoint);
         return state.getStateSize();

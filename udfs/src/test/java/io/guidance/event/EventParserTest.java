@@ -1,16 +1,17 @@
 package io.guidance.event;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-/** SPEC section 1: what a valid event is, and the dead-letter reason of every kind of bad record. */
+/**
+ * SPEC section 1: what a valid event is, and the dead-letter reason of every kind of bad record.
+ */
 class EventParserTest {
     /** 2023-11-14T22:13:20Z. */
     private static final long T0 = 1_700_000_000_000L;
@@ -33,30 +34,38 @@ class EventParserTest {
         assertThat(e.type).isEqualTo("click");
         assertThat(e.page).isEqualTo("/checkout");
         assertThat(e.target).isEqualTo("#pay");
-        assertThat(e.props).containsOnly(
-                Map.entry("plan", "pro"),
-                Map.entry("qty", "3"),
-                Map.entry("member", "true"));
+        assertThat(e.props)
+                .containsOnly(
+                        Map.entry("plan", "pro"),
+                        Map.entry("qty", "3"),
+                        Map.entry("member", "true"));
     }
 
     @Test
     void propsOfEveryAllowedTypeBecomeTheirJsonText() {
-        EventParser.Result r = parser.parse(checkoutClick()
-                .with("props", "{\"name\":\"Ada\",\"qty\":3,\"price\":2.50,\"neg\":-7,\"member\":true,\"trial\":false}")
-                .bytes());
+        EventParser.Result r =
+                parser.parse(
+                        checkoutClick()
+                                .with(
+                                        "props",
+                                        "{\"name\":\"Ada\",\"qty\":3,\"price\":2.50,\"neg\":-7,\"member\":true,\"trial\":false}")
+                                .bytes());
 
-        assertThat(r.event.props).containsOnly(
-                Map.entry("name", "Ada"),
-                Map.entry("qty", "3"),
-                Map.entry("price", "2.50"),
-                Map.entry("neg", "-7"),
-                Map.entry("member", "true"),
-                Map.entry("trial", "false"));
+        assertThat(r.event.props)
+                .containsOnly(
+                        Map.entry("name", "Ada"),
+                        Map.entry("qty", "3"),
+                        Map.entry("price", "2.50"),
+                        Map.entry("neg", "-7"),
+                        Map.entry("member", "true"),
+                        Map.entry("trial", "false"));
     }
 
     @Test
     void optionalFieldsMayBeAbsent() {
-        EventParser.Result r = parser.parse(checkoutClick().without("page").without("target").without("props").bytes());
+        EventParser.Result r =
+                parser.parse(
+                        checkoutClick().without("page").without("target").without("props").bytes());
 
         assertThat(r.ok()).isTrue();
         assertThat(r.event.page).isNull();
@@ -67,11 +76,15 @@ class EventParserTest {
     @Test
     void unknownExtraFieldsAreIgnored() {
         EventParser.Result plain = parser.parse(checkoutClick().bytes());
-        EventParser.Result extended = parser.parse(checkoutClick()
-                .with("referrer", "\"https://example.com\"")
-                .with("screen", "{\"w\":1280,\"h\":[800,600],\"deep\":{\"x\":null}}")
-                .with("experiment", "42")
-                .bytes());
+        EventParser.Result extended =
+                parser.parse(
+                        checkoutClick()
+                                .with("referrer", "\"https://example.com\"")
+                                .with(
+                                        "screen",
+                                        "{\"w\":1280,\"h\":[800,600],\"deep\":{\"x\":null}}")
+                                .with("experiment", "42")
+                                .bytes());
 
         assertThat(extended.ok()).isTrue();
         assertThat(extended.event).isEqualTo(plain.event);
@@ -101,15 +114,16 @@ class EventParserTest {
     // ---- not_json ----
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {
-            "hello",
-            "[1, 2, 3]",
-            "[{\"eventId\":\"e-1\"}]",
-            "\"just a string\"",
-            "42",
-            "{\"eventId\":\"e-1\",",
-            "{\"eventId\" \"e-1\"}",
-    })
+    @ValueSource(
+            strings = {
+                "hello",
+                "[1, 2, 3]",
+                "[{\"eventId\":\"e-1\"}]",
+                "\"just a string\"",
+                "42",
+                "{\"eventId\":\"e-1\",",
+                "{\"eventId\" \"e-1\"}",
+            })
     void garbageArraysAndBrokenJsonAreNotJson(String text) {
         assertDeadLetter(text.getBytes(StandardCharsets.UTF_8), DeadLetter.NOT_JSON);
     }
@@ -130,7 +144,12 @@ class EventParserTest {
 
     @Test
     void trailingWhitespaceIsFine() {
-        assertThat(parser.parse((checkoutClick().text() + " \n").getBytes(StandardCharsets.UTF_8)).ok()).isTrue();
+        assertThat(
+                        parser.parse(
+                                        (checkoutClick().text() + " \n")
+                                                .getBytes(StandardCharsets.UTF_8))
+                                .ok())
+                .isTrue();
     }
 
     // ---- too_large ----
@@ -146,7 +165,8 @@ class EventParserTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"eventId", "userId", "sessionId", "ts", "type"})
     void eachRequiredFieldIsMissingWhenAbsent(String field) {
-        EventParser.Result r = assertDeadLetter(checkoutClick().without(field).bytes(), DeadLetter.MISSING_FIELD);
+        EventParser.Result r =
+                assertDeadLetter(checkoutClick().without(field).bytes(), DeadLetter.MISSING_FIELD);
         assertThat(r.detail).contains(field);
     }
 
@@ -154,26 +174,32 @@ class EventParserTest {
 
     @Test
     void tsAsAStringIsTheWrongType() {
-        EventParser.Result r = assertDeadLetter(checkoutClick().with("ts", quoted(Long.toString(T0))).bytes(),
-                DeadLetter.WRONG_TYPE);
+        EventParser.Result r =
+                assertDeadLetter(
+                        checkoutClick().with("ts", quoted(Long.toString(T0))).bytes(),
+                        DeadLetter.WRONG_TYPE);
         assertThat(r.detail).contains("ts");
     }
 
     @ParameterizedTest(name = "ts: {0}")
     @ValueSource(strings = {"1700000000000.5", "1700000000000.0", "1.7e12"})
     void tsAsAFloatIsTheWrongType(String ts) {
-        EventParser.Result r = assertDeadLetter(checkoutClick().with("ts", ts).bytes(), DeadLetter.WRONG_TYPE);
+        EventParser.Result r =
+                assertDeadLetter(checkoutClick().with("ts", ts).bytes(), DeadLetter.WRONG_TYPE);
         assertThat(r.detail).contains("ts");
     }
 
     @Test
     void tsBeyondALongIsTheWrongType() {
-        assertDeadLetter(checkoutClick().with("ts", "99999999999999999999").bytes(), DeadLetter.WRONG_TYPE);
+        assertDeadLetter(
+                checkoutClick().with("ts", "99999999999999999999").bytes(), DeadLetter.WRONG_TYPE);
     }
 
     @Test
     void userIdAsANumberIsTheWrongType() {
-        EventParser.Result r = assertDeadLetter(checkoutClick().with("userId", "42").bytes(), DeadLetter.WRONG_TYPE);
+        EventParser.Result r =
+                assertDeadLetter(
+                        checkoutClick().with("userId", "42").bytes(), DeadLetter.WRONG_TYPE);
         assertThat(r.detail).contains("userId");
     }
 
@@ -184,19 +210,24 @@ class EventParserTest {
 
     @Test
     void nestedPropsAreTheWrongType() {
-        EventParser.Result r = assertDeadLetter(
-                checkoutClick().with("props", "{\"cart\":{\"items\":2}}").bytes(), DeadLetter.WRONG_TYPE);
+        EventParser.Result r =
+                assertDeadLetter(
+                        checkoutClick().with("props", "{\"cart\":{\"items\":2}}").bytes(),
+                        DeadLetter.WRONG_TYPE);
         assertThat(r.detail).contains("props.cart");
     }
 
     @Test
     void aListInsidePropsIsTheWrongType() {
-        assertDeadLetter(checkoutClick().with("props", "{\"tags\":[\"a\",\"b\"]}").bytes(), DeadLetter.WRONG_TYPE);
+        assertDeadLetter(
+                checkoutClick().with("props", "{\"tags\":[\"a\",\"b\"]}").bytes(),
+                DeadLetter.WRONG_TYPE);
     }
 
     @Test
     void propsThatAreNotAnObjectAreTheWrongType() {
-        assertDeadLetter(checkoutClick().with("props", "\"plan=pro\"").bytes(), DeadLetter.WRONG_TYPE);
+        assertDeadLetter(
+                checkoutClick().with("props", "\"plan=pro\"").bytes(), DeadLetter.WRONG_TYPE);
         assertDeadLetter(checkoutClick().with("props", "[1]").bytes(), DeadLetter.WRONG_TYPE);
     }
 
@@ -207,19 +238,25 @@ class EventParserTest {
         String page = "/" + "p".repeat(1024);
         assertThat(page).hasSize(1025);
 
-        EventParser.Result r = assertDeadLetter(checkoutClick().with("page", quoted(page)).bytes(), DeadLetter.TOO_LONG);
+        EventParser.Result r =
+                assertDeadLetter(
+                        checkoutClick().with("page", quoted(page)).bytes(), DeadLetter.TOO_LONG);
         assertThat(r.detail).contains("page");
     }
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"eventId", "userId", "sessionId", "type", "target"})
     void anyStringFieldOver1024CharactersIsTooLong(String field) {
-        assertDeadLetter(checkoutClick().with(field, quoted("x".repeat(1025))).bytes(), DeadLetter.TOO_LONG);
+        assertDeadLetter(
+                checkoutClick().with(field, quoted("x".repeat(1025))).bytes(), DeadLetter.TOO_LONG);
     }
 
     @Test
     void aPropValueOver1024CharactersIsTooLong() {
-        assertDeadLetter(checkoutClick().with("props", "{\"note\":" + quoted("x".repeat(1025)) + "}").bytes(),
+        assertDeadLetter(
+                checkoutClick()
+                        .with("props", "{\"note\":" + quoted("x".repeat(1025)) + "}")
+                        .bytes(),
                 DeadLetter.TOO_LONG);
     }
 
@@ -227,8 +264,18 @@ class EventParserTest {
 
     @Test
     void eventJsonWritesWhatTheParserReadsBack() {
-        Event original = new Event("e-7", "u-42", "s-1", T0 + 500, "click", "/checkout", "#pay \"now\"",
-                Map.of("plan", "pro", "qty", "3", "member", "true", "price", "2.50", "code", "007"));
+        Event original =
+                new Event(
+                        "e-7",
+                        "u-42",
+                        "s-1",
+                        T0 + 500,
+                        "click",
+                        "/checkout",
+                        "#pay \"now\"",
+                        Map.of(
+                                "plan", "pro", "qty", "3", "member", "true", "price", "2.50",
+                                "code", "007"));
 
         EventParser.Result r = parser.parse(EventJson.toJsonBytes(original));
 
@@ -265,7 +312,9 @@ class EventParserTest {
                 .with("props", "{\"plan\":\"pro\",\"qty\":3,\"member\":true}");
     }
 
-    /** The good record followed by spaces (legal JSON whitespace) up to exactly {@code size} bytes. */
+    /**
+     * The good record followed by spaces (legal JSON whitespace) up to exactly {@code size} bytes.
+     */
     private static byte[] paddedTo(int size) {
         String text = checkoutClick().text();
         byte[] bytes = (text + " ".repeat(size - text.length())).getBytes(StandardCharsets.UTF_8);
@@ -286,7 +335,10 @@ class EventParserTest {
         return '"' + s + '"';
     }
 
-    /** A JSON object written field by field, each value as raw JSON text, so a test can break exactly one. */
+    /**
+     * A JSON object written field by field, each value as raw JSON text, so a test can break
+     * exactly one.
+     */
     private static final class JsonRecord {
         private final Map<String, String> fields = new LinkedHashMap<>();
 
@@ -302,7 +354,13 @@ class EventParserTest {
 
         String text() {
             StringBuilder b = new StringBuilder("{");
-            fields.forEach((k, v) -> b.append(b.length() > 1 ? "," : "").append('"').append(k).append("\":").append(v));
+            fields.forEach(
+                    (k, v) ->
+                            b.append(b.length() > 1 ? "," : "")
+                                    .append('"')
+                                    .append(k)
+                                    .append("\":")
+                                    .append(v));
             return b.append('}').toString();
         }
 

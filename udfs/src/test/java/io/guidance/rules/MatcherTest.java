@@ -1,20 +1,19 @@
 package io.guidance.rules;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.guidance.event.Event;
 import io.guidance.event.EventParser;
-import org.junit.jupiter.api.Test;
-
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
- * SPEC section 3: an event matches when every listed field is present and matches; a list of patterns matches any of
- * them; numbers and booleans are compared by their JSON text.
+ * SPEC section 3: an event matches when every listed field is present and matches; a list of
+ * patterns matches any of them; numbers and booleans are compared by their JSON text.
  */
 class MatcherTest {
     private static final long T0 = 1_700_000_000_000L;
@@ -68,14 +67,19 @@ class MatcherTest {
     void propsAreMatchedByName() {
         Matcher proPlan = matcher("props.plan", List.of("pro*"));
 
-        assertThat(proPlan.matches(withProps(pageView("/plans"), Map.of("plan", "pro-annual")))).isTrue();
-        assertThat(proPlan.matches(withProps(pageView("/plans"), Map.of("plan", "basic")))).isFalse();
+        assertThat(proPlan.matches(withProps(pageView("/plans"), Map.of("plan", "pro-annual"))))
+                .isTrue();
+        assertThat(proPlan.matches(withProps(pageView("/plans"), Map.of("plan", "basic"))))
+                .isFalse();
     }
 
     @Test
     void numbersAndBooleansInEventJsonMatchTheirJsonText() {
-        Event e = parse("{\"eventId\":\"e-1\",\"userId\":\"u-1\",\"sessionId\":\"s-1\",\"ts\":" + T0
-                + ",\"type\":\"friend_added\",\"props\":{\"count\":3,\"premium\":true,\"score\":4.5}}");
+        Event e =
+                parse(
+                        "{\"eventId\":\"e-1\",\"userId\":\"u-1\",\"sessionId\":\"s-1\",\"ts\":"
+                                + T0
+                                + ",\"type\":\"friend_added\",\"props\":{\"count\":3,\"premium\":true,\"score\":4.5}}");
 
         assertThat(matcher("props.count", List.of("3")).matches(e)).isTrue();
         assertThat(matcher("props.count", List.of("3*")).matches(e)).isTrue();
@@ -87,7 +91,10 @@ class MatcherTest {
 
     @Test
     void unquotedNumbersAndBooleansInTheRulesFileMatchJsonNumbersAndBooleans() throws Exception {
-        StallRule rule = (StallRule) RulesParser.parse("""
+        StallRule rule =
+                (StallRule)
+                        RulesParser.parse(
+                                        """
                 version: 1
                 rules:
                   - id: premium-stall
@@ -96,11 +103,20 @@ class MatcherTest {
                     start: {type: page_view, props.step: 3, props.premium: true}
                     progress: [{type: click}]
                     within: 8s
-                """, "test").rules.get(0);
-        Event thirdStepAsPremium = parse("{\"eventId\":\"e-1\",\"userId\":\"u-1\",\"sessionId\":\"s-1\",\"ts\":" + T0
-                + ",\"type\":\"page_view\",\"props\":{\"step\":3,\"premium\":true}}");
-        Event thirdStepAsFree = parse("{\"eventId\":\"e-2\",\"userId\":\"u-1\",\"sessionId\":\"s-1\",\"ts\":" + T0
-                + ",\"type\":\"page_view\",\"props\":{\"step\":3,\"premium\":false}}");
+                """,
+                                        "test")
+                                .rules
+                                .get(0);
+        Event thirdStepAsPremium =
+                parse(
+                        "{\"eventId\":\"e-1\",\"userId\":\"u-1\",\"sessionId\":\"s-1\",\"ts\":"
+                                + T0
+                                + ",\"type\":\"page_view\",\"props\":{\"step\":3,\"premium\":true}}");
+        Event thirdStepAsFree =
+                parse(
+                        "{\"eventId\":\"e-2\",\"userId\":\"u-1\",\"sessionId\":\"s-1\",\"ts\":"
+                                + T0
+                                + ",\"type\":\"page_view\",\"props\":{\"step\":3,\"premium\":false}}");
 
         assertThat(rule.start.matches(thirdStepAsPremium)).isTrue();
         assertThat(rule.start.matches(thirdStepAsFree)).isFalse();
@@ -108,7 +124,8 @@ class MatcherTest {
 
     @Test
     void eventTypesAreKnownOnlyWhenEveryTypePatternIsExact() {
-        assertThat(matcher("type", List.of("click", "hover")).eventTypes()).containsExactlyInAnyOrder("click", "hover");
+        assertThat(matcher("type", List.of("click", "hover")).eventTypes())
+                .containsExactlyInAnyOrder("click", "hover");
         assertThat(matcher("type", List.of("guide_*")).eventTypes()).isNull();
         assertThat(matcher("page", List.of("/checkout")).eventTypes()).isNull();
     }
@@ -140,7 +157,9 @@ class MatcherTest {
         for (int i = 0; i < fieldsAndPatterns.length; i += 2) {
             @SuppressWarnings("unchecked")
             List<String> texts = (List<String>) fieldsAndPatterns[i + 1];
-            patterns.put((String) fieldsAndPatterns[i], texts.stream().map(Glob::new).collect(Collectors.toList()));
+            patterns.put(
+                    (String) fieldsAndPatterns[i],
+                    texts.stream().map(Glob::new).collect(Collectors.toList()));
         }
         return new Matcher(patterns);
     }

@@ -1,21 +1,22 @@
 package io.guidance.rules;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Test;
-
-import java.nio.charset.StandardCharsets;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
 /**
- * The rules topic's envelope: {@code {"version": N, "publishedBy": ..., "publishedAt": ms, "rules": "the file's
- * text"}}, version a positive whole number, rules the YAML as one string, validated by the file's parser.
+ * The rules topic's envelope: {@code {"version": N, "publishedBy": ..., "publishedAt": ms, "rules":
+ * "the file's text"}}, version a positive whole number, rules the YAML as one string, validated by
+ * the file's parser.
  */
 class PublishedRulesTest {
-    static final String YAML = "version: 1\nrules:\n  - id: welcome-back\n    guide: whats-new\n"
-            + "    kind: comeback\n    gap: 14d\n";
+    static final String YAML =
+            "version: 1\nrules:\n  - id: welcome-back\n    guide: whats-new\n"
+                    + "    kind: comeback\n    gap: 14d\n";
 
     @Test
     void theEnvelopeIsJsonWithTheRulesFileAsText() throws Exception {
@@ -38,7 +39,8 @@ class PublishedRulesTest {
 
     @Test
     void whoAndWhenAreOptional() {
-        PublishedRules p = PublishedRules.fromJson(json("{\"version\": 3, \"rules\": \"rules: []\"}"));
+        PublishedRules p =
+                PublishedRules.fromJson(json("{\"version\": 3, \"rules\": \"rules: []\"}"));
         assertThat(p.version).isEqualTo(3);
         assertThat(p.publishedBy).isEqualTo("unknown");
         assertThat(p.publishedAt).isZero();
@@ -47,20 +49,35 @@ class PublishedRulesTest {
     @Test
     void whatIsNotAnEnvelopeIsRefused() {
         assertThatThrownBy(() -> PublishedRules.fromJson(json("rules: []")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not JSON");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not JSON");
         assertThatThrownBy(() -> PublishedRules.fromJson(json("[1, 2]")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("object");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("object");
         for (String version : new String[] {"0", "-1", "\"seven\"", "null"}) {
-            assertThatThrownBy(() -> PublishedRules.fromJson(
-                    json("{\"version\": " + version + ", \"rules\": \"rules: []\"}")))
-                    .as(version).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("version");
+            assertThatThrownBy(
+                            () ->
+                                    PublishedRules.fromJson(
+                                            json(
+                                                    "{\"version\": "
+                                                            + version
+                                                            + ", \"rules\": \"rules: []\"}")))
+                    .as(version)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("version");
         }
         assertThatThrownBy(() -> PublishedRules.fromJson(json("{\"rules\": \"rules: []\"}")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("version");
-        assertThatThrownBy(() -> PublishedRules.fromJson(json("{\"version\": 2, \"rules\": {\"id\": \"x\"}}")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rules");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("version");
+        assertThatThrownBy(
+                        () ->
+                                PublishedRules.fromJson(
+                                        json("{\"version\": 2, \"rules\": {\"id\": \"x\"}}")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("rules");
         assertThatThrownBy(() -> PublishedRules.fromJson(json("{\"version\": 2}")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rules");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("rules");
     }
 
     @Test

@@ -1,27 +1,30 @@
 package io.guidance.rules;
 
-import io.guidance.event.Event;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
-import java.util.List;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.fail;
 import static org.assertj.core.api.Assertions.tuple;
 
+import io.guidance.event.Event;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
 /**
- * SPEC section 3: the rules file, and validation that names the rule id, the field and the line of every problem.
- * Line numbers in the expectations are counted by hand in the YAML literals; the offending line carries a
- * {@code # line N} comment to make the count easy to check.
+ * SPEC section 3: the rules file, and validation that names the rule id, the field and the line of
+ * every problem. Line numbers in the expectations are counted by hand in the YAML literals; the
+ * offending line carries a {@code # line N} comment to make the count easy to check.
  */
 class RulesParserTest {
     private static final long T0 = 1_700_000_000_000L;
 
-    /** The SPEC example, its delivery block and its stall rule (the other kinds have their own tests). */
-    private static final String SPEC_EXAMPLE_STALL = """
+    /**
+     * The SPEC example, its delivery block and its stall rule (the other kinds have their own
+     * tests).
+     */
+    private static final String SPEC_EXAMPLE_STALL =
+            """
             version: 1
             delivery:                 # defaults for every rule; a rule may override cooldown and priority
               ttl: 10m                # how long a delivered trigger stays readable in Redis
@@ -58,7 +61,9 @@ class RulesParserTest {
         assertThat(stall.withinMs).isEqualTo(8_000L);
         assertThat(stall.priority).isZero();
         assertThat(stall.enabled).isTrue();
-        assertThat(set.cooldownOf(stall)).as("no own cooldown: the delivery default").isEqualTo(24 * 3_600_000L);
+        assertThat(set.cooldownOf(stall))
+                .as("no own cooldown: the delivery default")
+                .isEqualTo(24 * 3_600_000L);
 
         assertThat(stall.start.patterns()).containsOnlyKeys("type", "page");
         assertThat(stall.start.matches(event("page_view", "/checkout", null))).isTrue();
@@ -72,10 +77,13 @@ class RulesParserTest {
 
     @Test
     void aMissingDeliveryBlockMeansTheDefaults() throws Exception {
-        RuleSet set = RulesParser.parse("""
+        RuleSet set =
+                RulesParser.parse(
+                        """
                 version: 1
                 rules: []
-                """, "test");
+                """,
+                        "test");
 
         assertThat(set.rules).isEmpty();
         assertThat(set.delivery.ttlMs).isEqualTo(10 * 60_000L);
@@ -86,7 +94,9 @@ class RulesParserTest {
 
     @Test
     void aRuleMayOverrideCooldownAndPriority() throws Exception {
-        RuleSet set = RulesParser.parse("""
+        RuleSet set =
+                RulesParser.parse(
+                        """
                 version: 1
                 rules:
                   - id: checkout-stall
@@ -98,7 +108,8 @@ class RulesParserTest {
                     cooldown: 2h
                     priority: 10
                     enabled: false
-                """, "test");
+                """,
+                        "test");
 
         Rule rule = set.rule("checkout-stall");
         assertThat(rule.priority).isEqualTo(10);
@@ -110,7 +121,9 @@ class RulesParserTest {
 
     @Test
     void anUnknownFieldIsReportedWithRuleFieldAndLine() {
-        List<RuleProblem> problems = problemsOf("""
+        List<RuleProblem> problems =
+                problemsOf(
+                        """
                 version: 1
                 rules:
                   - id: checkout-stall
@@ -122,14 +135,17 @@ class RulesParserTest {
                     withn: 9s                              # line 9
                 """);
 
-        assertThat(problems).extracting(p -> p.ruleId, p -> p.field, p -> p.line)
+        assertThat(problems)
+                .extracting(p -> p.ruleId, p -> p.field, p -> p.line)
                 .containsExactly(tuple("checkout-stall", "withn", 9));
         assertThat(problems.get(0).message).contains("unknown field");
     }
 
     @Test
     void anUnknownTopLevelOrDeliveryFieldIsReported() {
-        List<RuleProblem> problems = problemsOf("""
+        List<RuleProblem> problems =
+                problemsOf(
+                        """
                 version: 1
                 delivery:
                   ttl: 10m
@@ -138,13 +154,17 @@ class RulesParserTest {
                 rules: []
                 """);
 
-        assertThat(problems).extracting(p -> p.ruleId, p -> p.field, p -> p.line)
-                .containsExactlyInAnyOrder(tuple(null, "delivery.maxPerHour", 4), tuple(null, "rulez", 5));
+        assertThat(problems)
+                .extracting(p -> p.ruleId, p -> p.field, p -> p.line)
+                .containsExactlyInAnyOrder(
+                        tuple(null, "delivery.maxPerHour", 4), tuple(null, "rulez", 5));
     }
 
     @Test
     void anUnknownEventFieldInAMatcherIsReported() {
-        List<RuleProblem> problems = problemsOf("""
+        List<RuleProblem> problems =
+                problemsOf(
+                        """
                 version: 1
                 rules:
                   - id: checkout-stall
@@ -155,14 +175,17 @@ class RulesParserTest {
                     within: 8s
                 """);
 
-        assertThat(problems).extracting(p -> p.ruleId, p -> p.field, p -> p.line)
+        assertThat(problems)
+                .extracting(p -> p.ruleId, p -> p.field, p -> p.line)
                 .containsExactly(tuple("checkout-stall", "start.url", 6));
     }
 
     @ParameterizedTest(name = "within: {0}")
     @ValueSource(strings = {"8", "\"abc\"", "8 seconds", "[8s]"})
     void aWithinThatIsNotADurationIsTheWrongType(String within) {
-        List<RuleProblem> problems = problemsOf("""
+        List<RuleProblem> problems =
+                problemsOf(
+                        """
                 version: 1
                 rules:
                   - id: checkout-stall
@@ -171,15 +194,19 @@ class RulesParserTest {
                     start: {type: page_view, page: /checkout}
                     progress: [{type: click, target: "#pay"}]
                     within: %s                                # line 8
-                """.formatted(within));
+                """
+                                .formatted(within));
 
-        assertThat(problems).extracting(p -> p.ruleId, p -> p.field, p -> p.line)
+        assertThat(problems)
+                .extracting(p -> p.ruleId, p -> p.field, p -> p.line)
                 .containsExactly(tuple("checkout-stall", "within", 8));
     }
 
     @Test
     void otherWrongTypesAreReportedWithTheirLines() {
-        List<RuleProblem> problems = problemsOf("""
+        List<RuleProblem> problems =
+                problemsOf(
+                        """
                 version: 1
                 rules:
                   - id: checkout-stall
@@ -191,7 +218,8 @@ class RulesParserTest {
                     priority: high                             # line 9
                 """);
 
-        assertThat(problems).extracting(p -> p.ruleId, p -> p.field, p -> p.line)
+        assertThat(problems)
+                .extracting(p -> p.ruleId, p -> p.field, p -> p.line)
                 .containsExactlyInAnyOrder(
                         tuple("checkout-stall", "guide", 4),
                         tuple("checkout-stall", "start", 6),
@@ -201,7 +229,9 @@ class RulesParserTest {
 
     @Test
     void aMissingStartIsReportedAtTheRule() {
-        List<RuleProblem> problems = problemsOf("""
+        List<RuleProblem> problems =
+                problemsOf(
+                        """
                 version: 1
                 rules:
                   - id: checkout-stall                         # line 3
@@ -211,21 +241,25 @@ class RulesParserTest {
                     within: 8s
                 """);
 
-        assertThat(problems).extracting(p -> p.ruleId, p -> p.field, p -> p.line)
+        assertThat(problems)
+                .extracting(p -> p.ruleId, p -> p.field, p -> p.line)
                 .containsExactly(tuple("checkout-stall", "start", 3));
         assertThat(problems.get(0).message).contains("missing");
     }
 
     @Test
     void eachMissingRequiredFieldIsReported() {
-        List<RuleProblem> problems = problemsOf("""
+        List<RuleProblem> problems =
+                problemsOf(
+                        """
                 version: 1
                 rules:
                   - id: checkout-stall                         # line 3
                     kind: stall
                 """);
 
-        assertThat(problems).extracting(p -> p.ruleId, p -> p.field, p -> p.line)
+        assertThat(problems)
+                .extracting(p -> p.ruleId, p -> p.field, p -> p.line)
                 .containsExactlyInAnyOrder(
                         tuple("checkout-stall", "guide", 3),
                         tuple("checkout-stall", "start", 3),
@@ -235,7 +269,9 @@ class RulesParserTest {
 
     @Test
     void aDuplicateIdIsReportedAtTheSecondUseAndNamesTheFirst() {
-        List<RuleProblem> problems = problemsOf("""
+        List<RuleProblem> problems =
+                problemsOf(
+                        """
                 version: 1
                 rules:
                   - id: checkout-stall                         # line 3
@@ -252,7 +288,8 @@ class RulesParserTest {
                     within: 20s
                 """);
 
-        assertThat(problems).extracting(p -> p.ruleId, p -> p.field, p -> p.line)
+        assertThat(problems)
+                .extracting(p -> p.ruleId, p -> p.field, p -> p.line)
                 .containsExactly(tuple("checkout-stall", "id", 9));
         assertThat(problems.get(0).message).contains("duplicate").contains("line 3");
     }
@@ -260,7 +297,9 @@ class RulesParserTest {
     @ParameterizedTest(name = "within: {0}")
     @ValueSource(strings = {"0s", "0ms", "-5s", "-1d"})
     void aZeroOrNegativeWithinIsImpossible(String within) {
-        List<RuleProblem> problems = problemsOf("""
+        List<RuleProblem> problems =
+                problemsOf(
+                        """
                 version: 1
                 rules:
                   - id: checkout-stall
@@ -269,16 +308,20 @@ class RulesParserTest {
                     start: {type: page_view, page: /checkout}
                     progress: [{type: click, target: "#pay"}]
                     within: %s                                # line 8
-                """.formatted(within));
+                """
+                                .formatted(within));
 
-        assertThat(problems).extracting(p -> p.ruleId, p -> p.field, p -> p.line)
+        assertThat(problems)
+                .extracting(p -> p.ruleId, p -> p.field, p -> p.line)
                 .containsExactly(tuple("checkout-stall", "within", 8));
         assertThat(problems.get(0).message).contains("positive");
     }
 
     @Test
     void impossibleDeliverySettingsAreReported() {
-        List<RuleProblem> problems = problemsOf("""
+        List<RuleProblem> problems =
+                problemsOf(
+                        """
                 version: 1
                 delivery:
                   ttl: 0s                                      # line 3
@@ -288,7 +331,8 @@ class RulesParserTest {
                 rules: []
                 """);
 
-        assertThat(problems).extracting(p -> p.ruleId, p -> p.field, p -> p.line)
+        assertThat(problems)
+                .extracting(p -> p.ruleId, p -> p.field, p -> p.line)
                 .containsExactlyInAnyOrder(
                         tuple(null, "delivery.ttl", 3),
                         tuple(null, "delivery.minGap", 4),
@@ -297,7 +341,9 @@ class RulesParserTest {
 
     @Test
     void anUnknownKindIsReported() {
-        List<RuleProblem> problems = problemsOf("""
+        List<RuleProblem> problems =
+                problemsOf(
+                        """
                 version: 1
                 rules:
                   - id: checkout-stall
@@ -308,7 +354,8 @@ class RulesParserTest {
                     within: 8s
                 """);
 
-        assertThat(problems).extracting(p -> p.ruleId, p -> p.field, p -> p.line)
+        assertThat(problems)
+                .extracting(p -> p.ruleId, p -> p.field, p -> p.line)
                 .containsExactly(tuple("checkout-stall", "kind", 5));
         assertThat(problems.get(0).message).contains("stal").contains("stall");
     }
@@ -316,7 +363,9 @@ class RulesParserTest {
     @ParameterizedTest(name = "id: {0}")
     @ValueSource(strings = {"Checkout-Stall", "checkout_stall", "checkout stall", "\"\"", "42"})
     void anIdOutsideTheAllowedPatternIsReported(String id) {
-        List<RuleProblem> problems = problemsOf("""
+        List<RuleProblem> problems =
+                problemsOf(
+                        """
                 version: 1
                 rules:
                   - id: %s                                     # line 3
@@ -325,7 +374,8 @@ class RulesParserTest {
                     start: {type: page_view, page: /checkout}
                     progress: [{type: click, target: "#pay"}]
                     within: 8s
-                """.formatted(id));
+                """
+                                .formatted(id));
 
         assertThat(problems).extracting(p -> p.field, p -> p.line).containsExactly(tuple("id", 3));
         assertThat(problems.get(0).message).contains("[a-z0-9-]+");
@@ -333,7 +383,9 @@ class RulesParserTest {
 
     @Test
     void yamlThatDoesNotParseIsReportedWithItsLine() {
-        List<RuleProblem> problems = problemsOf("""
+        List<RuleProblem> problems =
+                problemsOf(
+                        """
                 version: 1
                 rules:
                   - id: checkout-stall
@@ -353,7 +405,9 @@ class RulesParserTest {
 
     @Test
     void aFileWithSeveralProblemsReportsAllOfThem() {
-        RuleValidationException e = rejected("""
+        RuleValidationException e =
+                rejected(
+                        """
                 version: 1
                 delivery:
                   maxPerDay: 0                                 # line 3
@@ -378,7 +432,8 @@ class RulesParserTest {
                 """);
 
         assertThat(e.problems()).hasSize(6);
-        assertThat(e.problems()).extracting(p -> p.ruleId, p -> p.field, p -> p.line)
+        assertThat(e.problems())
+                .extracting(p -> p.ruleId, p -> p.field, p -> p.line)
                 .containsExactlyInAnyOrder(
                         tuple(null, "delivery.maxPerDay", 3),
                         tuple("checkout-stall", "within", 10),
@@ -404,8 +459,9 @@ class RulesParserTest {
     }
 
     private static RuleValidationException rejected(String yaml) {
-        RuleValidationException e = catchThrowableOfType(RuleValidationException.class,
-                () -> RulesParser.parse(yaml, "rules.yaml"));
+        RuleValidationException e =
+                catchThrowableOfType(
+                        RuleValidationException.class, () -> RulesParser.parse(yaml, "rules.yaml"));
         if (e == null) {
             fail("the rules were accepted:%n%s", yaml);
         }

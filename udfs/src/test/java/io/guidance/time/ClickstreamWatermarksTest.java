@@ -1,18 +1,20 @@
 package io.guidance.time;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.guidance.event.Event;
 import io.guidance.event.SourceRecord;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.util.clock.RelativeClock;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
-import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
-/** SPEC section 2: bounded out-of-orderness, and event time that keeps moving when the input is quiet. */
+/**
+ * SPEC section 2: bounded out-of-orderness, and event time that keeps moving when the input is
+ * quiet.
+ */
 class ClickstreamWatermarksTest {
     private static final long BOUND = 2_000;
     private static final long IDLE = 5_000;
@@ -22,34 +24,35 @@ class ClickstreamWatermarksTest {
     private long activityClock;
     private long wallClock = T0 + 60_000;
     private final List<Long> emitted = new ArrayList<>();
-    private final WatermarkOutput output = new WatermarkOutput() {
-        @Override
-        public void emitWatermark(Watermark watermark) {
-            emitted.add(watermark.getTimestamp());
-        }
+    private final WatermarkOutput output =
+            new WatermarkOutput() {
+                @Override
+                public void emitWatermark(Watermark watermark) {
+                    emitted.add(watermark.getTimestamp());
+                }
 
-        @Override
-        public void markIdle() {
-            emitted.add(null);
-        }
+                @Override
+                public void markIdle() {
+                    emitted.add(null);
+                }
 
-        @Override
-        public void markActive() {
-        }
-    };
+                @Override
+                public void markActive() {}
+            };
 
     private ClickstreamWatermarks live() {
-        RelativeClock clock = new RelativeClock() {
-            @Override
-            public long relativeTimeMillis() {
-                return activityClock;
-            }
+        RelativeClock clock =
+                new RelativeClock() {
+                    @Override
+                    public long relativeTimeMillis() {
+                        return activityClock;
+                    }
 
-            @Override
-            public long relativeTimeNanos() {
-                return activityClock * 1_000_000L;
-            }
-        };
+                    @Override
+                    public long relativeTimeNanos() {
+                        return activityClock * 1_000_000L;
+                    }
+                };
         return new ClickstreamWatermarks(BOUND, IDLE, STARTUP_IDLE, false, clock, () -> wallClock);
     }
 
@@ -81,10 +84,11 @@ class ClickstreamWatermarksTest {
         activityClock += 3_000;
         w.onPeriodicEmit(output);
 
-        assertThat(emitted).containsExactly(
-                T0 - BOUND - 1,              // not idle yet
-                T0 + IDLE - BOUND - 1,        // idle: from the last event, at the clock's pace
-                T0 + IDLE + 3_000 - BOUND - 1);
+        assertThat(emitted)
+                .containsExactly(
+                        T0 - BOUND - 1, // not idle yet
+                        T0 + IDLE - BOUND - 1, // idle: from the last event, at the clock's pace
+                        T0 + IDLE + 3_000 - BOUND - 1);
     }
 
     @Test
@@ -92,14 +96,16 @@ class ClickstreamWatermarksTest {
         ClickstreamWatermarks w = live();
         activityClock += IDLE;
         w.onPeriodicEmit(output);
-        // idle, so it holds the other splits back no longer; but a restored reader may still be fetching its
+        // idle, so it holds the other splits back no longer; but a restored reader may still be
+        // fetching its
         // backlog, so no watermark from the clock yet (it would turn that backlog late)
         assertThat(emitted).as("marked idle, no watermark").containsExactly((Long) null);
 
         activityClock += STARTUP_IDLE - IDLE;
         w.onPeriodicEmit(output);
 
-        // after a restore nothing may arrive at all: a stall that fell due meanwhile must still fire
+        // after a restore nothing may arrive at all: a stall that fell due meanwhile must still
+        // fire
         assertThat(emitted).containsExactly(null, wallClock - BOUND - 1);
     }
 

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.guidance.event.Event;
 import io.guidance.event.EventParser;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,18 +12,22 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One {@code POST /v1/events} body, read and checked: each event with the job's own {@link EventParser}, so that the
- * service accepts exactly what the job would process and says why it refuses the rest.
+ * One {@code POST /v1/events} body, read and checked: each event with the job's own {@link
+ * EventParser}, so that the service accepts exactly what the job would process and says why it
+ * refuses the rest.
  *
- * <p>The body is a JSON array of SPEC events, a single event object, or {@code {"sentAt": MS, "events": [...]}}.
+ * <p>The body is a JSON array of SPEC events, a single event object, or {@code {"sentAt": MS,
+ * "events": [...]}}.
  *
- * <p><b>Event time from browsers.</b> Events keep the {@code ts} the page gave them, corrected by the service's
- * clock: when the batch carries {@code sentAt} (the page's clock when it sent the batch), every {@code ts} is shifted
- * by {@code receivedAt - sentAt}, which removes the page clock's error and keeps the spacing and order of the page's
- * events (network delay is counted as clock error, a few milliseconds late at worst). Then no {@code ts} may be ahead of
- * the service's clock: a later one is set to {@code receivedAt}. An event from the future would push the partition's
- * watermark ahead and make other users' events late; an event from long ago is still passed on and, if it is behind
- * the watermark, dead-lettered by the job as {@code late}, like any other producer's.
+ * <p><b>Event time from browsers.</b> Events keep the {@code ts} the page gave them, corrected by
+ * the service's clock: when the batch carries {@code sentAt} (the page's clock when it sent the
+ * batch), every {@code ts} is shifted by {@code receivedAt - sentAt}, which removes the page
+ * clock's error and keeps the spacing and order of the page's events (network delay is counted as
+ * clock error, a few milliseconds late at worst). Then no {@code ts} may be ahead of the service's
+ * clock: a later one is set to {@code receivedAt}. An event from the future would push the
+ * partition's watermark ahead and make other users' events late; an event from long ago is still
+ * passed on and, if it is behind the watermark, dead-lettered by the job as {@code late}, like any
+ * other producer's.
  */
 final class EventBatch {
     /** An event the service refused, by its position in the batch. */
@@ -66,6 +69,7 @@ final class EventBatch {
 
     final List<Event> accepted = new ArrayList<>();
     final List<Rejection> rejected = new ArrayList<>();
+
     /** How many events the body held. */
     final int size;
 
@@ -78,7 +82,8 @@ final class EventBatch {
      *
      * @throws BadBody when the body is not JSON, not events, or holds more than {@code maxEvents}
      */
-    static EventBatch read(byte[] body, long receivedAt, int maxEvents, ObjectMapper mapper, EventParser parser)
+    static EventBatch read(
+            byte[] body, long receivedAt, int maxEvents, ObjectMapper mapper, EventParser parser)
             throws BadBody {
         JsonNode root;
         try {
@@ -101,18 +106,22 @@ final class EventBatch {
             JsonNode sentAt = root.get("sentAt");
             if (sentAt != null && !sentAt.isNull()) {
                 if (!sentAt.isIntegralNumber() || !sentAt.canConvertToLong()) {
-                    throw new BadBody("not_events", "\"sentAt\" must be an integer (epoch milliseconds)");
+                    throw new BadBody(
+                            "not_events", "\"sentAt\" must be an integer (epoch milliseconds)");
                 }
                 skew = receivedAt - sentAt.longValue();
             }
         } else if (root.isObject()) {
             events = mapper.createArrayNode().add(root);
         } else {
-            throw new BadBody("not_events",
+            throw new BadBody(
+                    "not_events",
                     "expected a JSON array of events, an event object, or {\"sentAt\": ..., \"events\": [...]}");
         }
         if (events.size() > maxEvents) {
-            throw new BadBody("too_many_events", events.size() + " events in one request, limit " + maxEvents);
+            throw new BadBody(
+                    "too_many_events",
+                    events.size() + " events in one request, limit " + maxEvents);
         }
         EventBatch batch = new EventBatch(events.size());
         for (int i = 0; i < events.size(); i++) {
@@ -126,8 +135,12 @@ final class EventBatch {
             EventParser.Result r = parser.parse(bytes);
             if (!r.ok()) {
                 JsonNode id = node.get("eventId");
-                batch.rejected.add(new Rejection(i, id != null && id.isTextual() ? id.asText() : null, r.reason,
-                        r.detail));
+                batch.rejected.add(
+                        new Rejection(
+                                i,
+                                id != null && id.isTextual() ? id.asText() : null,
+                                r.reason,
+                                r.detail));
                 continue;
             }
             Event e = r.event;

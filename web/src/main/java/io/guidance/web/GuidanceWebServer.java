@@ -13,16 +13,6 @@ import io.guidance.pipeline.redis.TriggerInbox;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.staticfiles.Location;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import redis.clients.jedis.RedisClient;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -40,35 +30,52 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.RedisClient;
 
 /**
- * The HTTP layer between browsers and the pipeline: a browser can talk neither to Kafka nor to Redis.
+ * The HTTP layer between browsers and the pipeline: a browser can talk neither to Kafka nor to
+ * Redis.
  *
  * <ul>
- *   <li>{@code POST /v1/events}: a batch of SPEC events, each checked with the job's parser; the good ones go to the
- *       events topic, one record each, keyed by {@code userId}; the answer lists the refused ones and why.</li>
- *   <li>{@code GET /v1/triggers/{userId}}: the user's pending trigger as Redis holds it, or 204.</li>
- *   <li>{@code POST /v1/triggers/{triggerId}/ack}: acknowledges a shown trigger ({@link TriggerInbox}).</li>
- *   <li>{@code GET /healthz}; {@code /guidance.js}; with {@code web.demoShop} the demo shop.</li>
+ *   <li>{@code POST /v1/events}: a batch of SPEC events, each checked with the job's parser; the
+ *       good ones go to the events topic, one record each, keyed by {@code userId}; the answer
+ *       lists the refused ones and why.
+ *   <li>{@code GET /v1/triggers/{userId}}: the user's pending trigger as Redis holds it, or 204.
+ *   <li>{@code POST /v1/triggers/{triggerId}/ack}: acknowledges a shown trigger ({@link
+ *       TriggerInbox}).
+ *   <li>{@code GET /healthz}; {@code /guidance.js}; with {@code web.demoShop} the demo shop.
  * </ul>
- * CORS, body and batch limits, a per-client rate limit and the optional per-user token are set by {@link WebSettings}.
- * Served by Javalin on Jetty.
+ *
+ * CORS, body and batch limits, a per-client rate limit and the optional per-user token are set by
+ * {@link WebSettings}. Served by Javalin on Jetty.
  */
 public final class GuidanceWebServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GuidanceWebServer.class);
 
     static final String PUBLIC = "/io/guidance/web/public";
+
     /** The user ids {@code POST /demo/session} hands to demo shop visitors start with this. */
     public static final String DEMO_VISITOR_PREFIX = "web-";
+
     private static final String JSON = "application/json";
+
     /** How long {@code POST /v1/events} waits for Kafka to take a batch before answering 503. */
     private static final Duration KAFKA_WAIT = Duration.ofSeconds(10);
+
     /** A SPEC rule id, the first part of a trigger id. */
     private static final Pattern RULE_ID = Pattern.compile("[a-z0-9-]+");
 
     private final WebSettings settings;
-    private final ObjectMapper mapper = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private final ObjectMapper mapper =
+            new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private final ThreadLocal<EventParser> parsers = ThreadLocal.withInitial(EventParser::new);
     private final Optional<UserTokens> tokens;
     private final RateLimiter rateLimiter;
@@ -81,29 +88,41 @@ public final class GuidanceWebServer implements AutoCloseable {
     private GuidanceWebServer(WebSettings settings) {
         this.settings = settings;
         this.tokens = settings.tokenSecret().map(UserTokens::new);
-        this.rateLimiter = settings.rateLimit() > 0 ? new RateLimiter(settings.rateLimit(), System::nanoTime) : null;
+        this.rateLimiter =
+                settings.rateLimit() > 0
+                        ? new RateLimiter(settings.rateLimit(), System::nanoTime)
+                        : null;
         this.eventsTopic = settings.job().eventsTopic();
         this.producer = producer(settings);
         RedisSettings redisSettings = settings.redis();
         this.redis = RedisClients.create(redisSettings, "guidance-web", 16);
         this.inbox = new TriggerInbox(redisSettings, redis);
-        this.app = Javalin.create(config -> {
-            config.showJavalinBanner = false;
-            config.http.maxRequestSize = settings.maxBodyBytes();
-            config.staticFiles.add(files -> {
-                files.hostedPath = "/";
-                files.directory = PUBLIC;
-                files.location = Location.CLASSPATH;
-                // without the demo shop only the snippet is served
-                if (!settings.demoShop()) {
-                    files.skipFileFunction = request -> !request.getRequestURI().equals("/guidance.js");
-                }
-            });
-        });
+        this.app =
+                Javalin.create(
+                        config -> {
+                            config.showJavalinBanner = false;
+                            config.http.maxRequestSize = settings.maxBodyBytes();
+                            config.staticFiles.add(
+                                    files -> {
+                                        files.hostedPath = "/";
+                                        files.directory = PUBLIC;
+                                        files.location = Location.CLASSPATH;
+                                        // without the demo shop only the snippet is served
+                                        if (!settings.demoShop()) {
+                                            files.skipFileFunction =
+                                                    request ->
+                                                            !request.getRequestURI()
+                                                                    .equals("/guidance.js");
+                                        }
+                                    });
+                        });
         routes();
     }
 
-    /** Starts the service on {@code web.host}:{@code web.port} (port 0: a free one); {@link #close()} stops it. */
+    /**
+     * Starts the service on {@code web.host}:{@code web.port} (port 0: a free one); {@link
+     * #close()} stops it.
+     */
     public static GuidanceWebServer start(WebSettings settings) {
         GuidanceWebServer server = new GuidanceWebServer(settings);
         try {
@@ -112,21 +131,29 @@ public final class GuidanceWebServer implements AutoCloseable {
             server.close();
             throw e;
         }
-        LOG.info("Guidance web service on {}:{} (events to {}, triggers from Redis {}{})", settings.host(),
-                server.port(), server.eventsTopic, settings.redis().host(),
+        LOG.info(
+                "Guidance web service on {}:{} (events to {}, triggers from Redis {}{})",
+                settings.host(),
+                server.port(),
+                server.eventsTopic,
+                settings.redis().host(),
                 settings.demoShop() ? ", demo shop on" : "");
         return server;
     }
 
-    /** {@code java io.guidance.web.GuidanceWebServer [--config FILE] [--key value ...]}: runs until stopped. */
+    /**
+     * {@code java io.guidance.web.GuidanceWebServer [--config FILE] [--key value ...]}: runs until
+     * stopped.
+     */
     public static void main(String[] args) throws Exception {
         WebSettings settings;
         try {
             settings = WebSettings.fromArgs(args);
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
-            System.err.println("usage: GuidanceWebServer [--config FILE] [--key value ...]; web settings: "
-                    + String.join(", ", WebSettings.DEFAULTS.keySet()));
+            System.err.println(
+                    "usage: GuidanceWebServer [--config FILE] [--key value ...]; web settings: "
+                            + String.join(", ", WebSettings.DEFAULTS.keySet()));
             System.exit(2);
             return;
         }
@@ -171,13 +198,16 @@ public final class GuidanceWebServer implements AutoCloseable {
             app.get("/checkout", ctx -> page(ctx, "checkout.html"));
             app.post("/demo/session", this::demoSession);
         }
-        app.exception(Exception.class, (e, ctx) -> {
-            LOG.warn("{} {} failed", ctx.method(), ctx.path(), e);
-            error(ctx, 500, "internal", "the request failed; see the service's log");
-        });
+        app.exception(
+                Exception.class,
+                (e, ctx) -> {
+                    LOG.warn("{} {} failed", ctx.method(), ctx.path(), e);
+                    error(ctx, 500, "internal", "the request failed; see the service's log");
+                });
     }
 
-    // --- CORS and limits ------------------------------------------------------------------------------------------
+    // --- CORS and limits
+    // ------------------------------------------------------------------------------------------
 
     /** Sets CORS headers for an allowed origin; a browser blocks the answer for any other. */
     private void cors(Context ctx) {
@@ -197,7 +227,11 @@ public final class GuidanceWebServer implements AutoCloseable {
     private void preflight(Context ctx) {
         String origin = ctx.header("Origin");
         if (origin == null || !originAllowed(origin)) {
-            error(ctx, 403, "origin_not_allowed", "origin " + origin + " is not in web.allowedOrigins");
+            error(
+                    ctx,
+                    403,
+                    "origin_not_allowed",
+                    "origin " + origin + " is not in web.allowedOrigins");
             return;
         }
         ctx.header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
@@ -214,7 +248,11 @@ public final class GuidanceWebServer implements AutoCloseable {
         if (waitNanos > 0) {
             long seconds = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
             ctx.header("Retry-After", Long.toString(seconds));
-            error(ctx, 429, "rate_limited", "more than " + settings.rateLimit() + " requests per second from this client");
+            error(
+                    ctx,
+                    429,
+                    "rate_limited",
+                    "more than " + settings.rateLimit() + " requests per second from this client");
             ctx.skipRemainingHandlers();
         }
     }
@@ -235,7 +273,11 @@ public final class GuidanceWebServer implements AutoCloseable {
         int max = settings.maxBodyBytes();
         long declared = ctx.req().getContentLengthLong();
         if (declared > max) {
-            error(ctx, 413, "body_too_large", declared + " bytes, limit " + max + " (web.maxBodyBytes)");
+            error(
+                    ctx,
+                    413,
+                    "body_too_large",
+                    declared + " bytes, limit " + max + " (web.maxBodyBytes)");
             return null;
         }
         try (InputStream in = ctx.req().getInputStream()) {
@@ -248,9 +290,13 @@ public final class GuidanceWebServer implements AutoCloseable {
         }
     }
 
-    // --- the token ------------------------------------------------------------------------------------------------
+    // --- the token
+    // ------------------------------------------------------------------------------------------------
 
-    /** True when no token is required or the request carries the one for {@code userId}; otherwise answers 401/403. */
+    /**
+     * True when no token is required or the request carries the one for {@code userId}; otherwise
+     * answers 401/403.
+     */
     private boolean authorized(Context ctx, Set<String> userIds) {
         if (tokens.isEmpty()) {
             return true;
@@ -271,7 +317,8 @@ public final class GuidanceWebServer implements AutoCloseable {
         return true;
     }
 
-    // --- events ---------------------------------------------------------------------------------------------------
+    // --- events
+    // ---------------------------------------------------------------------------------------------------
 
     private void events(Context ctx) throws Exception {
         long receivedAt = System.currentTimeMillis();
@@ -281,7 +328,9 @@ public final class GuidanceWebServer implements AutoCloseable {
         }
         EventBatch batch;
         try {
-            batch = EventBatch.read(body, receivedAt, settings.maxBatchEvents(), mapper, parsers.get());
+            batch =
+                    EventBatch.read(
+                            body, receivedAt, settings.maxBatchEvents(), mapper, parsers.get());
         } catch (EventBatch.BadBody e) {
             error(ctx, e.error.equals("too_many_events") ? 413 : 400, e.error, e.getMessage());
             return;
@@ -294,7 +343,10 @@ public final class GuidanceWebServer implements AutoCloseable {
         List<Future<RecordMetadata>> sent = new ArrayList<>(batch.accepted.size());
         try {
             for (Event e : batch.accepted) {
-                sent.add(producer.send(new ProducerRecord<>(eventsTopic, e.userId, EventJson.toJsonBytes(e))));
+                sent.add(
+                        producer.send(
+                                new ProducerRecord<>(
+                                        eventsTopic, e.userId, EventJson.toJsonBytes(e))));
             }
             long deadline = System.nanoTime() + KAFKA_WAIT.toNanos();
             for (Future<RecordMetadata> f : sent) {
@@ -302,9 +354,16 @@ public final class GuidanceWebServer implements AutoCloseable {
             }
         } catch (ExecutionException | TimeoutException | org.apache.kafka.common.KafkaException e) {
             // the page sends the whole batch again; the job processes an eventId once
-            LOG.warn("Kafka did not take a batch of {} events: {}", batch.accepted.size(), e.toString());
+            LOG.warn(
+                    "Kafka did not take a batch of {} events: {}",
+                    batch.accepted.size(),
+                    e.toString());
             ctx.header("Retry-After", "5");
-            error(ctx, 503, "kafka_unavailable", "the events could not be stored; send them again later");
+            error(
+                    ctx,
+                    503,
+                    "kafka_unavailable",
+                    "the events could not be stored; send them again later");
             return;
         }
         Map<String, Object> answer = new LinkedHashMap<>();
@@ -315,7 +374,8 @@ public final class GuidanceWebServer implements AutoCloseable {
         json(ctx, 202, answer);
     }
 
-    // --- triggers -------------------------------------------------------------------------------------------------
+    // --- triggers
+    // -------------------------------------------------------------------------------------------------
 
     private void pendingTrigger(Context ctx) {
         String userId = ctx.pathParam("userId");
@@ -332,10 +392,11 @@ public final class GuidanceWebServer implements AutoCloseable {
     }
 
     /**
-     * Acknowledges {@code triggerId} for the user named in the body ({@code {"userId": ...}}) or the {@code userId}
-     * query parameter. 204 whether or not the trigger is still in Redis: an id acknowledged before the job wrote it is
-     * blocked all the same (see {@link TriggerInbox}). A trigger id names its user ({@code ruleId|userId|...}); one
-     * that names another user is refused with 403, so that nobody can block another user's guides.
+     * Acknowledges {@code triggerId} for the user named in the body ({@code {"userId": ...}}) or
+     * the {@code userId} query parameter. 204 whether or not the trigger is still in Redis: an id
+     * acknowledged before the job wrote it is blocked all the same (see {@link TriggerInbox}). A
+     * trigger id names its user ({@code ruleId|userId|...}); one that names another user is refused
+     * with 403, so that nobody can block another user's guides.
      */
     private void acknowledge(Context ctx) throws IOException {
         String triggerId = ctx.pathParam("triggerId");
@@ -356,7 +417,11 @@ public final class GuidanceWebServer implements AutoCloseable {
             }
         }
         if (userId == null || userId.isEmpty()) {
-            error(ctx, 400, "missing_field", "userId (in the body as {\"userId\": \"...\"} or as ?userId=)");
+            error(
+                    ctx,
+                    400,
+                    "missing_field",
+                    "userId (in the body as {\"userId\": \"...\"} or as ?userId=)");
             return;
         }
         if (!authorized(ctx, Set.of(userId))) {
@@ -370,7 +435,10 @@ public final class GuidanceWebServer implements AutoCloseable {
         ctx.status(204);
     }
 
-    /** Whether a trigger id ({@code ruleId|userId|sessionId-or-dash|ts}, SPEC section 4) is one of this user's. */
+    /**
+     * Whether a trigger id ({@code ruleId|userId|sessionId-or-dash|ts}, SPEC section 4) is one of
+     * this user's.
+     */
     static boolean namesUser(String triggerId, String userId) {
         int bar = triggerId.indexOf('|');
         if (bar <= 0 || !RULE_ID.matcher(triggerId.substring(0, bar)).matches()) {
@@ -383,10 +451,13 @@ public final class GuidanceWebServer implements AutoCloseable {
         // what follows the user is "session|ts": the ts must be a number
         String tail = rest.substring(userId.length() + 1);
         int last = tail.lastIndexOf('|');
-        return last > 0 && last < tail.length() - 1 && tail.substring(last + 1).chars().allMatch(Character::isDigit);
+        return last > 0
+                && last < tail.length() - 1
+                && tail.substring(last + 1).chars().allMatch(Character::isDigit);
     }
 
-    // --- health and the demo shop ---------------------------------------------------------------------------------
+    // --- health and the demo shop
+    // ---------------------------------------------------------------------------------
 
     private void health(Context ctx) {
         try {
@@ -409,8 +480,9 @@ public final class GuidanceWebServer implements AutoCloseable {
     }
 
     /**
-     * The demo shop's stand-in for a site backend: a new anonymous visitor id and, when {@code web.tokenSecret} is
-     * set, the token for it. The service picks the id, so this hands out no token for a user the caller names.
+     * The demo shop's stand-in for a site backend: a new anonymous visitor id and, when {@code
+     * web.tokenSecret} is set, the token for it. The service picks the id, so this hands out no
+     * token for a user the caller names.
      */
     private void demoSession(Context ctx) {
         String userId = DEMO_VISITOR_PREFIX + UUID.randomUUID().toString().substring(0, 8);
@@ -420,7 +492,8 @@ public final class GuidanceWebServer implements AutoCloseable {
         json(ctx, 200, answer);
     }
 
-    // --- answers --------------------------------------------------------------------------------------------------
+    // --- answers
+    // --------------------------------------------------------------------------------------------------
 
     private void json(Context ctx, int status, Object value) {
         try {
@@ -437,7 +510,10 @@ public final class GuidanceWebServer implements AutoCloseable {
         json(ctx, status, m);
     }
 
-    /** Stops accepting requests, then closes the Kafka producer (sending what it holds) and the Redis client. */
+    /**
+     * Stops accepting requests, then closes the Kafka producer (sending what it holds) and the
+     * Redis client.
+     */
     @Override
     public void close() {
         try {
@@ -449,5 +525,4 @@ public final class GuidanceWebServer implements AutoCloseable {
         inbox.close();
         redis.close();
     }
-
 }

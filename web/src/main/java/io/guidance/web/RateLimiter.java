@@ -6,9 +6,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * A token bucket per client: {@code rate} requests per second, bursts of up to one second's worth (at least one).
- * Buckets that have refilled completely are forgotten, so memory follows the clients of the last second or so, not all
- * clients ever seen.
+ * A token bucket per client: {@code rate} requests per second, bursts of up to one second's worth
+ * (at least one). Buckets that have refilled completely are forgotten, so memory follows the
+ * clients of the last second or so, not all clients ever seen.
  */
 final class RateLimiter {
     /** Sweep full buckets away at most this often. */
@@ -40,7 +40,10 @@ final class RateLimiter {
         this.lastSweep = nanoClock.getAsLong();
     }
 
-    /** Takes one token for {@code client}: 0 when allowed, else the nanoseconds until a token is there. */
+    /**
+     * Takes one token for {@code client}: 0 when allowed, else the nanoseconds until a token is
+     * there.
+     */
     long acquire(String client) {
         long now = nanoClock.getAsLong();
         sweep(now);

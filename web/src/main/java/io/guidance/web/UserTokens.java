@@ -1,17 +1,17 @@
 package io.guidance.web;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Base64;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The optional per-user token: {@code base64url(HMAC-SHA256(secret, userId))}, without padding. The site's own backend,
- * which knows who the visitor is, issues it with the secret it shares with the service ({@code web.tokenSecret}); a
- * page can then send events for, read and acknowledge the triggers of that one user only. Tokens do not expire: rotate
- * the secret to revoke them all.
+ * The optional per-user token: {@code base64url(HMAC-SHA256(secret, userId))}, without padding. The
+ * site's own backend, which knows who the visitor is, issues it with the secret it shares with the
+ * service ({@code web.tokenSecret}); a page can then send events for, read and acknowledge the
+ * triggers of that one user only. Tokens do not expire: rotate the secret to revoke them all.
  */
 public final class UserTokens {
     private static final String ALGORITHM = "HmacSHA256";
@@ -30,7 +30,10 @@ public final class UserTokens {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(mac(userId));
     }
 
-    /** Whether {@code token} (padding optional) is the one for {@code userId}; compares in constant time. */
+    /**
+     * Whether {@code token} (padding optional) is the one for {@code userId}; compares in constant
+     * time.
+     */
     public boolean verify(String userId, String token) {
         if (userId == null || token == null) {
             return false;

@@ -2,7 +2,6 @@ package io.guidance.web;
 
 import io.guidance.pipeline.JobConfig;
 import io.guidance.pipeline.redis.RedisSettings;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -15,10 +14,10 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
- * The HTTP service's settings: the {@code web.*} section of the job's settings file, plus the job's own
- * {@code kafka.*} and {@code redis.*} settings, so that the service writes to the topic the job reads and reads the
- * keys the job writes. Same file and {@code --key value} overrides as {@link JobConfig}; an unknown {@code web.*} key
- * or a bad value fails at once with the key named.
+ * The HTTP service's settings: the {@code web.*} section of the job's settings file, plus the job's
+ * own {@code kafka.*} and {@code redis.*} settings, so that the service writes to the topic the job
+ * reads and reads the keys the job writes. Same file and {@code --key value} overrides as {@link
+ * JobConfig}; an unknown {@code web.*} key or a bad value fails at once with the key named.
  */
 public final class WebSettings {
     /** Every {@code web.*} key, with its default. */
@@ -53,7 +52,10 @@ public final class WebSettings {
         redis();
     }
 
-    /** Reads {@code file} (may be null for defaults only), then applies {@code overrides} ({@code web.*} and job keys). */
+    /**
+     * Reads {@code file} (may be null for defaults only), then applies {@code overrides} ({@code
+     * web.*} and job keys).
+     */
     public static WebSettings load(Path file, Map<String, String> overrides) throws IOException {
         Map<String, String> web = new LinkedHashMap<>(DEFAULTS);
         Map<String, String> jobOverrides = new LinkedHashMap<>();
@@ -89,8 +91,13 @@ public final class WebSettings {
 
     private static void put(Map<String, String> out, String key, String value, String source) {
         if (!DEFAULTS.containsKey(key)) {
-            throw new IllegalArgumentException(source + ": unknown setting '" + key + "' (known: "
-                    + String.join(", ", DEFAULTS.keySet()) + ")");
+            throw new IllegalArgumentException(
+                    source
+                            + ": unknown setting '"
+                            + key
+                            + "' (known: "
+                            + String.join(", ", DEFAULTS.keySet())
+                            + ")");
         }
         out.put(key, value == null ? "" : value);
     }
@@ -132,15 +139,18 @@ public final class WebSettings {
     }
 
     /**
-     * Origins that may call the API from a browser (CORS): empty for none (same origin only), {@code *} for any, or a
-     * comma-separated list such as {@code https://shop.example.com,https://www.example.com}.
+     * Origins that may call the API from a browser (CORS): empty for none (same origin only),
+     * {@code *} for any, or a comma-separated list such as {@code
+     * https://shop.example.com,https://www.example.com}.
      */
     public List<String> allowedOrigins() {
         String s = get("web.allowedOrigins").trim();
         if (s.isEmpty()) {
             return List.of();
         }
-        return Arrays.stream(s.split(",")).map(String::trim).filter(o -> !o.isEmpty())
+        return Arrays.stream(s.split(","))
+                .map(String::trim)
+                .filter(o -> !o.isEmpty())
                 .map(o -> o.endsWith("/") ? o.substring(0, o.length() - 1) : o)
                 .collect(Collectors.toUnmodifiableList());
     }
@@ -155,24 +165,30 @@ public final class WebSettings {
         return intValue("web.maxBatchEvents", 1);
     }
 
-    /** Requests per second per client (a token bucket holding one second's worth); zero turns the limit off. */
+    /**
+     * Requests per second per client (a token bucket holding one second's worth); zero turns the
+     * limit off.
+     */
     public double rateLimit() {
         double r;
         try {
             r = Double.parseDouble(get("web.rateLimit").trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("web.rateLimit: must be a number of requests per second, not '"
-                    + get("web.rateLimit") + "'");
+            throw new IllegalArgumentException(
+                    "web.rateLimit: must be a number of requests per second, not '"
+                            + get("web.rateLimit")
+                            + "'");
         }
         if (!(r >= 0) || Double.isInfinite(r)) {
-            throw new IllegalArgumentException("web.rateLimit: must be zero (off) or more, not " + r);
+            throw new IllegalArgumentException(
+                    "web.rateLimit: must be zero (off) or more, not " + r);
         }
         return r;
     }
 
     /**
-     * The request header that names the client for the rate limit, when the service runs behind a proxy (e.g.
-     * {@code X-Forwarded-For}, first address); empty to use the connection's address.
+     * The request header that names the client for the rate limit, when the service runs behind a
+     * proxy (e.g. {@code X-Forwarded-For}, first address); empty to use the connection's address.
      */
     public Optional<String> clientIpHeader() {
         String s = get("web.clientIpHeader").trim();
@@ -201,8 +217,13 @@ public final class WebSettings {
             }
             return v;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + ": must be a whole number of at least " + min + ", not '"
-                    + get(key) + "'");
+            throw new IllegalArgumentException(
+                    key
+                            + ": must be a whole number of at least "
+                            + min
+                            + ", not '"
+                            + get(key)
+                            + "'");
         }
     }
 

@@ -1,5 +1,7 @@
 package io.guidance.web;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.microsoft.playwright.BrowserContext;
@@ -18,17 +20,6 @@ import io.guidance.rules.RuleSet;
 import io.guidance.rules.RulesParser;
 import io.guidance.trigger.Trigger;
 import io.guidance.trigger.TriggerJson;
-import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import redis.clients.jedis.RedisClient;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -47,15 +38,25 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.RedisClient;
 
 /**
- * The product as a shopper meets it: the demo shop in headless Chromium, guidance.js sending its clickstream to the
- * HTTP service, the job on a Flink MiniCluster reading Kafka and writing Redis, and the guide appearing on the page
- * when the shopper stalls on checkout. Dismissed, it does not come back, not even after a new stall.
+ * The product as a shopper meets it: the demo shop in headless Chromium, guidance.js sending its
+ * clickstream to the HTTP service, the job on a Flink MiniCluster reading Kafka and writing Redis,
+ * and the guide appearing on the page when the shopper stalls on checkout. Dismissed, it does not
+ * come back, not even after a new stall.
  *
- * <p>Needs Debian's {@code chromium} package ({@code /usr/bin/chromium}); Playwright drives it and downloads no browser.
+ * <p>Needs Debian's {@code chromium} package ({@code /usr/bin/chromium}); Playwright drives it and
+ * downloads no browser.
  */
 class ShopBrowserIT {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -67,30 +68,41 @@ class ShopBrowserIT {
     private static final String AUDIT = "guidance-audit";
     private static final String RULES = "guidance-rules";
 
-    /** The shop's checkout stall, shortened to 3 s; gaps and cooldowns so short that only a dismissal holds a guide. */
+    /**
+     * The shop's checkout stall, shortened to 3 s; gaps and cooldowns so short that only a
+     * dismissal holds a guide.
+     */
     private static final Duration STALL = Duration.ofSeconds(3);
-    private static final String RULES_YAML = String.join("\n",
-            "version: 1",
-            "delivery: {ttl: 10m, minGap: 1ms, cooldown: 1ms, maxPerDay: 100}",
-            "rules:",
-            "  - id: checkout-stall",
-            "    guide: checkout-help",
-            "    kind: stall",
-            "    start: {type: page_view, page: /checkout}",
-            "    progress: [{type: page_view}, {type: click, target: \"#pay\"}]",
-            "    within: " + STALL.toSeconds() + "s",
-            "");
+
+    private static final String RULES_YAML =
+            String.join(
+                    "\n",
+                    "version: 1",
+                    "delivery: {ttl: 10m, minGap: 1ms, cooldown: 1ms, maxPerDay: 100}",
+                    "rules:",
+                    "  - id: checkout-stall",
+                    "    guide: checkout-help",
+                    "    kind: stall",
+                    "    start: {type: page_view, page: /checkout}",
+                    "    progress: [{type: page_view}, {type: click, target: \"#pay\"}]",
+                    "    within: " + STALL.toSeconds() + "s",
+                    "");
     private static final Duration MAX_OUT_OF_ORDERNESS = Duration.ofSeconds(2);
     private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(1);
+
     /** guidance.js in the demo shop polls once a second. */
     private static final Duration POLL = Duration.ofSeconds(1);
+
     /**
-     * The latest the guide may appear after the page loads: the stall, plus event time's allowed disorder, plus the
-     * quiet time after which event time follows the clock, plus one poll (with its jitter), plus room for a loaded
-     * two-core machine.
+     * The latest the guide may appear after the page loads: the stall, plus event time's allowed
+     * disorder, plus the quiet time after which event time follows the clock, plus one poll (with
+     * its jitter), plus room for a loaded two-core machine.
      */
-    private static final Duration GUIDE_DUE = STALL.plus(MAX_OUT_OF_ORDERNESS).plus(IDLE_TIMEOUT)
-            .plus(POLL.multipliedBy(2)).plus(Duration.ofSeconds(15));
+    private static final Duration GUIDE_DUE =
+            STALL.plus(MAX_OUT_OF_ORDERNESS)
+                    .plus(IDLE_TIMEOUT)
+                    .plus(POLL.multipliedBy(2))
+                    .plus(Duration.ofSeconds(15));
 
     private static LocalRedis redis;
     private static EmbeddedKafka kafka;
@@ -103,7 +115,8 @@ class ShopBrowserIT {
     @BeforeAll
     static void startTheStack() throws Exception {
         assertThat(Files.isExecutable(CHROMIUM))
-                .as("%s is missing: the browser test needs Debian's chromium package (apt-get install chromium)",
+                .as(
+                        "%s is missing: the browser test needs Debian's chromium package (apt-get install chromium)",
                         CHROMIUM)
                 .isTrue();
         redis = LocalRedis.start();
@@ -112,51 +125,91 @@ class ShopBrowserIT {
         kafka.createTopic(DEAD_LETTERS, 1);
         kafka.createTopic(AUDIT, 2);
         kafka.createCompactedTopic(RULES, 1);
-        JobConfig config = JobConfig.of(Map.ofEntries(
-                Map.entry("kafka.bootstrap", kafka.bootstrapServers()),
-                Map.entry("kafka.topic", EVENTS),
-                Map.entry("kafka.deadLetterTopic", DEAD_LETTERS),
-                Map.entry("kafka.auditTopic", AUDIT),
-                Map.entry("kafka.rulesTopic", RULES),
-                Map.entry("kafka.groupId", "guidance-shop-test"),
-                Map.entry("kafka.startingOffsets", "earliest"),
-                Map.entry("events.maxOutOfOrderness", MAX_OUT_OF_ORDERNESS.toMillis() + "ms"),
-                Map.entry("events.idleTimeout", IDLE_TIMEOUT.toMillis() + "ms"),
-                Map.entry("redis.host", redis.host()),
-                Map.entry("redis.port", Integer.toString(redis.port())),
-                Map.entry("job.name", "guidance-shop-test"),
-                Map.entry("job.parallelism", "2"),
-                Map.entry("job.checkpointInterval", "2s")));
+        JobConfig config =
+                JobConfig.of(
+                        Map.ofEntries(
+                                Map.entry("kafka.bootstrap", kafka.bootstrapServers()),
+                                Map.entry("kafka.topic", EVENTS),
+                                Map.entry("kafka.deadLetterTopic", DEAD_LETTERS),
+                                Map.entry("kafka.auditTopic", AUDIT),
+                                Map.entry("kafka.rulesTopic", RULES),
+                                Map.entry("kafka.groupId", "guidance-shop-test"),
+                                Map.entry("kafka.startingOffsets", "earliest"),
+                                Map.entry(
+                                        "events.maxOutOfOrderness",
+                                        MAX_OUT_OF_ORDERNESS.toMillis() + "ms"),
+                                Map.entry("events.idleTimeout", IDLE_TIMEOUT.toMillis() + "ms"),
+                                Map.entry("redis.host", redis.host()),
+                                Map.entry("redis.port", Integer.toString(redis.port())),
+                                Map.entry("job.name", "guidance-shop-test"),
+                                Map.entry("job.parallelism", "2"),
+                                Map.entry("job.checkpointInterval", "2s")));
         RuleSet rules = RulesParser.parse(RULES_YAML, "test rules");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.from(config));
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.from(config));
         job = GuidanceJob.start(env, config, LiveRules.of(rules));
-        web = GuidanceWebServer.start(WebSettings.of(config,
-                Map.of("web.host", "127.0.0.1", "web.port", "0", "web.demoShop", "true")));
+        web =
+                GuidanceWebServer.start(
+                        WebSettings.of(
+                                config,
+                                Map.of(
+                                        "web.host",
+                                        "127.0.0.1",
+                                        "web.port",
+                                        "0",
+                                        "web.demoShop",
+                                        "true")));
         waitUntilThePipelineDeliversAGuide();
 
-        playwright = Playwright.create(new Playwright.CreateOptions()
-                .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+        playwright =
+                Playwright.create(
+                        new Playwright.CreateOptions()
+                                .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
         profile = Files.createTempDirectory("guidance-chromium-");
-        browser = playwright.chromium().launchPersistentContext(profile, new BrowserType.LaunchPersistentContextOptions()
-                .setExecutablePath(CHROMIUM)
-                .setHeadless(true)
-                .setViewportSize(1100, 700)
-                .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                        "--disable-background-networking", "--disable-component-update", "--disable-sync")));
+        browser =
+                playwright
+                        .chromium()
+                        .launchPersistentContext(
+                                profile,
+                                new BrowserType.LaunchPersistentContextOptions()
+                                        .setExecutablePath(CHROMIUM)
+                                        .setHeadless(true)
+                                        .setViewportSize(1100, 700)
+                                        .setArgs(
+                                                List.of(
+                                                        "--no-sandbox",
+                                                        "--disable-gpu",
+                                                        "--disable-quic",
+                                                        "--no-first-run",
+                                                        "--disable-background-networking",
+                                                        "--disable-component-update",
+                                                        "--disable-sync")));
     }
 
-    /** A stall sent straight to the service until its guide is in Redis: the job reads, detects and writes. */
+    /**
+     * A stall sent straight to the service until its guide is in Redis: the job reads, detects and
+     * writes.
+     */
     private static void waitUntilThePipelineDeliversAGuide() throws Exception {
         waitFor("the job to run", () -> status() == JobStatus.RUNNING, Duration.ofSeconds(60));
         HttpClient http = HttpClient.newHttpClient();
         long now = System.currentTimeMillis();
-        String body = "[{\"eventId\":\"warm-up\",\"userId\":\"warm-up\",\"sessionId\":\"s\",\"ts\":" + now
-                + ",\"type\":\"page_view\",\"page\":\"/checkout\"}]";
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base() + "/v1/events"))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        String body =
+                "[{\"eventId\":\"warm-up\",\"userId\":\"warm-up\",\"sessionId\":\"s\",\"ts\":"
+                        + now
+                        + ",\"type\":\"page_view\",\"page\":\"/checkout\"}]";
+        HttpResponse<String> r =
+                http.send(
+                        HttpRequest.newBuilder(URI.create(base() + "/v1/events"))
+                                .POST(HttpRequest.BodyPublishers.ofString(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
         try (RedisClient client = RedisClient.create(redis.host(), redis.port())) {
-            waitFor("the warm-up guide in Redis", () -> client.exists("guidance:user:warm-up"), Duration.ofSeconds(90));
+            waitFor(
+                    "the warm-up guide in Redis",
+                    () -> client.exists("guidance:user:warm-up"),
+                    Duration.ofSeconds(90));
         }
     }
 
@@ -200,14 +253,18 @@ class ShopBrowserIT {
         sleepUntil(loaded, STALL.minusMillis(1000));
         assertThat(guide.count()).as("a guide before the stall is over").isZero();
 
-        guide.waitFor(new Locator.WaitForOptions().setState(WaitForSelectorState.VISIBLE)
-                .setTimeout(GUIDE_DUE.toMillis() - elapsed(loaded).toMillis()));
+        guide.waitFor(
+                new Locator.WaitForOptions()
+                        .setState(WaitForSelectorState.VISIBLE)
+                        .setTimeout(GUIDE_DUE.toMillis() - elapsed(loaded).toMillis()));
         Duration appearedAfter = elapsed(loaded);
-        System.out.printf("guide appeared %.1f s after the checkout page loaded (stall %d s, allowed %d s)%n",
+        System.out.printf(
+                "guide appeared %.1f s after the checkout page loaded (stall %d s, allowed %d s)%n",
                 appearedAfter.toMillis() / 1000.0, STALL.toSeconds(), GUIDE_DUE.toSeconds());
         assertThat(guide.getAttribute("data-guide")).isEqualTo("checkout-help");
         JsonNode catalogue = catalogue().get("checkout-help");
-        assertThat(guide.locator("strong").textContent()).isEqualTo(catalogue.get("title").asText());
+        assertThat(guide.locator("strong").textContent())
+                .isEqualTo(catalogue.get("title").asText());
         assertThat(guide.locator("p").textContent()).isEqualTo(catalogue.get("text").asText());
 
         Files.createDirectories(SCREENSHOTS);
@@ -222,11 +279,13 @@ class ShopBrowserIT {
         // shown, so acknowledged: the user key is gone and the id is marked
         String shownTrigger;
         try (RedisClient client = RedisClient.create(redis.host(), redis.port());
-             AuditReader audit = new AuditReader(kafka)) {
+                AuditReader audit = new AuditReader(kafka)) {
             List<Trigger> first = audit.waitForDecisions(userId, 1);
             shownTrigger = first.get(0).triggerId;
             assertThat(first.get(0).status).isEqualTo(Trigger.DELIVERED);
-            waitFor("the acknowledgement", () -> "acked".equals(client.get("guidance:written:" + shownTrigger)),
+            waitFor(
+                    "the acknowledgement",
+                    () -> "acked".equals(client.get("guidance:written:" + shownTrigger)),
                     Duration.ofSeconds(10));
             assertThat(client.exists("guidance:user:" + userId)).isFalse();
 
@@ -248,11 +307,15 @@ class ShopBrowserIT {
             assertThat(client.exists("guidance:user:" + userId)).isFalse();
             assertThat(guide.count()).as("a guide after the dismissal").isZero();
         }
-        page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("checkout-after-dismissal.png")));
+        page.screenshot(
+                new Page.ScreenshotOptions()
+                        .setPath(SCREENSHOTS.resolve("checkout-after-dismissal.png")));
     }
 
     private static JsonNode catalogue() throws IOException {
-        try (InputStream in = ShopBrowserIT.class.getResourceAsStream(GuidanceWebServer.PUBLIC + "/guides.json")) {
+        try (InputStream in =
+                ShopBrowserIT.class.getResourceAsStream(
+                        GuidanceWebServer.PUBLIC + "/guides.json")) {
             return JSON.readTree(in);
         }
     }
@@ -280,7 +343,8 @@ class ShopBrowserIT {
         }
     }
 
-    private static void waitFor(String what, BooleanSupplier condition, Duration timeout) throws InterruptedException {
+    private static void waitFor(String what, BooleanSupplier condition, Duration timeout)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
@@ -301,24 +365,34 @@ class ShopBrowserIT {
             p.put(ConsumerConfig.GROUP_ID_CONFIG, "audit-" + UUID.randomUUID());
             p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
             p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-            p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+            p.put(
+                    ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                    StringDeserializer.class.getName());
             consumer = new KafkaConsumer<>(p);
             consumer.subscribe(List.of(AUDIT));
         }
 
-        /** The first {@code n} decisions for the user, in event time order, once there are that many. */
+        /**
+         * The first {@code n} decisions for the user, in event time order, once there are that
+         * many.
+         */
         List<Trigger> waitForDecisions(String userId, int n) {
             long deadline = System.nanoTime() + GUIDE_DUE.toNanos();
             List<Trigger> mine = new ArrayList<>();
             while (System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> seen.add(TriggerJson.fromJson(r.value())));
-                mine = seen.stream().filter(t -> t.userId.equals(userId))
-                        .sorted(Comparator.comparingLong(t -> t.ts)).toList();
+                consumer.poll(Duration.ofMillis(200))
+                        .forEach(r -> seen.add(TriggerJson.fromJson(r.value())));
+                mine =
+                        seen.stream()
+                                .filter(t -> t.userId.equals(userId))
+                                .sorted(Comparator.comparingLong(t -> t.ts))
+                                .toList();
                 if (mine.size() >= n) {
                     return mine;
                 }
             }
-            throw new AssertionError("decisions for " + userId + ": " + mine.size() + " of " + n + ", " + mine);
+            throw new AssertionError(
+                    "decisions for " + userId + ": " + mine.size() + " of " + n + ", " + mine);
         }
 
         @Override

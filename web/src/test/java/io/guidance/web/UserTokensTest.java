@@ -1,8 +1,8 @@
 package io.guidance.web;
 
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
 
 /** The per-user token against the HMAC-SHA256 test vectors of RFC 4231 and its own edge cases. */
 class UserTokensTest {

@@ -1,5 +1,7 @@
 package io.guidance.web;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.guidance.embedded.EmbeddedKafka;
@@ -7,20 +9,6 @@ import io.guidance.embedded.LocalRedis;
 import io.guidance.pipeline.JobConfig;
 import io.guidance.trigger.Trigger;
 import io.guidance.trigger.TriggerJson;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import redis.clients.jedis.RedisClient;
-import redis.clients.jedis.params.SetParams;
-
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -34,13 +22,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.params.SetParams;
 
 /**
- * The HTTP service against a real Kafka broker (in this JVM) and a real redis-server: what it accepts lands in the
- * events topic keyed by user, what it refuses is listed with the parser's reason, and the trigger API reads and
- * acknowledges what the job writes, within the limits and checks that {@link WebSettings} sets.
+ * The HTTP service against a real Kafka broker (in this JVM) and a real redis-server: what it
+ * accepts lands in the events topic keyed by user, what it refuses is listed with the parser's
+ * reason, and the trigger API reads and acknowledges what the job writes, within the limits and
+ * checks that {@link WebSettings} sets.
  */
 class WebServiceTest {
     private static final String EVENTS = "web-events";
@@ -49,7 +49,8 @@ class WebServiceTest {
     private static EmbeddedKafka kafka;
     private static LocalRedis redis;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final List<GuidanceWebServer> servers = new ArrayList<>();
     private RedisClient client;
     private KafkaConsumer<String, String> consumer;
@@ -114,16 +115,23 @@ class WebServiceTest {
         return s;
     }
 
-    // --- events ---------------------------------------------------------------------------------------------------
+    // --- events
+    // ---------------------------------------------------------------------------------------------------
 
     @Test
     void goodEventsLandInKafkaKeyedByUserAndBadOnesAreListedWithTheirReason() throws Exception {
         GuidanceWebServer s = server(Map.of());
         long now = System.currentTimeMillis();
-        String body = "[" + event("e1", "u1", now, "page_view") + ","
-                + "{\"eventId\":\"e2\",\"sessionId\":\"s1\",\"ts\":" + now + ",\"type\":\"click\"},"
-                + "{\"eventId\":\"e3\",\"userId\":\"u1\",\"sessionId\":\"s1\",\"ts\":\"yesterday\",\"type\":\"click\"},"
-                + event("e4", "u2", now, "click") + "]";
+        String body =
+                "["
+                        + event("e1", "u1", now, "page_view")
+                        + ","
+                        + "{\"eventId\":\"e2\",\"sessionId\":\"s1\",\"ts\":"
+                        + now
+                        + ",\"type\":\"click\"},"
+                        + "{\"eventId\":\"e3\",\"userId\":\"u1\",\"sessionId\":\"s1\",\"ts\":\"yesterday\",\"type\":\"click\"},"
+                        + event("e4", "u2", now, "click")
+                        + "]";
 
         HttpResponse<String> r = post(s, "/v1/events", body, Map.of());
 
@@ -165,9 +173,14 @@ class WebServiceTest {
         GuidanceWebServer s = server(Map.of());
         long hour = 3_600_000L;
         long before = System.currentTimeMillis();
-        // the page's clock is an hour behind: it sent the batch at its "before - 1h", half a second after the event
-        String behind = "{\"sentAt\":" + (before - hour) + ",\"events\":["
-                + event("late-clock", "u1", before - hour - 500, "page_view") + "]}";
+        // the page's clock is an hour behind: it sent the batch at its "before - 1h", half a second
+        // after the event
+        String behind =
+                "{\"sentAt\":"
+                        + (before - hour)
+                        + ",\"events\":["
+                        + event("late-clock", "u1", before - hour - 500, "page_view")
+                        + "]}";
         // no sentAt, and a ts an hour ahead of the service
         String ahead = "[" + event("fast-clock", "u2", before + hour, "page_view") + "]";
 
@@ -180,7 +193,8 @@ class WebServiceTest {
             JsonNode e = JSON.readTree(rec.value());
             ts.put(e.get("eventId").asText(), e.get("ts").asLong());
         }
-        // shifted by (receivedAt - sentAt), receivedAt in [before, after]: half a second before it was received
+        // shifted by (receivedAt - sentAt), receivedAt in [before, after]: half a second before it
+        // was received
         assertThat(ts.get("late-clock")).isBetween(before - 500, after - 500);
         assertThat(ts.get("fast-clock")).isBetween(before, after);
     }
@@ -193,25 +207,37 @@ class WebServiceTest {
         for (int i = 0; i < 20; i++) {
             big.append(i == 0 ? "" : ",").append(event("big-" + i, "u1", now, "page_view"));
         }
-        String four = "[" + event("a", "u1", now, "click") + "," + event("b", "u1", now, "click") + ","
-                + event("c", "u1", now, "click") + "," + event("d", "u1", now, "click") + "]";
+        String four =
+                "["
+                        + event("a", "u1", now, "click")
+                        + ","
+                        + event("b", "u1", now, "click")
+                        + ","
+                        + event("c", "u1", now, "click")
+                        + ","
+                        + event("d", "u1", now, "click")
+                        + "]";
 
         HttpResponse<String> tooLarge = post(s, "/v1/events", big.append("]").toString(), Map.of());
         HttpResponse<String> tooMany = post(s, "/v1/events", four, Map.of());
 
         assertThat(big.length()).isGreaterThan(2000);
         assertThat(tooLarge.statusCode()).isEqualTo(413);
-        assertThat(JSON.readTree(tooLarge.body()).get("error").asText()).isEqualTo("body_too_large");
+        assertThat(JSON.readTree(tooLarge.body()).get("error").asText())
+                .isEqualTo("body_too_large");
         assertThat(four.length()).isLessThan(2000);
         assertThat(tooMany.statusCode()).isEqualTo(413);
-        assertThat(JSON.readTree(tooMany.body()).get("error").asText()).isEqualTo("too_many_events");
+        assertThat(JSON.readTree(tooMany.body()).get("error").asText())
+                .isEqualTo("too_many_events");
     }
 
-    // --- rate limit and CORS --------------------------------------------------------------------------------------
+    // --- rate limit and CORS
+    // --------------------------------------------------------------------------------------
 
     @Test
     void aClientOverItsRateGets429WithRetryAfterWhileOtherClientsGoOn() throws Exception {
-        GuidanceWebServer s = server(Map.of("web.rateLimit", "1", "web.clientIpHeader", "X-Forwarded-For"));
+        GuidanceWebServer s =
+                server(Map.of("web.rateLimit", "1", "web.clientIpHeader", "X-Forwarded-For"));
         Map<String, String> clientA = Map.of("X-Forwarded-For", "203.0.113.7");
         Map<String, String> clientB = Map.of("X-Forwarded-For", "203.0.113.8, 10.0.0.1");
 
@@ -221,36 +247,80 @@ class WebServiceTest {
         }
         HttpResponse<String> fromB = get(s, "/v1/triggers/u1", clientB);
 
-        // a bucket holds one second's worth: the first request passes, five within a second cannot all pass
+        // a bucket holds one second's worth: the first request passes, five within a second cannot
+        // all pass
         assertThat(fromA.get(0).statusCode()).isEqualTo(204);
-        HttpResponse<String> limited = fromA.stream().filter(r -> r.statusCode() == 429).findFirst().orElseThrow(
-                () -> new AssertionError("no 429 among " + fromA.stream().map(HttpResponse::statusCode).toList()));
+        HttpResponse<String> limited =
+                fromA.stream()
+                        .filter(r -> r.statusCode() == 429)
+                        .findFirst()
+                        .orElseThrow(
+                                () ->
+                                        new AssertionError(
+                                                "no 429 among "
+                                                        + fromA.stream()
+                                                                .map(HttpResponse::statusCode)
+                                                                .toList()));
         assertThat(limited.headers().firstValue("Retry-After")).contains("1");
         assertThat(fromB.statusCode()).isEqualTo(204);
     }
 
     @Test
     void preflightFromAnAllowedOriginIsAnsweredAndOthersAreNot() throws Exception {
-        GuidanceWebServer s = server(Map.of("web.allowedOrigins", "https://shop.example, https://www.shop.example"));
+        GuidanceWebServer s =
+                server(
+                        Map.of(
+                                "web.allowedOrigins",
+                                "https://shop.example, https://www.shop.example"));
 
-        HttpResponse<String> allowed = send(s, "OPTIONS", "/v1/events", null, Map.of("Origin", "https://shop.example",
-                "Access-Control-Request-Method", "POST", "Access-Control-Request-Headers", "authorization,content-type"));
-        HttpResponse<String> refused = send(s, "OPTIONS", "/v1/events", null, Map.of("Origin", "https://evil.example",
-                "Access-Control-Request-Method", "POST"));
-        HttpResponse<String> read = get(s, "/v1/triggers/u1", Map.of("Origin", "https://www.shop.example"));
+        HttpResponse<String> allowed =
+                send(
+                        s,
+                        "OPTIONS",
+                        "/v1/events",
+                        null,
+                        Map.of(
+                                "Origin",
+                                "https://shop.example",
+                                "Access-Control-Request-Method",
+                                "POST",
+                                "Access-Control-Request-Headers",
+                                "authorization,content-type"));
+        HttpResponse<String> refused =
+                send(
+                        s,
+                        "OPTIONS",
+                        "/v1/events",
+                        null,
+                        Map.of(
+                                "Origin",
+                                "https://evil.example",
+                                "Access-Control-Request-Method",
+                                "POST"));
+        HttpResponse<String> read =
+                get(s, "/v1/triggers/u1", Map.of("Origin", "https://www.shop.example"));
 
         assertThat(allowed.statusCode()).isEqualTo(204);
-        assertThat(allowed.headers().firstValue("Access-Control-Allow-Origin")).contains("https://shop.example");
-        assertThat(allowed.headers().firstValue("Access-Control-Allow-Methods").orElse("")).contains("POST");
-        assertThat(allowed.headers().firstValue("Access-Control-Allow-Headers").orElse("").toLowerCase())
-                .contains("authorization").contains("content-type");
+        assertThat(allowed.headers().firstValue("Access-Control-Allow-Origin"))
+                .contains("https://shop.example");
+        assertThat(allowed.headers().firstValue("Access-Control-Allow-Methods").orElse(""))
+                .contains("POST");
+        assertThat(
+                        allowed.headers()
+                                .firstValue("Access-Control-Allow-Headers")
+                                .orElse("")
+                                .toLowerCase())
+                .contains("authorization")
+                .contains("content-type");
         assertThat(refused.statusCode()).isEqualTo(403);
         assertThat(refused.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
         assertThat(read.statusCode()).isEqualTo(204);
-        assertThat(read.headers().firstValue("Access-Control-Allow-Origin")).contains("https://www.shop.example");
+        assertThat(read.headers().firstValue("Access-Control-Allow-Origin"))
+                .contains("https://www.shop.example");
     }
 
-    // --- triggers -------------------------------------------------------------------------------------------------
+    // --- triggers
+    // -------------------------------------------------------------------------------------------------
 
     @Test
     void thePendingTriggerIsReturnedAsStoredThenAcknowledgedAndGone() throws Exception {
@@ -261,13 +331,18 @@ class WebServiceTest {
 
         HttpResponse<String> pending = get(s, "/v1/triggers/u1", Map.of());
         HttpResponse<String> nothing = get(s, "/v1/triggers/u2", Map.of());
-        HttpResponse<String> ack = post(s, "/v1/triggers/" + enc(t.triggerId) + "/ack", "{\"userId\":\"u1\"}",
-                Map.of());
+        HttpResponse<String> ack =
+                post(
+                        s,
+                        "/v1/triggers/" + enc(t.triggerId) + "/ack",
+                        "{\"userId\":\"u1\"}",
+                        Map.of());
         HttpResponse<String> afterAck = get(s, "/v1/triggers/u1", Map.of());
 
         assertThat(pending.statusCode()).isEqualTo(200);
         assertThat(pending.body()).isEqualTo(stored);
-        assertThat(pending.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+        assertThat(pending.headers().firstValue("Content-Type").orElse(""))
+                .startsWith("application/json");
         assertThat(nothing.statusCode()).isEqualTo(204);
         assertThat(ack.statusCode()).isEqualTo(204);
         assertThat(afterAck.statusCode()).isEqualTo(204);
@@ -276,15 +351,22 @@ class WebServiceTest {
     }
 
     @Test
-    void acknowledgingATriggerNotYetWrittenBlocksItAndAnotherUsersTriggerIsRefused() throws Exception {
+    void acknowledgingATriggerNotYetWrittenBlocksItAndAnotherUsersTriggerIsRefused()
+            throws Exception {
         GuidanceWebServer s = server(Map.of());
         Trigger mine = checkoutTrigger("u1");
         Trigger theirs = checkoutTrigger("u2");
 
-        HttpResponse<String> early = post(s, "/v1/triggers/" + enc(mine.triggerId) + "/ack?userId=u1", "", Map.of());
-        HttpResponse<String> other = post(s, "/v1/triggers/" + enc(theirs.triggerId) + "/ack", "{\"userId\":\"u1\"}",
-                Map.of());
-        HttpResponse<String> noUser = post(s, "/v1/triggers/" + enc(mine.triggerId) + "/ack", "{}", Map.of());
+        HttpResponse<String> early =
+                post(s, "/v1/triggers/" + enc(mine.triggerId) + "/ack?userId=u1", "", Map.of());
+        HttpResponse<String> other =
+                post(
+                        s,
+                        "/v1/triggers/" + enc(theirs.triggerId) + "/ack",
+                        "{\"userId\":\"u1\"}",
+                        Map.of());
+        HttpResponse<String> noUser =
+                post(s, "/v1/triggers/" + enc(mine.triggerId) + "/ack", "{}", Map.of());
 
         assertThat(early.statusCode()).isEqualTo(204);
         assertThat(client.get("guidance:written:" + mine.triggerId)).isEqualTo("acked");
@@ -293,25 +375,43 @@ class WebServiceTest {
         assertThat(noUser.statusCode()).isEqualTo(400);
     }
 
-    // --- the token ------------------------------------------------------------------------------------------------
+    // --- the token
+    // ------------------------------------------------------------------------------------------------
 
     @Test
     void withATokenSecretEachUserReachesOnlyTheirOwnEventsAndTriggers() throws Exception {
         GuidanceWebServer s = server(Map.of("web.tokenSecret", "correct horse battery staple"));
         String u1 = "Bearer " + hmac("correct horse battery staple", "u1");
         Trigger t = checkoutTrigger("u2");
-        client.set("guidance:user:u2", TriggerJson.toJson(t), SetParams.setParams().pxAt(t.expiresAt));
+        client.set(
+                "guidance:user:u2", TriggerJson.toJson(t), SetParams.setParams().pxAt(t.expiresAt));
         long now = System.currentTimeMillis();
 
         HttpResponse<String> noToken = get(s, "/v1/triggers/u1", Map.of());
         HttpResponse<String> own = get(s, "/v1/triggers/u1", Map.of("Authorization", u1));
         HttpResponse<String> othersTrigger = get(s, "/v1/triggers/u2", Map.of("Authorization", u1));
-        HttpResponse<String> othersAck = post(s, "/v1/triggers/" + enc(t.triggerId) + "/ack", "{\"userId\":\"u2\"}",
-                Map.of("Authorization", u1));
-        HttpResponse<String> othersEvents = post(s, "/v1/events", "[" + event("x1", "u1", now, "click") + ","
-                + event("x2", "u2", now, "click") + "]", Map.of("Authorization", u1));
-        HttpResponse<String> ownEvents = post(s, "/v1/events", "[" + event("y1", "u1", now, "click") + "]",
-                Map.of("Authorization", u1));
+        HttpResponse<String> othersAck =
+                post(
+                        s,
+                        "/v1/triggers/" + enc(t.triggerId) + "/ack",
+                        "{\"userId\":\"u2\"}",
+                        Map.of("Authorization", u1));
+        HttpResponse<String> othersEvents =
+                post(
+                        s,
+                        "/v1/events",
+                        "["
+                                + event("x1", "u1", now, "click")
+                                + ","
+                                + event("x2", "u2", now, "click")
+                                + "]",
+                        Map.of("Authorization", u1));
+        HttpResponse<String> ownEvents =
+                post(
+                        s,
+                        "/v1/events",
+                        "[" + event("y1", "u1", now, "click") + "]",
+                        Map.of("Authorization", u1));
 
         assertThat(noToken.statusCode()).isEqualTo(401);
         assertThat(own.statusCode()).isEqualTo(204);
@@ -346,14 +446,25 @@ class WebServiceTest {
         assertThat(guides.get("checkout-help").get("title").asText()).isNotBlank();
     }
 
-    // --- helpers --------------------------------------------------------------------------------------------------
+    // --- helpers
+    // --------------------------------------------------------------------------------------------------
 
     private static String event(String eventId, String userId, long ts, String type) {
-        return "{\"eventId\":\"" + eventId + "\",\"userId\":\"" + userId + "\",\"sessionId\":\"s1\",\"ts\":" + ts
-                + ",\"type\":\"" + type + "\",\"page\":\"/checkout\"}";
+        return "{\"eventId\":\""
+                + eventId
+                + "\",\"userId\":\""
+                + userId
+                + "\",\"sessionId\":\"s1\",\"ts\":"
+                + ts
+                + ",\"type\":\""
+                + type
+                + "\",\"page\":\"/checkout\"}";
     }
 
-    /** A delivered checkout-stall trigger as the job writes it (SPEC section 4), live for ten minutes. */
+    /**
+     * A delivered checkout-stall trigger as the job writes it (SPEC section 4), live for ten
+     * minutes.
+     */
     private static Trigger checkoutTrigger(String userId) {
         Trigger t = new Trigger();
         t.ts = System.currentTimeMillis() - 1_000;
@@ -372,7 +483,8 @@ class WebServiceTest {
     private static String hmac(String secret, String userId) throws Exception {
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-        return Base64.getUrlEncoder().withoutPadding()
+        return Base64.getUrlEncoder()
+                .withoutPadding()
                 .encodeToString(mac.doFinal(userId.getBytes(StandardCharsets.UTF_8)));
     }
 
@@ -390,23 +502,34 @@ class WebServiceTest {
         return out;
     }
 
-    private HttpResponse<String> get(GuidanceWebServer s, String path, Map<String, String> headers) throws Exception {
+    private HttpResponse<String> get(GuidanceWebServer s, String path, Map<String, String> headers)
+            throws Exception {
         return send(s, "GET", path, null, headers);
     }
 
-    private HttpResponse<String> post(GuidanceWebServer s, String path, String body, Map<String, String> headers)
+    private HttpResponse<String> post(
+            GuidanceWebServer s, String path, String body, Map<String, String> headers)
             throws Exception {
         Map<String, String> h = new HashMap<>(headers);
         h.put("Content-Type", "application/json");
         return send(s, "POST", path, body, h);
     }
 
-    private HttpResponse<String> send(GuidanceWebServer s, String method, String path, String body,
-                                      Map<String, String> headers) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + path))
-                .timeout(Duration.ofSeconds(30))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
+    private HttpResponse<String> send(
+            GuidanceWebServer s,
+            String method,
+            String path,
+            String body,
+            Map<String, String> headers)
+            throws Exception {
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + path))
+                        .timeout(Duration.ofSeconds(30))
+                        .method(
+                                method,
+                                body == null
+                                        ? HttpRequest.BodyPublishers.noBody()
+                                        : HttpRequest.BodyPublishers.ofString(body));
         headers.forEach(b::header);
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }

@@ -1,25 +1,28 @@
 package io.guidance.web;
 
-import io.guidance.pipeline.JobConfig;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.guidance.pipeline.JobConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-/** The web section of the job's settings file: read by the service, skipped by the job, checked key by key. */
+/**
+ * The web section of the job's settings file: read by the service, skipped by the job, checked key
+ * by key.
+ */
 class WebSettingsTest {
     @Test
     void theShippedLocalSettingsLoadForTheJobAndForTheService() throws Exception {
         Path local = Path.of("..", "config", "local.yaml");
 
         JobConfig job = JobConfig.load(local, Map.of());
-        WebSettings web = WebSettings.load(local, Map.of("web.port", "9090", "redis.prefix", "shop"));
+        WebSettings web =
+                WebSettings.load(local, Map.of("web.port", "9090", "redis.prefix", "shop"));
 
         assertThat(job.asMap().keySet()).noneMatch(k -> k.startsWith("web."));
         assertThat(web.port()).isEqualTo(9090);
@@ -45,7 +48,8 @@ class WebSettingsTest {
     @Test
     void aListOfOriginsInYamlIsReadAsTheList(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("web.yaml");
-        Files.writeString(file, "web:\n  allowedOrigins: [https://a.example, \"https://b.example/\"]\n");
+        Files.writeString(
+                file, "web:\n  allowedOrigins: [https://a.example, \"https://b.example/\"]\n");
 
         assertThat(WebSettings.load(file, Map.of()).allowedOrigins())
                 .isEqualTo(List.of("https://a.example", "https://b.example"));
@@ -58,11 +62,13 @@ class WebSettingsTest {
 
         assertThatThrownBy(() -> WebSettings.load(file, Map.of()))
                 .hasMessageContaining("unknown setting 'web.prot'");
-        assertThatThrownBy(() -> WebSettings.of(JobConfig.defaults(), Map.of("web.rateLimit", "-1")))
+        assertThatThrownBy(
+                        () -> WebSettings.of(JobConfig.defaults(), Map.of("web.rateLimit", "-1")))
                 .hasMessageContaining("web.rateLimit");
         assertThatThrownBy(() -> WebSettings.of(JobConfig.defaults(), Map.of("web.port", "70000")))
                 .hasMessageContaining("web.port");
-        assertThatThrownBy(() -> WebSettings.of(JobConfig.defaults(), Map.of("web.demoShop", "yes")))
+        assertThatThrownBy(
+                        () -> WebSettings.of(JobConfig.defaults(), Map.of("web.demoShop", "yes")))
                 .hasMessageContaining("web.demoShop");
         assertThatThrownBy(() -> WebSettings.load(null, Map.of("kafka.topik", "x")))
                 .hasMessageContaining("kafka.topik");
@@ -70,7 +76,8 @@ class WebSettingsTest {
 
     @Test
     void theSecretIsNeverShown() {
-        WebSettings web = WebSettings.of(JobConfig.defaults(), Map.of("web.tokenSecret", "hunter2"));
+        WebSettings web =
+                WebSettings.of(JobConfig.defaults(), Map.of("web.tokenSecret", "hunter2"));
 
         assertThat(web.toString()).doesNotContain("hunter2").contains("web.tokenSecret=***");
     }

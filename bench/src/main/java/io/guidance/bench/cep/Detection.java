@@ -3,8 +3,9 @@ package io.guidance.bench.cep;
 import java.util.Objects;
 
 /**
- * One detection of a hesitation rule: the rule, the (user, session) it fired for and the trigger time. What the CEP
- * baseline emits per match, and what the equivalence check takes from the pipeline's triggers. A Flink POJO.
+ * One detection of a hesitation rule: the rule, the (user, session) it fired for and the trigger
+ * time. What the CEP baseline emits per match, and what the equivalence check takes from the
+ * pipeline's triggers. A Flink POJO.
  */
 public class Detection {
     public String ruleId;
@@ -26,7 +27,9 @@ public class Detection {
         if (this == o) return true;
         if (!(o instanceof Detection)) return false;
         Detection d = (Detection) o;
-        return ts == d.ts && Objects.equals(ruleId, d.ruleId) && Objects.equals(userId, d.userId)
+        return ts == d.ts
+                && Objects.equals(ruleId, d.ruleId)
+                && Objects.equals(userId, d.userId)
                 && Objects.equals(sessionId, d.sessionId);
     }
 

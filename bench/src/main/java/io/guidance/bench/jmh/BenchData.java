@@ -8,20 +8,20 @@ import io.guidance.rules.RuleSet;
 import io.guidance.rules.RuleValidationException;
 import io.guidance.rules.RulesParser;
 import io.guidance.trigger.Trigger;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 
 /**
- * What the microbenchmarks run on: the real events of the repository's samples (data/samples, through the importers
- * of {@code guidance import}), the demo shop's rules (config/rules.yaml), and the triggers those rules fire on those
- * events. Read once per JVM; nothing here is changed by a benchmark.
+ * What the microbenchmarks run on: the real events of the repository's samples (data/samples,
+ * through the importers of {@code guidance import}), the demo shop's rules (config/rules.yaml), and
+ * the triggers those rules fire on those events. Read once per JVM; nothing here is changed by a
+ * benchmark.
  */
 final class BenchData {
     private static List<Event> events;
@@ -42,7 +42,9 @@ final class BenchData {
     static synchronized RuleSet demoRules() throws IOException {
         if (demoRules == null) {
             try {
-                demoRules = RulesParser.parseFile(ScaledEvents.repositoryRoot().resolve("config/rules.yaml"));
+                demoRules =
+                        RulesParser.parseFile(
+                                ScaledEvents.repositoryRoot().resolve("config/rules.yaml"));
             } catch (RuleValidationException e) {
                 throw new IllegalStateException(e);
             }
@@ -50,7 +52,9 @@ final class BenchData {
         return demoRules;
     }
 
-    /** The demo rule set cut down to the one rule {@code ruleId}, with the same delivery defaults. */
+    /**
+     * The demo rule set cut down to the one rule {@code ruleId}, with the same delivery defaults.
+     */
     static RuleSet demoRule(String ruleId) throws IOException {
         RuleSet all = demoRules();
         if (all.rule(ruleId) == null) {
@@ -60,8 +64,9 @@ final class BenchData {
     }
 
     /**
-     * {@code n} sample events with the event types taking turns (add_to_cart, favorite, page_view, purchase), each
-     * type's events picked evenly over the whole sample, so both datasets and the whole time span are in.
+     * {@code n} sample events with the event types taking turns (add_to_cart, favorite, page_view,
+     * purchase), each type's events picked evenly over the whole sample, so both datasets and the
+     * whole time span are in.
      */
     static List<Event> mixedTypes(int n) throws IOException {
         Map<String, List<Event>> byType = new TreeMap<>();
@@ -79,15 +84,17 @@ final class BenchData {
     }
 
     /**
-     * The triggers the demo rules fire on the sample events, delivered or suppressed, in ts order: the sample runs
-     * through the detection function in Flink's keyed harness, then one watermark at the end evaluates everything.
+     * The triggers the demo rules fire on the sample events, delivered or suppressed, in ts order:
+     * the sample runs through the detection function in Flink's keyed harness, then one watermark
+     * at the end evaluates everything.
      */
     static synchronized List<Trigger> sampleTriggers() throws Exception {
         if (triggers == null) {
             try (KeyedOneInputStreamOperatorTestHarness<String, Event, Trigger> harness =
-                         ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                                 new DetectionFunction(demoRules(), DetectionSettings.defaults()),
-                                 e -> e.userId, Types.STRING)) {
+                    ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                            new DetectionFunction(demoRules(), DetectionSettings.defaults()),
+                            e -> e.userId,
+                            Types.STRING)) {
                 for (Event e : sampleEvents()) {
                     harness.processElement(e, e.ts);
                 }

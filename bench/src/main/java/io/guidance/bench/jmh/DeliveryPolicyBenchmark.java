@@ -4,6 +4,8 @@ import io.guidance.deliver.DeliveryPolicy;
 import io.guidance.detect.DetectionSettings;
 import io.guidance.rules.RuleSet;
 import io.guidance.trigger.Trigger;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
@@ -18,14 +20,12 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
-import java.util.ArrayList;
-import java.util.List;
-
 /**
- * The delivery policy's decision for one trigger ({@link DeliveryPolicy#decide}): dismissed, cooldown, minimum gap and
- * daily cap, read from and recorded in the user's keyed state on the heap backend. The triggers are those the demo
- * rules fire on the sample events, decided again in ts order; each pass over them is shifted in time past every
- * policy window, so every pass makes the same decisions as the first.
+ * The delivery policy's decision for one trigger ({@link DeliveryPolicy#decide}): dismissed,
+ * cooldown, minimum gap and daily cap, read from and recorded in the user's keyed state on the heap
+ * backend. The triggers are those the demo rules fire on the sample events, decided again in ts
+ * order; each pass over them is shifted in time past every policy window, so every pass makes the
+ * same decisions as the first.
  */
 @State(Scope.Thread)
 public class DeliveryPolicyBenchmark {
@@ -39,7 +39,10 @@ public class DeliveryPolicyBenchmark {
     private int next;
     private final List<Trigger> instant = new ArrayList<>(1);
 
-    /** Holds the policy in a keyed operator, so that it gets keyed state as it does in the detection function. */
+    /**
+     * Holds the policy in a keyed operator, so that it gets keyed state as it does in the detection
+     * function.
+     */
     static final class PolicyHost extends KeyedProcessFunction<String, Trigger, Trigger> {
         private static final long serialVersionUID = 1L;
         private final RuleSet rules;
@@ -51,7 +54,11 @@ public class DeliveryPolicyBenchmark {
 
         @Override
         public void open(OpenContext openContext) {
-            policy = new DeliveryPolicy(getRuntimeContext(), rules, DetectionSettings.defaults().userRetentionMs);
+            policy =
+                    new DeliveryPolicy(
+                            getRuntimeContext(),
+                            rules,
+                            DetectionSettings.defaults().userRetentionMs);
         }
 
         @Override
@@ -63,7 +70,9 @@ public class DeliveryPolicyBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         PolicyHost host = new PolicyHost(BenchData.demoRules());
-        harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(host, t -> t.userId, Types.STRING);
+        harness =
+                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                        host, t -> t.userId, Types.STRING);
         operator = harness.getOperator();
         policy = host.policy;
 
@@ -74,8 +83,11 @@ public class DeliveryPolicyBenchmark {
             triggers[i] = copy(sample.get(i));
             ts[i] = triggers[i].ts;
         }
-        passShiftMs = ts[ts.length - 1] - ts[0] + 2 * DeliveryPolicy.DAY_MS
-                + BenchData.demoRules().delivery.cooldownMs;
+        passShiftMs =
+                ts[ts.length - 1]
+                        - ts[0]
+                        + 2 * DeliveryPolicy.DAY_MS
+                        + BenchData.demoRules().delivery.cooldownMs;
 
         // The first pass must decide as the detection function did when it fired them.
         int differ = 0;
@@ -86,7 +98,8 @@ public class DeliveryPolicyBenchmark {
             }
         }
         if (differ > 0) {
-            throw new IllegalStateException(differ + " of " + triggers.length + " decisions differ from the engine's");
+            throw new IllegalStateException(
+                    differ + " of " + triggers.length + " decisions differ from the engine's");
         }
     }
 

@@ -5,19 +5,18 @@ import io.guidance.event.Event;
 import io.guidance.event.EventJson;
 import io.guidance.event.EventParser;
 import io.guidance.trigger.TriggerJson;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
-import java.util.List;
-
 /**
- * {@link EventParser#parse} on the SPEC JSON bytes of real sample events, one record per operation: good events of
- * all four types in turn, and bad ones that end up as dead letters.
+ * {@link EventParser#parse} on the SPEC JSON bytes of real sample events, one record per operation:
+ * good events of all four types in turn, and bad ones that end up as dead letters.
  */
 @State(Scope.Thread)
 public class ParseBenchmark {
@@ -42,8 +41,9 @@ public class ParseBenchmark {
     }
 
     /**
-     * The same events made bad. {@code not_json}: each cut in the middle, so the parser fails inside the JSON;
-     * {@code missing_field}: each without its sessionId, so the parser reads it all, then rejects it.
+     * The same events made bad. {@code not_json}: each cut in the middle, so the parser fails
+     * inside the JSON; {@code missing_field}: each without its sessionId, so the parser reads it
+     * all, then rejects it.
      */
     @State(Scope.Thread)
     public static class BadRecords {
@@ -61,7 +61,8 @@ public class ParseBenchmark {
                 records[i] = spoil(events.get(i));
                 String got = parser.parse(records[i]).reason;
                 if (!reason.equals(got)) {
-                    throw new IllegalStateException("bad record " + i + " is " + got + ", not " + reason);
+                    throw new IllegalStateException(
+                            "bad record " + i + " is " + got + ", not " + reason);
                 }
             }
         }
@@ -71,8 +72,9 @@ public class ParseBenchmark {
             if (DeadLetter.NOT_JSON.equals(reason)) {
                 return Arrays.copyOf(json, json.length / 2);
             }
-            String withoutSession = new String(json, StandardCharsets.UTF_8)
-                    .replace("\"sessionId\":" + TriggerJson.quote(e.sessionId) + ",", "");
+            String withoutSession =
+                    new String(json, StandardCharsets.UTF_8)
+                            .replace("\"sessionId\":" + TriggerJson.quote(e.sessionId) + ",", "");
             return withoutSession.getBytes(StandardCharsets.UTF_8);
         }
     }

@@ -10,9 +10,9 @@ import io.guidance.rules.ThresholdRule;
 import io.guidance.rules.WindowedMatchRule;
 
 /**
- * The rule look-up that {@link DetectionEngine} makes for each event, without the state around it: the
- * {@link RuleIndex} candidates for the event's type, then each candidate's matchers in the order the engine tests
- * them. The microbenchmarks measure it through this class.
+ * The rule look-up that {@link DetectionEngine} makes for each event, without the state around it:
+ * the {@link RuleIndex} candidates for the event's type, then each candidate's matchers in the
+ * order the engine tests them. The microbenchmarks measure it through this class.
  */
 final class RuleLookup {
     private final RuleIndex index;

@@ -1,18 +1,18 @@
 package io.guidance.bench.jmh;
 
 import io.guidance.event.Event;
-
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
 /**
- * An endless event stream in ts order for one detector: {@code users} users each make the same visit (a scripted
- * list of steps), their visits starting {@code staggerMs} apart and interleaving; that is one cycle. The next cycle
- * is the same, {@code cycleMs} later, each visit a new session; after {@code visitsPerUser} cycles the users are
- * replaced by new ones, so per-user state (threshold counts, comebacks) goes through its whole life and the number
- * of users in state stays bounded by the detection function's retention. Event ids count up and never repeat.
+ * An endless event stream in ts order for one detector: {@code users} users each make the same
+ * visit (a scripted list of steps), their visits starting {@code staggerMs} apart and interleaving;
+ * that is one cycle. The next cycle is the same, {@code cycleMs} later, each visit a new session;
+ * after {@code visitsPerUser} cycles the users are replaced by new ones, so per-user state
+ * (threshold counts, comebacks) goes through its whole life and the number of users in state stays
+ * bounded by the detection function's retention. Event ids count up and never repeat.
  */
 final class Visits {
     static final long T0 = 1_700_000_000_000L;
@@ -38,15 +38,18 @@ final class Visits {
         return new Step(atMs, type, page, target, null);
     }
 
-    static Step step(long atMs, String type, String page, String target, Map<String, String> props) {
+    static Step step(
+            long atMs, String type, String page, String target, Map<String, String> props) {
         return new Step(atMs, type, page, target, props);
     }
 
     private final int users;
     private final int visitsPerUser;
     private final long cycleMs;
+
     /** One cycle, in ts order: which user, at which offset from the cycle's start, which step. */
     private final int[] user;
+
     private final long[] offset;
     private final Step[] step;
 
@@ -59,7 +62,8 @@ final class Visits {
     Visits(List<Step> visit, int users, long staggerMs, long cycleMs, int visitsPerUser) {
         long visitMs = visit.get(visit.size() - 1).atMs;
         if ((users - 1) * staggerMs + visitMs >= cycleMs) {
-            throw new IllegalArgumentException("a cycle of " + cycleMs + " ms does not hold the visits");
+            throw new IllegalArgumentException(
+                    "a cycle of " + cycleMs + " ms does not hold the visits");
         }
         this.users = users;
         this.visitsPerUser = visitsPerUser;
@@ -70,7 +74,10 @@ final class Visits {
                 events.add(new long[] {u * staggerMs + visit.get(s).atMs, u, s});
             }
         }
-        events.sort(Comparator.<long[]>comparingLong(e -> e[0]).thenComparingLong(e -> e[1]).thenComparingLong(e -> e[2]));
+        events.sort(
+                Comparator.<long[]>comparingLong(e -> e[0])
+                        .thenComparingLong(e -> e[1])
+                        .thenComparingLong(e -> e[2]));
         int n = events.size();
         user = new int[n];
         offset = new long[n];
@@ -110,12 +117,21 @@ final class Visits {
         int i = pos++;
         Step s = step[i];
         int u = user[i];
-        return new Event("e" + sequence++, userIds[u], sessionIds[u], T0 + cycle * cycleMs + offset[i],
-                s.type, s.page, s.target, s.props);
+        return new Event(
+                "e" + sequence++,
+                userIds[u],
+                sessionIds[u],
+                T0 + cycle * cycleMs + offset[i],
+                s.type,
+                s.page,
+                s.target,
+                s.props);
     }
 
     /** The ts of the event {@link #next} returns next. */
     long nextTs() {
-        return pos == step.length ? T0 + (cycle + 1) * cycleMs + offset[0] : T0 + cycle * cycleMs + offset[pos];
+        return pos == step.length
+                ? T0 + (cycle + 1) * cycleMs + offset[0]
+                : T0 + cycle * cycleMs + offset[pos];
     }
 }

@@ -1,7 +1,6 @@
 package io.guidance.pipeline.importer;
 
 import io.guidance.event.Event;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,8 +11,9 @@ import java.util.Optional;
 /**
  * Reads one public dataset's file format into SPEC events.
  *
- * <p>Implementations read the whole file into memory: sessionization and the global sort by {@code ts} both need every
- * row, and the datasets this command is for are at most a few hundred thousand rows.
+ * <p>Implementations read the whole file into memory: sessionization and the global sort by {@code
+ * ts} both need every row, and the datasets this command is for are at most a few hundred thousand
+ * rows.
  */
 public interface DatasetImporter {
 
@@ -23,7 +23,8 @@ public interface DatasetImporter {
     /**
      * All events of {@code file}, in file order.
      *
-     * @throws IllegalArgumentException for a malformed row; the message names the file and the line number
+     * @throws IllegalArgumentException for a malformed row; the message names the file and the line
+     *     number
      * @throws IOException when the file cannot be read
      */
     List<Event> read(Path file) throws IOException;
@@ -34,8 +35,8 @@ public interface DatasetImporter {
     }
 
     /**
-     * A copy of {@code events} sorted by {@code ts}; events with equal {@code ts} keep their relative order, because
-     * SPEC section 2 evaluates them in input order.
+     * A copy of {@code events} sorted by {@code ts}; events with equal {@code ts} keep their
+     * relative order, because SPEC section 2 evaluates them in input order.
      */
     static List<Event> sortedByTs(List<Event> events) {
         List<Event> sorted = new ArrayList<>(events);

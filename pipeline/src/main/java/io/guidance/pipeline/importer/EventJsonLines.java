@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.guidance.event.Event;
 import io.guidance.event.EventJson;
-
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -14,10 +13,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 /**
- * Writes events as SPEC section 1 JSON Lines: one object per line, fields in the order {@code eventId, userId,
- * sessionId, ts, type, page, target, props}, absent optional fields left out.
+ * Writes events as SPEC section 1 JSON Lines: one object per line, fields in the order {@code
+ * eventId, userId, sessionId, ts, type, page, target, props}, absent optional fields left out.
  *
- * <p>A fixed field order ({@link EventJson}) keeps imported files diffable and their checksums stable across runs.
+ * <p>A fixed field order ({@link EventJson}) keeps imported files diffable and their checksums
+ * stable across runs.
  */
 public final class EventJsonLines {
 
@@ -29,7 +29,8 @@ public final class EventJsonLines {
     public static void write(Iterable<Event> events, Writer out) throws IOException {
         JsonGenerator g = FACTORY.createGenerator(out);
         g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-        g.setRootValueSeparator(null); // lines are separated by the newline written below, not Jackson's space
+        g.setRootValueSeparator(
+                null); // lines are separated by the newline written below, not Jackson's space
         for (Event e : events) {
             EventJson.write(g, e);
             g.writeRaw('\n');
@@ -38,21 +39,28 @@ public final class EventJsonLines {
     }
 
     /**
-     * Writes {@code events} to {@code file} through a temporary file in the same directory, so that a failed import
-     * never leaves a truncated file that a later replay would take for a whole dataset.
+     * Writes {@code events} to {@code file} through a temporary file in the same directory, so that
+     * a failed import never leaves a truncated file that a later replay would take for a whole
+     * dataset.
      */
     public static void write(Iterable<Event> events, Path file) throws IOException {
         Path target = file.toAbsolutePath();
         Path dir = target.getParent();
         Files.createDirectories(dir);
         // Not Files.createTempFile: its owner-only permissions would carry over to the result.
-        Path tmp = dir.resolve("." + target.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+        Path tmp =
+                dir.resolve(
+                        "." + target.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
         try {
             try (Writer out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
                 write(events, out);
             }
             try {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                Files.move(
+                        tmp,
+                        target,
+                        StandardCopyOption.REPLACE_EXISTING,
+                        StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
             }

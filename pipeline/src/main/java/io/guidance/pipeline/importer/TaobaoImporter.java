@@ -1,7 +1,6 @@
 package io.guidance.pipeline.importer;
 
 import io.guidance.event.Event;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,10 +10,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The Taobao "UserBehavior" file (Alibaba Tianchi): {@code user_id,item_id,category_id,behavior_type,timestamp} with
- * {@code timestamp} in epoch seconds and an optional header.
+ * The Taobao "UserBehavior" file (Alibaba Tianchi): {@code
+ * user_id,item_id,category_id,behavior_type,timestamp} with {@code timestamp} in epoch seconds and
+ * an optional header.
  *
  * <p>Mapping, with {@code N} the row's line number:
+ *
  * <pre>
  * eventId   tb-N
  * userId    tb-{user_id}
@@ -27,15 +28,20 @@ import java.util.Map;
  * props     {"item": "{item_id}", "category": "{category_id}"}   (strings, as written)
  * </pre>
  *
- * <p>The dataset has no sessions, so they are derived: a user's events are taken in time order (equal timestamps in
- * file order) and a gap of {@link #SESSION_GAP} or more starts the next session. Rows whose timestamp lies outside the
- * dataset's nine days (35 in the 814-user file, as in the original) are kept and sessionized by their time like any
- * other row, which usually gives them sessions of their own.
+ * <p>The dataset has no sessions, so they are derived: a user's events are taken in time order
+ * (equal timestamps in file order) and a gap of {@link #SESSION_GAP} or more starts the next
+ * session. Rows whose timestamp lies outside the dataset's nine days (35 in the 814-user file, as
+ * in the original) are kept and sessionized by their time like any other row, which usually gives
+ * them sessions of their own.
  */
 public final class TaobaoImporter implements DatasetImporter {
 
     static final String HEADER = "user_id,item_id,category_id,behavior_type,timestamp";
-    /** Inactivity that ends a session; the common web-analytics default. A gap of exactly this long splits. */
+
+    /**
+     * Inactivity that ends a session; the common web-analytics default. A gap of exactly this long
+     * splits.
+     */
     public static final Duration SESSION_GAP = Duration.ofMinutes(30);
 
     private static final long SESSION_GAP_MS = SESSION_GAP.toMillis();
@@ -96,7 +102,10 @@ public final class TaobaoImporter implements DatasetImporter {
         }
     }
 
-    /** Sets every event's sessionId: per user, in time order, a new session after a gap of {@link #SESSION_GAP}. */
+    /**
+     * Sets every event's sessionId: per user, in time order, a new session after a gap of {@link
+     * #SESSION_GAP}.
+     */
     private static void assignSessions(List<Event> events) {
         Map<String, List<Event>> byUser = new LinkedHashMap<>();
         for (Event e : events) {

@@ -1,7 +1,6 @@
 package io.guidance.pipeline.importer;
 
 import io.guidance.event.Event;
-
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -14,9 +13,11 @@ import java.util.regex.Pattern;
 
 /**
  * The YOOCHOOSE (RecSys Challenge 2015) click files as prepared by session-rec: tab-separated
- * {@code SessionId ItemId Time}, {@code Time} in epoch seconds with a fraction, and an optional header.
+ * {@code SessionId ItemId Time}, {@code Time} in epoch seconds with a fraction, and an optional
+ * header.
  *
  * <p>Mapping, with {@code N} the row's line number:
+ *
  * <pre>
  * eventId   yc-N
  * userId    yc-{SessionId}      the data has no user ids: each session stands for its own user
@@ -27,8 +28,8 @@ import java.util.regex.Pattern;
  * props     {"item": "{ItemId}"}
  * </pre>
  *
- * <p>{@code Time} is parsed as a decimal, not a double: {@code 1396839069.277} must become {@code 1396839069277},
- * and a double does not hold that value exactly.
+ * <p>{@code Time} is parsed as a decimal, not a double: {@code 1396839069.277} must become {@code
+ * 1396839069277}, and a double does not hold that value exactly.
  */
 public final class YoochooseImporter implements DatasetImporter {
 
@@ -53,16 +54,28 @@ public final class YoochooseImporter implements DatasetImporter {
         String item = DataLines.integerId(f[1], "ItemId");
         Map<String, String> props = new HashMap<>(2);
         props.put("item", item);
-        return new Event("yc-" + line, session, session, epochMillis(f[2]), "page_view", "/item/" + item, null, props);
+        return new Event(
+                "yc-" + line,
+                session,
+                session,
+                epochMillis(f[2]),
+                "page_view",
+                "/item/" + item,
+                null,
+                props);
     }
 
     /** Epoch seconds with an optional fraction, as epoch milliseconds rounded half up. */
     static long epochMillis(String seconds) {
         if (!DECIMAL_SECONDS.matcher(seconds).matches()) {
-            throw new IllegalArgumentException("Time must be epoch seconds such as 1396839069.277, got \"" + seconds + "\"");
+            throw new IllegalArgumentException(
+                    "Time must be epoch seconds such as 1396839069.277, got \"" + seconds + "\"");
         }
         try {
-            return new BigDecimal(seconds).movePointRight(3).setScale(0, RoundingMode.HALF_UP).longValueExact();
+            return new BigDecimal(seconds)
+                    .movePointRight(3)
+                    .setScale(0, RoundingMode.HALF_UP)
+                    .longValueExact();
         } catch (ArithmeticException e) {
             throw new IllegalArgumentException("Time out of range: " + seconds);
         }

@@ -1,15 +1,15 @@
 package io.guidance.pipeline.kafka;
 
 import io.guidance.event.DeadLetter;
+import java.nio.charset.StandardCharsets;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
-import java.nio.charset.StandardCharsets;
-
 /**
- * A dead letter as a Kafka record: the original bytes as the value, untouched, and why and where from as headers
- * ({@code reason}, {@code detail}, {@code source.topic}, {@code source.partition}, {@code source.offset}).
+ * A dead letter as a Kafka record: the original bytes as the value, untouched, and why and where
+ * from as headers ({@code reason}, {@code detail}, {@code source.topic}, {@code source.partition},
+ * {@code source.offset}).
  */
 public class DeadLetterSerializer implements KafkaRecordSerializationSchema<DeadLetter> {
     private static final long serialVersionUID = 1L;
@@ -27,7 +27,8 @@ public class DeadLetterSerializer implements KafkaRecordSerializationSchema<Dead
     }
 
     @Override
-    public ProducerRecord<byte[], byte[]> serialize(DeadLetter d, KafkaSinkContext context, Long timestamp) {
+    public ProducerRecord<byte[], byte[]> serialize(
+            DeadLetter d, KafkaSinkContext context, Long timestamp) {
         RecordHeaders headers = new RecordHeaders();
         headers.add(REASON, bytes(d.reason));
         headers.add(DETAIL, bytes(d.detail));

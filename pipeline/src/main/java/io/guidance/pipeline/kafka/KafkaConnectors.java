@@ -18,9 +18,14 @@ public final class KafkaConnectors {
     public static KafkaSource<SourceRecord> eventsSource(JobConfig config) {
         OffsetsInitializer start;
         switch (config.startingOffsets()) {
-            case "earliest": start = OffsetsInitializer.earliest(); break;
-            case "latest": start = OffsetsInitializer.latest(); break;
-            default: start = OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+            case "earliest":
+                start = OffsetsInitializer.earliest();
+                break;
+            case "latest":
+                start = OffsetsInitializer.latest();
+                break;
+            default:
+                start = OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
         }
         return KafkaSource.<SourceRecord>builder()
                 .setBootstrapServers(config.kafkaBootstrap())
@@ -28,15 +33,17 @@ public final class KafkaConnectors {
                 .setGroupId(config.groupId())
                 .setStartingOffsets(start)
                 .setDeserializer(new SourceRecordDeserializer())
-                // offsets are committed on checkpoints, so a restart without state resumes where the job was
+                // offsets are committed on checkpoints, so a restart without state resumes where
+                // the job was
                 .setProperty("commit.offsets.on.checkpoint", "true")
                 .setProperty("partition.discovery.interval.ms", "60000")
                 .build();
     }
 
     /**
-     * The rules topic from its start: the function keeps the newest valid version it sees, so reading old versions
-     * again at a fresh start is harmless, and a restore from a checkpoint resumes from the checkpointed offsets.
+     * The rules topic from its start: the function keeps the newest valid version it sees, so
+     * reading old versions again at a fresh start is harmless, and a restore from a checkpoint
+     * resumes from the checkpointed offsets.
      */
     public static KafkaSource<RulesUpdate> rulesSource(JobConfig config) {
         return KafkaSource.<RulesUpdate>builder()

@@ -2,6 +2,16 @@ package io.guidance.pipeline.kafka;
 
 import io.guidance.rules.PublishedRules;
 import io.guidance.rules.RuleValidationException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -18,20 +28,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Properties;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-
 /**
- * The rules topic from the outside: read every published version, publish a new one. Compacted, keyed by version, so
- * it keeps one record per version. Used by the {@code guidance rules} commands and at job submission.
+ * The rules topic from the outside: read every published version, publish a new one. Compacted,
+ * keyed by version, so it keeps one record per version. Used by the {@code guidance rules} commands
+ * and at job submission.
  */
 public final class RulesTopic {
     private RulesTopic() {}
@@ -39,8 +39,8 @@ public final class RulesTopic {
     /** One record of the topic: a rule set, or why it is not one. */
     public static final class Entry {
         public final long offset;
-        public final PublishedRules rules;   // null when the record is not a published rule set
-        public final String problem;         // null when the rule set is valid
+        public final PublishedRules rules; // null when the record is not a published rule set
+        public final String problem; // null when the rule set is valid
 
         Entry(long offset, PublishedRules rules, String problem) {
             this.offset = offset;
@@ -54,11 +54,14 @@ public final class RulesTopic {
     }
 
     /** Every record of the topic, oldest first; empty when the topic does not exist. */
-    public static List<Entry> readAll(String bootstrap, String topic, Duration timeout) throws IOException {
+    public static List<Entry> readAll(String bootstrap, String topic, Duration timeout)
+            throws IOException {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(timeout.toMillis()));
         p.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(timeout.toMillis()));
@@ -69,7 +72,8 @@ public final class RulesTopic {
                 return out;
             }
             List<TopicPartition> partitions = new ArrayList<>();
-            topics.get(topic).forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
+            topics.get(topic)
+                    .forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
@@ -85,14 +89,21 @@ public final class RulesTopic {
                 }
             }
         } catch (org.apache.kafka.common.KafkaException e) {
-            throw new IOException("cannot read the rules topic " + topic + " at " + bootstrap + ": " + e.getMessage(), e);
+            throw new IOException(
+                    "cannot read the rules topic "
+                            + topic
+                            + " at "
+                            + bootstrap
+                            + ": "
+                            + e.getMessage(),
+                    e);
         }
         return out;
     }
 
     /** The version a running job applies: the highest valid one. */
-    public static Optional<PublishedRules> latestValid(String bootstrap, String topic, Duration timeout)
-            throws IOException {
+    public static Optional<PublishedRules> latestValid(
+            String bootstrap, String topic, Duration timeout) throws IOException {
         PublishedRules best = null;
         for (Entry e : readAll(bootstrap, topic, timeout)) {
             if (e.valid() && (best == null || e.rules.version > best.version)) {
@@ -114,7 +125,8 @@ public final class RulesTopic {
     }
 
     /** Publishes a rule set, creating the compacted topic when it does not exist yet. */
-    public static void publish(String bootstrap, String topic, PublishedRules rules, Duration timeout)
+    public static void publish(
+            String bootstrap, String topic, PublishedRules rules, Duration timeout)
             throws IOException {
         ensureExists(bootstrap, topic, timeout);
         Properties p = new Properties();
@@ -122,33 +134,55 @@ public final class RulesTopic {
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(Math.max(timeout.toMillis(), 1_000)));
-        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(Math.max(timeout.toMillis() / 2, 500)));
+        p.put(
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+                Long.toString(Math.max(timeout.toMillis(), 1_000)));
+        p.put(
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                Long.toString(Math.max(timeout.toMillis() / 2, 500)));
         p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p)) {
-            producer.send(new ProducerRecord<>(topic, Long.toString(rules.version), rules.toJsonBytes()))
+            producer.send(
+                            new ProducerRecord<>(
+                                    topic, Long.toString(rules.version), rules.toJsonBytes()))
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException | java.util.concurrent.TimeoutException | ExecutionException e) {
+        } catch (InterruptedException
+                | java.util.concurrent.TimeoutException
+                | ExecutionException e) {
             throw new IOException("cannot publish to " + topic + ": " + e.getMessage());
         }
     }
 
     /**
-     * Creates the compacted rules topic when it does not exist. The job needs it to exist: a source with no partition
-     * to read never reports itself idle and would hold back event time.
+     * Creates the compacted rules topic when it does not exist. The job needs it to exist: a source
+     * with no partition to read never reports itself idle and would hold back event time.
      */
-    public static void ensureExists(String bootstrap, String topic, Duration timeout) throws IOException {
+    public static void ensureExists(String bootstrap, String topic, Duration timeout)
+            throws IOException {
         int ms = (int) timeout.toMillis();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, ms))) {
+        try (Admin admin =
+                Admin.create(
+                        Map.of(
+                                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                bootstrap,
+                                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                                ms,
+                                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                                ms))) {
             try {
-                admin.createTopics(List.of(new NewTopic(topic, Optional.of(1), Optional.empty())
-                                .configs(Map.of("cleanup.policy", "compact"))))
-                        .all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                admin.createTopics(
+                                List.of(
+                                        new NewTopic(topic, Optional.of(1), Optional.empty())
+                                                .configs(Map.of("cleanup.policy", "compact"))))
+                        .all()
+                        .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw new IOException("cannot create the rules topic " + topic + ": " + e.getCause().getMessage());
+                    throw new IOException(
+                            "cannot create the rules topic "
+                                    + topic
+                                    + ": "
+                                    + e.getCause().getMessage());
                 }
             }
         } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
@@ -157,16 +191,24 @@ public final class RulesTopic {
     }
 
     /**
-     * The names among {@code topics} that do not exist. The job checks its topics at submission: a sink topic that
-     * does not exist makes the Kafka producer block, which would stall the job without an error.
+     * The names among {@code topics} that do not exist. The job checks its topics at submission: a
+     * sink topic that does not exist makes the Kafka producer block, which would stall the job
+     * without an error.
      */
-    public static List<String> missingTopics(String bootstrap, List<String> topics, Duration timeout)
-            throws IOException {
+    public static List<String> missingTopics(
+            String bootstrap, List<String> topics, Duration timeout) throws IOException {
         int ms = (int) timeout.toMillis();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, ms))) {
-            java.util.Set<String> existing = admin.listTopics().names().get(ms, TimeUnit.MILLISECONDS);
+        try (Admin admin =
+                Admin.create(
+                        Map.of(
+                                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                bootstrap,
+                                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                                ms,
+                                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                                ms))) {
+            java.util.Set<String> existing =
+                    admin.listTopics().names().get(ms, TimeUnit.MILLISECONDS);
             List<String> missing = new ArrayList<>();
             for (String t : topics) {
                 if (!existing.contains(t)) {
@@ -174,12 +216,16 @@ public final class RulesTopic {
                 }
             }
             return missing;
-        } catch (InterruptedException | java.util.concurrent.TimeoutException | ExecutionException e) {
-            throw new IOException("Kafka at " + bootstrap + " did not list its topics: " + e.getMessage());
+        } catch (InterruptedException
+                | java.util.concurrent.TimeoutException
+                | ExecutionException e) {
+            throw new IOException(
+                    "Kafka at " + bootstrap + " did not list its topics: " + e.getMessage());
         }
     }
 
-    private static boolean caughtUp(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {
+    private static boolean caughtUp(
+            KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {
         for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
             if (consumer.position(e.getKey()) < e.getValue()) {
                 return false;

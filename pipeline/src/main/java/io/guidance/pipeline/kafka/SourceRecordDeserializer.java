@@ -5,12 +5,13 @@ import io.guidance.event.SourceRecord;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * Parses each Kafka record into a {@link SourceRecord}. Never throws on bad input: a record that is not a valid event
- * becomes a source record with a reason, which the graph sends to the dead-letter topic with its bytes and offset.
+ * Parses each Kafka record into a {@link SourceRecord}. Never throws on bad input: a record that is
+ * not a valid event becomes a source record with a reason, which the graph sends to the dead-letter
+ * topic with its bytes and offset.
  */
 public class SourceRecordDeserializer implements KafkaRecordDeserializationSchema<SourceRecord> {
     private static final long serialVersionUID = 1L;
@@ -28,8 +29,13 @@ public class SourceRecordDeserializer implements KafkaRecordDeserializationSchem
             parser = new EventParser();
         }
         byte[] value = record.value();
-        out.collect(SourceRecord.of(parser.parse(value), value == null ? new byte[0] : value,
-                record.topic(), record.partition(), record.offset()));
+        out.collect(
+                SourceRecord.of(
+                        parser.parse(value),
+                        value == null ? new byte[0] : value,
+                        record.topic(),
+                        record.partition(),
+                        record.offset()));
     }
 
     @Override

@@ -2,15 +2,15 @@ package io.guidance.pipeline.kafka;
 
 import io.guidance.trigger.Trigger;
 import io.guidance.trigger.TriggerJson;
+import java.nio.charset.StandardCharsets;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
-import java.nio.charset.StandardCharsets;
-
 /**
- * Every trigger, delivered or suppressed, as an audit record: keyed by user (so one user's decisions stay in order in
- * one partition), the trigger JSON as the value, and its status as a {@code status} header for cheap filtering.
+ * Every trigger, delivered or suppressed, as an audit record: keyed by user (so one user's
+ * decisions stay in order in one partition), the trigger JSON as the value, and its status as a
+ * {@code status} header for cheap filtering.
  */
 public class TriggerAuditSerializer implements KafkaRecordSerializationSchema<Trigger> {
     private static final long serialVersionUID = 1L;
@@ -23,11 +23,18 @@ public class TriggerAuditSerializer implements KafkaRecordSerializationSchema<Tr
     }
 
     @Override
-    public ProducerRecord<byte[], byte[]> serialize(Trigger t, KafkaSinkContext context, Long timestamp) {
+    public ProducerRecord<byte[], byte[]> serialize(
+            Trigger t, KafkaSinkContext context, Long timestamp) {
         RecordHeaders headers = new RecordHeaders();
         headers.add(STATUS, t.status.getBytes(StandardCharsets.UTF_8));
-        // no record timestamp: the trigger's ts may lie outside the broker's accepted range (a backfill, a replay)
-        return new ProducerRecord<>(topic, null, null, t.userId.getBytes(StandardCharsets.UTF_8),
-                TriggerJson.toJson(t).getBytes(StandardCharsets.UTF_8), headers);
+        // no record timestamp: the trigger's ts may lie outside the broker's accepted range (a
+        // backfill, a replay)
+        return new ProducerRecord<>(
+                topic,
+                null,
+                null,
+                t.userId.getBytes(StandardCharsets.UTF_8),
+                TriggerJson.toJson(t).getBytes(StandardCharsets.UTF_8),
+                headers);
     }
 }

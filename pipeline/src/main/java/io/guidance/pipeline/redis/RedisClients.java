@@ -1,32 +1,35 @@
 package io.guidance.pipeline.redis;
 
+import javax.net.ssl.SSLParameters;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.RedisClient;
 
-import javax.net.ssl.SSLParameters;
-
-/** Builds the Jedis client every Redis user of the project shares the settings of: timeouts, ACL, TLS, database. */
+/**
+ * Builds the Jedis client every Redis user of the project shares the settings of: timeouts, ACL,
+ * TLS, database.
+ */
 public final class RedisClients {
     private RedisClients() {}
 
     /**
-     * A client with at most {@code connections} pooled connections; borrowing one never waits longer than the
-     * configured timeout.
+     * A client with at most {@code connections} pooled connections; borrowing one never waits
+     * longer than the configured timeout.
      */
     public static RedisClient create(RedisSettings s, String clientName, int connections) {
         int timeoutMillis = (int) s.timeout().toMillis();
-        DefaultJedisClientConfig config = DefaultJedisClientConfig.builder()
-                .connectionTimeoutMillis(timeoutMillis)
-                .socketTimeoutMillis(timeoutMillis)
-                .database(s.database())
-                .user(s.user())
-                .password(s.password())
-                .ssl(s.tls())
-                .clientName(clientName)
-                .sslParameters(s.tls() ? verifyHostname() : null)
-                .build();
+        DefaultJedisClientConfig config =
+                DefaultJedisClientConfig.builder()
+                        .connectionTimeoutMillis(timeoutMillis)
+                        .socketTimeoutMillis(timeoutMillis)
+                        .database(s.database())
+                        .user(s.user())
+                        .password(s.password())
+                        .ssl(s.tls())
+                        .clientName(clientName)
+                        .sslParameters(s.tls() ? verifyHostname() : null)
+                        .build();
         GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
         pool.setMaxTotal(connections);
         pool.setMaxIdle(connections);
@@ -40,7 +43,10 @@ public final class RedisClients {
                 .build();
     }
 
-    /** TLS without checking that the certificate names the host would accept any server's certificate. */
+    /**
+     * TLS without checking that the certificate names the host would accept any server's
+     * certificate.
+     */
     private static SSLParameters verifyHostname() {
         SSLParameters params = new SSLParameters();
         params.setEndpointIdentificationAlgorithm("HTTPS");

@@ -14,14 +14,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Where and how the trigger sink writes to Redis: one immutable value, validated once when the job starts, shipped to
- * every writer with the serialized sink.
+ * Where and how the trigger sink writes to Redis: one immutable value, validated once when the job
+ * starts, shipped to every writer with the serialized sink.
  *
- * <p>Connection settings come either from {@code redis.host}/{@code redis.port}/{@code redis.database}/{@code
- * redis.tls} or from a single {@code redis.uri} ({@code redis://} or {@code rediss://} for TLS,
- * {@code [user:password@]host[:port][/database]}), which wins. Credentials may be given in the URI or as
- * {@code redis.user} and {@code redis.password}, so that a URI can live in a config file while the password comes from
- * a secret; giving them both ways is rejected.
+ * <p>Connection settings come either from {@code redis.host}/{@code redis.port}/{@code
+ * redis.database}/{@code redis.tls} or from a single {@code redis.uri} ({@code redis://} or {@code
+ * rediss://} for TLS, {@code [user:password@]host[:port][/database]}), which wins. Credentials may
+ * be given in the URI or as {@code redis.user} and {@code redis.password}, so that a URI can live
+ * in a config file while the password comes from a secret; giving them both ways is rejected.
  *
  * <p>{@link #toString()} never shows the password.
  */
@@ -43,9 +43,27 @@ public final class RedisSettings implements Serializable {
     public static final String RETRY_BACKOFF_MAX = "redis.retryBackoffMax";
     public static final String FLUSH_INTERVAL = "redis.flushInterval";
 
-    private static final List<String> KEYS = List.of(HOST, PORT, URI_KEY, DATABASE, USER, PASSWORD, TLS, TIMEOUT,
-            PREFIX, BATCH_SIZE, MAX_PENDING, RETRY_BACKOFF, RETRY_BACKOFF_MAX, FLUSH_INTERVAL);
-    /** How long a delivered trigger may wait in the buffer before it is written, when no batch fills up. */
+    private static final List<String> KEYS =
+            List.of(
+                    HOST,
+                    PORT,
+                    URI_KEY,
+                    DATABASE,
+                    USER,
+                    PASSWORD,
+                    TLS,
+                    TIMEOUT,
+                    PREFIX,
+                    BATCH_SIZE,
+                    MAX_PENDING,
+                    RETRY_BACKOFF,
+                    RETRY_BACKOFF_MAX,
+                    FLUSH_INTERVAL);
+
+    /**
+     * How long a delivered trigger may wait in the buffer before it is written, when no batch fills
+     * up.
+     */
     public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofMillis(50);
 
     public static final String DEFAULT_HOST = "localhost";
@@ -112,13 +130,15 @@ public final class RedisSettings implements Serializable {
     }
 
     /**
-     * Reads the {@code redis.*} entries of a job configuration; other entries are ignored, an unknown {@code redis.*}
-     * key is rejected so that a misspelt setting does not silently fall back to its default. An empty value means
-     * "not set" for {@code redis.uri}, {@code redis.user} and {@code redis.password}. A non-empty {@code redis.uri} wins
-     * over {@code redis.host}, {@code redis.port}, {@code redis.database} and {@code redis.tls}, which a job
-     * configuration always carries with their defaults.
+     * Reads the {@code redis.*} entries of a job configuration; other entries are ignored, an
+     * unknown {@code redis.*} key is rejected so that a misspelt setting does not silently fall
+     * back to its default. An empty value means "not set" for {@code redis.uri}, {@code redis.user}
+     * and {@code redis.password}. A non-empty {@code redis.uri} wins over {@code redis.host},
+     * {@code redis.port}, {@code redis.database} and {@code redis.tls}, which a job configuration
+     * always carries with their defaults.
      *
-     * @throws IllegalArgumentException naming the key when a value is malformed, out of range or conflicting
+     * @throws IllegalArgumentException naming the key when a value is malformed, out of range or
+     *     conflicting
      */
     public static RedisSettings fromMap(Map<String, String> config) {
         TreeSet<String> unknown = new TreeSet<>();
@@ -128,8 +148,11 @@ public final class RedisSettings implements Serializable {
             }
         }
         if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("unknown Redis setting " + String.join(", ", unknown)
-                    + "; known settings: " + String.join(", ", KEYS));
+            throw new IllegalArgumentException(
+                    "unknown Redis setting "
+                            + String.join(", ", unknown)
+                            + "; known settings: "
+                            + String.join(", ", KEYS));
         }
 
         Builder b = builder();
@@ -153,8 +176,11 @@ public final class RedisSettings implements Serializable {
         String user = emptyToNull(config.get(USER));
         String password = emptyToNull(config.get(PASSWORD));
         if ((user != null && b.user != null) || (password != null && b.password != null)) {
-            throw new IllegalArgumentException((user != null ? USER : PASSWORD) + " cannot be combined with a "
-                    + URI_KEY + " that already holds credentials");
+            throw new IllegalArgumentException(
+                    (user != null ? USER : PASSWORD)
+                            + " cannot be combined with a "
+                            + URI_KEY
+                            + " that already holds credentials");
         }
         if (user != null) {
             b.user(user);
@@ -176,9 +202,11 @@ public final class RedisSettings implements Serializable {
         }
         b.retryBackoff(
                 config.containsKey(RETRY_BACKOFF)
-                        ? parseDuration(RETRY_BACKOFF, config.get(RETRY_BACKOFF)) : DEFAULT_RETRY_BACKOFF,
+                        ? parseDuration(RETRY_BACKOFF, config.get(RETRY_BACKOFF))
+                        : DEFAULT_RETRY_BACKOFF,
                 config.containsKey(RETRY_BACKOFF_MAX)
-                        ? parseDuration(RETRY_BACKOFF_MAX, config.get(RETRY_BACKOFF_MAX)) : DEFAULT_RETRY_BACKOFF_MAX);
+                        ? parseDuration(RETRY_BACKOFF_MAX, config.get(RETRY_BACKOFF_MAX))
+                        : DEFAULT_RETRY_BACKOFF_MAX);
         if (config.containsKey(FLUSH_INTERVAL)) {
             b.flushInterval(parseDuration(FLUSH_INTERVAL, config.get(FLUSH_INTERVAL)));
         }
@@ -220,12 +248,18 @@ public final class RedisSettings implements Serializable {
         return keyPrefix;
     }
 
-    /** Triggers per pipelined round trip; also the buffer size at which a writer writes without waiting for a flush. */
+    /**
+     * Triggers per pipelined round trip; also the buffer size at which a writer writes without
+     * waiting for a flush.
+     */
     public int batchSize() {
         return batchSize;
     }
 
-    /** Triggers a writer buffers while Redis is unreachable before it stops accepting more (back-pressure). */
+    /**
+     * Triggers a writer buffers while Redis is unreachable before it stops accepting more
+     * (back-pressure).
+     */
     public int maxPending() {
         return maxPending;
     }
@@ -238,7 +272,10 @@ public final class RedisSettings implements Serializable {
         return retryBackoffMax;
     }
 
-    /** The longest a delivered trigger waits in the buffer when no batch fills up and no checkpoint comes. */
+    /**
+     * The longest a delivered trigger waits in the buffer when no batch fills up and no checkpoint
+     * comes.
+     */
     public Duration flushInterval() {
         return flushInterval;
     }
@@ -248,7 +285,10 @@ public final class RedisSettings implements Serializable {
         return keyPrefix + ":user:" + userId;
     }
 
-    /** The key that records that a trigger id was written or acknowledged, so that it is never written again. */
+    /**
+     * The key that records that a trigger id was written or acknowledged, so that it is never
+     * written again.
+     */
     public String writtenKey(String triggerId) {
         return keyPrefix + ":written:" + triggerId;
     }
@@ -258,11 +298,19 @@ public final class RedisSettings implements Serializable {
         if (this == o) return true;
         if (!(o instanceof RedisSettings)) return false;
         RedisSettings s = (RedisSettings) o;
-        return port == s.port && database == s.database && tls == s.tls && batchSize == s.batchSize
-                && maxPending == s.maxPending && host.equals(s.host) && Objects.equals(user, s.user)
-                && Objects.equals(password, s.password) && timeout.equals(s.timeout)
-                && keyPrefix.equals(s.keyPrefix) && retryBackoff.equals(s.retryBackoff)
-                && retryBackoffMax.equals(s.retryBackoffMax) && flushInterval.equals(s.flushInterval);
+        return port == s.port
+                && database == s.database
+                && tls == s.tls
+                && batchSize == s.batchSize
+                && maxPending == s.maxPending
+                && host.equals(s.host)
+                && Objects.equals(user, s.user)
+                && Objects.equals(password, s.password)
+                && timeout.equals(s.timeout)
+                && keyPrefix.equals(s.keyPrefix)
+                && retryBackoff.equals(s.retryBackoff)
+                && retryBackoffMax.equals(s.retryBackoffMax)
+                && flushInterval.equals(s.flushInterval);
     }
 
     @Override
@@ -272,26 +320,55 @@ public final class RedisSettings implements Serializable {
 
     @Override
     public String toString() {
-        return "RedisSettings{" + (tls ? "rediss://" : "redis://") + (user == null ? "" : user + '@') + host + ':'
-                + port + '/' + database + (password == null ? "" : " password=***") + " timeout=" + timeout.toMillis()
-                + "ms prefix=" + keyPrefix + " batchSize=" + batchSize + " maxPending=" + maxPending
-                + " retryBackoff=" + retryBackoff.toMillis() + ".." + retryBackoffMax.toMillis() + "ms}";
+        return "RedisSettings{"
+                + (tls ? "rediss://" : "redis://")
+                + (user == null ? "" : user + '@')
+                + host
+                + ':'
+                + port
+                + '/'
+                + database
+                + (password == null ? "" : " password=***")
+                + " timeout="
+                + timeout.toMillis()
+                + "ms prefix="
+                + keyPrefix
+                + " batchSize="
+                + batchSize
+                + " maxPending="
+                + maxPending
+                + " retryBackoff="
+                + retryBackoff.toMillis()
+                + ".."
+                + retryBackoffMax.toMillis()
+                + "ms}";
     }
 
-    /** Parses the SPEC's duration syntax: a whole number followed by {@code ms}, {@code s}, {@code m}, {@code h} or {@code d}. */
+    /**
+     * Parses the SPEC's duration syntax: a whole number followed by {@code ms}, {@code s}, {@code
+     * m}, {@code h} or {@code d}.
+     */
     static Duration parseDuration(String key, String value) {
         Matcher m = value == null ? null : DURATION.matcher(value.trim());
         if (m == null || !m.matches()) {
-            throw new IllegalArgumentException(key + ": expected a duration such as 500ms, 8s, 2m, 1h or 10d, got '"
-                    + value + "'");
+            throw new IllegalArgumentException(
+                    key
+                            + ": expected a duration such as 500ms, 8s, 2m, 1h or 10d, got '"
+                            + value
+                            + "'");
         }
         long n = Long.parseLong(m.group(1));
         switch (m.group(2)) {
-            case "ms": return Duration.ofMillis(n);
-            case "s": return Duration.ofSeconds(n);
-            case "m": return Duration.ofMinutes(n);
-            case "h": return Duration.ofHours(n);
-            default: return Duration.ofDays(n);
+            case "ms":
+                return Duration.ofMillis(n);
+            case "s":
+                return Duration.ofSeconds(n);
+            case "m":
+                return Duration.ofMinutes(n);
+            case "h":
+                return Duration.ofHours(n);
+            default:
+                return Duration.ofDays(n);
         }
     }
 
@@ -318,7 +395,10 @@ public final class RedisSettings implements Serializable {
         return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
     }
 
-    /** Collects and checks settings; {@link #build()} rejects an out-of-range value with the key it came from. */
+    /**
+     * Collects and checks settings; {@link #build()} rejects an out-of-range value with the key it
+     * came from.
+     */
     public static final class Builder {
         private String host = DEFAULT_HOST;
         private int port = DEFAULT_PORT;
@@ -352,8 +432,8 @@ public final class RedisSettings implements Serializable {
         }
 
         /**
-         * Sets host, port, TLS, database and any credentials from a {@code redis://} or {@code rediss://} URI. Error
-         * messages never repeat the URI, since it may hold a password.
+         * Sets host, port, TLS, database and any credentials from a {@code redis://} or {@code
+         * rediss://} URI. Error messages never repeat the URI, since it may hold a password.
          */
         public Builder uri(String uri) {
             URI u;
@@ -364,15 +444,21 @@ public final class RedisSettings implements Serializable {
             }
             String scheme = u.getScheme();
             if (!"redis".equalsIgnoreCase(scheme) && !"rediss".equalsIgnoreCase(scheme)) {
-                throw new IllegalArgumentException(URI_KEY + ": expected scheme redis:// or rediss://, got "
-                        + (scheme == null ? "none" : scheme + "://"));
+                throw new IllegalArgumentException(
+                        URI_KEY
+                                + ": expected scheme redis:// or rediss://, got "
+                                + (scheme == null ? "none" : scheme + "://"));
             }
             if (u.getHost() == null) {
-                throw new IllegalArgumentException(URI_KEY + ": no host, expected redis://[user:password@]host[:port][/database]");
+                throw new IllegalArgumentException(
+                        URI_KEY
+                                + ": no host, expected redis://[user:password@]host[:port][/database]");
             }
             if (u.getRawQuery() != null || u.getRawFragment() != null) {
-                throw new IllegalArgumentException(URI_KEY + ": query parameters are not supported; use the other "
-                        + "redis.* settings");
+                throw new IllegalArgumentException(
+                        URI_KEY
+                                + ": query parameters are not supported; use the other "
+                                + "redis.* settings");
             }
             String path = u.getPath() == null ? "" : u.getPath();
             int db = 0;
@@ -380,7 +466,8 @@ public final class RedisSettings implements Serializable {
                 try {
                     db = Integer.parseInt(path.substring(1));
                 } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException(URI_KEY + ": the path must be a database number, such as /0");
+                    throw new IllegalArgumentException(
+                            URI_KEY + ": the path must be a database number, such as /0");
                 }
             }
             String userInfo = u.getRawUserInfo();
@@ -389,8 +476,10 @@ public final class RedisSettings implements Serializable {
             if (userInfo != null) {
                 int colon = userInfo.indexOf(':');
                 if (colon < 0) {
-                    throw new IllegalArgumentException(URI_KEY + ": credentials must be written user:password@ or "
-                            + ":password@");
+                    throw new IllegalArgumentException(
+                            URI_KEY
+                                    + ": credentials must be written user:password@ or "
+                                    + ":password@");
                 }
                 newUser = emptyToNull(decode(userInfo.substring(0, colon)));
                 newPassword = emptyToNull(decode(userInfo.substring(colon + 1)));
@@ -445,7 +534,10 @@ public final class RedisSettings implements Serializable {
             return this;
         }
 
-        /** Waits between attempts while Redis is unreachable: doubling from {@code initial}, capped at {@code max}. */
+        /**
+         * Waits between attempts while Redis is unreachable: doubling from {@code initial}, capped
+         * at {@code max}.
+         */
         public Builder retryBackoff(Duration initial, Duration max) {
             this.retryBackoff = initial;
             this.retryBackoffMax = max;
@@ -459,21 +551,32 @@ public final class RedisSettings implements Serializable {
             check(port >= 1 && port <= 65535, PORT, "expected a port in [1, 65535], got " + port);
             check(database >= 0, DATABASE, "expected a database number >= 0, got " + database);
             checkPositive(TIMEOUT, timeout);
-            check(timeout.toMillis() <= Integer.MAX_VALUE, TIMEOUT, "at most " + Integer.MAX_VALUE + "ms");
-            check(keyPrefix != null && !keyPrefix.isEmpty() && keyPrefix.chars().noneMatch(Character::isWhitespace),
-                    PREFIX, "must be non-empty and without spaces, got '" + keyPrefix + "'");
+            check(
+                    timeout.toMillis() <= Integer.MAX_VALUE,
+                    TIMEOUT,
+                    "at most " + Integer.MAX_VALUE + "ms");
+            check(
+                    keyPrefix != null
+                            && !keyPrefix.isEmpty()
+                            && keyPrefix.chars().noneMatch(Character::isWhitespace),
+                    PREFIX,
+                    "must be non-empty and without spaces, got '" + keyPrefix + "'");
             check(batchSize >= 1, BATCH_SIZE, "expected at least 1, got " + batchSize);
             check(maxPending >= 1, MAX_PENDING, "expected at least 1, got " + maxPending);
             checkPositive(RETRY_BACKOFF, retryBackoff);
             checkPositive(RETRY_BACKOFF_MAX, retryBackoffMax);
             checkPositive(FLUSH_INTERVAL, flushInterval);
-            check(retryBackoffMax.compareTo(retryBackoff) >= 0, RETRY_BACKOFF_MAX,
+            check(
+                    retryBackoffMax.compareTo(retryBackoff) >= 0,
+                    RETRY_BACKOFF_MAX,
                     "must not be shorter than " + RETRY_BACKOFF + " (" + retryBackoff + ")");
             return new RedisSettings(this);
         }
 
         private static void checkPositive(String key, Duration d) {
-            check(d != null && !d.isNegative() && !d.isZero() && d.toMillis() > 0, key,
+            check(
+                    d != null && !d.isNegative() && !d.isZero() && d.toMillis() > 0,
+                    key,
                     "expected a positive duration of at least 1ms, got " + d);
         }
 

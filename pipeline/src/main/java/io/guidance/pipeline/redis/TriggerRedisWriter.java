@@ -1,27 +1,6 @@
 package io.guidance.pipeline.redis;
 
 import io.guidance.trigger.Trigger;
-
-import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
-import org.apache.flink.api.common.operators.ProcessingTimeService;
-import org.apache.flink.api.connector.sink2.SinkWriter;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.Gauge;
-import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import redis.clients.jedis.AbstractPipeline;
-import redis.clients.jedis.Connection;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.RedisClient;
-import redis.clients.jedis.Response;
-import redis.clients.jedis.exceptions.JedisAccessControlException;
-import redis.clients.jedis.exceptions.JedisDataException;
-import redis.clients.jedis.exceptions.JedisException;
-import redis.clients.jedis.exceptions.JedisNoScriptException;
-
-import javax.net.ssl.SSLParameters;
-
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -32,44 +11,81 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.apache.flink.api.common.operators.ProcessingTimeService;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.exceptions.JedisAccessControlException;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 /**
- * Buffers delivered triggers and writes them to Redis in pipelined batches of {@link TriggerWriteScript} calls.
+ * Buffers delivered triggers and writes them to Redis in pipelined batches of {@link
+ * TriggerWriteScript} calls.
  *
- * <p>Writes happen when the buffer reaches the batch size and on every {@link #flush}, which Flink calls before each
- * checkpoint and at the end of input; flush returns only once Redis has given every buffered trigger a verdict, so a
- * completed checkpoint never covers a trigger that is not in Redis. While Redis is unreachable the writer retries with
- * exponential backoff and jitter, drops only triggers that expire meanwhile, and once more than {@code maxPending}
- * triggers wait it blocks {@link #write} instead of dropping: back-pressure up to the source.
+ * <p>Writes happen when the buffer reaches the batch size and on every {@link #flush}, which Flink
+ * calls before each checkpoint and at the end of input; flush returns only once Redis has given
+ * every buffered trigger a verdict, so a completed checkpoint never covers a trigger that is not in
+ * Redis. While Redis is unreachable the writer retries with exponential backoff and jitter, drops
+ * only triggers that expire meanwhile, and once more than {@code maxPending} triggers wait it
+ * blocks {@link #write} instead of dropping: back-pressure up to the source.
  *
- * <p>Every call happens on the task thread except {@link #close()}, which may come from another thread while a flush
- * waits for Redis; it wakes the waiting flush and never blocks on Redis itself.
+ * <p>Every call happens on the task thread except {@link #close()}, which may come from another
+ * thread while a flush waits for Redis; it wakes the waiting flush and never blocks on Redis
+ * itself.
  */
 final class TriggerRedisWriter implements SinkWriter<Trigger> {
     private static final Logger LOG = LoggerFactory.getLogger(TriggerRedisWriter.class);
 
-    /** Error replies after which the same write may succeed: Redis is starting, busy, out of memory, or a replica. */
+    /**
+     * Error replies after which the same write may succeed: Redis is starting, busy, out of memory,
+     * or a replica.
+     */
     private static final List<String> TRANSIENT_ERRORS =
-            List.of("LOADING", "BUSY", "OOM", "READONLY", "MASTERDOWN", "TRYAGAIN", "CLUSTERDOWN", "NOREPLICAS");
+            List.of(
+                    "LOADING",
+                    "BUSY",
+                    "OOM",
+                    "READONLY",
+                    "MASTERDOWN",
+                    "TRYAGAIN",
+                    "CLUSTERDOWN",
+                    "NOREPLICAS");
 
     private final RedisSettings settings;
     private final int subtask;
     private final RedisClient client;
 
     /**
-     * Triggers Redis has not yet given a verdict, oldest first. Emptied by every flush; shrinks when triggers expire
-     * during an outage; {@link #write} blocks while it holds more than {@code maxPending}.
+     * Triggers Redis has not yet given a verdict, oldest first. Emptied by every flush; shrinks
+     * when triggers expire during an outage; {@link #write} blocks while it holds more than {@code
+     * maxPending}.
      */
     private final ArrayDeque<PendingWrite> pending = new ArrayDeque<>();
-    /** {@code pending.size()} for the gauge, which the metric reporter reads from another thread. */
+
+    /**
+     * {@code pending.size()} for the gauge, which the metric reporter reads from another thread.
+     */
     private volatile int pendingCount;
 
     private final CountDownLatch closing = new CountDownLatch(1);
 
     /** Failed attempts since the last success; above zero means Redis is considered down. */
     private int consecutiveFailures;
-    /** Wall-clock time before which no new attempt is made, so an outage does not cost a timeout per record. */
+
+    /**
+     * Wall-clock time before which no new attempt is made, so an outage does not cost a timeout per
+     * record.
+     */
     private long nextAttemptAt;
+
     private long outageStartedAt;
 
     private final Counter written;
@@ -83,15 +99,21 @@ final class TriggerRedisWriter implements SinkWriter<Trigger> {
 
     /** Runs the timed write on the task thread; null in tests that drive the writer directly. */
     private final ProcessingTimeService timers;
+
     /** True while a timed write is scheduled; at most one is. */
     private boolean timedWriteScheduled;
 
-    TriggerRedisWriter(RedisSettings settings, SinkWriterMetricGroup metrics, int subtask) throws IOException {
+    TriggerRedisWriter(RedisSettings settings, SinkWriterMetricGroup metrics, int subtask)
+            throws IOException {
         this(settings, metrics, subtask, null);
     }
 
-    TriggerRedisWriter(RedisSettings settings, SinkWriterMetricGroup metrics, int subtask,
-                       ProcessingTimeService timers) throws IOException {
+    TriggerRedisWriter(
+            RedisSettings settings,
+            SinkWriterMetricGroup metrics,
+            int subtask,
+            ProcessingTimeService timers)
+            throws IOException {
         this.settings = settings;
         this.timers = timers;
         this.subtask = subtask;
@@ -114,16 +136,27 @@ final class TriggerRedisWriter implements SinkWriter<Trigger> {
         }
     }
 
-    /** Checks the connection and credentials at start; an unreachable Redis is an outage, not a failed start. */
+    /**
+     * Checks the connection and credentials at start; an unreachable Redis is an outage, not a
+     * failed start.
+     */
     private void loadScript() throws IOException {
         try {
             String sha = client.scriptLoad(TriggerWriteScript.SOURCE);
             if (!TriggerWriteScript.SHA1.equals(sha)) {
-                throw new IllegalStateException("Redis named the trigger write script " + sha + ", expected "
-                        + TriggerWriteScript.SHA1);
+                throw new IllegalStateException(
+                        "Redis named the trigger write script "
+                                + sha
+                                + ", expected "
+                                + TriggerWriteScript.SHA1);
             }
-            LOG.info("Trigger sink writer {} connected to Redis at {}:{} database {}{}", subtask, settings.host(),
-                    settings.port(), settings.database(), settings.tls() ? " over TLS" : "");
+            LOG.info(
+                    "Trigger sink writer {} connected to Redis at {}:{} database {}{}",
+                    subtask,
+                    settings.host(),
+                    settings.port(),
+                    settings.database(),
+                    settings.tls() ? " over TLS" : "");
         } catch (JedisException e) {
             onFailure(e);
         }
@@ -137,15 +170,19 @@ final class TriggerRedisWriter implements SinkWriter<Trigger> {
             return;
         }
         if (trigger.triggerId == null || trigger.userId == null) {
-            throw new IllegalArgumentException("a delivered trigger needs a triggerId and a userId");
+            throw new IllegalArgumentException(
+                    "a delivered trigger needs a triggerId and a userId");
         }
         long now = System.currentTimeMillis();
         if (trigger.expiresAt <= now) {
             expiredDropped.inc();
             return;
         }
-        pending.addLast(new PendingWrite(TriggerWriteScript.keys(settings, trigger), TriggerWriteScript.args(trigger),
-                trigger.expiresAt));
+        pending.addLast(
+                new PendingWrite(
+                        TriggerWriteScript.keys(settings, trigger),
+                        TriggerWriteScript.args(trigger),
+                        trigger.expiresAt));
         pendingCount = pending.size();
 
         if (pending.size() >= settings.batchSize() && now >= nextAttemptAt) {
@@ -163,9 +200,10 @@ final class TriggerRedisWriter implements SinkWriter<Trigger> {
     }
 
     /**
-     * Does not wait for Redis: a flush waiting for its next attempt on another thread wakes and fails, and a round
-     * trip already in flight there ends within {@code redis.timeout}. Unflushed triggers are not lost: they come after
-     * the last completed checkpoint, so a restart replays them.
+     * Does not wait for Redis: a flush waiting for its next attempt on another thread wakes and
+     * fails, and a round trip already in flight there ends within {@code redis.timeout}. Unflushed
+     * triggers are not lost: they come after the last completed checkpoint, so a restart replays
+     * them.
      */
     @Override
     public void close() {
@@ -180,7 +218,9 @@ final class TriggerRedisWriter implements SinkWriter<Trigger> {
         }
         int left = pendingCount;
         if (left > 0) {
-            LOG.info("Trigger sink writer {} closed with {} triggers not written; a restart replays them", subtask,
+            LOG.info(
+                    "Trigger sink writer {} closed with {} triggers not written; a restart replays them",
+                    subtask,
                     left);
         } else {
             LOG.info("Trigger sink writer {} closed", subtask);
@@ -188,9 +228,9 @@ final class TriggerRedisWriter implements SinkWriter<Trigger> {
     }
 
     /**
-     * A trigger should reach Redis in about {@code flushInterval}, not only at the next checkpoint: a guide that shows
-     * seconds late misses the moment. One timer at a time, on the task thread; while Redis is down it follows the
-     * backoff schedule instead of piling up attempts.
+     * A trigger should reach Redis in about {@code flushInterval}, not only at the next checkpoint:
+     * a guide that shows seconds late misses the moment. One timer at a time, on the task thread;
+     * while Redis is down it follows the backoff schedule instead of piling up attempts.
      */
     private void scheduleTimedWrite(long now) {
         if (timers == null || timedWriteScheduled || pending.isEmpty() || closing.getCount() == 0) {
@@ -198,17 +238,19 @@ final class TriggerRedisWriter implements SinkWriter<Trigger> {
         }
         timedWriteScheduled = true;
         long at = Math.max(now + settings.flushInterval().toMillis(), nextAttemptAt);
-        timers.registerTimer(at, time -> {
-            timedWriteScheduled = false;
-            if (closing.getCount() == 0) {
-                return;
-            }
-            long t = System.currentTimeMillis();
-            if (t >= nextAttemptAt) {
-                attempt();
-            }
-            scheduleTimedWrite(t);
-        });
+        timers.registerTimer(
+                at,
+                time -> {
+                    timedWriteScheduled = false;
+                    if (closing.getCount() == 0) {
+                        return;
+                    }
+                    long t = System.currentTimeMillis();
+                    if (t >= nextAttemptAt) {
+                        attempt();
+                    }
+                    scheduleTimedWrite(t);
+                });
     }
 
     /** Retries with backoff until {@code needed} turns false. */
@@ -243,17 +285,22 @@ final class TriggerRedisWriter implements SinkWriter<Trigger> {
         }
         pendingCount = 0;
         if (consecutiveFailures > 0) {
-            LOG.info("Trigger sink writer {}: Redis at {}:{} is back after {} ms", subtask, settings.host(),
-                    settings.port(), System.currentTimeMillis() - outageStartedAt);
+            LOG.info(
+                    "Trigger sink writer {}: Redis at {}:{} is back after {} ms",
+                    subtask,
+                    settings.host(),
+                    settings.port(),
+                    System.currentTimeMillis() - outageStartedAt);
             consecutiveFailures = 0;
             nextAttemptAt = 0;
         }
     }
 
     /**
-     * Writes the oldest batch. Triggers given a verdict leave the buffer; those that met a transient error, or all of
-     * them when the round trip failed, stay at its head for the next attempt. Re-sending is safe: the script is
-     * idempotent, so a trigger whose first round trip reached Redis comes back as a duplicate.
+     * Writes the oldest batch. Triggers given a verdict leave the buffer; those that met a
+     * transient error, or all of them when the round trip failed, stay at its head for the next
+     * attempt. Re-sending is safe: the script is idempotent, so a trigger whose first round trip
+     * reached Redis comes back as a duplicate.
      */
     private void writeBatch() throws IOException {
         int n = Math.min(settings.batchSize(), pending.size());
@@ -277,7 +324,8 @@ final class TriggerRedisWriter implements SinkWriter<Trigger> {
                 }
             }
             if (!unknownScript.isEmpty()) {
-                // Redis restarted or its script cache was flushed: EVAL sends the source, which caches it again.
+                // Redis restarted or its script cache was flushed: EVAL sends the source, which
+                // caches it again.
                 List<PendingWrite> again = new ArrayList<>(unknownScript.size());
                 for (int i : unknownScript) {
                     again.add(batch.get(i));
@@ -311,9 +359,10 @@ final class TriggerRedisWriter implements SinkWriter<Trigger> {
         List<Response<Object>> responses = new ArrayList<>(batch.size());
         try (AbstractPipeline pipeline = client.pipelined()) {
             for (PendingWrite w : batch) {
-                responses.add(sendSource
-                        ? pipeline.eval(TriggerWriteScript.SOURCE, w.keys, w.args)
-                        : pipeline.evalsha(TriggerWriteScript.SHA1, w.keys, w.args));
+                responses.add(
+                        sendSource
+                                ? pipeline.eval(TriggerWriteScript.SOURCE, w.keys, w.args)
+                                : pipeline.evalsha(TriggerWriteScript.SHA1, w.keys, w.args));
             }
             pipeline.sync();
         }
@@ -329,8 +378,9 @@ final class TriggerRedisWriter implements SinkWriter<Trigger> {
     }
 
     /**
-     * Counts a script verdict and returns true, returns false for a transient error, and fails on any other error:
-     * retrying a write that Redis refuses for good (no permission, a broken script) would hold up every checkpoint.
+     * Counts a script verdict and returns true, returns false for a transient error, and fails on
+     * any other error: retrying a write that Redis refuses for good (no permission, a broken
+     * script) would hold up every checkpoint.
      */
     private boolean resolve(Object reply) throws IOException {
         if (reply instanceof Long) {
@@ -356,29 +406,41 @@ final class TriggerRedisWriter implements SinkWriter<Trigger> {
         } else if (verdict == TriggerWriteScript.OLDER) {
             olderSkipped.inc();
         } else {
-            throw new IllegalStateException("unexpected reply from the trigger write script: " + verdict);
+            throw new IllegalStateException(
+                    "unexpected reply from the trigger write script: " + verdict);
         }
     }
 
     private void onFailure(JedisException e) throws IOException {
         writeErrors.inc();
         if (!isTransient(e)) {
-            throw new IOException("Redis at " + settings.host() + ':' + settings.port()
-                    + " refused the trigger sink: " + e.getMessage(), e);
+            throw new IOException(
+                    "Redis at "
+                            + settings.host()
+                            + ':'
+                            + settings.port()
+                            + " refused the trigger sink: "
+                            + e.getMessage(),
+                    e);
         }
         long now = System.currentTimeMillis();
         if (consecutiveFailures == 0) {
             outageStartedAt = now;
-            LOG.warn("Trigger sink writer {}: Redis at {}:{} is unavailable, buffering triggers and retrying ({})",
-                    subtask, settings.host(), settings.port(), e.toString());
+            LOG.warn(
+                    "Trigger sink writer {}: Redis at {}:{} is unavailable, buffering triggers and retrying ({})",
+                    subtask,
+                    settings.host(),
+                    settings.port(),
+                    e.toString());
         }
         consecutiveFailures++;
         nextAttemptAt = now + backoffMillis(consecutiveFailures);
     }
 
     /**
-     * Connection failures and pool timeouts are transient; an error reply is transient only when Redis says it is busy
-     * or not ready. Wrong credentials, a wrong database or a missing permission need an operator, so they fail.
+     * Connection failures and pool timeouts are transient; an error reply is transient only when
+     * Redis says it is busy or not ready. Wrong credentials, a wrong database or a missing
+     * permission need an operator, so they fail.
      */
     private static boolean isTransient(JedisException e) {
         for (Throwable c = e; c != null; c = c.getCause()) {
@@ -393,7 +455,10 @@ final class TriggerRedisWriter implements SinkWriter<Trigger> {
         return true;
     }
 
-    /** Exponential backoff with "equal jitter": half fixed, half random, so writers that failed together spread out. */
+    /**
+     * Exponential backoff with "equal jitter": half fixed, half random, so writers that failed
+     * together spread out.
+     */
     private long backoffMillis(int failures) {
         long initial = settings.retryBackoff().toMillis();
         long max = settings.retryBackoffMax().toMillis();
@@ -414,12 +479,18 @@ final class TriggerRedisWriter implements SinkWriter<Trigger> {
 
     private void ensureOpen() throws IOException {
         if (closing.getCount() == 0) {
-            throw new IOException("Trigger sink writer " + subtask + " is closed with " + pending.size()
-                    + " triggers not written");
+            throw new IOException(
+                    "Trigger sink writer "
+                            + subtask
+                            + " is closed with "
+                            + pending.size()
+                            + " triggers not written");
         }
     }
 
-    /** The script's keys and arguments, built once so retries do not serialize the trigger again. */
+    /**
+     * The script's keys and arguments, built once so retries do not serialize the trigger again.
+     */
     private static final class PendingWrite {
         final List<String> keys;
         final List<String> args;

@@ -11,11 +11,6 @@ import io.guidance.rules.RuleSet;
 import io.guidance.rules.RulesUpdate;
 import io.guidance.time.ClickstreamWatermarks;
 import io.guidance.trigger.Trigger;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.util.CloseableIterator;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,19 +19,25 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.CloseableIterator;
 
 /**
- * A bounded, deterministic run of the production graph over a JSON Lines file of events. The file is one source
- * split read in order with a watermark after every event, so which events are late depends on the file alone; the
- * triggers are sorted before they are returned, so parallel execution does not reorder the output.
+ * A bounded, deterministic run of the production graph over a JSON Lines file of events. The file
+ * is one source split read in order with a watermark after every event, so which events are late
+ * depends on the file alone; the triggers are sorted before they are returned, so parallel
+ * execution does not reorder the output.
  */
 public final class Replay {
     /** Trigger output order: time, then user, then higher priority first, then rule id. */
-    public static final Comparator<Trigger> OUTPUT_ORDER = Comparator.<Trigger>comparingLong(t -> t.ts)
-            .thenComparing(t -> t.userId)
-            .thenComparing(Comparator.comparingInt((Trigger t) -> t.priority).reversed())
-            .thenComparing(t -> t.ruleId)
-            .thenComparing(t -> t.triggerId);
+    public static final Comparator<Trigger> OUTPUT_ORDER =
+            Comparator.<Trigger>comparingLong(t -> t.ts)
+                    .thenComparing(t -> t.userId)
+                    .thenComparing(Comparator.comparingInt((Trigger t) -> t.priority).reversed())
+                    .thenComparing(t -> t.ruleId)
+                    .thenComparing(t -> t.triggerId);
 
     /** Everything a replay produced. */
     public static final class Outcome {
@@ -45,7 +46,11 @@ public final class Replay {
         public final List<DeadLetter> deadLetters;
         public final long duplicates;
 
-        Outcome(long recordsRead, List<Trigger> triggers, List<DeadLetter> deadLetters, long duplicates) {
+        Outcome(
+                long recordsRead,
+                List<Trigger> triggers,
+                List<DeadLetter> deadLetters,
+                long duplicates) {
             this.recordsRead = recordsRead;
             this.triggers = triggers;
             this.deadLetters = deadLetters;
@@ -79,26 +84,46 @@ public final class Replay {
         return records;
     }
 
-    public static Outcome run(List<SourceRecord> records, RuleSet rules, JobConfig config) throws Exception {
+    public static Outcome run(List<SourceRecord> records, RuleSet rules, JobConfig config)
+            throws Exception {
         StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.forBoundedRun(config));
-        DataStream<SourceRecord> source = env
-                .fromData(records, TypeInformation.of(SourceRecord.class))
-                .uid(Uids.REPLAY_SOURCE).name(Uids.REPLAY_SOURCE)
-                .assignTimestampsAndWatermarks(ClickstreamWatermarks.forReplay(config.maxOutOfOrderness()))
-                .setParallelism(1)
-                .uid(Uids.REPLAY_WATERMARKS).name(Uids.REPLAY_WATERMARKS);
+                StreamExecutionEnvironment.getExecutionEnvironment(
+                        FlinkSettings.forBoundedRun(config));
+        DataStream<SourceRecord> source =
+                env.fromData(records, TypeInformation.of(SourceRecord.class))
+                        .uid(Uids.REPLAY_SOURCE)
+                        .name(Uids.REPLAY_SOURCE)
+                        .assignTimestampsAndWatermarks(
+                                ClickstreamWatermarks.forReplay(config.maxOutOfOrderness()))
+                        .setParallelism(1)
+                        .uid(Uids.REPLAY_WATERMARKS)
+                        .name(Uids.REPLAY_WATERMARKS);
         // no rule changes during a replay: an empty rules stream that ends with the file
-        DataStream<RulesUpdate> noRuleUpdates = source
-                .flatMap((SourceRecord r, org.apache.flink.util.Collector<RulesUpdate> none) -> { })
-                .returns(RulesUpdate.class)
-                .setParallelism(1)
-                .uid(Uids.REPLAY_RULES).name(Uids.REPLAY_RULES);
-        GuidanceTopology.Outputs out = GuidanceTopology.build(source, noRuleUpdates, rules, 0, config.detection());
+        DataStream<RulesUpdate> noRuleUpdates =
+                source.flatMap(
+                                (SourceRecord r,
+                                        org.apache.flink.util.Collector<RulesUpdate> none) -> {})
+                        .returns(RulesUpdate.class)
+                        .setParallelism(1)
+                        .uid(Uids.REPLAY_RULES)
+                        .name(Uids.REPLAY_RULES);
+        GuidanceTopology.Outputs out =
+                GuidanceTopology.build(source, noRuleUpdates, rules, 0, config.detection());
 
-        DataStream<ReplayResult> all = out.triggers.map(ReplayResult::of).returns(ReplayResult.class).uid(Uids.REPLAY_TRIGGERS_OUT)
-                .union(out.deadLetters.map(ReplayResult::of).returns(ReplayResult.class).uid(Uids.REPLAY_DEAD_LETTERS_OUT),
-                        out.duplicates.map(ReplayResult::duplicate).returns(ReplayResult.class).uid(Uids.REPLAY_DUPLICATES_OUT));
+        DataStream<ReplayResult> all =
+                out.triggers
+                        .map(ReplayResult::of)
+                        .returns(ReplayResult.class)
+                        .uid(Uids.REPLAY_TRIGGERS_OUT)
+                        .union(
+                                out.deadLetters
+                                        .map(ReplayResult::of)
+                                        .returns(ReplayResult.class)
+                                        .uid(Uids.REPLAY_DEAD_LETTERS_OUT),
+                                out.duplicates
+                                        .map(ReplayResult::duplicate)
+                                        .returns(ReplayResult.class)
+                                        .uid(Uids.REPLAY_DUPLICATES_OUT));
 
         List<Trigger> triggers = new ArrayList<>();
         List<DeadLetter> deadLetters = new ArrayList<>();

@@ -3,10 +3,14 @@ package io.guidance.pipeline.replay;
 import io.guidance.event.DeadLetter;
 import io.guidance.trigger.Trigger;
 
-/** One output of a replay, whatever its kind, so that a bounded run collects everything through one sink. */
+/**
+ * One output of a replay, whatever its kind, so that a bounded run collects everything through one
+ * sink.
+ */
 public class ReplayResult {
     /** Exactly one of these is set. */
     public Trigger trigger;
+
     public DeadLetter deadLetter;
     public String duplicateId;
 

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.guidance.event.Event;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,8 +16,7 @@ class YoochooseImporterTest {
 
     private static final String HEADER = "SessionId\tItemId\tTime\n";
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private List<Event> read(String content) throws IOException {
         Path file = dir.resolve("clicks.txt");
@@ -30,38 +28,56 @@ class YoochooseImporterTest {
     void mapsAClickToAPageView() throws IOException {
         List<Event> events = read(HEADER + "1\t214536502\t1396839069.277\n");
 
-        assertThat(events).containsExactly(new Event("yc-2", "yc-1", "yc-1", 1396839069277L, "page_view",
-                "/item/214536502", null, Map.of("item", "214536502")));
+        assertThat(events)
+                .containsExactly(
+                        new Event(
+                                "yc-2",
+                                "yc-1",
+                                "yc-1",
+                                1396839069277L,
+                                "page_view",
+                                "/item/214536502",
+                                null,
+                                Map.of("item", "214536502")));
     }
 
     @Test
     void parsesFractionsExactly() throws IOException {
-        List<Event> events = read(HEADER
-                + "1\t10\t1396839069.277\n"   // a double would give 1396839069276.9998
-                + "2\t10\t1396437466.94\n"    // two digits: 940 ms
-                + "3\t10\t1396437467.5\n"
-                + "4\t10\t1396437468\n"       // no fraction
-                + "5\t10\t1396437469.0005\n"  // below a millisecond: rounds half up
-                + "6\t10\t1396437470.0004\n");
+        List<Event> events =
+                read(
+                        HEADER
+                                + "1\t10\t1396839069.277\n" // a double would give
+                                // 1396839069276.9998
+                                + "2\t10\t1396437466.94\n" // two digits: 940 ms
+                                + "3\t10\t1396437467.5\n"
+                                + "4\t10\t1396437468\n" // no fraction
+                                + "5\t10\t1396437469.0005\n" // below a millisecond: rounds half up
+                                + "6\t10\t1396437470.0004\n");
 
-        assertThat(events).extracting(e -> e.sessionId + " " + e.ts).containsExactly(
-                "yc-2 1396437466940",
-                "yc-3 1396437467500",
-                "yc-4 1396437468000",
-                "yc-5 1396437469001",
-                "yc-6 1396437470000",
-                "yc-1 1396839069277");
+        assertThat(events)
+                .extracting(e -> e.sessionId + " " + e.ts)
+                .containsExactly(
+                        "yc-2 1396437466940",
+                        "yc-3 1396437467500",
+                        "yc-4 1396437468000",
+                        "yc-5 1396437469001",
+                        "yc-6 1396437470000",
+                        "yc-1 1396839069277");
     }
 
     @Test
     void sortsStablyAcrossSessions() throws IOException {
-        List<Event> events = read(HEADER
-                + "9\t1\t1396839069.277\n"
-                + "9\t2\t1396839070.000\n"
-                + "4\t3\t1396839069.277\n"
-                + "4\t4\t1396839060.1\n");
+        List<Event> events =
+                read(
+                        HEADER
+                                + "9\t1\t1396839069.277\n"
+                                + "9\t2\t1396839070.000\n"
+                                + "4\t3\t1396839069.277\n"
+                                + "4\t4\t1396839060.1\n");
 
-        assertThat(events).extracting(e -> e.eventId).containsExactly("yc-5", "yc-2", "yc-4", "yc-3");
+        assertThat(events)
+                .extracting(e -> e.eventId)
+                .containsExactly("yc-5", "yc-2", "yc-4", "yc-3");
     }
 
     @Test

@@ -11,9 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A throw-away {@code redis-server} process on a free local port, without persistence, that a test can stop and
- * restart on the same port to simulate an outage. Same shape as the production {@code LocalRedis}, so it can be
- * swapped for it.
+ * A throw-away {@code redis-server} process on a free local port, without persistence, that a test
+ * can stop and restart on the same port to simulate an outage. Same shape as the production {@code
+ * LocalRedis}, so it can be swapped for it.
  */
 final class TestRedis implements AutoCloseable {
     private static final String SERVER = "/usr/bin/redis-server";
@@ -41,19 +41,34 @@ final class TestRedis implements AutoCloseable {
         }
         File log = new File("target", "test-redis-" + port + ".log");
         log.getParentFile().mkdirs();
-        process = new ProcessBuilder(SERVER, "--port", Integer.toString(port), "--bind", host(), "--save", "",
-                "--appendonly", "no", "--daemonize", "no", "--dir", System.getProperty("java.io.tmpdir"))
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
-                .start();
+        process =
+                new ProcessBuilder(
+                                SERVER,
+                                "--port",
+                                Integer.toString(port),
+                                "--bind",
+                                host(),
+                                "--save",
+                                "",
+                                "--appendonly",
+                                "no",
+                                "--daemonize",
+                                "no",
+                                "--dir",
+                                System.getProperty("java.io.tmpdir"))
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
+                        .start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!answersPing()) {
             if (!process.isAlive()) {
-                throw new IOException("redis-server exited with " + process.exitValue() + ", see " + log);
+                throw new IOException(
+                        "redis-server exited with " + process.exitValue() + ", see " + log);
             }
             if (System.nanoTime() > deadline) {
                 kill();
-                throw new IOException("redis-server did not answer on port " + port + ", see " + log);
+                throw new IOException(
+                        "redis-server did not answer on port " + port + ", see " + log);
             }
             Thread.sleep(20);
         }

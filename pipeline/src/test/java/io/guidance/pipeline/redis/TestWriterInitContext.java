@@ -1,5 +1,10 @@
 package io.guidance.pipeline.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.api.common.JobInfo;
 import org.apache.flink.api.common.TaskInfo;
 import org.apache.flink.api.common.TaskInfoImpl;
@@ -16,13 +21,10 @@ import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.apache.flink.util.UserCodeClassLoader;
 
-import java.util.Map;
-import java.util.OptionalLong;
-import java.util.concurrent.ConcurrentHashMap;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
-/** Just enough of a writer context to create the sink's writer outside a job, with metrics the test can read. */
+/**
+ * Just enough of a writer context to create the sink's writer outside a job, with metrics the test
+ * can read.
+ */
 final class TestWriterInitContext implements WriterInitContext {
     final Metrics metrics = new Metrics();
     final ManualTimers timers = new ManualTimers();
@@ -68,11 +70,12 @@ final class TestWriterInitContext implements WriterInitContext {
     }
 
     /**
-     * Processing-time timers that run only when the test says so, on the test's thread, as the task thread would run
-     * them: the writer's timed writes become deterministic steps.
+     * Processing-time timers that run only when the test says so, on the test's thread, as the task
+     * thread would run them: the writer's timed writes become deterministic steps.
      */
     static final class ManualTimers implements ProcessingTimeService {
-        private final java.util.TreeMap<Long, java.util.List<ProcessingTimeCallback>> timers = new java.util.TreeMap<>();
+        private final java.util.TreeMap<Long, java.util.List<ProcessingTimeCallback>> timers =
+                new java.util.TreeMap<>();
 
         @Override
         public long getCurrentProcessingTime() {
@@ -80,7 +83,8 @@ final class TestWriterInitContext implements WriterInitContext {
         }
 
         @Override
-        public synchronized java.util.concurrent.ScheduledFuture<?> registerTimer(long at, ProcessingTimeCallback c) {
+        public synchronized java.util.concurrent.ScheduledFuture<?> registerTimer(
+                long at, ProcessingTimeCallback c) {
             timers.computeIfAbsent(at, k -> new java.util.ArrayList<>()).add(c);
             return null;
         }
@@ -89,7 +93,10 @@ final class TestWriterInitContext implements WriterInitContext {
             return timers.values().stream().mapToInt(java.util.List::size).sum();
         }
 
-        /** Runs every timer registered so far, whatever its time; timers they register wait for the next call. */
+        /**
+         * Runs every timer registered so far, whatever its time; timers they register wait for the
+         * next call.
+         */
         void fireAll() throws Exception {
             java.util.List<java.util.Map.Entry<Long, java.util.List<ProcessingTimeCallback>>> due;
             synchronized (this) {
@@ -119,7 +126,9 @@ final class TestWriterInitContext implements WriterInitContext {
         private final Map<String, Counter> counters = new ConcurrentHashMap<>();
         private final Map<String, Gauge<?>> gauges = new ConcurrentHashMap<>();
 
-        /** The value of a counter the writer registered; fails when it registered none of that name. */
+        /**
+         * The value of a counter the writer registered; fails when it registered none of that name.
+         */
         long count(String name) {
             assertThat(counters).as("registered counters").containsKey(name);
             return counters.get(name).getCount();

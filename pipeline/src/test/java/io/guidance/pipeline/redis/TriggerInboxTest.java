@@ -1,5 +1,8 @@
 package io.guidance.pipeline.redis;
 
+import static io.guidance.pipeline.redis.Triggers.delivered;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.guidance.embedded.LocalRedis;
 import io.guidance.pipeline.redis.TriggerInbox.Ack;
 import io.guidance.trigger.Trigger;
@@ -12,16 +15,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.RedisClient;
 
-import static io.guidance.pipeline.redis.Triggers.delivered;
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
- * The front end's side of SPEC section 5 against a real redis-server: read the pending trigger, acknowledge it, and
- * an acknowledged trigger id is never written again, whoever writes it and whether or not the user key still exists.
+ * The front end's side of SPEC section 5 against a real redis-server: read the pending trigger,
+ * acknowledge it, and an acknowledged trigger id is never written again, whoever writes it and
+ * whether or not the user key still exists.
  */
 class TriggerInboxTest {
     /** SPEC section 5 / the write script: the marker outlives the trigger by a minute. */
     private static final long MARKER_GRACE = 60_000L;
+
     private static final long ONE_DAY = 86_400_000L;
     private static final RedisSettings SETTINGS_TEMPLATE = RedisSettings.builder().build();
 
@@ -30,6 +32,7 @@ class TriggerInboxTest {
     private RedisSettings settings;
     private RedisClient client;
     private TriggerInbox inbox;
+
     /** Triggers fire a little before this, so that they are live for ten more minutes. */
     private long now;
 
@@ -181,7 +184,8 @@ class TriggerInboxTest {
 
     @Test
     void theMarkerOfAPresentTriggerWithoutAWrittenMarkerAlsoExpiresAMinuteAfterIt() {
-        // a trigger in the user key whose own marker is gone: the expiry comes from the trigger's JSON
+        // a trigger in the user key whose own marker is gone: the expiry comes from the trigger's
+        // JSON
         Trigger stall = delivered("checkout-stall", "u1", now - 5_000);
         write(stall);
         client.del("guidance:written:" + stall.triggerId);
@@ -205,8 +209,11 @@ class TriggerInboxTest {
 
     /** Runs the job's write script for one trigger, as the sink does, and returns its verdict. */
     private long write(Trigger t) {
-        Object verdict = client.eval(TriggerWriteScript.SOURCE, TriggerWriteScript.keys(settings, t),
-                TriggerWriteScript.args(t));
+        Object verdict =
+                client.eval(
+                        TriggerWriteScript.SOURCE,
+                        TriggerWriteScript.keys(settings, t),
+                        TriggerWriteScript.args(t));
         return (Long) verdict;
     }
 }

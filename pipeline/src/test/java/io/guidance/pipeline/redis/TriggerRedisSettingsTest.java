@@ -1,15 +1,17 @@
 package io.guidance.pipeline.redis;
 
-import org.apache.flink.util.InstantiationUtil;
-import org.junit.jupiter.api.Test;
-
-import java.time.Duration;
-import java.util.Map;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** {@link RedisSettings#fromMap}: defaults, both ways to say where Redis is, and messages that name the bad key. */
+import java.time.Duration;
+import java.util.Map;
+import org.apache.flink.util.InstantiationUtil;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link RedisSettings#fromMap}: defaults, both ways to say where Redis is, and messages that name
+ * the bad key.
+ */
 class TriggerRedisSettingsTest {
 
     @Test
@@ -33,19 +35,21 @@ class TriggerRedisSettingsTest {
 
     @Test
     void readsEveryKey() {
-        RedisSettings s = RedisSettings.fromMap(Map.ofEntries(
-                Map.entry("redis.host", "cache.internal"),
-                Map.entry("redis.port", "6380"),
-                Map.entry("redis.database", "3"),
-                Map.entry("redis.user", "sink"),
-                Map.entry("redis.password", "s3cret"),
-                Map.entry("redis.tls", "true"),
-                Map.entry("redis.timeout", "500ms"),
-                Map.entry("redis.prefix", "shop1"),
-                Map.entry("redis.batchSize", "200"),
-                Map.entry("redis.maxPending", "1000"),
-                Map.entry("redis.retryBackoff", "1s"),
-                Map.entry("redis.retryBackoffMax", "2m")));
+        RedisSettings s =
+                RedisSettings.fromMap(
+                        Map.ofEntries(
+                                Map.entry("redis.host", "cache.internal"),
+                                Map.entry("redis.port", "6380"),
+                                Map.entry("redis.database", "3"),
+                                Map.entry("redis.user", "sink"),
+                                Map.entry("redis.password", "s3cret"),
+                                Map.entry("redis.tls", "true"),
+                                Map.entry("redis.timeout", "500ms"),
+                                Map.entry("redis.prefix", "shop1"),
+                                Map.entry("redis.batchSize", "200"),
+                                Map.entry("redis.maxPending", "1000"),
+                                Map.entry("redis.retryBackoff", "1s"),
+                                Map.entry("redis.retryBackoffMax", "2m")));
 
         assertThat(s.host()).isEqualTo("cache.internal");
         assertThat(s.port()).isEqualTo(6380);
@@ -64,7 +68,9 @@ class TriggerRedisSettingsTest {
 
     @Test
     void readsAUri() {
-        RedisSettings s = RedisSettings.fromMap(Map.of("redis.uri", "rediss://sink:p%40ss@cache.internal:6380/2"));
+        RedisSettings s =
+                RedisSettings.fromMap(
+                        Map.of("redis.uri", "rediss://sink:p%40ss@cache.internal:6380/2"));
 
         assertThat(s.host()).isEqualTo("cache.internal");
         assertThat(s.port()).isEqualTo(6380);
@@ -73,8 +79,13 @@ class TriggerRedisSettingsTest {
         assertThat(s.user()).isEqualTo("sink");
         assertThat(s.password()).isEqualTo("p@ss");
 
-        RedisSettings plain = RedisSettings.fromMap(Map.of("redis.uri", "redis://cache.internal",
-                "redis.password", "from-a-secret"));
+        RedisSettings plain =
+                RedisSettings.fromMap(
+                        Map.of(
+                                "redis.uri",
+                                "redis://cache.internal",
+                                "redis.password",
+                                "from-a-secret"));
         assertThat(plain.port()).isEqualTo(6379);
         assertThat(plain.database()).isZero();
         assertThat(plain.tls()).isFalse();
@@ -104,7 +115,9 @@ class TriggerRedisSettingsTest {
         assertRejected(Map.of("redis.maxPending", "-5"), "redis.maxPending");
         assertRejected(Map.of("redis.prefix", ""), "redis.prefix");
         assertRejected(Map.of("redis.host", " "), "redis.host");
-        assertRejected(Map.of("redis.retryBackoff", "10s", "redis.retryBackoffMax", "1s"), "redis.retryBackoffMax");
+        assertRejected(
+                Map.of("redis.retryBackoff", "10s", "redis.retryBackoffMax", "1s"),
+                "redis.retryBackoffMax");
         assertRejected(Map.of("redis.uri", "http://cache.internal"), "redis.uri");
         assertRejected(Map.of("redis.uri", "redis://cache.internal/zero"), "redis.uri");
         assertRejected(Map.of("redis.uri", "redis://cache.internal?ssl=true"), "redis.uri");
@@ -117,8 +130,19 @@ class TriggerRedisSettingsTest {
 
     @Test
     void aUriWinsOverTheAddressKeys() {
-        RedisSettings s = RedisSettings.fromMap(Map.of("redis.uri", "rediss://cache.internal:6380/4",
-                "redis.host", "localhost", "redis.port", "6379", "redis.database", "0", "redis.tls", "false"));
+        RedisSettings s =
+                RedisSettings.fromMap(
+                        Map.of(
+                                "redis.uri",
+                                "rediss://cache.internal:6380/4",
+                                "redis.host",
+                                "localhost",
+                                "redis.port",
+                                "6379",
+                                "redis.database",
+                                "0",
+                                "redis.tls",
+                                "false"));
 
         assertThat(s.host()).isEqualTo("cache.internal");
         assertThat(s.port()).isEqualTo(6380);
@@ -129,11 +153,20 @@ class TriggerRedisSettingsTest {
     @Test
     void emptyUriUserAndPasswordMeanNotSet() {
         // A job configuration carries every key, with these defaults.
-        RedisSettings s = RedisSettings.fromMap(Map.ofEntries(
-                Map.entry("redis.host", "cache.internal"), Map.entry("redis.port", "6379"), Map.entry("redis.uri", ""),
-                Map.entry("redis.database", "0"), Map.entry("redis.user", ""), Map.entry("redis.password", ""),
-                Map.entry("redis.tls", "false"), Map.entry("redis.timeout", "2s"), Map.entry("redis.prefix", "guidance"),
-                Map.entry("redis.batchSize", "500"), Map.entry("redis.maxPending", "100000")));
+        RedisSettings s =
+                RedisSettings.fromMap(
+                        Map.ofEntries(
+                                Map.entry("redis.host", "cache.internal"),
+                                Map.entry("redis.port", "6379"),
+                                Map.entry("redis.uri", ""),
+                                Map.entry("redis.database", "0"),
+                                Map.entry("redis.user", ""),
+                                Map.entry("redis.password", ""),
+                                Map.entry("redis.tls", "false"),
+                                Map.entry("redis.timeout", "2s"),
+                                Map.entry("redis.prefix", "guidance"),
+                                Map.entry("redis.batchSize", "500"),
+                                Map.entry("redis.maxPending", "100000")));
 
         assertThat(s.host()).isEqualTo("cache.internal");
         assertThat(s.user()).isNull();
@@ -142,7 +175,8 @@ class TriggerRedisSettingsTest {
 
     @Test
     void rejectsCredentialsGivenTwice() {
-        assertRejected(Map.of("redis.uri", "redis://:pw@a", "redis.password", "other"), "redis.password");
+        assertRejected(
+                Map.of("redis.uri", "redis://:pw@a", "redis.password", "other"), "redis.password");
         assertRejected(Map.of("redis.uri", "redis://me:pw@a", "redis.user", "you"), "redis.user");
     }
 
@@ -151,14 +185,20 @@ class TriggerRedisSettingsTest {
         RedisSettings s = RedisSettings.fromMap(Map.of("redis.uri", "redis://sink:hunter2@a"));
         assertThat(s.toString()).doesNotContain("hunter2");
 
-        assertThatThrownBy(() -> RedisSettings.fromMap(Map.of("redis.uri", "redis://sink:hunter2@a/x")))
+        assertThatThrownBy(
+                        () ->
+                                RedisSettings.fromMap(
+                                        Map.of("redis.uri", "redis://sink:hunter2@a/x")))
                 .isInstanceOf(IllegalArgumentException.class)
-                .message().doesNotContain("hunter2");
+                .message()
+                .doesNotContain("hunter2");
     }
 
     @Test
     void survivesJavaSerialization() throws Exception {
-        RedisSettings s = RedisSettings.fromMap(Map.of("redis.uri", "rediss://u:p@h:1/1", "redis.prefix", "x"));
+        RedisSettings s =
+                RedisSettings.fromMap(
+                        Map.of("redis.uri", "rediss://u:p@h:1/1", "redis.prefix", "x"));
 
         RedisSettings copy = InstantiationUtil.clone(s);
 

@@ -1,7 +1,13 @@
 package io.guidance.pipeline.redis;
 
+import static io.guidance.pipeline.redis.Triggers.delivered;
+import static io.guidance.pipeline.redis.Triggers.suppressed;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.guidance.trigger.Trigger;
 import io.guidance.trigger.TriggerJson;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -11,21 +17,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.RedisClient;
 
-import java.util.ArrayList;
-import java.util.List;
-
-import static io.guidance.pipeline.redis.Triggers.delivered;
-import static io.guidance.pipeline.redis.Triggers.suppressed;
-import static org.assertj.core.api.Assertions.assertThat;
-
-/** The sink inside a bounded Flink job with parallel writers: it serializes, opens its writers and flushes at the end. */
+/**
+ * The sink inside a bounded Flink job with parallel writers: it serializes, opens its writers and
+ * flushes at the end.
+ */
 class TriggerRedisSinkJobTest {
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(2)
-                    .build());
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
 
     private static TestRedis redis;
 
@@ -54,15 +57,21 @@ class TriggerRedisSinkJobTest {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
         env.fromData(input)
-                .sinkTo(new TriggerRedisSink(RedisSettings.builder().host(redis.host()).port(redis.port())
-                        .batchSize(4).build()))
+                .sinkTo(
+                        new TriggerRedisSink(
+                                RedisSettings.builder()
+                                        .host(redis.host())
+                                        .port(redis.port())
+                                        .batchSize(4)
+                                        .build()))
                 .name("redis-triggers")
                 .uid("redis-triggers");
         env.execute("trigger sink test");
 
         try (RedisClient client = RedisClient.create(redis.host(), redis.port())) {
             for (Trigger t : delivered) {
-                assertThat(client.get("guidance:user:" + t.userId)).isEqualTo(TriggerJson.toJson(t));
+                assertThat(client.get("guidance:user:" + t.userId))
+                        .isEqualTo(TriggerJson.toJson(t));
                 assertThat(client.exists("guidance:written:" + t.triggerId)).isTrue();
             }
             assertThat(client.exists("guidance:user:user-suppressed")).isFalse();

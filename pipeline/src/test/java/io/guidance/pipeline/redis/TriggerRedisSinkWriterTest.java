@@ -1,17 +1,16 @@
 package io.guidance.pipeline.redis;
 
+import static io.guidance.pipeline.redis.Triggers.delivered;
+import static io.guidance.pipeline.redis.Triggers.expiringAt;
+import static io.guidance.pipeline.redis.Triggers.suppressed;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.guidance.trigger.Trigger;
 import io.guidance.trigger.TriggerJson;
-import org.apache.flink.api.connector.sink2.SinkWriter;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import redis.clients.jedis.RedisClient;
-
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,34 +24,39 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.RedisClient;
 
-import static io.guidance.pipeline.redis.Triggers.delivered;
-import static io.guidance.pipeline.redis.Triggers.expiringAt;
-import static io.guidance.pipeline.redis.Triggers.suppressed;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
-
-/** The writer against a real redis-server: what front ends find in Redis (SPEC section 5) and how outages behave. */
+/**
+ * The writer against a real redis-server: what front ends find in Redis (SPEC section 5) and how
+ * outages behave.
+ */
 class TriggerRedisSinkWriterTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final SinkWriter.Context NO_CONTEXT = new SinkWriter.Context() {
-        @Override
-        public long currentWatermark() {
-            return Long.MIN_VALUE;
-        }
+    private static final SinkWriter.Context NO_CONTEXT =
+            new SinkWriter.Context() {
+                @Override
+                public long currentWatermark() {
+                    return Long.MIN_VALUE;
+                }
 
-        @Override
-        public Long timestamp() {
-            return null;
-        }
-    };
+                @Override
+                public Long timestamp() {
+                    return null;
+                }
+            };
 
     private static TestRedis redis;
 
     private final List<SinkWriter<Trigger>> writers = new ArrayList<>();
     private final ExecutorService background = Executors.newSingleThreadExecutor();
     private RedisClient inspect;
+
     /** When the test began; triggers fire a little before it so that they are live, not expired. */
     private long now;
 
@@ -81,7 +85,9 @@ class TriggerRedisSinkWriterTest {
             w.close();
         }
         background.shutdownNow();
-        assertThat(background.awaitTermination(10, TimeUnit.SECONDS)).as("background writer ended").isTrue();
+        assertThat(background.awaitTermination(10, TimeUnit.SECONDS))
+                .as("background writer ended")
+                .isTrue();
         inspect.close();
     }
 
@@ -98,14 +104,16 @@ class TriggerRedisSinkWriterTest {
         String value = inspect.get("guidance:user:u1");
         assertThat(value).isEqualTo(TriggerJson.toJson(stall));
         JsonNode json = JSON.readTree(value);
-        assertThat(json.get("triggerId").asText()).isEqualTo("checkout-stall|u1|session-u1|" + (now - 5_000));
+        assertThat(json.get("triggerId").asText())
+                .isEqualTo("checkout-stall|u1|session-u1|" + (now - 5_000));
         assertThat(json.get("ts").asLong()).isEqualTo(now - 5_000);
         assertThat(json.get("expiresAt").asLong()).isEqualTo(now - 5_000 + 600_000);
         assertThat(json.get("status").asText()).isEqualTo("delivered");
         assertThat(json.get("reason").get("within").isNumber()).isTrue();
 
         assertThat(inspect.pexpireTime("guidance:user:u1")).isEqualTo(stall.expiresAt);
-        assertThat(inspect.pttl("guidance:user:u1")).isBetween(stall.expiresAt - after - 1_000, stall.expiresAt - now);
+        assertThat(inspect.pttl("guidance:user:u1"))
+                .isBetween(stall.expiresAt - after - 1_000, stall.expiresAt - now);
         String marker = "guidance:written:" + stall.triggerId;
         assertThat(inspect.exists(marker)).isTrue();
         assertThat(inspect.pexpireTime(marker)).isGreaterThanOrEqualTo(stall.expiresAt);
@@ -117,7 +125,10 @@ class TriggerRedisSinkWriterTest {
 
     @Test
     void usesTheConfiguredKeyPrefix() throws Exception {
-        SinkWriter<Trigger> writer = open(settings().toBuilder().keyPrefix("shop1").build(), new TestWriterInitContext());
+        SinkWriter<Trigger> writer =
+                open(
+                        settings().toBuilder().keyPrefix("shop1").build(),
+                        new TestWriterInitContext());
 
         writer.write(delivered("checkout-stall", "u1", now), NO_CONTEXT);
         writer.flush(false);
@@ -133,7 +144,9 @@ class TriggerRedisSinkWriterTest {
         SinkWriter<Trigger> writer = open(settings(), first);
         writer.write(stall, NO_CONTEXT);
         writer.flush(false);
-        inspect.del("guidance:user:u1"); // what a front end's acknowledgement does after showing the guide
+        inspect.del(
+                "guidance:user:u1"); // what a front end's acknowledgement does after showing the
+        // guide
 
         writer.write(stall, NO_CONTEXT);
         writer.flush(false);
@@ -155,7 +168,9 @@ class TriggerRedisSinkWriterTest {
         var context = new TestWriterInitContext();
         SinkWriter<Trigger> writer = open(settings(), context);
 
-        writer.write(expiringAt(delivered("checkout-stall", "u1", now - 700_000), now - 100_000), NO_CONTEXT);
+        writer.write(
+                expiringAt(delivered("checkout-stall", "u1", now - 700_000), now - 100_000),
+                NO_CONTEXT);
         writer.flush(false);
 
         assertThat(inspect.dbSize()).isZero();
@@ -179,7 +194,8 @@ class TriggerRedisSinkWriterTest {
         assertThat(inspect.pexpireTime("guidance:user:u1")).isEqualTo(newer.expiresAt);
         assertThat(context.metrics.count("redisOlderSkipped")).isEqualTo(1);
 
-        // The older one is marked too: once the newer one is acknowledged, a replay must not surface it.
+        // The older one is marked too: once the newer one is acknowledged, a replay must not
+        // surface it.
         assertThat(inspect.exists("guidance:written:" + older.triggerId)).isTrue();
         inspect.del("guidance:user:u1");
         writer.write(older, NO_CONTEXT);
@@ -227,7 +243,9 @@ class TriggerRedisSinkWriterTest {
         assertThat(context.metrics.gaugeValue("redisPendingTriggers")).isEqualTo(2);
 
         writer.write(delivered("checkout-stall", "u3", now), NO_CONTEXT);
-        assertThat(userKeys()).containsExactlyInAnyOrder("guidance:user:u1", "guidance:user:u2", "guidance:user:u3");
+        assertThat(userKeys())
+                .containsExactlyInAnyOrder(
+                        "guidance:user:u1", "guidance:user:u2", "guidance:user:u3");
 
         writer.write(delivered("checkout-stall", "u4", now), NO_CONTEXT);
         assertThat(inspect.exists("guidance:user:u4")).isFalse();
@@ -237,7 +255,8 @@ class TriggerRedisSinkWriterTest {
     }
 
     @Test
-    void aTriggerBelowTheBatchSizeIsWrittenByTheTimerWithoutWaitingForACheckpoint() throws Exception {
+    void aTriggerBelowTheBatchSizeIsWrittenByTheTimerWithoutWaitingForACheckpoint()
+            throws Exception {
         var context = new TestWriterInitContext();
         SinkWriter<Trigger> writer = open(settings().toBuilder().batchSize(10).build(), context);
         writer.write(delivered("checkout-stall", "u1", now), NO_CONTEXT);
@@ -254,7 +273,8 @@ class TriggerRedisSinkWriterTest {
     }
 
     @Test
-    void flushRetriesWhileRedisIsDownAndThenWritesEveryUnexpiredTriggerExactlyOnce() throws Exception {
+    void flushRetriesWhileRedisIsDownAndThenWritesEveryUnexpiredTriggerExactlyOnce()
+            throws Exception {
         var context = new TestWriterInitContext();
         SinkWriter<Trigger> writer = open(settings().toBuilder().batchSize(10).build(), context);
         List<Trigger> live = new ArrayList<>();
@@ -264,19 +284,24 @@ class TriggerRedisSinkWriterTest {
         Trigger shortLived = expiringAt(delivered("rage-click", "user-short", now), now + 1_000);
 
         redis.stop();
-        Future<?> flushed = background.submit(() -> {
-            for (Trigger t : live) {
-                writer.write(t, NO_CONTEXT);
-            }
-            writer.write(live.get(3), NO_CONTEXT); // replayed after a restart
-            writer.write(shortLived, NO_CONTEXT);
-            writer.flush(false);
-            return null;
-        });
+        Future<?> flushed =
+                background.submit(
+                        () -> {
+                            for (Trigger t : live) {
+                                writer.write(t, NO_CONTEXT);
+                            }
+                            writer.write(live.get(3), NO_CONTEXT); // replayed after a restart
+                            writer.write(shortLived, NO_CONTEXT);
+                            writer.flush(false);
+                            return null;
+                        });
 
         await("retries while Redis is down", () -> context.metrics.count("redisRetries") >= 2);
-        await("the short-lived trigger leaves the buffer once expired",
-                () -> Integer.valueOf(26).equals(context.metrics.gaugeValue("redisPendingTriggers")));
+        await(
+                "the short-lived trigger leaves the buffer once expired",
+                () ->
+                        Integer.valueOf(26)
+                                .equals(context.metrics.gaugeValue("redisPendingTriggers")));
         assertThat(flushed).as("flush waits for Redis").isNotDone();
         assertThat(context.metrics.count("redisWriteErrors")).isPositive();
 
@@ -289,7 +314,8 @@ class TriggerRedisSinkWriterTest {
                 assertThat(after.pexpireTime("guidance:user:" + t.userId)).isEqualTo(t.expiresAt);
             }
             assertThat(after.exists("guidance:user:user-short")).isFalse();
-            // Exactly once: two SETs (value and marker) per trigger, none for the replay or the expired one.
+            // Exactly once: two SETs (value and marker) per trigger, none for the replay or the
+            // expired one.
             assertThat(commandCalls(after, "set")).isEqualTo(2L * live.size());
         }
         assertThat(context.metrics.count("redisWritten")).isEqualTo(25);
@@ -301,18 +327,22 @@ class TriggerRedisSinkWriterTest {
     @Test
     void writeBlocksOnceMoreThanMaxPendingTriggersWaitForRedis() throws Exception {
         var context = new TestWriterInitContext();
-        SinkWriter<Trigger> writer = open(settings().toBuilder().batchSize(2).maxPending(5).build(), context);
+        SinkWriter<Trigger> writer =
+                open(settings().toBuilder().batchSize(2).maxPending(5).build(), context);
         AtomicInteger accepted = new AtomicInteger();
 
         redis.stop();
-        Future<?> producer = background.submit(() -> {
-            for (int i = 0; i < 10; i++) {
-                writer.write(delivered("checkout-stall", "user-" + i, now), NO_CONTEXT);
-                accepted.incrementAndGet();
-            }
-            writer.flush(true);
-            return null;
-        });
+        Future<?> producer =
+                background.submit(
+                        () -> {
+                            for (int i = 0; i < 10; i++) {
+                                writer.write(
+                                        delivered("checkout-stall", "user-" + i, now), NO_CONTEXT);
+                                accepted.incrementAndGet();
+                            }
+                            writer.flush(true);
+                            return null;
+                        });
 
         await("retries while Redis is down", () -> context.metrics.count("redisRetries") >= 2);
         assertThat(accepted).as("writes accepted before back-pressure").hasValue(5);
@@ -336,15 +366,21 @@ class TriggerRedisSinkWriterTest {
     void closeReturnsPromptlyWhileAFlushWaitsForRedis() throws Exception {
         var context = new TestWriterInitContext();
         // Long waits between attempts: close must not sit them out.
-        SinkWriter<Trigger> writer = open(settings().toBuilder()
-                .retryBackoff(Duration.ofSeconds(20), Duration.ofSeconds(60)).build(), context);
+        SinkWriter<Trigger> writer =
+                open(
+                        settings().toBuilder()
+                                .retryBackoff(Duration.ofSeconds(20), Duration.ofSeconds(60))
+                                .build(),
+                        context);
 
         redis.stop();
-        Future<?> flushed = background.submit(() -> {
-            writer.write(delivered("checkout-stall", "u1", now), NO_CONTEXT);
-            writer.flush(false);
-            return null;
-        });
+        Future<?> flushed =
+                background.submit(
+                        () -> {
+                            writer.write(delivered("checkout-stall", "u1", now), NO_CONTEXT);
+                            writer.flush(false);
+                            return null;
+                        });
         await("a failed attempt", () -> context.metrics.count("redisWriteErrors") >= 1);
 
         assertTimeoutPreemptively(Duration.ofSeconds(5), writer::close);
@@ -373,7 +409,8 @@ class TriggerRedisSinkWriterTest {
                 .build();
     }
 
-    private SinkWriter<Trigger> open(RedisSettings settings, TestWriterInitContext context) throws IOException {
+    private SinkWriter<Trigger> open(RedisSettings settings, TestWriterInitContext context)
+            throws IOException {
         SinkWriter<Trigger> writer = new TriggerRedisSink(settings).createWriter(context);
         writers.add(writer);
         return writer;
@@ -384,7 +421,9 @@ class TriggerRedisSinkWriterTest {
     }
 
     private static long commandCalls(RedisClient client, String command) {
-        Matcher m = Pattern.compile("cmdstat_" + command + ":calls=(\\d+)").matcher(client.info("commandstats"));
+        Matcher m =
+                Pattern.compile("cmdstat_" + command + ":calls=(\\d+)")
+                        .matcher(client.info("commandstats"));
         return m.find() ? Long.parseLong(m.group(1)) : 0;
     }
 

@@ -1,7 +1,12 @@
 package io.guidance.pipeline.redis;
 
+import static io.guidance.pipeline.redis.Triggers.delivered;
+import static io.guidance.pipeline.redis.Triggers.expiringAt;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.guidance.trigger.Trigger;
 import io.guidance.trigger.TriggerJson;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -9,13 +14,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.RedisClient;
 
-import java.util.List;
-
-import static io.guidance.pipeline.redis.Triggers.delivered;
-import static io.guidance.pipeline.redis.Triggers.expiringAt;
-import static org.assertj.core.api.Assertions.assertThat;
-
-/** The write script's contract, called directly: verdict codes 1 written, 2 duplicate, 3 expired, 4 older. */
+/**
+ * The write script's contract, called directly: verdict codes 1 written, 2 duplicate, 3 expired, 4
+ * older.
+ */
 class TriggerRedisWriteScriptTest {
     private static final RedisSettings DEFAULTS = RedisSettings.builder().build();
 
@@ -111,7 +113,8 @@ class TriggerRedisWriteScriptTest {
         run(t);
 
         assertThat(client.pexpireTime("guidance:user:u1")).isEqualTo(t.expiresAt);
-        assertThat(client.pexpireTime("guidance:written:" + t.triggerId)).isEqualTo(t.expiresAt + 60_000);
+        assertThat(client.pexpireTime("guidance:written:" + t.triggerId))
+                .isEqualTo(t.expiresAt + 60_000);
     }
 
     @Test
@@ -121,7 +124,8 @@ class TriggerRedisWriteScriptTest {
 
     private Object run(Trigger t) {
         List<String> keys = TriggerWriteScript.keys(DEFAULTS, t);
-        assertThat(keys).containsExactly("guidance:user:" + t.userId, "guidance:written:" + t.triggerId);
+        assertThat(keys)
+                .containsExactly("guidance:user:" + t.userId, "guidance:written:" + t.triggerId);
         return client.eval(TriggerWriteScript.SOURCE, keys, TriggerWriteScript.args(t));
     }
 }

@@ -1,7 +1,6 @@
 package io.guidance.pipeline.redis;
 
 import io.guidance.trigger.Trigger;
-
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,7 +12,10 @@ final class Triggers {
 
     private Triggers() {}
 
-    /** A delivered stall trigger of rule {@code ruleId} for {@code userId}, firing at {@code ts}, expiring after TTL. */
+    /**
+     * A delivered stall trigger of rule {@code ruleId} for {@code userId}, firing at {@code ts},
+     * expiring after TTL.
+     */
     static Trigger delivered(String ruleId, String userId, long ts) {
         Trigger t = new Trigger();
         t.ruleId = ruleId;
