@@ -90,7 +90,7 @@ public final class DiscoveryReport {
                         "<p class=\"lede\">Each cell asks: did a user do an action at least N times")
                 .append(" in their first D days? Cells are ranked by how well that predicts")
                 .append(" retention (phi).</p>\n<dl class=\"asked\">\n");
-        fact(out, "Retained when", escape(retainedBy(input)) + " " + escape(window(input)));
+        fact(out, "Retained when", escape(retainedBy(input)) + " " + escape(window(input)), true);
         fact(out, "Cohort", count(input.cohortUsers()) + " users");
         fact(out, "Users read", count(input.usersRead()));
         fact(out, "Events read", count(input.eventsRead()));
@@ -573,11 +573,12 @@ public final class DiscoveryReport {
                 out,
                 "Retention",
                 escape(input.retention())
-                        + " (from "
-                        + count(input.fromMs())
-                        + " ms to "
-                        + count(input.toMs())
-                        + " ms after the first event)");
+                        + " ("
+                        + input.fromMs()
+                        + "\u2013"
+                        + input.toMs()
+                        + " ms)",
+                true);
         fact(
                 out,
                 "Retained by",
@@ -596,7 +597,8 @@ public final class DiscoveryReport {
                 escape(END_FORMAT.format(Instant.ofEpochMilli(input.endTs())))
                         + " (ts "
                         + input.endTs()
-                        + ")");
+                        + ")",
+                true);
         out.append("</dl>\n<p class=\"note\">Made by <code>guidance discover</code>; the")
                 .append(" definitions are those of SPEC section 8.</p>\n</footer>\n");
     }
@@ -624,7 +626,12 @@ public final class DiscoveryReport {
     // ---- pieces
 
     private static void fact(StringBuilder out, String term, String html) {
-        out.append("<div><dt>")
+        fact(out, term, html, false);
+    }
+
+    /** A wide fact takes two columns of the grid, for text that would wrap into a narrow tower. */
+    private static void fact(StringBuilder out, String term, String html, boolean wide) {
+        out.append(wide ? "<div class=\"wide\"><dt>" : "<div><dt>")
                 .append(term)
                 .append("</dt><dd>")
                 .append(html)
@@ -852,8 +859,9 @@ public final class DiscoveryReport {
             h2 { font-size: 19px; margin: 32px 0 6px; border-bottom: 1px solid #dddddd;
               padding-bottom: 4px; }
             .lede, .note { color: #555555; margin: 4px 0 10px; }
-            dl.asked, dl.parameters { display: grid; grid-template-columns: repeat(auto-fill,
-              minmax(190px, 1fr)); gap: 8px 16px; margin: 14px 0; }
+            dl.asked, dl.parameters { display: grid; grid-template-columns: repeat(auto-fit,
+              minmax(160px, 1fr)); gap: 8px 16px; margin: 14px 0; }
+            dl div.wide { grid-column: span 2; }
             dl div { background: #f5f5f5; border-radius: 6px; padding: 6px 10px; }
             dt { font-size: 12px; color: #666666; text-transform: uppercase; letter-spacing: .04em; }
             dd { margin: 2px 0 0; font-weight: 600; overflow-wrap: anywhere; }
@@ -861,9 +869,10 @@ public final class DiscoveryReport {
               padding: 10px 14px; margin: 16px 0 4px; overflow-wrap: anywhere; }
             .scroll { overflow-x: auto; }
             table.ranking { border-collapse: collapse; font-size: 13px; width: 100%; }
-            table.ranking th, table.ranking td { padding: 4px 8px; text-align: right;
+            table.ranking th, table.ranking td { padding: 4px 6px; text-align: right;
               border-bottom: 1px solid #e6e6e6; white-space: nowrap; }
-            table.ranking th { background: #f0f0f0; font-weight: 600; position: sticky; top: 0; }
+            table.ranking th { background: #f0f0f0; font-weight: 600; white-space: normal;
+              vertical-align: bottom; line-height: 1.2; }
             table.ranking .text { text-align: left; }
             table.ranking td.action { max-width: 220px; overflow: hidden; text-overflow: ellipsis; }
             table.ranking td.phi { font-weight: 700; font-variant-numeric: tabular-nums; }
