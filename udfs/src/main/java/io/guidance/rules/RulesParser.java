@@ -7,10 +7,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -33,8 +35,8 @@ public final class RulesParser {
                     ThresholdRule.KIND,
                             Set.of("action", "target", "window", "nudgeFrom", "reachedGuide"),
                     ComebackRule.KIND, Set.of("gap"));
-    private static final java.util.List<String> KIND_ORDER =
-            java.util.List.of(
+    private static final List<String> KIND_ORDER =
+            List.of(
                     StallRule.KIND,
                     BurstRule.KIND,
                     LoopRule.KIND,
@@ -179,7 +181,7 @@ public final class RulesParser {
                     "unknown kind '" + kind + "' (known: " + String.join(", ", KIND_ORDER) + ")");
         }
         if (kindFields != null) {
-            Set<String> allowed = new java.util.HashSet<>(COMMON_FIELDS);
+            Set<String> allowed = new HashSet<>(COMMON_FIELDS);
             allowed.addAll(kindFields);
             unknownAndDuplicateFields(r, allowed, null);
         }
@@ -488,7 +490,7 @@ public final class RulesParser {
                         p + name,
                         map.lineOf(name),
                         "unknown field (allowed here: "
-                                + String.join(", ", new java.util.TreeSet<>(allowed))
+                                + String.join(", ", new TreeSet<>(allowed))
                                 + ")");
             }
         }
