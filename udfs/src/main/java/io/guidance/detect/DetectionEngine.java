@@ -6,7 +6,6 @@ import io.guidance.event.DeadLetter;
 import io.guidance.event.Event;
 import io.guidance.event.EventJson;
 import io.guidance.event.OutputTags;
-import io.guidance.rules.Rule;
 import io.guidance.rules.RuleSet;
 import io.guidance.trigger.Trigger;
 import java.io.Serializable;
@@ -348,7 +347,7 @@ public final class DetectionEngine implements Serializable {
     // ---- evaluation of one event, in ts order ----
 
     private void evaluate(Event e, Inbox in) throws Exception {
-        // SPEC: the user's first event with a sessionId not seen before. Only threshold nudges ask.
+        // SPEC: the user's first event with a sessionId not seen before; asked by threshold nudges.
         boolean newSession = false;
         if (index.watchesSessionStarts() && !userSessions.contains(e.sessionId)) {
             // a session that ran before a nudging rule was published is in sessions: seen, so not
@@ -372,10 +371,10 @@ public final class DetectionEngine implements Serializable {
         user.previousEventTs = previousEventTs;
         user.newSession = newSession;
 
+        // precomputed per type, so that handing the event to its rules allocates nothing
         Candidates c = index.candidates(e.type);
-        Rule[] rules = c.rules;
-        for (int i = 0; i < rules.length; i++) {
-            c.detectors[i].onEvent(rules[i], e, c.typeMatches[i], user, instant);
+        for (int i = 0; i < c.rules.length; i++) {
+            c.detectors[i].onEvent(c.rules[i], e, c.typeMatches[i], user, instant);
         }
         if (seen != null) {
             seen.lastSeen = e.ts;
