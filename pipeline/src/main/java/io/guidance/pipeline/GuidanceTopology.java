@@ -2,9 +2,9 @@ package io.guidance.pipeline;
 
 import io.guidance.detect.DetectionSettings;
 import io.guidance.detect.LiveRulesFunction;
-import io.guidance.detect.OutputTags;
 import io.guidance.event.DeadLetter;
 import io.guidance.event.Event;
+import io.guidance.event.OutputTags;
 import io.guidance.event.RecordSplitter;
 import io.guidance.event.SourceRecord;
 import io.guidance.rules.RuleSet;

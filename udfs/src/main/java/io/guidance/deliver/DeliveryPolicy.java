@@ -1,6 +1,5 @@
 package io.guidance.deliver;
 
-import io.guidance.detect.StateNames;
 import io.guidance.event.Event;
 import io.guidance.rules.Rule;
 import io.guidance.rules.RuleSet;
@@ -77,15 +76,15 @@ public final class DeliveryPolicy {
         this.dismissed =
                 ctx.getMapState(
                         new MapStateDescriptor<>(
-                                StateNames.DISMISSED_GUIDES, Types.STRING, Types.LONG));
+                                DeliveryStateNames.DISMISSED_GUIDES, Types.STRING, Types.LONG));
         this.lastDelivered =
                 ctx.getMapState(
                         new MapStateDescriptor<>(
-                                StateNames.LAST_DELIVERED, Types.STRING, Types.LONG));
+                                DeliveryStateNames.LAST_DELIVERED, Types.STRING, Types.LONG));
         this.recent =
                 ctx.getState(
                         new ValueStateDescriptor<>(
-                                StateNames.RECENT_DELIVERIES, Types.LIST(Types.LONG)));
+                                DeliveryStateNames.RECENT_DELIVERIES, Types.LIST(Types.LONG)));
         this.metrics = ctx.getMetricGroup().addGroup("delivery");
     }
 

@@ -17,8 +17,8 @@ import org.apache.flink.api.common.typeinfo.Types;
  * one timer and of the next cleanup sweep, and the user's live sessions, open stall waits, burst
  * groups, loop windows and first/last seen. Small by construction: sessions within the session
  * timeout, one wait per stall rule and session, bursts and loops within their windows. Each part's
- * end of life is written at its field; {@link DetectionEngine} clears the whole value when nothing
- * waits and nothing is due.
+ * end of life is written at its field (and, for a detector's part, at the detector); {@link
+ * DetectionEngine} clears the whole value when nothing waits and nothing is due.
  *
  * <p>A Flink POJO. The maps are null when empty ({@link #compact} before each write), so a user who
  * only has first/last seen left costs a few bytes more than those two times; the accessors create
@@ -50,22 +50,23 @@ public class Inbox {
     public Map<String, Long> sessions;
 
     /**
-     * (ruleId, sessionId) -> deadline of an open stall wait. End of life: removed when progress
-     * cancels the wait or when it fires at its deadline (a wait of a rule that is gone fires
-     * nothing), or when its rule is removed.
+     * {@link StallDetector}'s: (ruleId, sessionId) -> deadline of an open stall wait. End of life:
+     * removed when progress cancels the wait or when it fires at its deadline (a wait of a rule
+     * that is gone fires nothing), or when its rule is removed.
      */
     @TypeInfo(LongMapInfo.class)
     public Map<String, Long> stallDeadlines;
 
     /**
-     * (ruleId, sessionId, group value) -> ts of the group's events. End of life: emptied when it
-     * fires; with its session; when its rule is removed.
+     * {@link BurstDetector}'s: (ruleId, sessionId, group value) -> ts of the group's events. End of
+     * life: emptied when it fires; with its session; when its rule is removed.
      */
     @TypeInfo(BurstGroupsInfo.class)
     public Map<String, List<Long>> burstGroups;
 
     /**
-     * (ruleId, sessionId) -> loop window. End of life: with its session; when its rule is removed.
+     * {@link LoopDetector}'s: (ruleId, sessionId) -> loop window. End of life: with its session;
+     * when its rule is removed.
      */
     @TypeInfo(LoopWindowsInfo.class)
     public Map<String, LoopWindow> loopWindows;

@@ -2,10 +2,12 @@ package io.guidance.detect;
 
 import io.guidance.event.DeadLetter;
 import io.guidance.event.Event;
+import io.guidance.event.OutputTags;
 import io.guidance.rules.PublishedRules;
 import io.guidance.rules.Rule;
 import io.guidance.rules.RuleSet;
 import io.guidance.rules.RuleValidationException;
+import io.guidance.rules.RulesParser;
 import io.guidance.rules.RulesUpdate;
 import io.guidance.trigger.Trigger;
 import java.util.HashSet;
@@ -144,7 +146,7 @@ public class LiveRulesFunction
             }
         }
         for (String ruleId : removed) {
-            DetectionEngine.releaseRule(ruleId, ctx::applyToKeyedState);
+            engine.releaseRule(ruleId, ctx::applyToKeyedState);
         }
         state.put("version", Long.toString(published.version));
         state.put("rules", published.yaml);
@@ -172,9 +174,7 @@ public class LiveRulesFunction
         // only ever forward: a job started from a newer version on the topic keeps it over an older
         // checkpointed one
         if (stored > version) {
-            apply(
-                    stored,
-                    io.guidance.rules.RulesParser.parse(state.get("rules"), "rules version " + v));
+            apply(stored, RulesParser.parse(state.get("rules"), "rules version " + v));
         }
     }
 

@@ -1,99 +1,136 @@
 package io.guidance.detect;
 
-import io.guidance.rules.ComebackRule;
+import io.guidance.detect.Detector.Reach;
 import io.guidance.rules.Rule;
 import io.guidance.rules.RuleSet;
-import io.guidance.rules.ThresholdRule;
-import io.guidance.rules.WindowedMatchRule;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Rules indexed by the event types they can act on, so that the cost of an event does not grow with
- * rules that cannot match it. A rule whose matchers leave the type open is a candidate for every
- * event. Lists keep file order.
+ * Rules indexed by the event types they can act on, each with its detector, so that the cost of an
+ * event does not grow with rules that cannot match it and dispatch needs no look-up. A rule whose
+ * matchers leave the type open is a candidate for every event. Lists keep file order. Which events
+ * a rule sees beyond its types, and how long its state needs the session or user kept, its detector
+ * says ({@link Detector#reach}, {@link Detector#windowMs}).
  */
 public final class RuleIndex {
     private final Map<String, Rule> byId = new HashMap<>();
 
-    /** Per event type: the stall, burst, loop and threshold rules whose matchers can match it. */
-    private final Map<String, List<Rule>> byType = new HashMap<>();
+    /** Per event type named by some rule: what an event of that type is handed to. */
+    private final Map<String, Candidates> byType = new HashMap<>();
 
-    private final List<Rule> anyType;
+    /** For an event of a type no rule names. */
+    private final Candidates otherTypes;
 
-    /**
-     * Per event type: threshold rules whose action cannot match it (they may still nudge on a new
-     * session).
-     */
-    private final Map<String, List<ThresholdRule>> thresholdsNotByType = new HashMap<>();
-
-    private final List<ThresholdRule> thresholds = new ArrayList<>();
-
-    /**
-     * Threshold rules whose action names its types: for an event of a type no rule names, none can
-     * count it.
-     */
-    private final List<ThresholdRule> typedThresholds = new ArrayList<>();
-
-    private final List<ComebackRule> comebacks = new ArrayList<>();
+    private final List<Rule> everyEvent = new ArrayList<>();
     private final long longestSessionWindowMs;
     private final long longestUserWindowMs;
+    private final boolean hasPerUserRules;
+    private final boolean watchesSessionStarts;
 
+    /**
+     * The rules to hand an event of one type to, in order: those whose matchers can match the type
+     * (file order), those that see the type only for session starts, those that see every event.
+     * Arrays, so that the loop over them allocates nothing.
+     */
+    static final class Candidates {
+        final Rule[] rules;
+        final Detector<Rule>[] detectors;
+
+        /** False for a rule that is here only by its reach. */
+        final boolean[] typeMatches;
+
+        final List<Rule> matching;
+        final List<Rule> sessionStartsOnly;
+
+        @SuppressWarnings("unchecked")
+        private Candidates(
+                List<Rule> matching,
+                List<Rule> sessionStartsOnly,
+                List<Rule> everyEvent,
+                Map<Rule, Detector<Rule>> detectorOf) {
+            this.matching = Collections.unmodifiableList(matching);
+            this.sessionStartsOnly = Collections.unmodifiableList(sessionStartsOnly);
+            int n = matching.size() + sessionStartsOnly.size() + everyEvent.size();
+            rules = new Rule[n];
+            detectors = new Detector[n];
+            typeMatches = new boolean[n];
+            int i = 0;
+            for (List<Rule> group : List.of(matching, sessionStartsOnly, everyEvent)) {
+                for (Rule r : group) {
+                    rules[i] = r;
+                    detectors[i] = detectorOf.get(r);
+                    typeMatches[i] = group == matching;
+                    i++;
+                }
+            }
+        }
+    }
+
+    /** An index with detectors of its own: for looking at the rules, not for running them. */
     public RuleIndex(RuleSet rules) {
+        this(rules, Detectors.all());
+    }
+
+    /** An index that hands events to these detectors. */
+    RuleIndex(RuleSet rules, List<Detector<?>> detectors) {
+        Map<Rule, Detector<Rule>> detectorOf = new IdentityHashMap<>();
         List<Rule> typed = new ArrayList<>();
+        List<Rule> sessionStarts = new ArrayList<>();
         Set<String> types = new LinkedHashSet<>();
         long session = 0;
         long user = 0;
+        boolean perUser = false;
         for (Rule r : rules.rules) {
             byId.put(r.id, r);
-            if (r instanceof ComebackRule) {
-                comebacks.add((ComebackRule) r);
-                user = Math.max(user, ((ComebackRule) r).gapMs);
+            Detector<Rule> d = Detectors.of(r, detectors);
+            detectorOf.put(r, d);
+            if (r.perSession()) {
+                session = Math.max(session, d.windowMs(r));
+            } else {
+                user = Math.max(user, d.windowMs(r));
+                perUser = true;
+            }
+            Reach reach = d.reach(r);
+            if (reach == Reach.EVERY_EVENT) {
+                everyEvent.add(r);
                 continue;
             }
             typed.add(r);
+            if (reach == Reach.MATCHING_TYPES_AND_SESSION_STARTS) {
+                sessionStarts.add(r);
+            }
             Set<String> t = r.eventTypes();
             if (t != null) {
                 types.addAll(t);
             }
-            if (r instanceof ThresholdRule) {
-                thresholds.add((ThresholdRule) r);
-                user = Math.max(user, ((ThresholdRule) r).windowMs);
-            } else if (r instanceof WindowedMatchRule) {
-                session = Math.max(session, ((WindowedMatchRule) r).withinMs);
-            }
         }
         longestSessionWindowMs = session;
         longestUserWindowMs = user;
-        anyType = Collections.unmodifiableList(candidates(typed, null));
+        hasPerUserRules = perUser;
+        watchesSessionStarts = !sessionStarts.isEmpty();
         for (String type : types) {
-            byType.put(type, Collections.unmodifiableList(candidates(typed, type)));
+            List<Rule> matching = matching(typed, type);
+            List<Rule> others = new ArrayList<>(sessionStarts);
+            others.removeAll(matching);
+            byType.put(type, new Candidates(matching, others, everyEvent, detectorOf));
         }
-        for (String type : types) {
-            List<ThresholdRule> others = new ArrayList<>();
-            for (ThresholdRule r : thresholds) {
-                if (!byType.get(type).contains(r)) {
-                    others.add(r);
-                }
-            }
-            thresholdsNotByType.put(type, Collections.unmodifiableList(others));
-        }
-        for (ThresholdRule r : thresholds) {
-            if (r.eventTypes() != null) {
-                typedThresholds.add(r);
-            }
-        }
+        List<Rule> open = matching(typed, null);
+        List<Rule> others = new ArrayList<>(sessionStarts);
+        others.removeAll(open);
+        otherTypes = new Candidates(open, others, everyEvent, detectorOf);
     }
 
     /**
      * Rules whose types include {@code type}, or are open; with a null type, only the open ones.
      */
-    private static List<Rule> candidates(List<Rule> rules, String type) {
+    private static List<Rule> matching(List<Rule> rules, String type) {
         List<Rule> out = new ArrayList<>();
         for (Rule r : rules) {
             Set<String> t = r.eventTypes();
@@ -108,27 +145,37 @@ public final class RuleIndex {
         return byId.get(id);
     }
 
-    /**
-     * Stall, burst, loop and threshold rules that can act on an event of this type, in file order.
-     */
+    /** What an event of this type is handed to. */
+    Candidates candidates(String type) {
+        Candidates c = byType.get(type);
+        return c != null ? c : otherTypes;
+    }
+
+    /** Rules whose matchers can match an event of this type, in file order. */
     public List<Rule> rulesFor(String type) {
-        List<Rule> l = byType.get(type);
-        return l != null ? l : anyType;
+        return candidates(type).matching;
     }
 
-    /** Threshold rules not in {@link #rulesFor}: only their new-session nudge can apply. */
-    List<ThresholdRule> thresholdRulesNotFor(String type) {
-        List<ThresholdRule> l = thresholdsNotByType.get(type);
-        return l != null ? l : typedThresholds;
+    /**
+     * Rules not in {@link #rulesFor} that still see an event of this type, for its session start.
+     */
+    List<Rule> sessionStartRulesNotFor(String type) {
+        return candidates(type).sessionStartsOnly;
     }
 
-    List<ComebackRule> comebackRules() {
-        return comebacks;
+    /** Rules that see every event, whatever its type. */
+    List<Rule> everyEventRules() {
+        return everyEvent;
     }
 
-    /** True when some rule needs per-user memory (first/last seen): threshold or comeback. */
+    /** True when some rule keeps per-user state, so that first/last seen must be kept. */
     boolean hasPerUserRules() {
-        return !thresholds.isEmpty() || !comebacks.isEmpty();
+        return hasPerUserRules;
+    }
+
+    /** True when some rule asks whether an event starts a new session of the user. */
+    boolean watchesSessionStarts() {
+        return watchesSessionStarts;
     }
 
     long longestSessionWindowMs() {

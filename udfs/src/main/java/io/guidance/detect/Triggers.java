@@ -3,7 +3,9 @@ package io.guidance.detect;
 import io.guidance.rules.Rule;
 import io.guidance.rules.RuleSet;
 import io.guidance.trigger.Trigger;
+import io.guidance.trigger.TriggerJson;
 import java.util.LinkedHashMap;
+import java.util.List;
 
 /** Builds triggers the same way for every rule kind (SPEC section 4). */
 final class Triggers {
@@ -31,6 +33,16 @@ final class Triggers {
 
     /** The JSON text of a string, for a reason value. */
     static String quote(String s) {
-        return io.guidance.trigger.TriggerJson.quote(s);
+        return TriggerJson.quote(s);
+    }
+
+    /**
+     * Adds a trigger of the rule to the instant's triggers; a disabled rule keeps its state but
+     * fires nothing.
+     */
+    static void fire(List<Trigger> out, Rule rule, Trigger t) {
+        if (rule.enabled) {
+            out.add(t);
+        }
     }
 }

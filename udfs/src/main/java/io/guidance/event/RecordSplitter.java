@@ -1,6 +1,7 @@
 package io.guidance.event;
 
-import io.guidance.detect.OutputTags;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -19,13 +20,13 @@ public class RecordSplitter extends ProcessFunction<SourceRecord, Event> {
     private transient Counter deadLetters;
 
     /** Dead letters by reason ({@code deadLettersByReason.<reason>}), created as reasons appear. */
-    private transient java.util.Map<String, Counter> byReason;
+    private transient Map<String, Counter> byReason;
 
     @Override
     public void open(OpenContext openContext) {
         recordsIn = getRuntimeContext().getMetricGroup().counter("recordsRead");
         deadLetters = getRuntimeContext().getMetricGroup().counter("deadLetters");
-        byReason = new java.util.HashMap<>();
+        byReason = new HashMap<>();
     }
 
     private void deadLetter(Context ctx, DeadLetter d) {

@@ -1,6 +1,7 @@
 package io.guidance.rules;
 
 import java.io.Serializable;
+import java.util.Set;
 
 /** What every rule kind shares: identity, the guide it asks for, and its delivery overrides. */
 public abstract class Rule implements Serializable {
@@ -34,5 +35,5 @@ public abstract class Rule implements Serializable {
      * The event types that can make this rule act, or null when any type can. Rules are indexed by
      * it, so the cost of an event does not grow with rules that cannot match it.
      */
-    public abstract java.util.Set<String> eventTypes();
+    public abstract Set<String> eventTypes();
 }

@@ -1,6 +1,10 @@
 package io.guidance.rules;
 
+import io.guidance.event.Event;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * {@code stall}: an event matching {@code start} opens a wait with deadline t + {@code within}; a
@@ -41,12 +45,12 @@ public final class StallRule extends Rule {
     }
 
     @Override
-    public java.util.Set<String> eventTypes() {
-        java.util.Set<String> out = new java.util.TreeSet<>();
-        java.util.List<Matcher> all = new java.util.ArrayList<>(progress);
+    public Set<String> eventTypes() {
+        Set<String> out = new TreeSet<>();
+        List<Matcher> all = new ArrayList<>(progress);
         all.add(start);
         for (Matcher m : all) {
-            java.util.Set<String> t = m.eventTypes();
+            Set<String> t = m.eventTypes();
             if (t == null) {
                 return null;
             }
@@ -55,7 +59,7 @@ public final class StallRule extends Rule {
         return out;
     }
 
-    public boolean isProgress(io.guidance.event.Event e) {
+    public boolean isProgress(Event e) {
         for (Matcher m : progress) {
             if (m.matches(e)) {
                 return true;

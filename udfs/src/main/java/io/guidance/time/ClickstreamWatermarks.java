@@ -2,6 +2,7 @@ package io.guidance.time;
 
 import io.guidance.event.SourceRecord;
 import java.time.Duration;
+import java.util.function.LongSupplier;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
@@ -32,7 +33,7 @@ public final class ClickstreamWatermarks implements WatermarkGenerator<SourceRec
     private final long startupIdleTimeoutMs;
     private final boolean everyEvent;
     private final RelativeClock clock;
-    private final java.util.function.LongSupplier wallClock;
+    private final LongSupplier wallClock;
 
     private long maxTs = Long.MIN_VALUE;
     private long lastActivity;
@@ -44,7 +45,7 @@ public final class ClickstreamWatermarks implements WatermarkGenerator<SourceRec
             long startupIdleTimeoutMs,
             boolean everyEvent,
             RelativeClock clock,
-            java.util.function.LongSupplier wallClock) {
+            LongSupplier wallClock) {
         this.boundMs = boundMs;
         this.idleTimeoutMs = idleTimeoutMs;
         this.startupIdleTimeoutMs = startupIdleTimeoutMs;

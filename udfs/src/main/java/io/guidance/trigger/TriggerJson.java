@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The JSON form of a trigger that Redis, the replay output and front ends see (SPEC section 4), in
@@ -40,7 +41,7 @@ public final class TriggerJson {
             if (t.reason != null) {
                 // sorted: the map's order does not survive Flink's serializer, and output must be
                 // stable
-                for (Map.Entry<String, String> e : new java.util.TreeMap<>(t.reason).entrySet()) {
+                for (Map.Entry<String, String> e : new TreeMap<>(t.reason).entrySet()) {
                     g.writeFieldName(e.getKey());
                     g.writeRawValue(e.getValue());
                 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.guidance.event.DeadLetter;
 import io.guidance.event.Event;
+import io.guidance.event.OutputTags;
 import io.guidance.rules.PublishedRules;
 import io.guidance.rules.RuleSet;
 import io.guidance.rules.RuleValidationException;

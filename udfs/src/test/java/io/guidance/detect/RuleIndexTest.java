@@ -54,8 +54,8 @@ class RuleIndexTest {
         assertThat(index.rulesFor("scroll")).isEmpty();
         // what is left for such an event: the threshold's session-start nudge and the comeback,
         // both per user
-        assertThat(ids(index.thresholdRulesNotFor("scroll"))).containsExactly("friends");
-        assertThat(ids(index.comebackRules())).containsExactly("welcome-back");
+        assertThat(ids(index.sessionStartRulesNotFor("scroll"))).containsExactly("friends");
+        assertThat(ids(index.everyEventRules())).containsExactly("welcome-back");
     }
 
     @Test
@@ -66,8 +66,8 @@ class RuleIndexTest {
         assertThat(ids(index.rulesFor("page_view"))).containsExactly("checkout-stall", "plan-loop");
         assertThat(ids(index.rulesFor("friend_added"))).containsExactly("friends");
         assertThat(ids(index.rulesFor("friend_imported"))).containsExactly("friends");
-        assertThat(index.thresholdRulesNotFor("friend_added")).isEmpty();
-        assertThat(ids(index.thresholdRulesNotFor("click"))).containsExactly("friends");
+        assertThat(index.sessionStartRulesNotFor("friend_added")).isEmpty();
+        assertThat(ids(index.sessionStartRulesNotFor("click"))).containsExactly("friends");
     }
 
     @Test
@@ -96,8 +96,8 @@ class RuleIndexTest {
                 .containsExactly("checkout-stall", "rage-click", "any-feedback", "pricing-visits");
         // an open threshold is evaluated in full for every event, so it is never among the
         // nudge-only ones
-        assertThat(ids(index.thresholdRulesNotFor("scroll"))).containsExactly("friends");
-        assertThat(ids(index.thresholdRulesNotFor("click"))).containsExactly("friends");
+        assertThat(ids(index.sessionStartRulesNotFor("scroll"))).containsExactly("friends");
+        assertThat(ids(index.sessionStartRulesNotFor("click"))).containsExactly("friends");
     }
 
     @Test
@@ -136,8 +136,8 @@ class RuleIndexTest {
         assertThat(index.hasPerUserRules()).isFalse();
         assertThat(index.longestUserWindowMs()).isZero();
         assertThat(index.rulesFor("scroll")).isEmpty();
-        assertThat(index.thresholdRulesNotFor("scroll")).isEmpty();
-        assertThat(index.comebackRules()).isEmpty();
+        assertThat(index.sessionStartRulesNotFor("scroll")).isEmpty();
+        assertThat(index.everyEventRules()).isEmpty();
     }
 
     private static List<String> ids(List<? extends Rule> rules) {

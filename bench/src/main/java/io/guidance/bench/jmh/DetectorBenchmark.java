@@ -4,8 +4,8 @@ import static io.guidance.bench.jmh.Visits.step;
 
 import io.guidance.detect.DetectionFunction;
 import io.guidance.detect.DetectionSettings;
-import io.guidance.detect.OutputTags;
 import io.guidance.event.Event;
+import io.guidance.event.OutputTags;
 import io.guidance.rules.RuleSet;
 import io.guidance.trigger.Trigger;
 import java.util.List;

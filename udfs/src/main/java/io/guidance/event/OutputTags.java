@@ -1,6 +1,5 @@
-package io.guidance.detect;
+package io.guidance.event;
 
-import io.guidance.event.DeadLetter;
 import org.apache.flink.util.OutputTag;
 
 /**
