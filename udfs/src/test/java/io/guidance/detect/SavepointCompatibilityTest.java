@@ -24,7 +24,6 @@ import org.apache.flink.streaming.util.OperatorSnapshotUtil;
 import org.apache.flink.util.OutputTag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * State written by this version stays readable: a snapshot of {@link LiveRulesFunction}, taken once
@@ -132,16 +131,28 @@ class SavepointCompatibilityTest {
     }
 
     /**
-     * Writes the snapshot, only when asked (the build never sets the property): from the repository
-     * root, {@code ./mvnw -B -q -pl udfs verify -DskipITs -Dtest=SavepointCompatibilityTest#write
-     * -DargLine=-Dguidance.writeSnapshot=$PWD/udfs/src/test/resources/savepoints/live-rules-function-0.1.snapshot}.
-     * Before the snapshot, the nudge at +2 s is delivered: asserted so that a wrong story is not
-     * saved.
+     * Writes the snapshot again, only for a deliberate, migrated layout change; the build never
+     * runs it. From the repository root, after {@code ./mvnw -B -q -pl udfs -am package
+     * -DskipTests}: {@code java -cp "udfs/target/test-classes:udfs/target/classes:$(./mvnw -q -pl
+     * udfs dependency:build-classpath -Dmdep.outputFile=/dev/stdout -Dmdep.includeScope=test)"
+     * io.guidance.detect.SavepointCompatibilityTest
+     * udfs/src/test/resources/savepoints/live-rules-function-0.1.snapshot}. Before the snapshot,
+     * the nudge at +2 s is delivered: asserted so that a wrong story is not saved.
      */
-    @Test
-    @EnabledIfSystemProperty(named = "guidance.writeSnapshot", matches = ".+")
-    void write() throws Exception {
-        String path = System.getProperty("guidance.writeSnapshot");
+    public static void main(String[] args) throws Exception {
+        if (args.length != 1) {
+            System.err.println("usage: SavepointCompatibilityTest SNAPSHOT_FILE");
+            System.exit(2);
+        }
+        SavepointCompatibilityTest writer = new SavepointCompatibilityTest();
+        try {
+            writer.write(args[0]);
+        } finally {
+            writer.close();
+        }
+    }
+
+    private void write(String path) throws Exception {
         harness = newHarness();
         harness.open();
         byte[] raw = new PublishedRules(1, "ana@laptop", T0, RULES).toJsonBytes();
