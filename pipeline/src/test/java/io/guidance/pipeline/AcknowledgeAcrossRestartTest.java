@@ -5,8 +5,9 @@ import static io.guidance.pipeline.LivePipeline.send;
 import static io.guidance.pipeline.LivePipeline.waitFor;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.guidance.embedded.EmbeddedKafka;
-import io.guidance.embedded.LocalRedis;
+import io.guidance.local.EmbeddedKafka;
+import io.guidance.local.LocalRedis;
+import io.guidance.local.LocalStack;
 import io.guidance.pipeline.LivePipeline.AuditReader;
 import io.guidance.pipeline.redis.RedisSettings;
 import io.guidance.pipeline.redis.TriggerInbox;
@@ -86,6 +87,7 @@ class AcknowledgeAcrossRestartTest {
                     "    within: 2s");
     private static final Duration PATIENCE = Duration.ofSeconds(45);
 
+    private static LocalStack stack;
     private static EmbeddedKafka kafka;
     private static LocalRedis redis;
 
@@ -98,18 +100,15 @@ class AcknowledgeAcrossRestartTest {
 
     @BeforeAll
     static void startKafkaAndRedis() throws Exception {
-        kafka = EmbeddedKafka.start();
-        redis = LocalRedis.start();
-        LivePipeline.createTopics(kafka);
+        stack = LivePipeline.startStack();
+        kafka = stack.kafka();
+        redis = stack.redis();
     }
 
     @AfterAll
     static void stopKafkaAndRedis() {
-        if (kafka != null) {
-            kafka.close();
-        }
-        if (redis != null) {
-            redis.close();
+        if (stack != null) {
+            stack.close();
         }
     }
 
@@ -211,9 +210,7 @@ class AcknowledgeAcrossRestartTest {
     private JobClient start(RuleSet rules, String groupId, Path restoreFrom) throws Exception {
         JobConfig config =
                 LivePipeline.config(
-                        kafka,
-                        redis,
-                        Map.of("kafka.groupId", groupId, "job.checkpointInterval", "1s"));
+                        stack, Map.of("kafka.groupId", groupId, "job.checkpointInterval", "1s"));
         Configuration flink = FlinkSettings.from(config);
         flink.setString("execution.checkpointing.dir", checkpoints.toUri().toString());
         if (restoreFrom != null) {

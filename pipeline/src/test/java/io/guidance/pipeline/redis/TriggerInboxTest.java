@@ -3,7 +3,7 @@ package io.guidance.pipeline.redis;
 import static io.guidance.pipeline.redis.Triggers.delivered;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.guidance.embedded.LocalRedis;
+import io.guidance.local.LocalRedis;
 import io.guidance.pipeline.redis.TriggerInbox.Ack;
 import io.guidance.trigger.Trigger;
 import io.guidance.trigger.TriggerJson;

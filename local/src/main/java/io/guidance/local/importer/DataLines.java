@@ -1,4 +1,4 @@
-package io.guidance.pipeline.importer;
+package io.guidance.local.importer;
 
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.guidance.pipeline.importer;
+package io.guidance.local.importer;
 
 import io.guidance.event.Event;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.guidance.pipeline.importer;
+package io.guidance.local.importer;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;

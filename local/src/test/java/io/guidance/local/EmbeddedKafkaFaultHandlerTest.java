@@ -1,4 +1,4 @@
-package io.guidance.embedded;
+package io.guidance.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

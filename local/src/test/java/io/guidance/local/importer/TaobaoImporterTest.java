@@ -1,4 +1,4 @@
-package io.guidance.pipeline.importer;
+package io.guidance.local.importer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.guidance.embedded;
+package io.guidance.local;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -24,4 +24,4 @@
  *       dataset than the one cited.
  * </ul>
  */
-package io.guidance.pipeline.importer;
+package io.guidance.local.importer;
