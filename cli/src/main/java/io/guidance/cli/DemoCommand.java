@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -202,6 +203,12 @@ final class DemoCommand {
                         "job.name", "guidance-demo-shop",
                         "job.parallelism", "1"));
         JobConfig shopConfig = JobConfig.of(settings);
+        Map<String, String> shopService = new HashMap<>(settings);
+        shopService.putAll(
+                Map.of(
+                        "web.host", "127.0.0.1",
+                        "web.port", Integer.toString(port),
+                        "web.demoShop", "true"));
         watchRedis(redis, config.get("redis.prefix"));
         consume(stack.bootstrapServers(), DEAD_LETTER_TOPIC, this::deadLetter);
         consume(
@@ -247,14 +254,7 @@ final class DemoCommand {
                                     "  shop %-16s -> %-12s (%s: %s) %s",
                                     t.guide, t.userId, t.ruleId, why(t), t.status));
                 });
-        GuidanceWebServer web =
-                GuidanceWebServer.start(
-                        WebSettings.of(
-                                shopConfig,
-                                Map.of(
-                                        "web.host", "127.0.0.1",
-                                        "web.port", Integer.toString(port),
-                                        "web.demoShop", "true")));
+        GuidanceWebServer web = GuidanceWebServer.start(WebSettings.of(shopService));
         resources.add(0, web);
         say(
                 "the shop's job is running; open http://localhost:"

@@ -32,6 +32,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -140,8 +141,8 @@ class ShopBrowserIT {
         web =
                 GuidanceWebServer.start(
                         WebSettings.of(
-                                config,
-                                Map.of(
+                                withWeb(
+                                        settings,
                                         "web.host",
                                         "127.0.0.1",
                                         "web.port",
@@ -173,6 +174,15 @@ class ShopBrowserIT {
                                                         "--disable-background-networking",
                                                         "--disable-component-update",
                                                         "--disable-sync")));
+    }
+
+    /** The job's settings with the service's {@code web.*} pairs added. */
+    private static Map<String, String> withWeb(Map<String, String> job, String... pairs) {
+        Map<String, String> all = new HashMap<>(job);
+        for (int i = 0; i < pairs.length; i += 2) {
+            all.put(pairs[i], pairs[i + 1]);
+        }
+        return all;
     }
 
     /**

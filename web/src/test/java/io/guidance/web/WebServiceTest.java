@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.guidance.local.EmbeddedKafka;
 import io.guidance.local.LocalRedis;
 import io.guidance.local.LocalStack;
-import io.guidance.pipeline.JobConfig;
 import io.guidance.trigger.Trigger;
 import io.guidance.trigger.TriggerJson;
 import java.net.URI;
@@ -106,7 +105,8 @@ class WebServiceTest {
         w.put("web.port", "0");
         w.put("web.rateLimit", "0");
         w.putAll(web);
-        GuidanceWebServer s = GuidanceWebServer.start(WebSettings.of(JobConfig.of(job), w));
+        job.putAll(w);
+        GuidanceWebServer s = GuidanceWebServer.start(WebSettings.of(job));
         servers.add(s);
         return s;
     }

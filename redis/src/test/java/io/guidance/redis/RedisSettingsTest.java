@@ -1,18 +1,21 @@
-package io.guidance.pipeline.redis;
+package io.guidance.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
 import java.time.Duration;
 import java.util.Map;
-import org.apache.flink.util.InstantiationUtil;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@link RedisSettings#fromMap}: defaults, both ways to say where Redis is, and messages that name
  * the bad key.
  */
-class TriggerRedisSettingsTest {
+class RedisSettingsTest {
 
     @Test
     void defaults() {
@@ -95,11 +98,11 @@ class TriggerRedisSettingsTest {
 
     @Test
     void parsesTheSpecsDurations() {
-        assertThat(RedisSettings.parseDuration("k", "500ms")).isEqualTo(Duration.ofMillis(500));
-        assertThat(RedisSettings.parseDuration("k", "8s")).isEqualTo(Duration.ofSeconds(8));
-        assertThat(RedisSettings.parseDuration("k", "2m")).isEqualTo(Duration.ofMinutes(2));
-        assertThat(RedisSettings.parseDuration("k", "1h")).isEqualTo(Duration.ofHours(1));
-        assertThat(RedisSettings.parseDuration("k", "10d")).isEqualTo(Duration.ofDays(10));
+        assertThat(RedisSettings.TIMEOUT.parse("500ms")).isEqualTo(Duration.ofMillis(500));
+        assertThat(RedisSettings.TIMEOUT.parse("8s")).isEqualTo(Duration.ofSeconds(8));
+        assertThat(RedisSettings.TIMEOUT.parse("2m")).isEqualTo(Duration.ofMinutes(2));
+        assertThat(RedisSettings.TIMEOUT.parse("1h")).isEqualTo(Duration.ofHours(1));
+        assertThat(RedisSettings.TIMEOUT.parse("10d")).isEqualTo(Duration.ofDays(10));
     }
 
     @Test
@@ -200,7 +203,15 @@ class TriggerRedisSettingsTest {
                 RedisSettings.fromMap(
                         Map.of("redis.uri", "rediss://u:p@h:1/1", "redis.prefix", "x"));
 
-        RedisSettings copy = InstantiationUtil.clone(s);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(s);
+        }
+        RedisSettings copy;
+        try (ObjectInputStream in =
+                new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+            copy = (RedisSettings) in.readObject();
+        }
 
         assertThat(copy).isEqualTo(s);
         assertThat(copy.password()).isEqualTo("p");

@@ -1,5 +1,6 @@
-package io.guidance.pipeline.redis;
+package io.guidance.redis;
 
+import io.guidance.config.Setting;
 import java.io.Serializable;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -10,8 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Where and how the trigger sink writes to Redis: one immutable value, validated once when the job
@@ -28,22 +27,60 @@ import java.util.regex.Pattern;
 public final class RedisSettings implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    public static final String HOST = "redis.host";
-    public static final String PORT = "redis.port";
-    public static final String URI_KEY = "redis.uri";
-    public static final String DATABASE = "redis.database";
-    public static final String USER = "redis.user";
-    public static final String PASSWORD = "redis.password";
-    public static final String TLS = "redis.tls";
-    public static final String TIMEOUT = "redis.timeout";
-    public static final String PREFIX = "redis.prefix";
-    public static final String BATCH_SIZE = "redis.batchSize";
-    public static final String MAX_PENDING = "redis.maxPending";
-    public static final String RETRY_BACKOFF = "redis.retryBackoff";
-    public static final String RETRY_BACKOFF_MAX = "redis.retryBackoffMax";
-    public static final String FLUSH_INTERVAL = "redis.flushInterval";
+    public static final Setting<String> HOST =
+            Setting.text("redis.host", "localhost", "Redis host (redis.uri wins)");
+    public static final Setting<Integer> PORT =
+            Setting.integer("redis.port", 6379, 1, 65535, "Redis port (redis.uri wins)");
+    public static final Setting<String> URI_KEY =
+            Setting.text(
+                    "redis.uri",
+                    "",
+                    "redis:// or rediss:// (TLS) URI, [user:password@]host[:port][/database]; wins"
+                            + " over host, port, database and tls");
+    public static final Setting<Integer> DATABASE =
+            Setting.integer("redis.database", 0, 0, Integer.MAX_VALUE, "database number");
+    public static final Setting<String> USER = Setting.text("redis.user", "", "ACL user");
+    public static final Setting<String> PASSWORD = Setting.text("redis.password", "", "password");
+    public static final Setting<Boolean> TLS = Setting.flag("redis.tls", false, "TLS");
+    public static final Setting<Duration> TIMEOUT =
+            Setting.duration("redis.timeout", "2s", false, "connect and socket timeout");
+    public static final Setting<String> PREFIX =
+            Setting.text("redis.prefix", "guidance", "key prefix");
+    public static final Setting<Integer> BATCH_SIZE =
+            Setting.integer("redis.batchSize", 500, 1, Integer.MAX_VALUE, "pipelined batch size");
+    public static final Setting<Integer> MAX_PENDING =
+            Setting.integer(
+                    "redis.maxPending",
+                    100_000,
+                    1,
+                    Integer.MAX_VALUE,
+                    "triggers held while Redis is down");
+    public static final Setting<Duration> RETRY_BACKOFF =
+            Setting.duration(
+                    "redis.retryBackoff",
+                    "100ms",
+                    false,
+                    "first retry backoff while Redis is unreachable");
+    public static final Setting<Duration> RETRY_BACKOFF_MAX =
+            Setting.duration(
+                    "redis.retryBackoffMax",
+                    "5s",
+                    false,
+                    "longest retry backoff while Redis is unreachable");
 
-    private static final List<String> KEYS =
+    /**
+     * How long a delivered trigger may wait in the buffer before it is written, when no batch fills
+     * up.
+     */
+    public static final Setting<Duration> FLUSH_INTERVAL =
+            Setting.duration(
+                    "redis.flushInterval",
+                    "50ms",
+                    false,
+                    "longest a delivered trigger waits before it is written");
+
+    /** Every {@code redis.*} key, with its default: the one place Redis defaults live. */
+    public static final List<Setting<?>> SETTINGS =
             List.of(
                     HOST,
                     PORT,
@@ -59,23 +96,6 @@ public final class RedisSettings implements Serializable {
                     RETRY_BACKOFF,
                     RETRY_BACKOFF_MAX,
                     FLUSH_INTERVAL);
-
-    /**
-     * How long a delivered trigger may wait in the buffer before it is written, when no batch fills
-     * up.
-     */
-    public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofMillis(50);
-
-    public static final String DEFAULT_HOST = "localhost";
-    public static final int DEFAULT_PORT = 6379;
-    public static final String DEFAULT_PREFIX = "guidance";
-    public static final int DEFAULT_BATCH_SIZE = 500;
-    public static final int DEFAULT_MAX_PENDING = 100_000;
-    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
-    public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofMillis(100);
-    public static final Duration DEFAULT_RETRY_BACKOFF_MAX = Duration.ofSeconds(5);
-
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)");
 
     private final String host;
     private final int port;
@@ -142,8 +162,9 @@ public final class RedisSettings implements Serializable {
      */
     public static RedisSettings fromMap(Map<String, String> config) {
         TreeSet<String> unknown = new TreeSet<>();
+        List<String> known = SETTINGS.stream().map(Setting::key).toList();
         for (String key : config.keySet()) {
-            if (key.startsWith("redis.") && !KEYS.contains(key)) {
+            if (key.startsWith("redis.") && !known.contains(key)) {
                 unknown.add(key);
             }
         }
@@ -152,34 +173,34 @@ public final class RedisSettings implements Serializable {
                     "unknown Redis setting "
                             + String.join(", ", unknown)
                             + "; known settings: "
-                            + String.join(", ", KEYS));
+                            + String.join(", ", known));
         }
 
         Builder b = builder();
-        String uri = emptyToNull(config.get(URI_KEY));
+        String uri = emptyToNull(config.get(URI_KEY.key()));
         if (uri != null) {
             b.uri(uri);
         } else {
-            if (config.containsKey(HOST)) {
-                b.host(config.get(HOST));
+            if (config.containsKey(HOST.key())) {
+                b.host(config.get(HOST.key()));
             }
-            if (config.containsKey(PORT)) {
-                b.port(parseInt(PORT, config.get(PORT)));
+            if (config.containsKey(PORT.key())) {
+                b.port(PORT.parse(config.get(PORT.key())));
             }
-            if (config.containsKey(DATABASE)) {
-                b.database(parseInt(DATABASE, config.get(DATABASE)));
+            if (config.containsKey(DATABASE.key())) {
+                b.database(DATABASE.parse(config.get(DATABASE.key())));
             }
-            if (config.containsKey(TLS)) {
-                b.tls(parseBoolean(TLS, config.get(TLS)));
+            if (config.containsKey(TLS.key())) {
+                b.tls(TLS.parse(config.get(TLS.key())));
             }
         }
-        String user = emptyToNull(config.get(USER));
-        String password = emptyToNull(config.get(PASSWORD));
+        String user = emptyToNull(config.get(USER.key()));
+        String password = emptyToNull(config.get(PASSWORD.key()));
         if ((user != null && b.user != null) || (password != null && b.password != null)) {
             throw new IllegalArgumentException(
-                    (user != null ? USER : PASSWORD)
+                    (user != null ? USER.key() : PASSWORD.key())
                             + " cannot be combined with a "
-                            + URI_KEY
+                            + URI_KEY.key()
                             + " that already holds credentials");
         }
         if (user != null) {
@@ -188,29 +209,21 @@ public final class RedisSettings implements Serializable {
         if (password != null) {
             b.password(password);
         }
-        if (config.containsKey(TIMEOUT)) {
-            b.timeout(parseDuration(TIMEOUT, config.get(TIMEOUT)));
+        b.timeout(valueOf(TIMEOUT, config));
+        if (config.containsKey(PREFIX.key())) {
+            b.keyPrefix(config.get(PREFIX.key()));
         }
-        if (config.containsKey(PREFIX)) {
-            b.keyPrefix(config.get(PREFIX));
-        }
-        if (config.containsKey(BATCH_SIZE)) {
-            b.batchSize(parseInt(BATCH_SIZE, config.get(BATCH_SIZE)));
-        }
-        if (config.containsKey(MAX_PENDING)) {
-            b.maxPending(parseInt(MAX_PENDING, config.get(MAX_PENDING)));
-        }
-        b.retryBackoff(
-                config.containsKey(RETRY_BACKOFF)
-                        ? parseDuration(RETRY_BACKOFF, config.get(RETRY_BACKOFF))
-                        : DEFAULT_RETRY_BACKOFF,
-                config.containsKey(RETRY_BACKOFF_MAX)
-                        ? parseDuration(RETRY_BACKOFF_MAX, config.get(RETRY_BACKOFF_MAX))
-                        : DEFAULT_RETRY_BACKOFF_MAX);
-        if (config.containsKey(FLUSH_INTERVAL)) {
-            b.flushInterval(parseDuration(FLUSH_INTERVAL, config.get(FLUSH_INTERVAL)));
-        }
+        b.batchSize(valueOf(BATCH_SIZE, config));
+        b.maxPending(valueOf(MAX_PENDING, config));
+        b.retryBackoff(valueOf(RETRY_BACKOFF, config), valueOf(RETRY_BACKOFF_MAX, config));
+        b.flushInterval(valueOf(FLUSH_INTERVAL, config));
         return b.build();
+    }
+
+    /** The value {@code config} gives the setting, else its default. */
+    private static <T> T valueOf(Setting<T> setting, Map<String, String> config) {
+        String text = config.get(setting.key());
+        return text == null ? setting.defaultValue() : setting.parse(text);
     }
 
     public String host() {
@@ -344,49 +357,6 @@ public final class RedisSettings implements Serializable {
                 + "ms}";
     }
 
-    /**
-     * Parses the SPEC's duration syntax: a whole number followed by {@code ms}, {@code s}, {@code
-     * m}, {@code h} or {@code d}.
-     */
-    static Duration parseDuration(String key, String value) {
-        Matcher m = value == null ? null : DURATION.matcher(value.trim());
-        if (m == null || !m.matches()) {
-            throw new IllegalArgumentException(
-                    key
-                            + ": expected a duration such as 500ms, 8s, 2m, 1h or 10d, got '"
-                            + value
-                            + "'");
-        }
-        long n = Long.parseLong(m.group(1));
-        switch (m.group(2)) {
-            case "ms":
-                return Duration.ofMillis(n);
-            case "s":
-                return Duration.ofSeconds(n);
-            case "m":
-                return Duration.ofMinutes(n);
-            case "h":
-                return Duration.ofHours(n);
-            default:
-                return Duration.ofDays(n);
-        }
-    }
-
-    private static int parseInt(String key, String value) {
-        try {
-            return Integer.parseInt(value == null ? "" : value.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + ": expected an integer, got '" + value + "'");
-        }
-    }
-
-    private static boolean parseBoolean(String key, String value) {
-        String v = value == null ? "" : value.trim();
-        if (v.equalsIgnoreCase("true")) return true;
-        if (v.equalsIgnoreCase("false")) return false;
-        throw new IllegalArgumentException(key + ": expected true or false, got '" + value + "'");
-    }
-
     private static String emptyToNull(String s) {
         return s == null || s.isEmpty() ? null : s;
     }
@@ -400,19 +370,19 @@ public final class RedisSettings implements Serializable {
      * came from.
      */
     public static final class Builder {
-        private String host = DEFAULT_HOST;
-        private int port = DEFAULT_PORT;
-        private int database;
+        private String host = HOST.defaultValue();
+        private int port = PORT.defaultValue();
+        private int database = DATABASE.defaultValue();
         private String user;
         private String password;
-        private boolean tls;
-        private Duration timeout = DEFAULT_TIMEOUT;
-        private String keyPrefix = DEFAULT_PREFIX;
-        private int batchSize = DEFAULT_BATCH_SIZE;
-        private int maxPending = DEFAULT_MAX_PENDING;
-        private Duration retryBackoff = DEFAULT_RETRY_BACKOFF;
-        private Duration retryBackoffMax = DEFAULT_RETRY_BACKOFF_MAX;
-        private Duration flushInterval = DEFAULT_FLUSH_INTERVAL;
+        private boolean tls = TLS.defaultValue();
+        private Duration timeout = TIMEOUT.defaultValue();
+        private String keyPrefix = PREFIX.defaultValue();
+        private int batchSize = BATCH_SIZE.defaultValue();
+        private int maxPending = MAX_PENDING.defaultValue();
+        private Duration retryBackoff = RETRY_BACKOFF.defaultValue();
+        private Duration retryBackoffMax = RETRY_BACKOFF_MAX.defaultValue();
+        private Duration flushInterval = FLUSH_INTERVAL.defaultValue();
 
         private Builder() {}
 
@@ -440,23 +410,23 @@ public final class RedisSettings implements Serializable {
             try {
                 u = new URI(uri.trim());
             } catch (URISyntaxException | NullPointerException e) {
-                throw new IllegalArgumentException(URI_KEY + ": not a valid URI");
+                throw new IllegalArgumentException(URI_KEY.key() + ": not a valid URI");
             }
             String scheme = u.getScheme();
             if (!"redis".equalsIgnoreCase(scheme) && !"rediss".equalsIgnoreCase(scheme)) {
                 throw new IllegalArgumentException(
-                        URI_KEY
+                        URI_KEY.key()
                                 + ": expected scheme redis:// or rediss://, got "
                                 + (scheme == null ? "none" : scheme + "://"));
             }
             if (u.getHost() == null) {
                 throw new IllegalArgumentException(
-                        URI_KEY
+                        URI_KEY.key()
                                 + ": no host, expected redis://[user:password@]host[:port][/database]");
             }
             if (u.getRawQuery() != null || u.getRawFragment() != null) {
                 throw new IllegalArgumentException(
-                        URI_KEY
+                        URI_KEY.key()
                                 + ": query parameters are not supported; use the other "
                                 + "redis.* settings");
             }
@@ -467,7 +437,7 @@ public final class RedisSettings implements Serializable {
                     db = Integer.parseInt(path.substring(1));
                 } catch (NumberFormatException e) {
                     throw new IllegalArgumentException(
-                            URI_KEY + ": the path must be a database number, such as /0");
+                            URI_KEY.key() + ": the path must be a database number, such as /0");
                 }
             }
             String userInfo = u.getRawUserInfo();
@@ -477,7 +447,7 @@ public final class RedisSettings implements Serializable {
                 int colon = userInfo.indexOf(':');
                 if (colon < 0) {
                     throw new IllegalArgumentException(
-                            URI_KEY
+                            URI_KEY.key()
                                     + ": credentials must be written user:password@ or "
                                     + ":password@");
                 }
@@ -486,7 +456,7 @@ public final class RedisSettings implements Serializable {
             }
             String h = u.getHost();
             this.host = h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
-            this.port = u.getPort() == -1 ? DEFAULT_PORT : u.getPort();
+            this.port = u.getPort() == -1 ? PORT.defaultValue() : u.getPort();
             this.tls = "rediss".equalsIgnoreCase(scheme);
             this.database = db;
             this.user = newUser;
@@ -546,30 +516,36 @@ public final class RedisSettings implements Serializable {
 
         public RedisSettings build() {
             if (host == null || host.isBlank()) {
-                throw new IllegalArgumentException(HOST + ": must not be empty");
+                throw new IllegalArgumentException(HOST.key() + ": must not be empty");
             }
-            check(port >= 1 && port <= 65535, PORT, "expected a port in [1, 65535], got " + port);
-            check(database >= 0, DATABASE, "expected a database number >= 0, got " + database);
-            checkPositive(TIMEOUT, timeout);
+            check(
+                    port >= 1 && port <= 65535,
+                    PORT.key(),
+                    "expected a port in [1, 65535], got " + port);
+            check(
+                    database >= 0,
+                    DATABASE.key(),
+                    "expected a database number >= 0, got " + database);
+            checkPositive(TIMEOUT.key(), timeout);
             check(
                     timeout.toMillis() <= Integer.MAX_VALUE,
-                    TIMEOUT,
+                    TIMEOUT.key(),
                     "at most " + Integer.MAX_VALUE + "ms");
             check(
                     keyPrefix != null
                             && !keyPrefix.isEmpty()
                             && keyPrefix.chars().noneMatch(Character::isWhitespace),
-                    PREFIX,
+                    PREFIX.key(),
                     "must be non-empty and without spaces, got '" + keyPrefix + "'");
-            check(batchSize >= 1, BATCH_SIZE, "expected at least 1, got " + batchSize);
-            check(maxPending >= 1, MAX_PENDING, "expected at least 1, got " + maxPending);
-            checkPositive(RETRY_BACKOFF, retryBackoff);
-            checkPositive(RETRY_BACKOFF_MAX, retryBackoffMax);
-            checkPositive(FLUSH_INTERVAL, flushInterval);
+            check(batchSize >= 1, BATCH_SIZE.key(), "expected at least 1, got " + batchSize);
+            check(maxPending >= 1, MAX_PENDING.key(), "expected at least 1, got " + maxPending);
+            checkPositive(RETRY_BACKOFF.key(), retryBackoff);
+            checkPositive(RETRY_BACKOFF_MAX.key(), retryBackoffMax);
+            checkPositive(FLUSH_INTERVAL.key(), flushInterval);
             check(
                     retryBackoffMax.compareTo(retryBackoff) >= 0,
-                    RETRY_BACKOFF_MAX,
-                    "must not be shorter than " + RETRY_BACKOFF + " (" + retryBackoff + ")");
+                    RETRY_BACKOFF_MAX.key(),
+                    "must not be shorter than " + RETRY_BACKOFF.key() + " (" + retryBackoff + ")");
             return new RedisSettings(this);
         }
 

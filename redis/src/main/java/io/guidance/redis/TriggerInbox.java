@@ -1,4 +1,4 @@
-package io.guidance.pipeline.redis;
+package io.guidance.redis;
 
 import io.guidance.trigger.Trigger;
 import io.guidance.trigger.TriggerJson;

@@ -1,4 +1,4 @@
-package io.guidance.pipeline.redis;
+package io.guidance.redis;
 
 import io.guidance.trigger.Trigger;
 import io.guidance.trigger.TriggerJson;
@@ -49,15 +49,15 @@ import java.util.List;
  * failed-over replica's clock runs a little behind. Both keys live in one slot only on a standalone
  * Redis; Redis Cluster is not supported.
  */
-final class TriggerWriteScript {
-    static final long WRITTEN = 1;
-    static final long DUPLICATE = 2;
-    static final long EXPIRED = 3;
-    static final long OLDER = 4;
+public final class TriggerWriteScript {
+    public static final long WRITTEN = 1;
+    public static final long DUPLICATE = 2;
+    public static final long EXPIRED = 3;
+    public static final long OLDER = 4;
 
-    static final long MARKER_GRACE_MS = 60_000;
+    public static final long MARKER_GRACE_MS = 60_000;
 
-    static final String SOURCE =
+    public static final String SOURCE =
             String.join(
                     "\n",
                     "if redis.call('EXISTS', KEYS[2]) == 1 then",
@@ -83,11 +83,11 @@ final class TriggerWriteScript {
     /**
      * What {@code EVALSHA} names the script by; Redis derives the same digest from {@link #SOURCE}.
      */
-    static final String SHA1 = sha1(SOURCE);
+    public static final String SHA1 = sha1(SOURCE);
 
     private TriggerWriteScript() {}
 
-    static List<String> keys(RedisSettings settings, Trigger trigger) {
+    public static List<String> keys(RedisSettings settings, Trigger trigger) {
         return List.of(settings.userKey(trigger.userId), settings.writtenKey(trigger.triggerId));
     }
 
@@ -95,7 +95,7 @@ final class TriggerWriteScript {
      * Times go as decimal strings: Lua would print a large number in a form Redis does not accept
      * for PXAT.
      */
-    static List<String> args(Trigger trigger) {
+    public static List<String> args(Trigger trigger) {
         return List.of(
                 TriggerJson.toJson(trigger),
                 Long.toString(trigger.expiresAt),

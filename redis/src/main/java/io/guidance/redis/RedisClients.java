@@ -1,4 +1,4 @@
-package io.guidance.pipeline.redis;
+package io.guidance.redis;
 
 import javax.net.ssl.SSLParameters;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
