@@ -28,7 +28,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -212,9 +214,9 @@ class AcknowledgeAcrossRestartTest {
                 LivePipeline.config(
                         stack, Map.of("kafka.groupId", groupId, "job.checkpointInterval", "1s"));
         Configuration flink = FlinkSettings.from(config);
-        flink.setString("execution.checkpointing.dir", checkpoints.toUri().toString());
+        flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
         if (restoreFrom != null) {
-            flink.setString("execution.state-recovery.path", restoreFrom.toUri().toString());
+            flink.set(StateRecoveryOptions.SAVEPOINT_PATH, restoreFrom.toUri().toString());
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
         return GuidanceJob.start(env, config, rules);
@@ -226,7 +228,7 @@ class AcknowledgeAcrossRestartTest {
      */
     private static Configuration keepEveryCheckpoint() {
         Configuration c = new Configuration();
-        c.setString("execution.checkpointing.num-retained", "1000");
+        c.set(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS, 1000);
         return c;
     }
 
