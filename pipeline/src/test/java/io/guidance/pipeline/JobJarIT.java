@@ -49,6 +49,8 @@ class JobJarIT {
                         "org/apache/flink/connector/kafka/source/KafkaSource.class",
                         "org/apache/kafka/clients/consumer/KafkaConsumer.class",
                         "redis/clients/jedis/RedisClient.class",
+                        "io/guidance/redis/TriggerWriteScript.class",
+                        "io/guidance/config/Settings.class",
                         "com/fasterxml/jackson/dataformat/yaml/YAMLFactory.class");
     }
 
