@@ -1,16 +1,16 @@
 package io.guidance.bench;
 
-import io.guidance.embedded.EmbeddedKafka;
-import io.guidance.embedded.LocalRedis;
 import io.guidance.event.Event;
 import io.guidance.event.EventParser;
+import io.guidance.local.EmbeddedKafka;
+import io.guidance.local.LocalRedis;
+import io.guidance.local.importer.TaobaoImporter;
+import io.guidance.local.importer.YoochooseImporter;
 import io.guidance.pipeline.FlinkSettings;
 import io.guidance.pipeline.GuidanceJob;
 import io.guidance.pipeline.JobConfig;
 import io.guidance.pipeline.LiveRules;
 import io.guidance.pipeline.Uids;
-import io.guidance.pipeline.importer.TaobaoImporter;
-import io.guidance.pipeline.importer.YoochooseImporter;
 import io.guidance.rules.Rule;
 import io.guidance.rules.RuleSet;
 import io.guidance.rules.RulesParser;
