@@ -30,7 +30,8 @@ class RankingTest {
         Cell common = Cell.of("common", 1, 1, 50, 46, 0, 4); // 96% above
         Cell good = Cell.of("good", 2, 3, 60, 40, 40, 60); // phi 0.2
         assertThat(rare.phi()).isGreaterThan(good.phi());
-        assertThat(Ranking.rank(List.of(good, rare, common)).get(0)).isEqualTo(rare);
+        // equal phi, D and N: by action name
+        assertThat(Ranking.rank(List.of(good, rare, common))).containsExactly(common, rare, good);
         assertThat(Ranking.bestUnflagged(List.of(rare, common, good))).contains(good);
         assertThat(Ranking.bestUnflagged(List.of(rare, common))).isEmpty();
     }
