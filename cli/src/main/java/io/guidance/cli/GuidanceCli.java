@@ -13,7 +13,7 @@ public final class GuidanceCli {
                     "usage:",
                     "  " + DemoCommand.USAGE,
                     "  " + ReplayCommand.USAGE,
-                    "  guidance import taobao|yoochoose FILE --out FILE",
+                    "  " + ImportCommand.USAGE.substring("usage: ".length()),
                     "  " + RulesCommand.USAGE);
 
     private GuidanceCli() {}
