@@ -1,5 +1,6 @@
 package io.guidance.discover;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -12,9 +13,12 @@ import java.util.Map;
  * each 2x2 table follow. Tallies of disjoint sets of users add up ({@link #merge}), so each
  * partition sums its own users and only the partial tallies, a few kilobytes each, travel.
  *
- * <p>A Flink POJO: the action index is rebuilt from {@link #actions} after serialization.
+ * <p>A Flink POJO, and serializable for the accumulator that returns it: the action index is
+ * rebuilt from {@link #actions} after either.
  */
-public class Tally {
+public class Tally implements Serializable {
+    private static final long serialVersionUID = 1L;
+
     /** Users read, in the cohort or not. */
     public long users;
 

@@ -22,6 +22,7 @@ import org.apache.flink.api.common.functions.AggregateFunction;
 import org.apache.flink.api.common.functions.MapPartitionFunction;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichFlatMapFunction;
+import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
@@ -32,7 +33,7 @@ import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
-import org.apache.flink.util.CloseableIterator;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.util.Collector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,6 +70,7 @@ public final class DiscoveryJob {
     static final String EVENTS_READ = "discover.eventsRead";
     static final String BAD_LINES = "discover.badLines";
     static final String USERS_READ = "discover.usersRead";
+    static final String TALLY = "discover.tally";
 
     private static final MapStateDescriptor<String, Long> END =
             new MapStateDescriptor<>("end", Types.STRING, Types.LONG);
@@ -122,17 +124,18 @@ public final class DiscoveryJob {
         if (parallelism > 0) {
             env.setParallelism(parallelism);
         }
-        DataStream<Tally> total = build(env, events, query);
+        build(env, events, query);
         LOG.info("discovery over {} starting: {}", events, query);
-        CloseableIterator<Tally> results = total.collectAsync();
         JobClient client = env.executeAsync(NAME);
         Thread reporter = progressReporter(client, progress);
-        Tally tally;
-        try (results) {
-            tally = results.hasNext() ? results.next() : new Tally();
+        try {
             JobExecutionResult done = client.getJobExecutionResult().get();
             reporter.interrupt();
             reporter.join();
+            Tally tally = done.getAccumulatorResult(TALLY);
+            if (tally == null) {
+                tally = new Tally(); // no input at all
+            }
             long eventsRead = counter(done.getAllAccumulatorResults(), EVENTS_READ);
             long badLines = counter(done.getAllAccumulatorResults(), BAD_LINES);
             if (progress != null) {
@@ -155,9 +158,8 @@ public final class DiscoveryJob {
         }
     }
 
-    /** The graph: events in, the one total tally out. */
-    static DataStream<Tally> build(
-            StreamExecutionEnvironment env, String events, DiscoveryQuery query) {
+    /** The graph: events in, the total tally in the accumulator {@value #TALLY}. */
+    static void build(StreamExecutionEnvironment env, String events, DiscoveryQuery query) {
         FileSource<String> source =
                 FileSource.forRecordStreamFormat(
                                 new TextLineInputFormat(),
@@ -184,7 +186,7 @@ public final class DiscoveryJob {
                         .mapPartition(new Summarize(query))
                         .returns(UserSummary.class)
                         .name("per user");
-        return summaries
+        summaries
                 .connect(end)
                 .process(new MarkCohort(query))
                 .returns(UserSummary.class)
@@ -197,7 +199,34 @@ public final class DiscoveryJob {
                 .reduce(Tally::merge)
                 .returns(Tally.class)
                 .name("tally")
+                .setParallelism(1)
+                .map(new PublishTally())
+                .returns(Tally.class)
+                .name("publish")
+                .setParallelism(1)
+                .sinkTo(new DiscardingSink<>())
+                .name("done")
                 .setParallelism(1);
+    }
+
+    /**
+     * Hands the total to the client through an accumulator: one value of a few kilobytes, with the
+     * job's result, and no collect sink whose fetcher outlives a local cluster.
+     */
+    static final class PublishTally extends RichMapFunction<Tally, Tally> {
+        private transient TallyAccumulator total;
+
+        @Override
+        public void open(OpenContext context) {
+            total = new TallyAccumulator();
+            getRuntimeContext().addAccumulator(TALLY, total);
+        }
+
+        @Override
+        public Tally map(Tally t) {
+            total.add(t);
+            return t;
+        }
     }
 
     /** Lines to events; bad lines are counted and dropped. */
