@@ -86,8 +86,7 @@ final class DiscoverCommand {
                         p -> {
                             boolean started = p.eventsRead() + p.badLines() > 0;
                             if (started
-                                    && (p.eventsRead() != shown[0]
-                                            || p.usersRead() != shown[1])) {
+                                    && (p.eventsRead() != shown[0] || p.usersRead() != shown[1])) {
                                 shown[0] = p.eventsRead();
                                 shown[1] = p.usersRead();
                                 err.printf(
