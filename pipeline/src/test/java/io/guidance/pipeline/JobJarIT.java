@@ -49,7 +49,12 @@ class JobJarIT {
                         "org/apache/flink/connector/kafka/source/KafkaSource.class",
                         "org/apache/kafka/clients/consumer/KafkaConsumer.class",
                         "redis/clients/jedis/RedisClient.class",
-                        "com/fasterxml/jackson/dataformat/yaml/YAMLFactory.class");
+                        "com/fasterxml/jackson/dataformat/yaml/YAMLFactory.class",
+                        // the second entry point: flink run -c
+                        // io.guidance.pipeline.discover.DiscoveryJob
+                        "io/guidance/pipeline/discover/DiscoveryJob.class",
+                        "io/guidance/discover/UserHistory.class",
+                        "org/apache/flink/connector/file/src/FileSource.class");
     }
 
     @Test
