@@ -213,4 +213,17 @@ class DiscoverCommandTest {
                 .contains("usage:");
         assertThat(dir.resolve("z")).doesNotExist();
     }
+
+    @Test
+    void aFileOfOnlyBadLinesIsAnInputError() throws Exception {
+        Path bad = dir.resolve("bad.jsonl");
+        Files.writeString(bad, "not json\n{\"eventId\":\"e\"}\n\n");
+        int code =
+                run("discover", "--events", bad.toString(), "--out", dir.resolve("w").toString());
+        assertThat(code).isEqualTo(1);
+        assertThat(err())
+                .contains("no events in " + bad + " (2 bad lines)")
+                .doesNotContain("\tat ");
+        assertThat(dir.resolve("w")).doesNotExist();
+    }
 }

@@ -180,6 +180,33 @@ class DiscoveryJobTest {
         assertThat(r.eventsRead()).isEqualTo(lines.size());
     }
 
+    @Test
+    void theFlinkRunEntryPointWritesTheThreeFiles() throws Exception {
+        Path events = taobaoEvents();
+        Path out = dir.resolve("main-out");
+
+        DiscoveryJob.main(
+                new String[] {
+                    "--events",
+                    events.toString(),
+                    "--out",
+                    out.toString(),
+                    "--retention",
+                    "3d-6d",
+                    "--counts",
+                    "1-3",
+                    "--days",
+                    "1,2",
+                    "--parallelism",
+                    "1"
+                });
+
+        // 4 action types x 3 counts x 2 days
+        assertThat(Files.readAllLines(out.resolve(DiscoveryOutput.CELLS))).hasSize(24);
+        assertThat(out.resolve(DiscoveryOutput.REPORT)).isNotEmptyFile();
+        assertThat(RulesParser.parseFile(out.resolve(DiscoveryOutput.RULES)).rules).hasSize(1);
+    }
+
     /** Same cells (in any order), counts equal, figures equal up to rounding. */
     static void assertSameCells(List<Cell> actual, List<SpecDiscovery.Expected> expected) {
         assertThat(actual).hasSize(expected.size());
