@@ -8,6 +8,7 @@ import io.guidance.discover.UserEvent;
 import io.guidance.discover.UserHistory;
 import io.guidance.discover.UserSummary;
 import io.guidance.event.EventParser;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -249,8 +250,7 @@ public final class DiscoveryJob {
             if (line.isBlank()) {
                 return;
             }
-            EventParser.Result r =
-                    parser.parse(line.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            EventParser.Result r = parser.parse(line.getBytes(StandardCharsets.UTF_8));
             if (r.ok()) {
                 eventsRead.add(1);
                 out.collect(UserEvent.of(r.event));
