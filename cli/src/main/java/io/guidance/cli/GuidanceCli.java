@@ -3,8 +3,8 @@ package io.guidance.cli;
 import java.io.PrintStream;
 
 /**
- * The {@code guidance} command: demo, replay, import and rules. Wrong arguments print usage and
- * exit 2.
+ * The {@code guidance} command: demo, replay, import, rules and discover. Wrong arguments print
+ * usage and exit 2.
  */
 public final class GuidanceCli {
     static final String USAGE =
@@ -13,7 +13,8 @@ public final class GuidanceCli {
                     "usage:",
                     "  " + DemoCommand.USAGE,
                     "  " + ReplayCommand.USAGE,
-                    "  guidance import taobao|yoochoose FILE --out FILE",
+                    "  " + ImportCommand.USAGE.substring("usage: ".length()),
+                    "  " + DiscoverCommand.USAGE,
                     "  " + RulesCommand.USAGE);
 
     private GuidanceCli() {}
@@ -40,6 +41,8 @@ public final class GuidanceCli {
                             java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
                 case "rules":
                     return RulesCommand.run(args, out, err);
+                case "discover":
+                    return DiscoverCommand.run(args, out, err);
                 case "help":
                 case "--help":
                 case "-h":

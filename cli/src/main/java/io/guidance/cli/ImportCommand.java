@@ -1,6 +1,7 @@
 package io.guidance.cli;
 
 import io.guidance.event.Event;
+import io.guidance.local.importer.BadLines;
 import io.guidance.local.importer.DatasetImporter;
 import io.guidance.local.importer.EventJsonLines;
 import java.io.IOException;
@@ -17,11 +18,12 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * {@code guidance import taobao|yoochoose FILE --out FILE}: turns a public dataset into a
- * replayable file of events, sorted by {@code ts}.
+ * {@code guidance import taobao|yoochoose|cdnow FILE --out FILE}: turns a public dataset into a
+ * replayable file of events, sorted by {@code ts}. Malformed lines are skipped, counted and
+ * reported with their line numbers.
  *
- * <p>Exit codes: 0 done, 1 the input could not be imported (missing, unreadable or malformed), 2
- * wrong arguments.
+ * <p>Exit codes: 0 done, 1 the input could not be imported (missing, unreadable, or not one good
+ * row), 2 wrong arguments.
  */
 public final class ImportCommand {
 
@@ -94,26 +96,53 @@ public final class ImportCommand {
             return 1;
         }
         List<Event> events;
+        BadLines bad = new BadLines();
         try {
             if (Files.exists(dest) && Files.isSameFile(in, dest)) {
                 return usage(err, "--out must not be the input file");
             }
-            events = importer.readSorted(in);
-        } catch (IllegalArgumentException e) {
-            err.println("guidance import: " + e.getMessage());
-            return 1;
+            events = importer.readSorted(in, bad);
         } catch (IOException e) {
             err.println("guidance import: cannot read " + in + ": " + describe(e));
             return 1;
         }
+        reportBadLines(bad, err);
+        if (events.isEmpty() && bad.count() > 0) {
+            err.println(
+                    "guidance import: no good row in "
+                            + in
+                            + ": is it a "
+                            + importer.name()
+                            + " file? Nothing written.");
+            return 1;
+        }
         try {
-            EventJsonLines.write(events, dest);
+            EventJsonLines.write(events, dest, importer.numericProps());
         } catch (IOException e) {
             err.println("guidance import: cannot write " + dest + ": " + describe(e));
             return 1;
         }
         out.println(summary(importer, events, dest));
         return 0;
+    }
+
+    /**
+     * Skipped lines are reported, never fatal: the count, their first line numbers and the first
+     * few reasons.
+     */
+    private static void reportBadLines(BadLines bad, PrintStream err) {
+        if (bad.count() == 0) {
+            return;
+        }
+        err.printf(
+                "guidance import: skipped %d bad line%s (line%s %s)%n",
+                bad.count(),
+                bad.count() == 1 ? "" : "s",
+                bad.count() == 1 ? "" : "s",
+                bad.lineNumbers());
+        bad.first().stream()
+                .limit(3)
+                .forEach(b -> err.println("guidance import:   " + b.message()));
     }
 
     private static int usage(PrintStream err, String problem) {

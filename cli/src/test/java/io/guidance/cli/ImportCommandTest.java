@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -117,7 +118,7 @@ class ImportCommandTest {
             assertThat(run(args)).as(String.join(" ", args)).isEqualTo(2);
             assertThat(err())
                     .as(String.join(" ", args))
-                    .contains("usage: guidance import taobao|yoochoose FILE --out FILE");
+                    .contains("usage: guidance import taobao|yoochoose|cdnow FILE --out FILE");
             assertThat(out()).isEmpty();
         }
     }
@@ -138,20 +139,44 @@ class ImportCommandTest {
     }
 
     @Test
-    void malformedInputNamesTheLineAndWritesNothing() throws IOException {
+    void malformedLinesAreSkippedCountedAndNamed() throws IOException {
         Path in = dir.resolve("clicks.txt");
-        Files.writeString(
-                in, "SessionId\tItemId\tTime\n1\t10\t1396839069.277\n1\tabc\t1396839070.277\n");
+        byte[] notUtf8 = {'2', '\t', '1', '1', '\t', '1', (byte) 0xC3, '\n'};
+        try (var o = Files.newOutputStream(in)) {
+            o.write(
+                    ("SessionId\tItemId\tTime\n1\t10\t1396839069.277\n1\tabc\t1396839070.277\n")
+                            .getBytes(StandardCharsets.UTF_8));
+            o.write(notUtf8); // line 4: a cut-off multi-byte character
+            o.write("3\t12\t1396839071.000\n".getBytes(StandardCharsets.UTF_8));
+        }
         Path dest = dir.resolve("events.jsonl");
 
         int code = run("yoochoose", in.toString(), "--out", dest.toString());
 
+        assertThat(code).isEqualTo(0);
+        assertThat(err())
+                .startsWith("guidance import: skipped 2 bad lines (lines 3, 4)\n")
+                .contains(in + " line 3: ItemId must be a non-negative integer")
+                .contains(in + " line 4: not valid UTF-8 text")
+                .doesNotContain("\tat ");
+        assertThat(Files.readAllLines(dest))
+                .extracting(l -> l.substring(0, l.indexOf(',')))
+                .containsExactly("{\"eventId\":\"yc-2\"", "{\"eventId\":\"yc-5\"");
+        assertThat(dir).isDirectoryNotContaining(p -> p.getFileName().toString().endsWith(".tmp"));
+    }
+
+    @Test
+    void aFileWithoutOneGoodRowWritesNothing() throws IOException {
+        Path in = dir.resolve("clicks.txt");
+        Files.writeString(in, "1,2,3\n4,5,6\n");
+        Path dest = dir.resolve("events.jsonl");
+
+        int code = run("cdnow", in.toString(), "--out", dest.toString());
+
         assertThat(code).isEqualTo(1);
         assertThat(err())
-                .startsWith(
-                        "guidance import: " + in + " line 3: ItemId must be a non-negative integer")
-                .doesNotContain("\tat ");
+                .contains("skipped 2 bad lines (lines 1, 2)")
+                .contains("no good row in " + in + ": is it a cdnow file?");
         assertThat(dest).doesNotExist();
-        assertThat(dir).isDirectoryNotContaining(p -> p.getFileName().toString().endsWith(".tmp"));
     }
 }

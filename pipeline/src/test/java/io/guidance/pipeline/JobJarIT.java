@@ -51,7 +51,12 @@ class JobJarIT {
                         "redis/clients/jedis/RedisClient.class",
                         "io/guidance/redis/TriggerWriteScript.class",
                         "io/guidance/config/Settings.class",
-                        "com/fasterxml/jackson/dataformat/yaml/YAMLFactory.class");
+                        "com/fasterxml/jackson/dataformat/yaml/YAMLFactory.class",
+                        // the second entry point: flink run -c
+                        // io.guidance.pipeline.discover.DiscoveryJob
+                        "io/guidance/pipeline/discover/DiscoveryJob.class",
+                        "io/guidance/discover/UserHistory.class",
+                        "org/apache/flink/connector/file/src/FileSource.class");
     }
 
     @Test

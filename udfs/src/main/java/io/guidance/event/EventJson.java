@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Writes an event as the SPEC JSON object, fields in SPEC order ({@code eventId, userId, sessionId,
@@ -20,6 +21,16 @@ public final class EventJson {
     private EventJson() {}
 
     public static void write(JsonGenerator g, Event e) throws IOException {
+        write(g, e, Set.of());
+    }
+
+    /**
+     * As {@link #write(JsonGenerator, Event)}, with the props named in {@code numericProps} written
+     * as JSON numbers (their text as is), for importers whose data has numbers; the caller
+     * guarantees that their text is a JSON number.
+     */
+    public static void write(JsonGenerator g, Event e, Set<String> numericProps)
+            throws IOException {
         g.writeStartObject();
         g.writeStringField("eventId", e.eventId);
         g.writeStringField("userId", e.userId);
@@ -35,7 +46,12 @@ public final class EventJson {
         if (e.props != null) {
             g.writeObjectFieldStart("props");
             for (Map.Entry<String, String> p : e.props.entrySet()) {
-                g.writeStringField(p.getKey(), p.getValue());
+                if (numericProps.contains(p.getKey())) {
+                    g.writeFieldName(p.getKey());
+                    g.writeNumber(p.getValue());
+                } else {
+                    g.writeStringField(p.getKey(), p.getValue());
+                }
             }
             g.writeEndObject();
         }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Reads one public dataset's file format into SPEC events.
@@ -21,17 +22,45 @@ public interface DatasetImporter {
     String name();
 
     /**
-     * All events of {@code file}, in file order.
+     * All events of {@code file}, in file order; malformed rows are skipped and added to {@code
+     * bad}.
      *
-     * @throws IllegalArgumentException for a malformed row; the message names the file and the line
-     *     number
      * @throws IOException when the file cannot be read
      */
-    List<Event> read(Path file) throws IOException;
+    List<Event> read(Path file, BadLines bad) throws IOException;
+
+    /**
+     * All events of {@code file}, in file order, when every row is good.
+     *
+     * @throws IllegalArgumentException for the first malformed row; the message names the file and
+     *     the line number
+     * @throws IOException when the file cannot be read
+     */
+    default List<Event> read(Path file) throws IOException {
+        BadLines bad = new BadLines();
+        List<Event> events = read(file, bad);
+        if (bad.count() > 0) {
+            throw new IllegalArgumentException(bad.first().get(0).message());
+        }
+        return events;
+    }
 
     /** {@link #read} followed by {@link #sortedByTs}: the order {@code guidance import} writes. */
     default List<Event> readSorted(Path file) throws IOException {
         return sortedByTs(read(file));
+    }
+
+    /** {@link #read(Path, BadLines)} followed by {@link #sortedByTs}. */
+    default List<Event> readSorted(Path file, BadLines bad) throws IOException {
+        return sortedByTs(read(file, bad));
+    }
+
+    /**
+     * The {@code props} this dataset fills with numbers, written as JSON numbers rather than
+     * strings.
+     */
+    default Set<String> numericProps() {
+        return Set.of();
     }
 
     /**
@@ -46,7 +75,7 @@ public interface DatasetImporter {
 
     /** The importers {@code guidance import} offers, in the order its usage line lists them. */
     static List<DatasetImporter> all() {
-        return List.of(new TaobaoImporter(), new YoochooseImporter());
+        return List.of(new TaobaoImporter(), new YoochooseImporter(), new CdnowImporter());
     }
 
     static Optional<DatasetImporter> forName(String name) {

@@ -11,6 +11,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Set;
 
 /**
  * Writes events as SPEC section 1 JSON Lines: one object per line, fields in the order {@code
@@ -27,12 +28,18 @@ public final class EventJsonLines {
 
     /** Writes {@code events} in the order given, each followed by a newline. */
     public static void write(Iterable<Event> events, Writer out) throws IOException {
+        write(events, out, Set.of());
+    }
+
+    /** As {@link #write(Iterable, Writer)}, with {@code numericProps} written as JSON numbers. */
+    public static void write(Iterable<Event> events, Writer out, Set<String> numericProps)
+            throws IOException {
         JsonGenerator g = FACTORY.createGenerator(out);
         g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
         g.setRootValueSeparator(
                 null); // lines are separated by the newline written below, not Jackson's space
         for (Event e : events) {
-            EventJson.write(g, e);
+            EventJson.write(g, e, numericProps);
             g.writeRaw('\n');
         }
         g.close();
@@ -44,6 +51,12 @@ public final class EventJsonLines {
      * dataset.
      */
     public static void write(Iterable<Event> events, Path file) throws IOException {
+        write(events, file, Set.of());
+    }
+
+    /** As {@link #write(Iterable, Path)}, with {@code numericProps} written as JSON numbers. */
+    public static void write(Iterable<Event> events, Path file, Set<String> numericProps)
+            throws IOException {
         Path target = file.toAbsolutePath();
         Path dir = target.getParent();
         Files.createDirectories(dir);
@@ -53,7 +66,7 @@ public final class EventJsonLines {
                         "." + target.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
         try {
             try (Writer out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                write(events, out);
+                write(events, out, numericProps);
             }
             try {
                 Files.move(

@@ -52,9 +52,9 @@ public final class TaobaoImporter implements DatasetImporter {
     }
 
     @Override
-    public List<Event> read(Path file) throws IOException {
+    public List<Event> read(Path file, BadLines bad) throws IOException {
         List<Event> events = new ArrayList<>();
-        DataLines.read(file, HEADER, ',', (line, f) -> events.add(toEvent(line, f)));
+        DataLines.read(file, HEADER, ',', (line, f) -> events.add(toEvent(line, f)), bad);
         assignSessions(events);
         return events;
     }

@@ -43,9 +43,9 @@ public final class YoochooseImporter implements DatasetImporter {
     }
 
     @Override
-    public List<Event> read(Path file) throws IOException {
+    public List<Event> read(Path file, BadLines bad) throws IOException {
         List<Event> events = new ArrayList<>();
-        DataLines.read(file, HEADER, '\t', (line, f) -> events.add(toEvent(line, f)));
+        DataLines.read(file, HEADER, '\t', (line, f) -> events.add(toEvent(line, f)), bad);
         return events;
     }
 

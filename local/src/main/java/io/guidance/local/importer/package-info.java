@@ -19,9 +19,12 @@
  *   <li>Output is sorted by {@code ts} with a stable sort: SPEC section 2 evaluates events with
  *       equal {@code ts} in input order, and file order is the only order the datasets give such
  *       events.
- *   <li>A malformed row stops the import with its file and line number. Unlike the live job, an
- *       import has a person watching, and silently skipping rows would make the output a different
- *       dataset than the one cited.
+ *   <li>A malformed row (wrong field count, a bad value, bytes that are not UTF-8) is skipped,
+ *       counted and reported with its line number ({@link BadLines}); it never stops the import.
+ *       The import says how many rows it left out, so the output is never mistaken for the whole
+ *       dataset, and one bad row does not cost the million good ones.
+ *   <li>CDNOW has customers and days only: a session is a customer's day, and numbers stay numbers
+ *       in {@code props} ({@link DatasetImporter#numericProps}).
  * </ul>
  */
 package io.guidance.local.importer;
