@@ -4,9 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.guidance.event.DeadLetter;
 import io.guidance.event.Event;
 import io.guidance.event.EventJson;
 import io.guidance.event.EventParser;
+import io.guidance.event.Utf8;
 import io.guidance.pipeline.redis.RedisClients;
 import io.guidance.pipeline.redis.RedisSettings;
 import io.guidance.pipeline.redis.TriggerInbox;
@@ -268,7 +270,10 @@ public final class GuidanceWebServer implements AutoCloseable {
         return ctx.ip();
     }
 
-    /** The body, at most {@code web.maxBodyBytes}; null after answering 413 when it is larger. */
+    /**
+     * The body, at most {@code web.maxBodyBytes} of well-formed UTF-8; null after answering 413
+     * when it is larger, 400 {@code not_utf8} when it is not UTF-8.
+     */
     private byte[] body(Context ctx) throws IOException {
         int max = settings.maxBodyBytes();
         long declared = ctx.req().getContentLengthLong();
@@ -284,6 +289,13 @@ public final class GuidanceWebServer implements AutoCloseable {
             byte[] bytes = in.readNBytes(max + 1);
             if (bytes.length > max) {
                 error(ctx, 413, "body_too_large", "more than " + max + " bytes (web.maxBodyBytes)");
+                return null;
+            }
+            // JSON text is UTF-8 (RFC 8259); Jackson would decode an overlong '/' as '/' and an
+            // encoded surrogate as a char, so two byte spellings would name one user
+            int invalid = Utf8.firstInvalid(bytes);
+            if (invalid >= 0) {
+                error(ctx, 400, DeadLetter.NOT_UTF8, Utf8.describe(bytes, invalid));
                 return null;
             }
             return bytes;
