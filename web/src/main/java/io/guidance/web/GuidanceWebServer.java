@@ -203,9 +203,21 @@ public final class GuidanceWebServer implements AutoCloseable {
         app.exception(
                 Exception.class,
                 (e, ctx) -> {
-                    LOG.warn("{} {} failed", ctx.method(), ctx.path(), e);
+                    LOG.warn("{} {} failed", ctx.method(), route(ctx), e);
                     error(ctx, 500, "internal", "the request failed; see the service's log");
                 });
+    }
+
+    /**
+     * The route as declared ({@code /v1/triggers/{userId}}), not the request's path: the path holds
+     * user ids and trigger ids, which stay out of the log.
+     */
+    private static String route(Context ctx) {
+        try {
+            return ctx.endpointHandlerPath();
+        } catch (RuntimeException noEndpoint) {
+            return "(no route)";
+        }
     }
 
     // --- CORS and limits
