@@ -10,7 +10,9 @@ import java.util.Map;
 /**
  * Turns the bytes of one record into an {@link Event}, or says why it cannot (SPEC section 1).
  * Streams the JSON tokens instead of building a tree: this runs once per input record. Unknown
- * top-level fields are ignored, so that producers may add fields before the job knows them.
+ * top-level fields are ignored, so that producers may add fields before the job knows them. The
+ * bytes must be strict UTF-8 ({@link Utf8}) and the strings kept must have a UTF-8 form (no
+ * unpaired surrogate from an escape), else the reason is {@link DeadLetter#NOT_UTF8}.
  *
  * <p>Not thread-safe only in the sense that it holds a {@link JsonFactory}; one instance per task
  * is the intent.
