@@ -2,6 +2,7 @@ package io.guidance.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.guidance.event.Utf8;
 import io.guidance.pipeline.JobConfig;
 import io.guidance.pipeline.replay.Replay;
 import io.guidance.rules.RuleSet;
@@ -12,6 +13,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -74,10 +76,18 @@ final class ReplayCommand {
                                         ObjectNode n = json.createObjectNode();
                                         n.put("reason", d.reason)
                                                 .put("detail", d.detail)
-                                                .put("line", d.sourceOffset)
-                                                .put(
-                                                        "record",
-                                                        new String(d.raw, StandardCharsets.UTF_8));
+                                                .put("line", d.sourceOffset);
+                                        // the line's exact bytes: as text when they are UTF-8,
+                                        // else in Base64, since decoding would replace bad bytes
+                                        if (Utf8.firstInvalid(d.raw) < 0) {
+                                            n.put(
+                                                    "record",
+                                                    new String(d.raw, StandardCharsets.UTF_8));
+                                        } else {
+                                            n.put(
+                                                    "recordBase64",
+                                                    Base64.getEncoder().encodeToString(d.raw));
+                                        }
                                         return n.toString();
                                     })
                             .iterator());

@@ -7,6 +7,14 @@ package io.guidance.event;
  */
 public class DeadLetter {
     public static final String NOT_JSON = "not_json";
+
+    /**
+     * Bytes that are not well-formed UTF-8, or a string field whose JSON escapes leave half a
+     * surrogate pair ({@code "\\uD800"}): text with no UTF-8 form. The detail names the byte offset
+     * or the field.
+     */
+    public static final String NOT_UTF8 = "not_utf8";
+
     public static final String TOO_LARGE = "too_large";
     public static final String MISSING_FIELD = "missing_field";
     public static final String WRONG_TYPE = "wrong_type";

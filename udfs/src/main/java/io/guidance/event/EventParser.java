@@ -10,7 +10,9 @@ import java.util.Map;
 /**
  * Turns the bytes of one record into an {@link Event}, or says why it cannot (SPEC section 1).
  * Streams the JSON tokens instead of building a tree: this runs once per input record. Unknown
- * top-level fields are ignored, so that producers may add fields before the job knows them.
+ * top-level fields are ignored, so that producers may add fields before the job knows them. The
+ * bytes must be strict UTF-8 ({@link Utf8}) and the strings kept must have a UTF-8 form (no
+ * unpaired surrogate from an escape), else the reason is {@link DeadLetter#NOT_UTF8}.
  *
  * <p>Not thread-safe only in the sense that it holds a {@link JsonFactory}; one instance per task
  * is the intent.
@@ -42,12 +44,22 @@ public final class EventParser {
         return new Result(null, reason, detail);
     }
 
+    /** The outcome for a record of {@code bytes} bytes, over {@link #MAX_RECORD_BYTES}. */
+    public static Result tooLarge(long bytes) {
+        return bad(DeadLetter.TOO_LARGE, bytes + " bytes, limit " + MAX_RECORD_BYTES);
+    }
+
     public Result parse(byte[] bytes) {
         if (bytes == null || bytes.length == 0) {
             return bad(DeadLetter.NOT_JSON, "empty record");
         }
         if (bytes.length > MAX_RECORD_BYTES) {
-            return bad(DeadLetter.TOO_LARGE, bytes.length + " bytes, limit " + MAX_RECORD_BYTES);
+            return tooLarge(bytes.length);
+        }
+        // before Jackson, which decodes overlong forms and encoded surrogates instead of refusing
+        int invalid = Utf8.firstInvalid(bytes);
+        if (invalid >= 0) {
+            return bad(DeadLetter.NOT_UTF8, Utf8.describe(bytes, invalid));
         }
         try (JsonParser p = factory.createParser(bytes)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -81,6 +93,10 @@ public final class EventParser {
                             }
                             if (s.isEmpty() && !optional) {
                                 return bad(DeadLetter.MISSING_FIELD, name + " is empty");
+                            }
+                            int lone = Utf8.loneSurrogate(s);
+                            if (lone >= 0) {
+                                return loneSurrogate(name, s, lone);
                             }
                             set(e, name, s);
                             break;
@@ -128,6 +144,14 @@ public final class EventParser {
                                             DeadLetter.TOO_LONG,
                                             "props." + abbreviate(key) + " is too long");
                                 }
+                                int lone = Utf8.loneSurrogate(key);
+                                if (lone >= 0) {
+                                    return loneSurrogate("a props key", key, lone);
+                                }
+                                lone = Utf8.loneSurrogate(text);
+                                if (lone >= 0) {
+                                    return loneSurrogate("props." + abbreviate(key), text, lone);
+                                }
                                 props.put(key, text);
                             }
                             e.props = props;
@@ -172,6 +196,14 @@ public final class EventParser {
                 e.target = value;
                 break;
         }
+    }
+
+    private static Result loneSurrogate(String field, String value, int index) {
+        return bad(
+                DeadLetter.NOT_UTF8,
+                String.format(
+                        "%s has an unpaired surrogate \\u%04X at character %d (no UTF-8 form)",
+                        field, (int) value.charAt(index), index));
     }
 
     private static String abbreviate(String s) {

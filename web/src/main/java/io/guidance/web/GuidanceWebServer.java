@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.guidance.config.Setting;
+import io.guidance.event.DeadLetter;
 import io.guidance.event.Event;
 import io.guidance.event.EventJson;
 import io.guidance.event.EventParser;
+import io.guidance.event.Utf8;
 import io.guidance.redis.RedisClients;
 import io.guidance.redis.RedisSettings;
 import io.guidance.redis.TriggerInbox;
@@ -205,9 +207,21 @@ public final class GuidanceWebServer implements AutoCloseable {
         app.exception(
                 Exception.class,
                 (e, ctx) -> {
-                    LOG.warn("{} {} failed", ctx.method(), ctx.path(), e);
+                    LOG.warn("{} {} failed", ctx.method(), route(ctx), e);
                     error(ctx, 500, "internal", "the request failed; see the service's log");
                 });
+    }
+
+    /**
+     * The route as declared ({@code /v1/triggers/{userId}}), not the request's path: the path holds
+     * user ids and trigger ids, which stay out of the log.
+     */
+    private static String route(Context ctx) {
+        try {
+            return ctx.endpointHandlerPath();
+        } catch (RuntimeException noEndpoint) {
+            return "(no route)";
+        }
     }
 
     // --- CORS and limits
@@ -272,7 +286,10 @@ public final class GuidanceWebServer implements AutoCloseable {
         return ctx.ip();
     }
 
-    /** The body, at most {@code web.maxBodyBytes}; null after answering 413 when it is larger. */
+    /**
+     * The body, at most {@code web.maxBodyBytes} of well-formed UTF-8; null after answering 413
+     * when it is larger, 400 {@code not_utf8} when it is not UTF-8.
+     */
     private byte[] body(Context ctx) throws IOException {
         int max = settings.maxBodyBytes();
         long declared = ctx.req().getContentLengthLong();
@@ -288,6 +305,13 @@ public final class GuidanceWebServer implements AutoCloseable {
             byte[] bytes = in.readNBytes(max + 1);
             if (bytes.length > max) {
                 error(ctx, 413, "body_too_large", "more than " + max + " bytes (web.maxBodyBytes)");
+                return null;
+            }
+            // JSON text is UTF-8 (RFC 8259); Jackson would decode an overlong '/' as '/' and an
+            // encoded surrogate as a char, so two byte spellings would name one user
+            int invalid = Utf8.firstInvalid(bytes);
+            if (invalid >= 0) {
+                error(ctx, 400, DeadLetter.NOT_UTF8, Utf8.describe(bytes, invalid));
                 return null;
             }
             return bytes;

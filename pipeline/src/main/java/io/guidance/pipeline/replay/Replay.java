@@ -11,12 +11,14 @@ import io.guidance.rules.RuleSet;
 import io.guidance.rules.RulesUpdate;
 import io.guidance.time.ClickstreamWatermarks;
 import io.guidance.trigger.Trigger;
-import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -64,24 +66,122 @@ public final class Replay {
 
     private Replay() {}
 
-    /** Reads a JSON Lines file into source records; the line number stands for the offset. */
+    /**
+     * Reads a JSON Lines file into source records; the line number stands for the offset. Lines are
+     * read as bytes and each is parsed on its own, so a line that is not UTF-8 or not JSON is a
+     * dead letter of that line and the rest of the file goes on. Of a line longer than {@link
+     * EventParser#MAX_RECORD_BYTES} only that many bytes are kept (it is {@code too_large} anyway,
+     * and the line number finds it in the file), so one huge line cannot exhaust the heap. Blank
+     * lines are skipped.
+     */
     public static List<SourceRecord> readRecords(Path events) throws IOException {
         EventParser parser = new EventParser();
         List<SourceRecord> records = new ArrayList<>();
         String name = events.getFileName().toString();
-        try (BufferedReader in = Files.newBufferedReader(events, StandardCharsets.UTF_8)) {
-            String line;
+        try (LineReader in =
+                new LineReader(Files.newInputStream(events), EventParser.MAX_RECORD_BYTES)) {
             long lineNo = 0;
-            while ((line = in.readLine()) != null) {
+            while (in.next()) {
                 lineNo++;
-                if (line.isBlank()) {
+                if (in.isBlank()) {
                     continue;
                 }
-                byte[] raw = line.getBytes(StandardCharsets.UTF_8);
-                records.add(SourceRecord.of(parser.parse(raw), raw, name, 0, lineNo));
+                byte[] raw = in.kept();
+                EventParser.Result parsed =
+                        in.length() > EventParser.MAX_RECORD_BYTES
+                                ? EventParser.tooLarge(in.length())
+                                : parser.parse(raw);
+                records.add(SourceRecord.of(parsed, raw, name, 0, lineNo));
             }
         }
         return records;
+    }
+
+    /**
+     * The lines of a stream as bytes, ended by {@code \n} or {@code \r\n}, without decoding them: a
+     * decoder would either stop at the first bad byte or replace it.
+     */
+    static final class LineReader implements Closeable {
+        private final InputStream in;
+        private final int keep;
+        private final byte[] buffer = new byte[64 * 1024];
+        private int pos;
+        private int limit;
+        private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+        private long length;
+        private byte last;
+
+        LineReader(InputStream in, int keep) {
+            this.in = in;
+            this.keep = keep;
+        }
+
+        /** Moves to the next line; false at the end of the stream. */
+        boolean next() throws IOException {
+            line.reset();
+            length = 0;
+            boolean any = false;
+            while (true) {
+                if (pos == limit) {
+                    limit = Math.max(0, in.read(buffer));
+                    pos = 0;
+                    if (limit == 0) {
+                        return any;
+                    }
+                }
+                any = true;
+                int start = pos;
+                while (pos < limit && buffer[pos] != '\n') {
+                    pos++;
+                }
+                append(start, pos);
+                if (pos < limit) {
+                    pos++; // the '\n'
+                    return true;
+                }
+            }
+        }
+
+        private void append(int from, int to) {
+            int n = to - from;
+            if (n == 0) {
+                return;
+            }
+            if (length < keep) {
+                line.write(buffer, from, (int) Math.min(n, keep - length));
+            }
+            length += n;
+            last = buffer[to - 1];
+        }
+
+        /** The line's length in bytes, without its line end. */
+        long length() {
+            return length > 0 && last == '\r' ? length - 1 : length;
+        }
+
+        /** The line's bytes, at most the first {@code keep}. */
+        byte[] kept() {
+            byte[] bytes = line.toByteArray();
+            return bytes.length > length() ? Arrays.copyOf(bytes, (int) length()) : bytes;
+        }
+
+        /** Whether the line holds nothing but spaces and tabs. */
+        boolean isBlank() {
+            if (length() > keep) {
+                return false;
+            }
+            for (byte b : kept()) {
+                if (b != ' ' && b != '\t') {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
     }
 
     public static Outcome run(List<SourceRecord> records, RuleSet rules, JobConfig config)
