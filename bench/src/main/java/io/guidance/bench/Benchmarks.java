@@ -1,6 +1,7 @@
 package io.guidance.bench;
 
 import io.guidance.bench.jmh.MicroBenchmarks;
+import io.guidance.bench.report.MachineFacts;
 import io.guidance.event.Event;
 import io.guidance.rules.RuleSet;
 import io.guidance.rules.RulesParser;
@@ -120,7 +121,7 @@ public final class Benchmarks {
         long start = System.nanoTime();
         ThroughputBenchmark.Results throughput = null;
         for (String section : o.sections) {
-            String load = BenchmarkReport.loadAverage();
+            String load = MachineFacts.loadAverage();
             long t0 = System.nanoTime();
             ThroughputBenchmark.log("section %s", section);
             Fragment f;
@@ -223,12 +224,12 @@ public final class Benchmarks {
     }
 
     private static Fragment latency(Options o) throws Exception {
-        LatencyBenchmark.Options l =
-                LatencyBenchmark.Options.parse(o.sectionArgs.get("latency").toArray(String[]::new));
-        LatencyBenchmark.Result r = LatencyBenchmark.run(l);
-        LatencyBenchmark.chart(r, o.docs.resolve("benchmarks-latency.png"));
+        LatencyOptions l =
+                LatencyOptions.parse(o.sectionArgs.get("latency").toArray(String[]::new));
+        LatencyResult r = LatencyBenchmark.run(l);
+        LatencyPage.chart(r, o.docs.resolve("benchmarks-latency.png"));
         List<String> p99 = new ArrayList<>();
-        for (LatencyBenchmark.RateRun run : r.runs) {
+        for (LatencyResult.RateRun run : r.runs) {
             p99.add(
                     String.format(
                             Locale.ROOT,
@@ -245,15 +246,14 @@ public final class Benchmarks {
                         r.maxRate,
                         String.join("; ", p99),
                         r.targetMs()),
-                LatencyBenchmark.markdown(r));
+                LatencyPage.markdown(r));
     }
 
     private static Fragment state(Options o) throws Exception {
-        StateBenchmark.Options so =
-                StateBenchmark.Options.parse(o.sectionArgs.get("state").toArray(String[]::new));
-        StateBenchmark.Result r = StateBenchmark.run(so);
+        StateOptions so = StateOptions.parse(o.sectionArgs.get("state").toArray(String[]::new));
+        StateResult r = StateBenchmark.run(so);
         List<String> parts = new ArrayList<>();
-        for (StateBenchmark.Backend b : r.backends) {
+        for (StateResult.Backend b : r.backends) {
             if (b.hasPhase(1) && b.users == r.users) {
                 parts.add(
                         String.format(
@@ -269,7 +269,7 @@ public final class Benchmarks {
         return new Fragment(
                 String.format(
                         Locale.ROOT, "State at %,d users: %s.", r.users, String.join("; ", parts)),
-                StateBenchmark.markdown(r));
+                StatePage.markdown(r));
     }
 
     private static Fragment micro(Options o) throws Exception {

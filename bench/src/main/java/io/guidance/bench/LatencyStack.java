@@ -1,0 +1,220 @@
+package io.guidance.bench;
+
+import io.guidance.embedded.EmbeddedKafka;
+import io.guidance.embedded.LocalRedis;
+import io.guidance.pipeline.FlinkSettings;
+import io.guidance.pipeline.GuidanceJob;
+import io.guidance.pipeline.JobConfig;
+import io.guidance.pipeline.LiveRules;
+import io.guidance.pipeline.Uids;
+import io.guidance.rules.RuleSet;
+import io.guidance.trigger.Trigger;
+import io.guidance.trigger.TriggerJson;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import redis.clients.jedis.RedisClient;
+
+/**
+ * What the latency benchmark runs against: Redis, Kafka and a producer for the whole benchmark; an
+ * events and an audit topic and a fresh production job per run.
+ */
+final class LatencyStack implements AutoCloseable {
+    static final String DEAD_LETTER_TOPIC = "bench-dead-letters";
+    static final String RULES_TOPIC = "bench-rules";
+    static final String PREFIX = "guidance";
+
+    private static final Duration JOB_START_TIMEOUT = Duration.ofMinutes(3);
+
+    final LocalRedis redisServer;
+    final EmbeddedKafka kafka;
+    final KafkaProducer<String, byte[]> producer;
+    private final RedisClient redis;
+
+    /** Checkpoints go to a local directory, as they go to a durable one in production. */
+    private final Path checkpoints;
+
+    private LatencyStack(
+            LocalRedis redisServer,
+            EmbeddedKafka kafka,
+            KafkaProducer<String, byte[]> producer,
+            RedisClient redis,
+            Path checkpoints) {
+        this.redisServer = redisServer;
+        this.kafka = kafka;
+        this.producer = producer;
+        this.redis = redis;
+        this.checkpoints = checkpoints;
+    }
+
+    static LatencyStack start() throws Exception {
+        LocalRedis redisServer = LocalRedis.start();
+        EmbeddedKafka kafka = null;
+        KafkaProducer<String, byte[]> producer = null;
+        RedisClient redis = null;
+        try {
+            kafka = EmbeddedKafka.start();
+            kafka.createTopic(DEAD_LETTER_TOPIC, 1);
+            kafka.createCompactedTopic(RULES_TOPIC, 1);
+            Properties p = new Properties();
+            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+            p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+            p.put(
+                    ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+                    ByteArraySerializer.class.getName());
+            p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+            producer = new KafkaProducer<>(p);
+            redis =
+                    RedisClient.builder()
+                            .hostAndPort(redisServer.host(), redisServer.port())
+                            .build();
+            redis.configSet("notify-keyspace-events", "E$");
+            LatencyBenchmark.log(
+                    "Redis %s on port %d, Kafka on %s",
+                    redisServer.binary(), redisServer.port(), kafka.bootstrapServers());
+            return new LatencyStack(
+                    redisServer,
+                    kafka,
+                    producer,
+                    redis,
+                    Files.createTempDirectory("guidance-bench-checkpoints-"));
+        } catch (Exception | Error e) {
+            closeAll(redis, producer, kafka, redisServer);
+            throw e;
+        }
+    }
+
+    RedisClient redis() {
+        return redis;
+    }
+
+    /** Creates the events and audit topics of a run; returns the events topic. */
+    String newPhase(String phase, int partitions) throws Exception {
+        kafka.createTopic("bench-events-" + phase, Math.max(2, partitions));
+        kafka.createTopic("bench-audit-" + phase, 1);
+        return "bench-events-" + phase;
+    }
+
+    JobConfig config(String phase, int parallelism) {
+        return JobConfig.of(
+                Map.ofEntries(
+                        Map.entry("kafka.bootstrap", kafka.bootstrapServers()),
+                        Map.entry("kafka.topic", "bench-events-" + phase),
+                        Map.entry("kafka.deadLetterTopic", DEAD_LETTER_TOPIC),
+                        Map.entry("kafka.auditTopic", "bench-audit-" + phase),
+                        Map.entry("kafka.rulesTopic", RULES_TOPIC),
+                        Map.entry("kafka.groupId", "bench-" + phase),
+                        Map.entry("kafka.startingOffsets", "earliest"),
+                        Map.entry("redis.host", redisServer.host()),
+                        Map.entry("redis.port", Integer.toString(redisServer.port())),
+                        Map.entry("redis.prefix", PREFIX),
+                        Map.entry("job.name", "bench-latency-" + phase),
+                        Map.entry("job.parallelism", Integer.toString(parallelism)),
+                        Map.entry("job.checkpointRetention", "delete_on_cancellation")));
+    }
+
+    /** Starts the production job and returns once its detection operator runs on every subtask. */
+    JobClient startJob(JobConfig config, RuleSet rules) throws Exception {
+        Configuration c = JobMetrics.enable(FlinkSettings.from(config));
+        // without a directory Flink keeps checkpoints in the JobManager's memory, which refuses
+        // state over 5 MB:
+        // the checkpoint fails and the job restarts. Production configures a durable directory
+        // (docker/flink).
+        c.setString("execution.checkpointing.dir", checkpoints.toUri().toString());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(c);
+        JobClient job = GuidanceJob.start(env, config, LiveRules.of(rules));
+        long deadline = System.nanoTime() + JOB_START_TIMEOUT.toNanos();
+        while (JobMetrics.registered(config.jobName(), Uids.DETECT, "numRecordsIn")
+                < config.parallelism()) {
+            if (System.nanoTime() > deadline) {
+                stopJob(job, config.jobName());
+                throw new IllegalStateException("job " + config.jobName() + " did not start");
+            }
+            Thread.sleep(50);
+        }
+        return job;
+    }
+
+    void stopJob(JobClient job, String name) {
+        try {
+            job.cancel().get(60, TimeUnit.SECONDS);
+            job.getJobExecutionResult().handle((x, e) -> null).get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LatencyBenchmark.log("while cancelling %s: %s", name, e);
+        }
+        JobMetrics.forget(name);
+    }
+
+    /** Every trigger in an audit topic, read from its start to its current end. */
+    List<Trigger> readAudit(String topic) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+        List<Trigger> out = new ArrayList<>();
+        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p)) {
+            List<TopicPartition> parts = new ArrayList<>();
+            c.partitionsFor(topic)
+                    .forEach(i -> parts.add(new TopicPartition(topic, i.partition())));
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts);
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("could not read " + topic + " to its end");
+                }
+                for (ConsumerRecord<String, String> rec : c.poll(Duration.ofMillis(500))) {
+                    out.add(TriggerJson.fromJson(rec.value()));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        closeAll(redis, producer, kafka, redisServer);
+        try {
+            FileTrees.delete(checkpoints);
+        } catch (IOException e) {
+            LatencyBenchmark.log("could not delete %s: %s", checkpoints, e);
+        }
+    }
+
+    private static void closeAll(AutoCloseable... resources) {
+        for (AutoCloseable r : resources) {
+            if (r == null) {
+                continue;
+            }
+            try {
+                if (r instanceof KafkaProducer) {
+                    ((KafkaProducer<?, ?>) r).close(Duration.ofSeconds(5));
+                } else {
+                    r.close();
+                }
+            } catch (Exception e) {
+                LatencyBenchmark.log("while closing: %s", e);
+            }
+        }
+    }
+}
