@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
-import java.util.Locale;
 import java.util.stream.Collectors;
 import org.apache.flink.runtime.util.EnvironmentInformation;
 
@@ -59,8 +58,7 @@ final class BenchmarkReport {
         ScaledEvents.Scaled s = r.scaled;
         md.append("### Input\n\n")
                 .append(
-                        String.format(
-                                Locale.ROOT,
+                        Markdown.format(
                                 "Real events read with the importers of `guidance import` from `%s` and `%s`: "
                                         + "%,d events. Scaled to **%,d events** with %d copies: copy k has the user, session and event ids "
                                         + "`id~k` and is shifted by k seconds, so every session keeps its real timing and the copies "
@@ -82,26 +80,20 @@ final class BenchmarkReport {
                         "deserialized into fresh objects). Events per second = events / the job's net runtime ")
                 .append(
                         "(`JobExecutionResult.getNetRuntime()`, from job start to end, so it includes deploying the tasks). ")
-                .append(
-                        String.format(
-                                Locale.ROOT,
-                                "Median of %d runs; every run is listed.%n%n",
-                                o.runs));
+                .append(Markdown.format("Median of %d runs; every run is listed.%n%n", o.runs));
 
         md.append("### Limit, full pipeline and Flink CEP\n\n")
                 .append(
                         "- **limit**: deserialize the bytes (`EventParser`), `keyBy` session, discard.\n")
                 .append(
-                        String.format(
-                                Locale.ROOT,
+                        Markdown.format(
                                 "- **pipeline**: `GuidanceTopology.build` with the %d rules of config/rules.yaml "
                                         + "(an empty rules stream, as in a replay): validate, the live watermarks of the production job (bounded out-of-orderness, emitted "
                                         + "every `events.watermarkInterval` (50 ms) by Flink's periodic watermark timer; not the replay's watermark after every event), dedup, keyBy user, "
                                         + "detect and deliver; triggers, dead letters and duplicates go to sinks that discard and count.%n",
                                 r.configRules))
                 .append(
-                        String.format(
-                                Locale.ROOT,
+                        Markdown.format(
                                 "- **hesitation**: the same pipeline with only the %d stall, burst and loop "
                                         + "rules (%s).%n",
                                 r.hesitationRules.rules.size(),
@@ -119,11 +111,9 @@ final class BenchmarkReport {
                 .append(
                         "(rule, user, session, ts). CEP has no delivery policy, dedup or validation: it does less work.\n\n")
                 .append(
-                        String.format(
-                                Locale.ROOT,
+                        Markdown.format(
                                 "Median of %d runs (CEP: %d); every run is listed.%n%n",
-                                o.runs,
-                                Math.min(o.runs, o.cepRuns)));
+                                o.runs, Math.min(o.runs, o.cepRuns)));
         Markdown.Table ratios =
                 Markdown.table()
                         .right("parallelism")
@@ -175,8 +165,7 @@ final class BenchmarkReport {
         int two = indexOf(o.parallelisms, 2);
         if (one >= 0 && two >= 0 && r.limit.size() == o.parallelisms.length) {
             md.append(
-                    String.format(
-                            Locale.ROOT,
+                    Markdown.format(
                             "%nRatio parallelism 2 / parallelism 1: limit **%.2f**, pipeline **%.2f**. "
                                     + "Both subtasks, the JobManager and the benchmark's own threads share %s cores, so a ratio "
                                     + "well below 2 is expected here.%n",
@@ -195,14 +184,12 @@ final class BenchmarkReport {
         StringBuilder md = new StringBuilder();
         md.append("### Rule scaling\n\n")
                 .append(
-                        String.format(
-                                Locale.ROOT,
+                        Markdown.format(
                                 "The full pipeline at parallelism %d on %,d events, scaled from the same real events in the same way, "
                                         + "with generated rules: the eight rules of config/rules.yaml (all five kinds: stall, burst, loop, "
                                         + "threshold, comeback) taking turns, each with its own id and guide and varied event types and "
                                         + "thresholds (`GeneratedRules`). One rule is a burst over item pages by category.%n%n",
-                                o.ruleParallelism,
-                                r.ruleEventCount));
+                                o.ruleParallelism, r.ruleEventCount));
         Markdown.Table table =
                 Markdown.table()
                         .right("rules")

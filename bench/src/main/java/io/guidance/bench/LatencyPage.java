@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
 
@@ -42,7 +41,7 @@ final class LatencyPage {
                 .append(r.checkpointIntervalMs)
                 .append(" ms, `redis.flushInterval` 50 ms.\n\n")
                 .append("**Input.** The real sessions of ")
-                .append(String.format(Locale.ROOT, "%,d", r.baseEvents))
+                .append(Markdown.count(r.baseEvents))
                 .append(
                         " events (Taobao and YOOCHOOSE, `ScaledEvents`), in their real order, each stamped at the moment it ")
                 .append(
@@ -87,14 +86,11 @@ final class LatencyPage {
                 .append("(2017, with carts, favourites and purchases).\n\n");
         if (r.maxMeasured) {
             md.append(
-                            String.format(
-                                    Locale.ROOT,
+                            Markdown.format(
                                     "**Max.** %,.0f events/s: a backlog of %,d events written to a fresh topic ",
-                                    r.maxRate,
-                                    r.calibrationEvents))
+                                    r.maxRate, r.calibrationEvents))
                     .append(
-                            String.format(
-                                    Locale.ROOT,
+                            Markdown.format(
                                     "first, then drained by a fresh job; the rate at which the detection "
                                             + "operator took in events from 10 %% to 90 %% of the backlog (%,d ms). ",
                                     r.calibrationMillis))
@@ -103,17 +99,13 @@ final class LatencyPage {
                     .append("at which Kafka-in to Redis-out keeps up.\n\n");
         } else {
             md.append(
-                    String.format(
-                            Locale.ROOT,
-                            "**Max.** %,.0f events/s, given with `--max-rate`.\n\n",
-                            r.maxRate));
+                    Markdown.format(
+                            "**Max.** %,.0f events/s, given with `--max-rate`.\n\n", r.maxRate));
         }
         md.append(
-                String.format(
-                        Locale.ROOT,
+                Markdown.format(
                         "Target: p99 below `events.maxOutOfOrderness` + %d ms = **%,d ms**.%n%n",
-                        LatencyResult.TARGET_SLACK_MS,
-                        r.targetMs()));
+                        LatencyResult.TARGET_SLACK_MS, r.targetMs()));
         Markdown.Table table =
                 Markdown.table()
                         .right("share of max")
