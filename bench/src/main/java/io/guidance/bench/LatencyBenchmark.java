@@ -2,10 +2,10 @@ package io.guidance.bench;
 
 import io.guidance.bench.LatencyResult.RateRun;
 import io.guidance.event.Event;
+import io.guidance.local.importer.TaobaoImporter;
+import io.guidance.local.importer.YoochooseImporter;
 import io.guidance.pipeline.JobConfig;
 import io.guidance.pipeline.Uids;
-import io.guidance.pipeline.importer.TaobaoImporter;
-import io.guidance.pipeline.importer.YoochooseImporter;
 import io.guidance.rules.Rule;
 import io.guidance.rules.RuleSet;
 import io.guidance.rules.RulesParser;

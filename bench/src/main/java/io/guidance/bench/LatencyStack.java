@@ -1,7 +1,7 @@
 package io.guidance.bench;
 
-import io.guidance.embedded.EmbeddedKafka;
-import io.guidance.embedded.LocalRedis;
+import io.guidance.local.EmbeddedKafka;
+import io.guidance.local.LocalRedis;
 import io.guidance.pipeline.FlinkSettings;
 import io.guidance.pipeline.GuidanceJob;
 import io.guidance.pipeline.JobConfig;

@@ -1,6 +1,6 @@
 package io.guidance.bench;
 
-import io.guidance.embedded.LocalRedis;
+import io.guidance.local.LocalRedis;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;

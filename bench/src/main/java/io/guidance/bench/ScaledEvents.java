@@ -2,9 +2,9 @@ package io.guidance.bench;
 
 import io.guidance.event.Event;
 import io.guidance.event.EventJson;
-import io.guidance.pipeline.importer.DatasetImporter;
-import io.guidance.pipeline.importer.TaobaoImporter;
-import io.guidance.pipeline.importer.YoochooseImporter;
+import io.guidance.local.importer.DatasetImporter;
+import io.guidance.local.importer.TaobaoImporter;
+import io.guidance.local.importer.YoochooseImporter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

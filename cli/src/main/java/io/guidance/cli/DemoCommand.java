@@ -1,15 +1,15 @@
 package io.guidance.cli;
 
-import io.guidance.embedded.EmbeddedKafka;
-import io.guidance.embedded.LocalRedis;
 import io.guidance.event.DeadLetter;
 import io.guidance.event.Event;
 import io.guidance.event.EventJson;
+import io.guidance.local.LocalRedis;
+import io.guidance.local.LocalStack;
+import io.guidance.local.importer.TaobaoImporter;
 import io.guidance.pipeline.FlinkSettings;
 import io.guidance.pipeline.GuidanceJob;
 import io.guidance.pipeline.JobConfig;
 import io.guidance.pipeline.LiveRules;
-import io.guidance.pipeline.importer.TaobaoImporter;
 import io.guidance.pipeline.kafka.DeadLetterSerializer;
 import io.guidance.rules.RuleSet;
 import io.guidance.trigger.Trigger;
@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -63,19 +64,21 @@ final class DemoCommand {
     /** Where the demo shop is served; {@code --port} changes it, 0 picks a free port. */
     static final int DEFAULT_PORT = 8080;
 
-    static final String EVENTS_TOPIC = "guidance-events";
-    static final String DEAD_LETTER_TOPIC = "guidance-dead-letters";
-    static final String AUDIT_TOPIC = "guidance-audit";
-    static final String RULES_TOPIC = "guidance-rules";
+    /** The dataset replay's topics: guidance-events, guidance-dead-letters, ... */
+    static final LocalStack.Topics TOPICS = LocalStack.Topics.named("guidance");
 
     /**
      * The demo shop's own topics: its events run on the wall clock, the dataset replay runs far
-     * ahead of it.
+     * ahead of it. The rules topic is shared: one publish changes both jobs.
      */
-    static final String SHOP_EVENTS_TOPIC = "guidance-shop-events";
+    static final LocalStack.Topics SHOP_TOPICS =
+            LocalStack.Topics.named("guidance-shop").withRules(TOPICS.rules());
 
-    static final String SHOP_DEAD_LETTER_TOPIC = "guidance-shop-dead-letters";
-    static final String SHOP_AUDIT_TOPIC = "guidance-shop-audit";
+    static final String EVENTS_TOPIC = TOPICS.events();
+    static final String DEAD_LETTER_TOPIC = TOPICS.deadLetters();
+    static final String AUDIT_TOPIC = TOPICS.audit();
+    static final String SHOP_DEAD_LETTER_TOPIC = SHOP_TOPICS.deadLetters();
+    static final String SHOP_AUDIT_TOPIC = SHOP_TOPICS.audit();
 
     /**
      * A longer quiet spell in the dataset is cut to this on the wall clock (the sample starts with
@@ -168,70 +171,48 @@ final class DemoCommand {
 
     private void start(RuleSet rules, List<Event> events, int speed, Path data, int port)
             throws Exception {
-        say("starting Redis");
-        LocalRedis redis = LocalRedis.start();
-        resources.add(redis);
+        say("starting Redis and Kafka (a KRaft broker in this process)");
+        LocalStack stack = LocalStack.start(TOPICS, 2);
+        resources.add(stack);
+        LocalRedis redis = stack.redis();
         say("Redis " + redis.binary() + " on port " + redis.port());
-
-        say("starting Kafka (KRaft broker in this process)");
-        EmbeddedKafka kafka = EmbeddedKafka.start();
-        resources.add(kafka);
-        kafka.createTopic(EVENTS_TOPIC, 2);
-        kafka.createTopic(DEAD_LETTER_TOPIC, 1);
-        kafka.createTopic(AUDIT_TOPIC, 2);
-        kafka.createCompactedTopic(RULES_TOPIC, 1);
         say(
                 "Kafka on "
-                        + kafka.bootstrapServers()
+                        + stack.bootstrapServers()
                         + "; change the rules while it runs with: ./guidance rules publish"
                         + " FILE --bootstrap "
-                        + kafka.bootstrapServers());
+                        + stack.bootstrapServers());
 
-        Map<String, String> settings =
-                new java.util.HashMap<>(
-                        Map.ofEntries(
-                                Map.entry("kafka.bootstrap", kafka.bootstrapServers()),
-                                Map.entry("kafka.topic", EVENTS_TOPIC),
-                                Map.entry("kafka.deadLetterTopic", DEAD_LETTER_TOPIC),
-                                Map.entry("kafka.auditTopic", AUDIT_TOPIC),
-                                Map.entry("kafka.rulesTopic", RULES_TOPIC),
-                                Map.entry("kafka.groupId", "guidance-demo"),
-                                Map.entry("kafka.startingOffsets", "earliest"),
-                                Map.entry("events.idleTimeout", "2s"),
-                                Map.entry("redis.host", redis.host()),
-                                Map.entry("redis.port", Integer.toString(redis.port())),
-                                Map.entry("job.name", "guidance-demo"),
-                                Map.entry("job.parallelism", "2"),
-                                Map.entry("job.checkpointInterval", "2s")));
-        JobConfig config = JobConfig.of(settings);
-        // The shop: the same graph, rules topic and Redis, on topics of its own. Its events carry
-        // the browser's clock,
-        // while the dataset replay's event time runs thousands of times faster than the wall clock:
-        // one watermark
-        // cannot serve both, so the shop is a job of its own.
+        Map<String, String> settings = stack.settings(TOPICS);
         settings.putAll(
                 Map.of(
-                        "kafka.topic",
-                        SHOP_EVENTS_TOPIC,
-                        "kafka.deadLetterTopic",
-                        SHOP_DEAD_LETTER_TOPIC,
-                        "kafka.auditTopic",
-                        SHOP_AUDIT_TOPIC,
-                        "kafka.groupId",
-                        "guidance-demo-shop",
-                        "job.name",
-                        "guidance-demo-shop",
-                        "job.parallelism",
-                        "1"));
+                        "kafka.groupId", "guidance-demo",
+                        "events.idleTimeout", "2s",
+                        "job.name", "guidance-demo",
+                        "job.parallelism", "2",
+                        "job.checkpointInterval", "2s"));
+        JobConfig config = JobConfig.of(settings);
+        // The shop: the same graph, rules topic and Redis, on topics of its own. Its events carry
+        // the browser's clock, while the dataset replay's event time runs thousands of times faster
+        // than the wall clock: one watermark cannot serve both, so the shop is a job of its own.
+        stack.createTopics(SHOP_TOPICS, 1);
+        settings.putAll(stack.settings(SHOP_TOPICS));
+        settings.putAll(
+                Map.of(
+                        "kafka.groupId", "guidance-demo-shop",
+                        "job.name", "guidance-demo-shop",
+                        "job.parallelism", "1"));
         JobConfig shopConfig = JobConfig.of(settings);
-        kafka.createTopic(SHOP_EVENTS_TOPIC, 1);
-        kafka.createTopic(SHOP_DEAD_LETTER_TOPIC, 1);
-        kafka.createTopic(SHOP_AUDIT_TOPIC, 1);
-
+        Map<String, String> shopService = new HashMap<>(settings);
+        shopService.putAll(
+                Map.of(
+                        "web.host", "127.0.0.1",
+                        "web.port", Integer.toString(port),
+                        "web.demoShop", "true"));
         watchRedis(redis, config.get("redis.prefix"));
-        consume(kafka.bootstrapServers(), DEAD_LETTER_TOPIC, this::deadLetter);
+        consume(stack.bootstrapServers(), DEAD_LETTER_TOPIC, this::deadLetter);
         consume(
-                kafka.bootstrapServers(),
+                stack.bootstrapServers(),
                 AUDIT_TOPIC,
                 r -> {
                     Trigger t = TriggerJson.fromJson(new String(r.value(), StandardCharsets.UTF_8));
@@ -259,9 +240,9 @@ final class DemoCommand {
                 StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.from(shopConfig));
         JobClient shopJob = GuidanceJob.start(shopEnv, shopConfig, LiveRules.of(rules));
         resources.add(0, () -> shopJob.cancel().get(30, TimeUnit.SECONDS));
-        consume(kafka.bootstrapServers(), SHOP_DEAD_LETTER_TOPIC, this::deadLetter);
+        consume(stack.bootstrapServers(), SHOP_DEAD_LETTER_TOPIC, this::deadLetter);
         consume(
-                kafka.bootstrapServers(),
+                stack.bootstrapServers(),
                 SHOP_AUDIT_TOPIC,
                 r -> {
                     Trigger t = TriggerJson.fromJson(new String(r.value(), StandardCharsets.UTF_8));
@@ -273,14 +254,7 @@ final class DemoCommand {
                                     "  shop %-16s -> %-12s (%s: %s) %s",
                                     t.guide, t.userId, t.ruleId, why(t), t.status));
                 });
-        GuidanceWebServer web =
-                GuidanceWebServer.start(
-                        WebSettings.of(
-                                shopConfig,
-                                Map.of(
-                                        "web.host", "127.0.0.1",
-                                        "web.port", Integer.toString(port),
-                                        "web.demoShop", "true")));
+        GuidanceWebServer web = GuidanceWebServer.start(WebSettings.of(shopService));
         resources.add(0, web);
         say(
                 "the shop's job is running; open http://localhost:"
@@ -291,7 +265,7 @@ final class DemoCommand {
                 String.format(
                         "replaying %d events of %s at %dx (dataset time runs %d s per second)",
                         events.size(), data.getFileName(), speed, speed));
-        produce(kafka.bootstrapServers(), events, speed);
+        produce(stack.bootstrapServers(), events, speed);
         background(
                 "demo-status",
                 () -> {

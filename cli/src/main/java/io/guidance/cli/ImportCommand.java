@@ -1,8 +1,8 @@
 package io.guidance.cli;
 
 import io.guidance.event.Event;
-import io.guidance.pipeline.importer.DatasetImporter;
-import io.guidance.pipeline.importer.EventJsonLines;
+import io.guidance.local.importer.DatasetImporter;
+import io.guidance.local.importer.EventJsonLines;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.CharacterCodingException;

@@ -2,7 +2,7 @@ package io.guidance.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.guidance.embedded.EmbeddedKafka;
+import io.guidance.local.EmbeddedKafka;
 import io.guidance.pipeline.kafka.RulesTopic;
 import io.guidance.rules.PublishedRules;
 import java.io.ByteArrayOutputStream;

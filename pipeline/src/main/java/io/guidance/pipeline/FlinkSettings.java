@@ -1,28 +1,41 @@
 package io.guidance.pipeline;
 
+import java.time.Duration;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
 
 /**
  * The Flink settings every run of the graph shares: no Kryo, no generated uids, checkpointing and
  * restarts as the job's config says. Applied to the environment's configuration so that cluster,
- * demo and tests behave alike.
+ * demo and tests behave alike. Set through Flink's typed options, so a renamed or retyped option
+ * fails the build instead of being ignored.
  */
 public final class FlinkSettings {
     private FlinkSettings() {}
 
     public static Configuration from(JobConfig config) {
         Configuration c = forBoundedRun(config);
-        c.setString(
-                "execution.checkpointing.interval", config.checkpointInterval().toMillis() + " ms");
-        c.setString(
-                "execution.checkpointing.timeout", config.checkpointTimeout().toMillis() + " ms");
-        c.setString("execution.checkpointing.mode", config.checkpointMode());
-        c.setString(
-                "execution.checkpointing.externalized-checkpoint-retention",
-                config.checkpointRetention());
-        c.setString("restart-strategy.type", "exponential-delay");
-        c.setString("restart-strategy.exponential-delay.initial-backoff", "1 s");
-        c.setString("restart-strategy.exponential-delay.max-backoff", "1 min");
+        c.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, config.checkpointInterval());
+        c.set(CheckpointingOptions.CHECKPOINTING_TIMEOUT, config.checkpointTimeout());
+        c.set(
+                CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE,
+                CheckpointingMode.valueOf(config.checkpointMode()));
+        c.set(
+                CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+                ExternalizedCheckpointRetention.valueOf(config.checkpointRetention()));
+        c.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
+        c.set(
+                RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF,
+                Duration.ofSeconds(1));
+        c.set(
+                RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF,
+                Duration.ofMinutes(1));
         return c;
     }
 
@@ -32,14 +45,13 @@ public final class FlinkSettings {
      */
     public static Configuration forBoundedRun(JobConfig config) {
         Configuration c = new Configuration();
-        c.setString("pipeline.generic-types", "false");
-        c.setString("pipeline.auto-generate-uids", "false");
-        c.setString("pipeline.max-parallelism", Integer.toString(config.maxParallelism()));
-        c.setString("parallelism.default", Integer.toString(config.parallelism()));
-        c.setString("state.backend.type", config.stateBackend());
-        c.setString(
-                "pipeline.auto-watermark-interval", config.watermarkInterval().toMillis() + " ms");
-        c.setString("restart-strategy.type", "none");
+        c.set(PipelineOptions.GENERIC_TYPES, false);
+        c.set(PipelineOptions.AUTO_GENERATE_UIDS, false);
+        c.set(PipelineOptions.MAX_PARALLELISM, config.maxParallelism());
+        c.set(CoreOptions.DEFAULT_PARALLELISM, config.parallelism());
+        c.set(StateBackendOptions.STATE_BACKEND, config.stateBackend());
+        c.set(PipelineOptions.AUTO_WATERMARK_INTERVAL, config.watermarkInterval());
+        c.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         return c;
     }
 }

@@ -1,16 +1,19 @@
 package io.guidance.pipeline;
 
+import io.guidance.config.Setting;
+import io.guidance.config.Settings;
 import io.guidance.event.SourceRecord;
 import io.guidance.pipeline.kafka.KafkaConnectors;
 import io.guidance.pipeline.kafka.RulesTopic;
-import io.guidance.pipeline.redis.RedisSettings;
 import io.guidance.pipeline.redis.TriggerRedisSink;
 import io.guidance.rules.RuleSet;
 import io.guidance.rules.RulesUpdate;
 import io.guidance.time.ClickstreamWatermarks;
 import io.guidance.time.ControlStreamWatermarks;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Collectors;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -89,7 +92,7 @@ public final class GuidanceJob {
                 GuidanceTopology.build(
                         records, ruleUpdates, rules.rules, rules.version, config.detection());
         out.triggers
-                .sinkTo(new TriggerRedisSink(RedisSettings.fromMap(config.withPrefix("redis."))))
+                .sinkTo(new TriggerRedisSink(config.redis()))
                 .uid(Uids.REDIS_SINK)
                 .name(Uids.REDIS_SINK);
         out.triggers
@@ -115,14 +118,14 @@ public final class GuidanceJob {
         return env.executeAsync(config.jobName());
     }
 
-    static JobConfig parseArgs(String[] args) throws java.io.IOException {
-        JobConfig.CommandLine line = JobConfig.CommandLine.parse(args);
+    static JobConfig parseArgs(String[] args) throws IOException {
+        Settings.CommandLine line = Settings.CommandLine.parse(args);
         return JobConfig.load(line.file(), line.overrides());
     }
 
     static String usage() {
         return "usage: flink run guidance-pipeline-job.jar [--config FILE] [--key value ...]\n"
                 + "settings: "
-                + String.join(", ", JobConfig.DEFAULTS.keySet());
+                + JobConfig.KEYS.stream().map(Setting::key).collect(Collectors.joining(", "));
     }
 }

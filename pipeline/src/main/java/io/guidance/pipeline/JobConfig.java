@@ -1,96 +1,36 @@
 package io.guidance.pipeline;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.guidance.rules.Durations;
+import io.guidance.config.JobKeys;
+import io.guidance.config.Setting;
+import io.guidance.config.Settings;
+import io.guidance.detect.DetectionSettings;
+import io.guidance.redis.RedisSettings;
 import java.io.IOException;
 import java.io.Serializable;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The job's settings: one typed, immutable object, read once at start from a YAML file (nested maps
  * flatten to dotted keys) and {@code --key value} overrides. Unknown keys and bad values fail at
- * once with the key named.
+ * once with the key named. The keys are declared in {@link JobKeys} and, for {@code redis.*}, in
+ * {@link RedisSettings}.
  */
 public final class JobConfig implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    /** Every key the job reads, with its default. */
-    static final Map<String, String> DEFAULTS;
+    /** Every key the job reads: its own and the Redis sink's. */
+    public static final List<Setting<?>> KEYS;
 
     static {
-        Map<String, String> d = new LinkedHashMap<>();
-        d.put("kafka.bootstrap", "localhost:9092");
-        d.put("kafka.topic", "guidance-events");
-        d.put("kafka.deadLetterTopic", "guidance-dead-letters");
-        d.put("kafka.auditTopic", "guidance-audit");
-        d.put("kafka.rulesTopic", "guidance-rules");
-        d.put("kafka.groupId", "guidance");
-        d.put("kafka.startingOffsets", "committed");
-        d.put("events.maxOutOfOrderness", "2s");
-        d.put("events.idleTimeout", "5s");
-        d.put("events.watermarkInterval", "50ms");
-        d.put("events.startupIdleTimeout", "60s");
-        d.put("events.dedupWindow", "1h");
-        d.put("events.sessionTimeout", "30m");
-        d.put("events.userRetention", "90d");
-        d.put("rules.file", "config/rules.yaml");
-        d.put("redis.host", "localhost");
-        d.put("redis.port", "6379");
-        d.put("redis.uri", "");
-        d.put("redis.database", "0");
-        d.put("redis.user", "");
-        d.put("redis.password", "");
-        d.put("redis.tls", "false");
-        d.put("redis.timeout", "2s");
-        d.put("redis.prefix", "guidance");
-        d.put("redis.batchSize", "500");
-        d.put("redis.maxPending", "100000");
-        d.put("redis.retryBackoff", "100ms");
-        d.put("redis.retryBackoffMax", "5s");
-        d.put("redis.flushInterval", "50ms");
-        d.put("job.name", "guidance");
-        d.put("job.parallelism", "2");
-        d.put("job.maxParallelism", "128");
-        d.put("job.checkpointInterval", "10s");
-        d.put("job.checkpointTimeout", "2m");
-        d.put("job.checkpointMode", "exactly_once");
-        d.put("job.checkpointRetention", "retain_on_cancellation");
-        d.put("job.stateBackend", "hashmap");
-        DEFAULTS = Collections.unmodifiableMap(d);
-    }
-
-    private final Map<String, String> values;
-
-    private JobConfig(Map<String, String> values) {
-        this.values = Collections.unmodifiableMap(new TreeMap<>(values));
-        // fail fast on every typed value
-        maxOutOfOrderness();
-        idleTimeout();
-        watermarkInterval();
-        detection();
-        parallelism();
-        maxParallelism();
-        checkpointInterval();
-        checkpointTimeout();
-        startingOffsets();
-        stateBackend();
-        checkpointMode();
-        checkpointRetention();
-    }
-
-    public static JobConfig defaults() {
-        return new JobConfig(DEFAULTS);
+        List<Setting<?>> keys = new ArrayList<>(JobKeys.ALL);
+        keys.addAll(RedisSettings.SETTINGS);
+        KEYS = Collections.unmodifiableList(keys);
     }
 
     /**
@@ -100,158 +40,72 @@ public final class JobConfig implements Serializable {
      */
     public static final List<String> OTHER_SECTIONS = List.of("web.");
 
-    /**
-     * A command line of settings: {@code --config FILE} and {@code --key value} pairs, as the job
-     * takes them.
-     */
-    public record CommandLine(Path file, Map<String, String> overrides) {
-        /** Throws {@link IllegalArgumentException} for anything but {@code --key value} pairs. */
-        public static CommandLine parse(String[] args) {
-            Path file = null;
-            Map<String, String> overrides = new LinkedHashMap<>();
-            for (int i = 0; i < args.length; i++) {
-                String a = args[i];
-                if (!a.startsWith("--") || i + 1 >= args.length) {
-                    throw new IllegalArgumentException("expected --key value, got '" + a + "'");
-                }
-                String key = a.substring(2);
-                String value = args[++i];
-                if (key.equals("config")) {
-                    file = Path.of(value);
-                } else {
-                    overrides.put(key, value);
-                }
-            }
-            return new CommandLine(file, overrides);
-        }
+    private final Settings settings;
+
+    private JobConfig(Settings settings) {
+        this.settings = settings;
+    }
+
+    public static JobConfig defaults() {
+        return of(Map.of());
     }
 
     /** Reads {@code file} (may be null for defaults only), then applies {@code overrides}. */
     public static JobConfig load(Path file, Map<String, String> overrides) throws IOException {
-        Map<String, String> v = new LinkedHashMap<>(DEFAULTS);
-        if (file != null) {
-            for (Map.Entry<String, String> e : readFlat(file).entrySet()) {
-                put(v, e.getKey(), e.getValue(), file.toString());
-            }
-        }
-        for (Map.Entry<String, String> o : overrides.entrySet()) {
-            put(v, o.getKey(), o.getValue(), "--" + o.getKey());
-        }
-        return new JobConfig(v);
-    }
-
-    /**
-     * Every setting in a YAML file with nested maps flattened to dotted keys, unchecked, in file
-     * order; a list becomes its items joined with commas. For components that share the job's file
-     * and check their own section.
-     */
-    public static Map<String, String> readFlat(Path file) throws IOException {
-        Map<String, String> v = new LinkedHashMap<>();
-        JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
-        if (root != null && !root.isMissingNode() && !root.isNull()) {
-            if (!root.isObject()) {
-                throw new IllegalArgumentException(file + ": must be a map of settings");
-            }
-            flatten("", root, v);
-        }
-        return v;
+        return new JobConfig(Settings.load(KEYS, OTHER_SECTIONS, file, overrides));
     }
 
     public static JobConfig of(Map<String, String> overrides) {
-        try {
-            return load(null, overrides);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> f = it.next();
-            String key = prefix + f.getKey();
-            JsonNode value = f.getValue();
-            if (value.isObject()) {
-                flatten(key + ".", value, out);
-            } else if (value.isArray()) {
-                List<String> items = new ArrayList<>();
-                value.forEach(item -> items.add(item.asText()));
-                out.put(key, String.join(",", items));
-            } else {
-                out.put(key, value.isNull() ? "" : value.asText());
-            }
-        }
-    }
-
-    private static void put(Map<String, String> out, String key, String value, String source) {
-        for (String other : OTHER_SECTIONS) {
-            if (key.startsWith(other)) {
-                return;
-            }
-        }
-        if (!DEFAULTS.containsKey(key)) {
-            throw new IllegalArgumentException(
-                    source
-                            + ": unknown setting '"
-                            + key
-                            + "' (known: "
-                            + String.join(", ", DEFAULTS.keySet())
-                            + ")");
-        }
-        out.put(key, value);
+        return new JobConfig(Settings.of(KEYS, OTHER_SECTIONS, overrides));
     }
 
     public String get(String key) {
-        String v = values.get(key);
-        if (v == null) {
-            throw new IllegalArgumentException("unknown setting '" + key + "'");
-        }
-        return v;
+        return settings.text(key);
+    }
+
+    public <T> T get(Setting<T> setting) {
+        return settings.get(setting);
     }
 
     /** All settings under a prefix, e.g. {@code redis.}, with full keys. */
     public Map<String, String> withPrefix(String prefix) {
-        Map<String, String> out = new TreeMap<>();
-        values.forEach(
-                (k, v) -> {
-                    if (k.startsWith(prefix)) {
-                        out.put(k, v);
-                    }
-                });
-        return out;
+        return settings.withPrefix(prefix);
     }
 
     public Map<String, String> asMap() {
-        return values;
+        return settings.asMap();
     }
 
     public JobConfig with(String key, String value) {
-        Map<String, String> v = new LinkedHashMap<>(values);
-        put(v, key, value, "setting");
-        return new JobConfig(v);
+        return new JobConfig(settings.with(key, value));
+    }
+
+    public RedisSettings redis() {
+        return RedisSettings.fromMap(withPrefix("redis."));
     }
 
     public String kafkaBootstrap() {
-        return get("kafka.bootstrap");
+        return get(JobKeys.KAFKA_BOOTSTRAP);
     }
 
     public String eventsTopic() {
-        return get("kafka.topic");
+        return get(JobKeys.KAFKA_TOPIC);
     }
 
     public String deadLetterTopic() {
-        return get("kafka.deadLetterTopic");
+        return get(JobKeys.KAFKA_DEAD_LETTER_TOPIC);
     }
 
     public String auditTopic() {
-        return get("kafka.auditTopic");
+        return get(JobKeys.KAFKA_AUDIT_TOPIC);
     }
 
     public String rulesTopic() {
-        return get("kafka.rulesTopic");
+        return get(JobKeys.KAFKA_RULES_TOPIC);
     }
 
     public String groupId() {
-        return get("kafka.groupId");
+        return get(JobKeys.KAFKA_GROUP_ID);
     }
 
     /**
@@ -259,16 +113,11 @@ public final class JobConfig implements Serializable {
      * {@code latest}.
      */
     public String startingOffsets() {
-        String s = get("kafka.startingOffsets");
-        if (!s.equals("committed") && !s.equals("earliest") && !s.equals("latest")) {
-            throw new IllegalArgumentException(
-                    "kafka.startingOffsets: must be committed, earliest or latest, not " + s);
-        }
-        return s;
+        return get(JobKeys.KAFKA_STARTING_OFFSETS);
     }
 
     public Duration maxOutOfOrderness() {
-        return duration("events.maxOutOfOrderness", true);
+        return get(JobKeys.MAX_OUT_OF_ORDERNESS);
     }
 
     /**
@@ -277,12 +126,12 @@ public final class JobConfig implements Serializable {
      * throughput.
      */
     public Duration watermarkInterval() {
-        return duration("events.watermarkInterval", false);
+        return get(JobKeys.WATERMARK_INTERVAL);
     }
 
     /** Zero turns idle advancement off. */
     public Duration idleTimeout() {
-        return duration("events.idleTimeout", true);
+        return get(JobKeys.IDLE_TIMEOUT);
     }
 
     /**
@@ -290,99 +139,60 @@ public final class JobConfig implements Serializable {
      * following the clock.
      */
     public Duration startupIdleTimeout() {
-        return duration("events.startupIdleTimeout", true);
+        return get(JobKeys.STARTUP_IDLE_TIMEOUT);
     }
 
     public Duration dedupWindow() {
-        return duration("events.dedupWindow", false);
+        return get(JobKeys.DEDUP_WINDOW);
     }
 
     /** How long the detection function remembers event ids, idle sessions and idle users. */
-    public io.guidance.detect.DetectionSettings detection() {
-        return new io.guidance.detect.DetectionSettings(
+    public DetectionSettings detection() {
+        return new DetectionSettings(
                 dedupWindow().toMillis(),
-                duration("events.sessionTimeout", false).toMillis(),
-                duration("events.userRetention", false).toMillis());
+                get(JobKeys.SESSION_TIMEOUT).toMillis(),
+                get(JobKeys.USER_RETENTION).toMillis());
     }
 
     public Path rulesFile() {
-        return Path.of(get("rules.file"));
+        return Path.of(get(JobKeys.RULES_FILE));
     }
 
     public String jobName() {
-        return get("job.name");
+        return get(JobKeys.JOB_NAME);
     }
 
     public int parallelism() {
-        return positiveInt("job.parallelism");
+        return get(JobKeys.PARALLELISM);
     }
 
     public int maxParallelism() {
-        return positiveInt("job.maxParallelism");
+        return get(JobKeys.MAX_PARALLELISM);
     }
 
     public Duration checkpointInterval() {
-        return duration("job.checkpointInterval", false);
+        return get(JobKeys.CHECKPOINT_INTERVAL);
     }
 
     public Duration checkpointTimeout() {
-        return duration("job.checkpointTimeout", false);
+        return get(JobKeys.CHECKPOINT_TIMEOUT);
     }
 
-    /** {@code exactly_once} (default) or {@code at_least_once}, as Flink's checkpointing mode. */
+    /** {@code EXACTLY_ONCE} (default) or {@code AT_LEAST_ONCE}, as Flink's checkpointing mode. */
     public String checkpointMode() {
-        String s = get("job.checkpointMode");
-        if (!s.equals("exactly_once") && !s.equals("at_least_once")) {
-            throw new IllegalArgumentException(
-                    "job.checkpointMode: must be exactly_once or at_least_once, not " + s);
-        }
-        return s.toUpperCase(java.util.Locale.ROOT);
+        return get(JobKeys.CHECKPOINT_MODE).toUpperCase(Locale.ROOT);
     }
 
-    /** What happens to the last checkpoint when the job is cancelled: kept (default) or deleted. */
+    /**
+     * What happens to the last checkpoint when the job is cancelled: {@code RETAIN_ON_CANCELLATION}
+     * (default) or {@code DELETE_ON_CANCELLATION}.
+     */
     public String checkpointRetention() {
-        String s = get("job.checkpointRetention");
-        if (!s.equals("retain_on_cancellation") && !s.equals("delete_on_cancellation")) {
-            throw new IllegalArgumentException(
-                    "job.checkpointRetention: must be retain_on_cancellation or delete_on_cancellation, not "
-                            + s);
-        }
-        return s.toUpperCase(java.util.Locale.ROOT);
+        return get(JobKeys.CHECKPOINT_RETENTION).toUpperCase(Locale.ROOT);
     }
 
+    /** {@code hashmap} or {@code rocksdb}. */
     public String stateBackend() {
-        String s = get("job.stateBackend");
-        if (!s.equals("hashmap") && !s.equals("rocksdb")) {
-            throw new IllegalArgumentException(
-                    "job.stateBackend: must be hashmap or rocksdb, not " + s);
-        }
-        return s;
-    }
-
-    private Duration duration(String key, boolean zeroAllowed) {
-        long ms;
-        try {
-            ms = Durations.parse(get(key));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(key + ": " + e.getMessage());
-        }
-        if (ms < 0 || (ms == 0 && !zeroAllowed)) {
-            throw new IllegalArgumentException(
-                    key + ": must be " + (zeroAllowed ? "zero or more" : "positive"));
-        }
-        return Duration.ofMillis(ms);
-    }
-
-    private int positiveInt(String key) {
-        try {
-            int v = Integer.parseInt(get(key).trim());
-            if (v < 1) {
-                throw new NumberFormatException();
-            }
-            return v;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(
-                    key + ": must be a positive whole number, not '" + get(key) + "'");
-        }
+        return get(JobKeys.STATE_BACKEND);
     }
 }

@@ -5,12 +5,13 @@ import static io.guidance.pipeline.LivePipeline.send;
 import static io.guidance.pipeline.LivePipeline.waitFor;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.guidance.embedded.EmbeddedKafka;
-import io.guidance.embedded.LocalRedis;
+import io.guidance.local.EmbeddedKafka;
+import io.guidance.local.LocalRedis;
+import io.guidance.local.LocalStack;
 import io.guidance.pipeline.LivePipeline.AuditReader;
-import io.guidance.pipeline.redis.RedisSettings;
-import io.guidance.pipeline.redis.TriggerInbox;
-import io.guidance.pipeline.redis.TriggerInbox.Ack;
+import io.guidance.redis.RedisSettings;
+import io.guidance.redis.TriggerInbox;
+import io.guidance.redis.TriggerInbox.Ack;
 import io.guidance.rules.RuleSet;
 import io.guidance.rules.RulesParser;
 import io.guidance.trigger.Trigger;
@@ -27,7 +28,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -86,6 +89,7 @@ class AcknowledgeAcrossRestartTest {
                     "    within: 2s");
     private static final Duration PATIENCE = Duration.ofSeconds(45);
 
+    private static LocalStack stack;
     private static EmbeddedKafka kafka;
     private static LocalRedis redis;
 
@@ -98,18 +102,15 @@ class AcknowledgeAcrossRestartTest {
 
     @BeforeAll
     static void startKafkaAndRedis() throws Exception {
-        kafka = EmbeddedKafka.start();
-        redis = LocalRedis.start();
-        LivePipeline.createTopics(kafka);
+        stack = LivePipeline.startStack();
+        kafka = stack.kafka();
+        redis = stack.redis();
     }
 
     @AfterAll
     static void stopKafkaAndRedis() {
-        if (kafka != null) {
-            kafka.close();
-        }
-        if (redis != null) {
-            redis.close();
+        if (stack != null) {
+            stack.close();
         }
     }
 
@@ -211,13 +212,11 @@ class AcknowledgeAcrossRestartTest {
     private JobClient start(RuleSet rules, String groupId, Path restoreFrom) throws Exception {
         JobConfig config =
                 LivePipeline.config(
-                        kafka,
-                        redis,
-                        Map.of("kafka.groupId", groupId, "job.checkpointInterval", "1s"));
+                        stack, Map.of("kafka.groupId", groupId, "job.checkpointInterval", "1s"));
         Configuration flink = FlinkSettings.from(config);
-        flink.setString("execution.checkpointing.dir", checkpoints.toUri().toString());
+        flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
         if (restoreFrom != null) {
-            flink.setString("execution.state-recovery.path", restoreFrom.toUri().toString());
+            flink.set(StateRecoveryOptions.SAVEPOINT_PATH, restoreFrom.toUri().toString());
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
         return GuidanceJob.start(env, config, rules);
@@ -229,7 +228,7 @@ class AcknowledgeAcrossRestartTest {
      */
     private static Configuration keepEveryCheckpoint() {
         Configuration c = new Configuration();
-        c.setString("execution.checkpointing.num-retained", "1000");
+        c.set(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS, 1000);
         return c;
     }
 

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.guidance.embedded.LocalRedis;
 import io.guidance.event.Event;
 import io.guidance.event.EventJson;
+import io.guidance.local.LocalRedis;
 import io.guidance.trigger.TriggerJson;
 import java.io.IOException;
 import java.net.ServerSocket;

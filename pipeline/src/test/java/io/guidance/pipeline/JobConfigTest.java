@@ -29,4 +29,38 @@ class JobConfigTest {
                 .hasMessageContaining("events.watermarkInterval")
                 .hasMessageContaining("positive");
     }
+
+    @Test
+    void theJobsSettingsReachFlinkUnderFlinksOwnKeys() {
+        JobConfig config =
+                JobConfig.of(
+                        Map.of(
+                                "job.checkpointMode", "at_least_once",
+                                "job.checkpointRetention", "delete_on_cancellation",
+                                "job.checkpointInterval", "3s",
+                                "job.stateBackend", "rocksdb",
+                                "job.parallelism", "3",
+                                "job.maxParallelism", "64"));
+
+        Map<String, String> flink = FlinkSettings.from(config).toMap();
+
+        assertThat(flink)
+                .containsEntry("pipeline.generic-types", "false")
+                .containsEntry("pipeline.auto-generate-uids", "false")
+                .containsEntry("parallelism.default", "3")
+                .containsEntry("pipeline.max-parallelism", "64")
+                .containsEntry("state.backend.type", "rocksdb")
+                .containsEntry("execution.checkpointing.interval", "3 s")
+                .containsEntry("execution.checkpointing.timeout", "2 min")
+                .containsEntry("execution.checkpointing.mode", "AT_LEAST_ONCE")
+                .containsEntry(
+                        "execution.checkpointing.externalized-checkpoint-retention",
+                        "DELETE_ON_CANCELLATION")
+                .containsEntry("restart-strategy.type", "exponential-delay")
+                .containsEntry("restart-strategy.exponential-delay.initial-backoff", "1 s")
+                .containsEntry("restart-strategy.exponential-delay.max-backoff", "1 min");
+        assertThat(FlinkSettings.forBoundedRun(config).toMap())
+                .containsEntry("restart-strategy.type", "none")
+                .doesNotContainKey("execution.checkpointing.interval");
+    }
 }

@@ -2,10 +2,11 @@ package io.guidance.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.guidance.embedded.EmbeddedKafka;
-import io.guidance.embedded.LocalRedis;
 import io.guidance.event.Event;
 import io.guidance.event.EventJson;
+import io.guidance.local.EmbeddedKafka;
+import io.guidance.local.LocalRedis;
+import io.guidance.local.LocalStack;
 import io.guidance.pipeline.kafka.DeadLetterSerializer;
 import io.guidance.rules.RuleSet;
 import io.guidance.rules.RulesParser;
@@ -53,50 +54,35 @@ class KafkaToRedisPipelineTest {
                             .setNumberSlotsPerTaskManager(2)
                             .build());
 
-    static final String EVENTS = "events";
-    static final String DEAD_LETTERS = "dead-letters";
-    static final String AUDIT = "audit";
+    static final String EVENTS = LivePipeline.EVENTS;
+    static final String DEAD_LETTERS = LivePipeline.DEAD_LETTERS;
+    static final String AUDIT = LivePipeline.AUDIT;
     static final String RULES = LivePipeline.CHECKOUT_STALL_2S;
 
+    static LocalStack stack;
     static EmbeddedKafka kafka;
     static LocalRedis redis;
 
     @BeforeAll
     static void startKafkaAndRedis() throws Exception {
-        kafka = EmbeddedKafka.start();
-        redis = LocalRedis.start();
-        kafka.createTopic(EVENTS, 2);
-        kafka.createTopic(DEAD_LETTERS, 1);
-        kafka.createTopic(AUDIT, 2);
-        kafka.createCompactedTopic("guidance-rules", 1);
+        stack = LivePipeline.startStack();
+        kafka = stack.kafka();
+        redis = stack.redis();
     }
 
     @AfterAll
     static void stopKafkaAndRedis() {
-        if (kafka != null) {
-            kafka.close();
-        }
-        if (redis != null) {
-            redis.close();
+        if (stack != null) {
+            stack.close();
         }
     }
 
     @Test
     void stallsReachRedisAndBadRecordsReachTheDeadLetterTopic() throws Exception {
         JobConfig config =
-                JobConfig.of(
-                        Map.ofEntries(
-                                Map.entry("kafka.bootstrap", kafka.bootstrapServers()),
-                                Map.entry("kafka.topic", EVENTS),
-                                Map.entry("kafka.deadLetterTopic", DEAD_LETTERS),
-                                Map.entry("kafka.auditTopic", AUDIT),
-                                Map.entry("kafka.groupId", "pipeline-test"),
-                                Map.entry("kafka.startingOffsets", "earliest"),
-                                Map.entry("events.idleTimeout", "1s"),
-                                Map.entry("redis.host", redis.host()),
-                                Map.entry("redis.port", Integer.toString(redis.port())),
-                                Map.entry("job.checkpointInterval", "1s"),
-                                Map.entry("job.parallelism", "2")));
+                LivePipeline.config(
+                        stack,
+                        Map.of("kafka.groupId", "pipeline-test", "job.checkpointInterval", "1s"));
         RuleSet rules = RulesParser.parse(RULES, "test");
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.from(config));

@@ -1,14 +1,13 @@
 package io.guidance.pipeline;
 
-import io.guidance.embedded.EmbeddedKafka;
-import io.guidance.embedded.LocalRedis;
 import io.guidance.event.Event;
 import io.guidance.event.EventJson;
+import io.guidance.local.EmbeddedKafka;
+import io.guidance.local.LocalStack;
 import io.guidance.trigger.Trigger;
 import io.guidance.trigger.TriggerJson;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -25,14 +24,14 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import redis.clients.jedis.RedisClient;
 
-/**
- * Fixtures for tests that run the real job against {@link EmbeddedKafka} and {@link LocalRedis}.
- */
+/** Fixtures for tests that run the real job against a {@link LocalStack}. */
 final class LivePipeline {
     static final String EVENTS = "events";
     static final String DEAD_LETTERS = "dead-letters";
     static final String AUDIT = "audit";
     static final String RULES = "rules";
+    static final LocalStack.Topics TOPICS =
+            new LocalStack.Topics(EVENTS, DEAD_LETTERS, AUDIT, RULES);
 
     /** The SPEC's checkout stall, shortened to 2 s so that tests wait little. */
     static final String CHECKOUT_STALL_2S =
@@ -51,26 +50,20 @@ final class LivePipeline {
 
     private LivePipeline() {}
 
-    /** The topics the job reads and writes; the broker creates none by itself. */
-    static void createTopics(EmbeddedKafka kafka) throws Exception {
-        kafka.createTopic(EVENTS, 2);
-        kafka.createTopic(DEAD_LETTERS, 1);
-        kafka.createTopic(AUDIT, 2);
-        kafka.createCompactedTopic(RULES, 1);
+    /**
+     * Kafka and Redis with the topics the job reads and writes (the broker creates none itself).
+     */
+    static LocalStack startStack() throws Exception {
+        return LocalStack.start(TOPICS, 2);
     }
 
-    /** Job settings for this broker and Redis; {@code more} overrides or adds. */
-    static JobConfig config(EmbeddedKafka kafka, LocalRedis redis, Map<String, String> more) {
-        Map<String, String> s = new HashMap<>();
-        s.put("kafka.bootstrap", kafka.bootstrapServers());
-        s.put("kafka.topic", EVENTS);
-        s.put("kafka.deadLetterTopic", DEAD_LETTERS);
-        s.put("kafka.auditTopic", AUDIT);
-        s.put("kafka.rulesTopic", RULES);
-        s.put("kafka.startingOffsets", "earliest");
+    /**
+     * Job settings for this stack's broker, Redis and {@link #TOPICS}; {@code more} overrides or
+     * adds.
+     */
+    static JobConfig config(LocalStack stack, Map<String, String> more) {
+        Map<String, String> s = stack.settings(TOPICS);
         s.put("events.idleTimeout", "1s");
-        s.put("redis.host", redis.host());
-        s.put("redis.port", Integer.toString(redis.port()));
         s.put("job.parallelism", "2");
         s.putAll(more);
         return JobConfig.of(s);

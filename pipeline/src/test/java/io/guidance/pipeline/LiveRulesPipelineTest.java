@@ -2,10 +2,11 @@ package io.guidance.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.guidance.embedded.EmbeddedKafka;
-import io.guidance.embedded.LocalRedis;
 import io.guidance.event.Event;
 import io.guidance.event.EventJson;
+import io.guidance.local.EmbeddedKafka;
+import io.guidance.local.LocalRedis;
+import io.guidance.local.LocalStack;
 import io.guidance.pipeline.kafka.DeadLetterSerializer;
 import io.guidance.pipeline.kafka.RulesTopic;
 import io.guidance.pipeline.kafka.TriggerAuditSerializer;
@@ -110,22 +111,21 @@ class LiveRulesPipelineTest {
                     "    within: 1s",
                     "");
 
+    static LocalStack stack;
     static EmbeddedKafka kafka;
     static LocalRedis redis;
 
     @BeforeAll
     static void startKafkaAndRedis() throws Exception {
-        kafka = EmbeddedKafka.start();
-        redis = LocalRedis.start();
+        stack = LocalStack.start();
+        kafka = stack.kafka();
+        redis = stack.redis();
     }
 
     @AfterAll
     static void stopKafkaAndRedis() {
-        if (kafka != null) {
-            kafka.close();
-        }
-        if (redis != null) {
-            redis.close();
+        if (stack != null) {
+            stack.close();
         }
     }
 
@@ -426,33 +426,26 @@ class LiveRulesPipelineTest {
             prefix = "guidance-" + name;
         }
 
+        LocalStack.Topics names() {
+            return new LocalStack.Topics(events, deadLetters, audit, rules);
+        }
+
         static Topics create(String name) throws Exception {
             Topics t = new Topics(name);
-            kafka.createTopic(t.events, PARALLELISM);
-            kafka.createTopic(t.deadLetters, 1);
-            kafka.createTopic(t.audit, PARALLELISM);
-            kafka.createCompactedTopic(t.rules, 1);
+            stack.createTopics(t.names(), PARALLELISM);
             return t;
         }
     }
 
     static JobConfig config(Topics topics, String checkpointInterval) {
-        return JobConfig.of(
-                Map.ofEntries(
-                        Map.entry("kafka.bootstrap", kafka.bootstrapServers()),
-                        Map.entry("kafka.topic", topics.events),
-                        Map.entry("kafka.deadLetterTopic", topics.deadLetters),
-                        Map.entry("kafka.auditTopic", topics.audit),
-                        Map.entry("kafka.rulesTopic", topics.rules),
-                        Map.entry("kafka.groupId", topics.group),
-                        Map.entry("kafka.startingOffsets", "earliest"),
-                        Map.entry("events.idleTimeout", "1s"),
-                        Map.entry("redis.host", redis.host()),
-                        Map.entry("redis.port", Integer.toString(redis.port())),
-                        Map.entry("redis.prefix", topics.prefix),
-                        Map.entry("job.checkpointInterval", checkpointInterval),
-                        Map.entry("job.parallelism", Integer.toString(PARALLELISM)),
-                        Map.entry("job.maxParallelism", Integer.toString(MAX_PARALLELISM))));
+        Map<String, String> s = stack.settings(topics.names());
+        s.put("kafka.groupId", topics.group);
+        s.put("events.idleTimeout", "1s");
+        s.put("redis.prefix", topics.prefix);
+        s.put("job.checkpointInterval", checkpointInterval);
+        s.put("job.parallelism", Integer.toString(PARALLELISM));
+        s.put("job.maxParallelism", Integer.toString(MAX_PARALLELISM));
+        return JobConfig.of(s);
     }
 
     static StreamExecutionEnvironment environment(Configuration flink) {

@@ -5,8 +5,9 @@ import static io.guidance.pipeline.LivePipeline.send;
 import static io.guidance.pipeline.LivePipeline.waitFor;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.guidance.embedded.EmbeddedKafka;
-import io.guidance.embedded.LocalRedis;
+import io.guidance.local.EmbeddedKafka;
+import io.guidance.local.LocalRedis;
+import io.guidance.local.LocalStack;
 import io.guidance.pipeline.LivePipeline.AuditReader;
 import io.guidance.rules.RuleSet;
 import io.guidance.rules.RulesParser;
@@ -75,24 +76,22 @@ class RedisOutageTest {
     private static final Duration PATIENCE = Duration.ofSeconds(45);
     private static final Pattern SET_CALLS = Pattern.compile("cmdstat_set:calls=(\\d+)");
 
+    private static LocalStack stack;
     private static EmbeddedKafka kafka;
     private static LocalRedis redis;
 
     @BeforeAll
     static void startKafkaAndRedis() throws Exception {
-        kafka = EmbeddedKafka.start();
-        redis = LocalRedis.start();
-        LivePipeline.createTopics(kafka);
+        stack = LivePipeline.startStack();
+        kafka = stack.kafka();
+        redis = stack.redis();
         kafka.createTopic(BRIEF_EVENTS, 2);
     }
 
     @AfterAll
     static void stopKafkaAndRedis() {
-        if (kafka != null) {
-            kafka.close();
-        }
-        if (redis != null) {
-            redis.close();
+        if (stack != null) {
+            stack.close();
         }
     }
 
@@ -142,6 +141,8 @@ class RedisOutageTest {
                     () -> InMemoryMetricReporter.gauge(MAIN_JOB, "redisPendingTriggers") >= 3,
                     PATIENCE);
             for (String id : mainTriggers.subList(0, 3)) {
+                // the audit reader may need a few polls to join its group and fetch
+                waitFor("decision of " + id, () -> audit.decisions(id) >= 1, PATIENCE);
                 assertThat(audit.decisions(id)).as(id).isEqualTo(1);
             }
             for (String id : briefTriggers) {
@@ -223,8 +224,7 @@ class RedisOutageTest {
         RuleSet ruleSet = RulesParser.parse(rules, jobName);
         JobConfig config =
                 LivePipeline.config(
-                        kafka,
-                        redis,
+                        stack,
                         Map.of(
                                 "job.name", jobName,
                                 "kafka.groupId", groupId,

@@ -6,7 +6,7 @@ import io.guidance.event.Event;
 import io.guidance.event.EventJson;
 import io.guidance.event.EventParser;
 import io.guidance.event.SourceRecord;
-import io.guidance.pipeline.importer.TaobaoImporter;
+import io.guidance.local.importer.TaobaoImporter;
 import io.guidance.pipeline.replay.Replay;
 import io.guidance.rules.RuleSet;
 import io.guidance.rules.RulesParser;

@@ -4,12 +4,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.guidance.config.Setting;
 import io.guidance.event.Event;
 import io.guidance.event.EventJson;
 import io.guidance.event.EventParser;
-import io.guidance.pipeline.redis.RedisClients;
-import io.guidance.pipeline.redis.RedisSettings;
-import io.guidance.pipeline.redis.TriggerInbox;
+import io.guidance.redis.RedisClients;
+import io.guidance.redis.RedisSettings;
+import io.guidance.redis.TriggerInbox;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.staticfiles.Location;
@@ -30,6 +31,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -92,7 +94,7 @@ public final class GuidanceWebServer implements AutoCloseable {
                 settings.rateLimit() > 0
                         ? new RateLimiter(settings.rateLimit(), System::nanoTime)
                         : null;
-        this.eventsTopic = settings.job().eventsTopic();
+        this.eventsTopic = settings.eventsTopic();
         this.producer = producer(settings);
         RedisSettings redisSettings = settings.redis();
         this.redis = RedisClients.create(redisSettings, "guidance-web", 16);
@@ -153,7 +155,9 @@ public final class GuidanceWebServer implements AutoCloseable {
             System.err.println(e.getMessage());
             System.err.println(
                     "usage: GuidanceWebServer [--config FILE] [--key value ...]; web settings: "
-                            + String.join(", ", WebSettings.DEFAULTS.keySet()));
+                            + WebSettings.WEB_KEYS.stream()
+                                    .map(Setting::key)
+                                    .collect(Collectors.joining(", ")));
             System.exit(2);
             return;
         }
@@ -168,7 +172,7 @@ public final class GuidanceWebServer implements AutoCloseable {
 
     private static KafkaProducer<String, byte[]> producer(WebSettings settings) {
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.job().kafkaBootstrap());
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.kafkaBootstrap());
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "guidance-web");

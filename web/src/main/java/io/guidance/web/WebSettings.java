@@ -1,12 +1,14 @@
 package io.guidance.web;
 
-import io.guidance.pipeline.JobConfig;
-import io.guidance.pipeline.redis.RedisSettings;
+import io.guidance.config.JobKeys;
+import io.guidance.config.Setting;
+import io.guidance.config.Settings;
+import io.guidance.redis.RedisSettings;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,39 +18,75 @@ import java.util.stream.Collectors;
 /**
  * The HTTP service's settings: the {@code web.*} section of the job's settings file, plus the job's
  * own {@code kafka.*} and {@code redis.*} settings, so that the service writes to the topic the job
- * reads and reads the keys the job writes. Same file and {@code --key value} overrides as {@link
- * JobConfig}; an unknown {@code web.*} key or a bad value fails at once with the key named.
+ * reads and reads the keys the job writes. Same file and {@code --key value} overrides as the job;
+ * an unknown key or a bad value fails at once with the key named. The job's keys are declared in
+ * {@link JobKeys} and {@link RedisSettings}, so the service checks the whole file without depending
+ * on the job.
  */
 public final class WebSettings {
-    /** Every {@code web.*} key, with its default. */
-    static final Map<String, String> DEFAULTS;
+    public static final Setting<String> HOST =
+            Setting.text(
+                    "web.host", "0.0.0.0", "the address to listen on; 0.0.0.0 for every interface");
+    public static final Setting<Integer> PORT =
+            Setting.integer("web.port", 8080, 0, 65535, "the port to listen on; 0 for a free one");
+    public static final Setting<String> ALLOWED_ORIGINS =
+            Setting.text(
+                    "web.allowedOrigins",
+                    "",
+                    "origins allowed to call the API from a browser (CORS): comma-separated or a"
+                            + " YAML list, * for any");
+    public static final Setting<Integer> MAX_BODY_BYTES =
+            Setting.integer(
+                    "web.maxBodyBytes",
+                    262_144,
+                    1,
+                    Integer.MAX_VALUE,
+                    "the largest request body accepted");
+    public static final Setting<Integer> MAX_BATCH_EVENTS =
+            Setting.integer(
+                    "web.maxBatchEvents",
+                    100,
+                    1,
+                    Integer.MAX_VALUE,
+                    "the most events in one POST /v1/events");
+    public static final Setting<Double> RATE_LIMIT =
+            Setting.number(
+                    "web.rateLimit", "20", 0, "requests per second per client; 0 turns it off");
+    public static final Setting<String> CLIENT_IP_HEADER =
+            Setting.text("web.clientIpHeader", "", "header naming the client behind a proxy");
+    public static final Setting<String> TOKEN_SECRET =
+            Setting.text("web.tokenSecret", "", "when set, API calls need a token for their user");
+    public static final Setting<Boolean> DEMO_SHOP =
+            Setting.flag("web.demoShop", false, "also serve the demo shop; for demos only");
+
+    /** Every {@code web.*} key. */
+    public static final List<Setting<?>> WEB_KEYS =
+            List.of(
+                    HOST,
+                    PORT,
+                    ALLOWED_ORIGINS,
+                    MAX_BODY_BYTES,
+                    MAX_BATCH_EVENTS,
+                    RATE_LIMIT,
+                    CLIENT_IP_HEADER,
+                    TOKEN_SECRET,
+                    DEMO_SHOP);
+
+    /** Every key of the shared settings file: the service's, then the job's and Redis's. */
+    public static final List<Setting<?>> KEYS;
 
     static {
-        Map<String, String> d = new LinkedHashMap<>();
-        d.put("web.host", "0.0.0.0");
-        d.put("web.port", "8080");
-        d.put("web.allowedOrigins", "");
-        d.put("web.maxBodyBytes", "262144");
-        d.put("web.maxBatchEvents", "100");
-        d.put("web.rateLimit", "20");
-        d.put("web.clientIpHeader", "");
-        d.put("web.tokenSecret", "");
-        d.put("web.demoShop", "false");
-        DEFAULTS = Collections.unmodifiableMap(d);
+        List<Setting<?>> keys = new ArrayList<>(WEB_KEYS);
+        keys.addAll(JobKeys.ALL);
+        keys.addAll(RedisSettings.SETTINGS);
+        KEYS = Collections.unmodifiableList(keys);
     }
 
-    private final JobConfig job;
-    private final Map<String, String> values;
+    private final Settings values;
 
-    private WebSettings(JobConfig job, Map<String, String> values) {
-        this.job = job;
-        this.values = Collections.unmodifiableMap(new TreeMap<>(values));
-        // fail fast on every typed value
-        port();
-        maxBodyBytes();
-        maxBatchEvents();
-        rateLimit();
-        demoShop();
+    private WebSettings(Settings values) {
+        this.values = values;
+        // the cross-key checks of the Redis settings, at once too
         redis();
     }
 
@@ -57,85 +95,50 @@ public final class WebSettings {
      * web.*} and job keys).
      */
     public static WebSettings load(Path file, Map<String, String> overrides) throws IOException {
-        Map<String, String> web = new LinkedHashMap<>(DEFAULTS);
-        Map<String, String> jobOverrides = new LinkedHashMap<>();
-        if (file != null) {
-            for (Map.Entry<String, String> e : JobConfig.readFlat(file).entrySet()) {
-                if (e.getKey().startsWith("web.")) {
-                    put(web, e.getKey(), e.getValue(), file.toString());
-                }
-            }
-        }
-        for (Map.Entry<String, String> o : overrides.entrySet()) {
-            if (o.getKey().startsWith("web.")) {
-                put(web, o.getKey(), o.getValue(), "--" + o.getKey());
-            } else {
-                jobOverrides.put(o.getKey(), o.getValue());
-            }
-        }
-        return new WebSettings(JobConfig.load(file, jobOverrides), web);
+        return new WebSettings(Settings.load(KEYS, List.of(), file, overrides));
     }
 
-    /** The job's settings as they are, with {@code web} ({@code web.*} keys) over the defaults. */
-    public static WebSettings of(JobConfig job, Map<String, String> web) {
-        Map<String, String> v = new LinkedHashMap<>(DEFAULTS);
-        web.forEach((k, value) -> put(v, k, value, "setting"));
-        return new WebSettings(job, v);
+    /** The defaults with {@code settings} (job, Redis and {@code web.*} keys) applied. */
+    public static WebSettings of(Map<String, String> settings) {
+        return new WebSettings(Settings.of(KEYS, List.of(), settings));
     }
 
     /** {@code --config FILE} and {@code --key value} pairs, as the job takes them. */
     public static WebSettings fromArgs(String[] args) throws IOException {
-        JobConfig.CommandLine line = JobConfig.CommandLine.parse(args);
+        Settings.CommandLine line = Settings.CommandLine.parse(args);
         return load(line.file(), line.overrides());
     }
 
-    private static void put(Map<String, String> out, String key, String value, String source) {
-        if (!DEFAULTS.containsKey(key)) {
-            throw new IllegalArgumentException(
-                    source
-                            + ": unknown setting '"
-                            + key
-                            + "' (known: "
-                            + String.join(", ", DEFAULTS.keySet())
-                            + ")");
-        }
-        out.put(key, value == null ? "" : value);
-    }
-
     public WebSettings with(String key, String value) {
-        Map<String, String> v = new LinkedHashMap<>(values);
-        put(v, key, value, "setting");
-        return new WebSettings(job, v);
+        return new WebSettings(values.with(key, value));
     }
 
-    public JobConfig job() {
-        return job;
+    /** The Kafka bootstrap servers of the job. */
+    public String kafkaBootstrap() {
+        return values.get(JobKeys.KAFKA_BOOTSTRAP);
+    }
+
+    /** The topic the job reads events from, which the service writes to. */
+    public String eventsTopic() {
+        return values.get(JobKeys.KAFKA_TOPIC);
     }
 
     public RedisSettings redis() {
-        return RedisSettings.fromMap(job.withPrefix("redis."));
+        return RedisSettings.fromMap(values.withPrefix("redis."));
     }
 
     public String get(String key) {
-        String v = values.get(key);
-        if (v == null) {
-            throw new IllegalArgumentException("unknown setting '" + key + "'");
-        }
-        return v;
+        return values.text(key);
     }
 
     /** The address to listen on; {@code 0.0.0.0} for every interface. */
     public String host() {
-        return get("web.host").trim();
+        return values.get(HOST).trim();
     }
 
     /** Zero picks a free port ({@link GuidanceWebServer#port()} tells which). */
     public int port() {
-        int p = intValue("web.port", 0);
-        if (p > 65535) {
-            throw new IllegalArgumentException("web.port: must be in [0, 65535], not " + p);
-        }
-        return p;
+        return values.get(PORT);
     }
 
     /**
@@ -144,7 +147,7 @@ public final class WebSettings {
      * https://shop.example.com,https://www.example.com}.
      */
     public List<String> allowedOrigins() {
-        String s = get("web.allowedOrigins").trim();
+        String s = values.get(ALLOWED_ORIGINS).trim();
         if (s.isEmpty()) {
             return List.of();
         }
@@ -157,12 +160,12 @@ public final class WebSettings {
 
     /** The largest request body accepted; larger ones get 413. */
     public int maxBodyBytes() {
-        return intValue("web.maxBodyBytes", 1);
+        return values.get(MAX_BODY_BYTES);
     }
 
     /** The most events in one {@code POST /v1/events}; more get 413. */
     public int maxBatchEvents() {
-        return intValue("web.maxBatchEvents", 1);
+        return values.get(MAX_BATCH_EVENTS);
     }
 
     /**
@@ -170,20 +173,7 @@ public final class WebSettings {
      * limit off.
      */
     public double rateLimit() {
-        double r;
-        try {
-            r = Double.parseDouble(get("web.rateLimit").trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(
-                    "web.rateLimit: must be a number of requests per second, not '"
-                            + get("web.rateLimit")
-                            + "'");
-        }
-        if (!(r >= 0) || Double.isInfinite(r)) {
-            throw new IllegalArgumentException(
-                    "web.rateLimit: must be zero (off) or more, not " + r);
-        }
-        return r;
+        return values.get(RATE_LIMIT);
     }
 
     /**
@@ -191,47 +181,26 @@ public final class WebSettings {
      * proxy (e.g. {@code X-Forwarded-For}, first address); empty to use the connection's address.
      */
     public Optional<String> clientIpHeader() {
-        String s = get("web.clientIpHeader").trim();
+        String s = values.get(CLIENT_IP_HEADER).trim();
         return s.isEmpty() ? Optional.empty() : Optional.of(s);
     }
 
     /** When set, every API call must carry a token for its user; see {@link UserTokens}. */
     public Optional<String> tokenSecret() {
-        String s = get("web.tokenSecret");
+        String s = values.get(TOKEN_SECRET);
         return s.isEmpty() ? Optional.empty() : Optional.of(s);
     }
 
     /** Serve the demo shop (and its session endpoint) beside the API; for demos only. */
     public boolean demoShop() {
-        String s = get("web.demoShop").trim();
-        if (s.equalsIgnoreCase("true")) return true;
-        if (s.equalsIgnoreCase("false")) return false;
-        throw new IllegalArgumentException("web.demoShop: must be true or false, not '" + s + "'");
-    }
-
-    private int intValue(String key, int min) {
-        try {
-            int v = Integer.parseInt(get(key).trim());
-            if (v < min) {
-                throw new NumberFormatException();
-            }
-            return v;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(
-                    key
-                            + ": must be a whole number of at least "
-                            + min
-                            + ", not '"
-                            + get(key)
-                            + "'");
-        }
+        return values.get(DEMO_SHOP);
     }
 
     @Override
     public String toString() {
-        Map<String, String> shown = new TreeMap<>(values);
-        if (!shown.get("web.tokenSecret").isEmpty()) {
-            shown.put("web.tokenSecret", "***");
+        Map<String, String> shown = new TreeMap<>(values.withPrefix("web."));
+        if (!shown.get(TOKEN_SECRET.key()).isEmpty()) {
+            shown.put(TOKEN_SECRET.key(), "***");
         }
         return "WebSettings" + shown;
     }

@@ -10,8 +10,9 @@ import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.options.WaitForSelectorState;
-import io.guidance.embedded.EmbeddedKafka;
-import io.guidance.embedded.LocalRedis;
+import io.guidance.local.EmbeddedKafka;
+import io.guidance.local.LocalRedis;
+import io.guidance.local.LocalStack;
 import io.guidance.pipeline.FlinkSettings;
 import io.guidance.pipeline.GuidanceJob;
 import io.guidance.pipeline.JobConfig;
@@ -31,6 +32,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -104,6 +106,7 @@ class ShopBrowserIT {
                     .plus(POLL.multipliedBy(2))
                     .plus(Duration.ofSeconds(15));
 
+    private static LocalStack stack;
     private static LocalRedis redis;
     private static EmbeddedKafka kafka;
     private static JobClient job;
@@ -119,31 +122,18 @@ class ShopBrowserIT {
                         "%s is missing: the browser test needs Debian's chromium package (apt-get install chromium)",
                         CHROMIUM)
                 .isTrue();
-        redis = LocalRedis.start();
-        kafka = EmbeddedKafka.start();
-        kafka.createTopic(EVENTS, 2);
-        kafka.createTopic(DEAD_LETTERS, 1);
-        kafka.createTopic(AUDIT, 2);
-        kafka.createCompactedTopic(RULES, 1);
-        JobConfig config =
-                JobConfig.of(
-                        Map.ofEntries(
-                                Map.entry("kafka.bootstrap", kafka.bootstrapServers()),
-                                Map.entry("kafka.topic", EVENTS),
-                                Map.entry("kafka.deadLetterTopic", DEAD_LETTERS),
-                                Map.entry("kafka.auditTopic", AUDIT),
-                                Map.entry("kafka.rulesTopic", RULES),
-                                Map.entry("kafka.groupId", "guidance-shop-test"),
-                                Map.entry("kafka.startingOffsets", "earliest"),
-                                Map.entry(
-                                        "events.maxOutOfOrderness",
-                                        MAX_OUT_OF_ORDERNESS.toMillis() + "ms"),
-                                Map.entry("events.idleTimeout", IDLE_TIMEOUT.toMillis() + "ms"),
-                                Map.entry("redis.host", redis.host()),
-                                Map.entry("redis.port", Integer.toString(redis.port())),
-                                Map.entry("job.name", "guidance-shop-test"),
-                                Map.entry("job.parallelism", "2"),
-                                Map.entry("job.checkpointInterval", "2s")));
+        LocalStack.Topics topics = new LocalStack.Topics(EVENTS, DEAD_LETTERS, AUDIT, RULES);
+        stack = LocalStack.start(topics, 2);
+        redis = stack.redis();
+        kafka = stack.kafka();
+        Map<String, String> settings = stack.settings(topics);
+        settings.put("kafka.groupId", "guidance-shop-test");
+        settings.put("events.maxOutOfOrderness", MAX_OUT_OF_ORDERNESS.toMillis() + "ms");
+        settings.put("events.idleTimeout", IDLE_TIMEOUT.toMillis() + "ms");
+        settings.put("job.name", "guidance-shop-test");
+        settings.put("job.parallelism", "2");
+        settings.put("job.checkpointInterval", "2s");
+        JobConfig config = JobConfig.of(settings);
         RuleSet rules = RulesParser.parse(RULES_YAML, "test rules");
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.from(config));
@@ -151,8 +141,8 @@ class ShopBrowserIT {
         web =
                 GuidanceWebServer.start(
                         WebSettings.of(
-                                config,
-                                Map.of(
+                                withWeb(
+                                        settings,
                                         "web.host",
                                         "127.0.0.1",
                                         "web.port",
@@ -184,6 +174,15 @@ class ShopBrowserIT {
                                                         "--disable-background-networking",
                                                         "--disable-component-update",
                                                         "--disable-sync")));
+    }
+
+    /** The job's settings with the service's {@code web.*} pairs added. */
+    private static Map<String, String> withWeb(Map<String, String> job, String... pairs) {
+        Map<String, String> all = new HashMap<>(job);
+        for (int i = 0; i < pairs.length; i += 2) {
+            all.put(pairs[i], pairs[i + 1]);
+        }
+        return all;
     }
 
     /**
@@ -227,11 +226,8 @@ class ShopBrowserIT {
         if (job != null) {
             job.cancel().get(30, TimeUnit.SECONDS);
         }
-        if (kafka != null) {
-            kafka.close();
-        }
-        if (redis != null) {
-            redis.close();
+        if (stack != null) {
+            stack.close();
         }
         if (profile != null) {
             try (Stream<Path> files = Files.walk(profile)) {

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.guidance.embedded.EmbeddedKafka;
-import io.guidance.embedded.LocalRedis;
-import io.guidance.pipeline.JobConfig;
+import io.guidance.local.EmbeddedKafka;
+import io.guidance.local.LocalRedis;
+import io.guidance.local.LocalStack;
 import io.guidance.trigger.Trigger;
 import io.guidance.trigger.TriggerJson;
 import java.net.URI;
@@ -43,9 +43,11 @@ import redis.clients.jedis.params.SetParams;
  * checks that {@link WebSettings} sets.
  */
 class WebServiceTest {
-    private static final String EVENTS = "web-events";
+    private static final LocalStack.Topics TOPICS = LocalStack.Topics.named("web");
+    private static final String EVENTS = TOPICS.events();
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private static LocalStack stack;
     private static EmbeddedKafka kafka;
     private static LocalRedis redis;
 
@@ -57,18 +59,15 @@ class WebServiceTest {
 
     @BeforeAll
     static void startKafkaAndRedis() throws Exception {
-        redis = LocalRedis.start();
-        kafka = EmbeddedKafka.start();
-        kafka.createTopic(EVENTS, 2);
+        stack = LocalStack.start(TOPICS, 2);
+        kafka = stack.kafka();
+        redis = stack.redis();
     }
 
     @AfterAll
     static void stopKafkaAndRedis() {
-        if (kafka != null) {
-            kafka.close();
-        }
-        if (redis != null) {
-            redis.close();
+        if (stack != null) {
+            stack.close();
         }
     }
 
@@ -100,17 +99,14 @@ class WebServiceTest {
     }
 
     private GuidanceWebServer server(Map<String, String> web) {
-        Map<String, String> job = new HashMap<>();
-        job.put("kafka.bootstrap", kafka.bootstrapServers());
-        job.put("kafka.topic", EVENTS);
-        job.put("redis.host", redis.host());
-        job.put("redis.port", Integer.toString(redis.port()));
+        Map<String, String> job = stack.settings(TOPICS);
         Map<String, String> w = new HashMap<>();
         w.put("web.host", "127.0.0.1");
         w.put("web.port", "0");
         w.put("web.rateLimit", "0");
         w.putAll(web);
-        GuidanceWebServer s = GuidanceWebServer.start(WebSettings.of(JobConfig.of(job), w));
+        job.putAll(w);
+        GuidanceWebServer s = GuidanceWebServer.start(WebSettings.of(job));
         servers.add(s);
         return s;
     }

@@ -30,12 +30,13 @@ class WebSettingsTest {
         assertThat(web.demoShop()).isTrue();
         assertThat(web.tokenSecret()).isEmpty();
         assertThat(web.redis().userKey("u1")).isEqualTo("shop:user:u1");
-        assertThat(web.job().eventsTopic()).isEqualTo(job.eventsTopic());
+        assertThat(web.eventsTopic()).isEqualTo(job.eventsTopic());
+        assertThat(web.kafkaBootstrap()).isEqualTo(job.kafkaBootstrap());
     }
 
     @Test
     void defaultsAreSafeForProduction() {
-        WebSettings web = WebSettings.of(JobConfig.defaults(), Map.of());
+        WebSettings web = WebSettings.of(Map.of());
 
         assertThat(web.port()).isEqualTo(8080);
         assertThat(web.allowedOrigins()).isEmpty();
@@ -62,13 +63,11 @@ class WebSettingsTest {
 
         assertThatThrownBy(() -> WebSettings.load(file, Map.of()))
                 .hasMessageContaining("unknown setting 'web.prot'");
-        assertThatThrownBy(
-                        () -> WebSettings.of(JobConfig.defaults(), Map.of("web.rateLimit", "-1")))
+        assertThatThrownBy(() -> WebSettings.of(Map.of("web.rateLimit", "-1")))
                 .hasMessageContaining("web.rateLimit");
-        assertThatThrownBy(() -> WebSettings.of(JobConfig.defaults(), Map.of("web.port", "70000")))
+        assertThatThrownBy(() -> WebSettings.of(Map.of("web.port", "70000")))
                 .hasMessageContaining("web.port");
-        assertThatThrownBy(
-                        () -> WebSettings.of(JobConfig.defaults(), Map.of("web.demoShop", "yes")))
+        assertThatThrownBy(() -> WebSettings.of(Map.of("web.demoShop", "yes")))
                 .hasMessageContaining("web.demoShop");
         assertThatThrownBy(() -> WebSettings.load(null, Map.of("kafka.topik", "x")))
                 .hasMessageContaining("kafka.topik");
@@ -76,8 +75,7 @@ class WebSettingsTest {
 
     @Test
     void theSecretIsNeverShown() {
-        WebSettings web =
-                WebSettings.of(JobConfig.defaults(), Map.of("web.tokenSecret", "hunter2"));
+        WebSettings web = WebSettings.of(Map.of("web.tokenSecret", "hunter2"));
 
         assertThat(web.toString()).doesNotContain("hunter2").contains("web.tokenSecret=***");
     }

@@ -1,5 +1,8 @@
 package io.guidance.pipeline.redis;
 
+import io.guidance.redis.RedisClients;
+import io.guidance.redis.RedisSettings;
+import io.guidance.redis.TriggerWriteScript;
 import io.guidance.trigger.Trigger;
 import java.io.IOException;
 import java.util.ArrayDeque;

@@ -3,8 +3,11 @@ package io.guidance.pipeline.redis;
 import static io.guidance.pipeline.redis.Triggers.delivered;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.guidance.embedded.LocalRedis;
-import io.guidance.pipeline.redis.TriggerInbox.Ack;
+import io.guidance.local.LocalRedis;
+import io.guidance.redis.RedisSettings;
+import io.guidance.redis.TriggerInbox;
+import io.guidance.redis.TriggerInbox.Ack;
+import io.guidance.redis.TriggerWriteScript;
 import io.guidance.trigger.Trigger;
 import io.guidance.trigger.TriggerJson;
 import org.apache.flink.api.connector.sink2.SinkWriter;

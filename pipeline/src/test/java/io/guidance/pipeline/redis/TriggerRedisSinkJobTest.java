@@ -4,6 +4,7 @@ import static io.guidance.pipeline.redis.Triggers.delivered;
 import static io.guidance.pipeline.redis.Triggers.suppressed;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.guidance.redis.RedisSettings;
 import io.guidance.trigger.Trigger;
 import io.guidance.trigger.TriggerJson;
 import java.util.ArrayList;

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.guidance.redis.RedisSettings;
 import io.guidance.trigger.Trigger;
 import io.guidance.trigger.TriggerJson;
 import java.io.IOException;

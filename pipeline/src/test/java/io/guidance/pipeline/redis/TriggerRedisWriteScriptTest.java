@@ -4,6 +4,8 @@ import static io.guidance.pipeline.redis.Triggers.delivered;
 import static io.guidance.pipeline.redis.Triggers.expiringAt;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.guidance.redis.RedisSettings;
+import io.guidance.redis.TriggerWriteScript;
 import io.guidance.trigger.Trigger;
 import io.guidance.trigger.TriggerJson;
 import java.util.List;

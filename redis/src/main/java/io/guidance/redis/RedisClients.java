@@ -1,0 +1,55 @@
+package io.guidance.redis;
+
+import javax.net.ssl.SSLParameters;
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.RedisClient;
+
+/**
+ * Builds the Jedis client every Redis user of the project shares the settings of: timeouts, ACL,
+ * TLS, database.
+ */
+public final class RedisClients {
+    private RedisClients() {}
+
+    /**
+     * A client with at most {@code connections} pooled connections; borrowing one never waits
+     * longer than the configured timeout.
+     */
+    public static RedisClient create(RedisSettings s, String clientName, int connections) {
+        int timeoutMillis = (int) s.timeout().toMillis();
+        DefaultJedisClientConfig config =
+                DefaultJedisClientConfig.builder()
+                        .connectionTimeoutMillis(timeoutMillis)
+                        .socketTimeoutMillis(timeoutMillis)
+                        .database(s.database())
+                        .user(s.user())
+                        .password(s.password())
+                        .ssl(s.tls())
+                        .clientName(clientName)
+                        .sslParameters(s.tls() ? verifyHostname() : null)
+                        .build();
+        GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
+        pool.setMaxTotal(connections);
+        pool.setMaxIdle(connections);
+        pool.setMinIdle(0);
+        pool.setMaxWait(s.timeout());
+        pool.setJmxEnabled(false);
+        return RedisClient.builder()
+                .hostAndPort(s.host(), s.port())
+                .clientConfig(config)
+                .poolConfig(pool)
+                .build();
+    }
+
+    /**
+     * TLS without checking that the certificate names the host would accept any server's
+     * certificate.
+     */
+    private static SSLParameters verifyHostname() {
+        SSLParameters params = new SSLParameters();
+        params.setEndpointIdentificationAlgorithm("HTTPS");
+        return params;
+    }
+}
