@@ -251,7 +251,7 @@ public final class LatencyBenchmark {
         JobConfig config = stack.config(phase, o.parallelism);
         PacedProducer.Sent sent;
         try (RedisTriggerWatch watch =
-                RedisTriggerWatch.start(stack.redisServer, LatencyStack.PREFIX)) {
+                RedisTriggerWatch.start(stack.redisServer(), LatencyStack.PREFIX)) {
             JobClient job = stack.startJob(config, rules);
             JobHealthSampler sampler = new JobHealthSampler(config.jobName());
             try {

@@ -1,7 +1,7 @@
 package io.guidance.bench;
 
-import io.guidance.local.EmbeddedKafka;
 import io.guidance.local.LocalRedis;
+import io.guidance.local.LocalStack;
 import io.guidance.pipeline.FlinkSettings;
 import io.guidance.pipeline.GuidanceJob;
 import io.guidance.pipeline.JobConfig;
@@ -38,14 +38,14 @@ import redis.clients.jedis.RedisClient;
  * events and an audit topic and a fresh production job per run.
  */
 final class LatencyStack implements AutoCloseable {
-    static final String DEAD_LETTER_TOPIC = "bench-dead-letters";
+    /** Every run's job follows this one rules topic (empty: the rules come with the job). */
     static final String RULES_TOPIC = "bench-rules";
+
     static final String PREFIX = "guidance";
 
     private static final Duration JOB_START_TIMEOUT = Duration.ofMinutes(3);
 
-    final LocalRedis redisServer;
-    final EmbeddedKafka kafka;
+    private final LocalStack local;
     final KafkaProducer<String, byte[]> producer;
     private final RedisClient redis;
 
@@ -53,29 +53,27 @@ final class LatencyStack implements AutoCloseable {
     private final Path checkpoints;
 
     private LatencyStack(
-            LocalRedis redisServer,
-            EmbeddedKafka kafka,
+            LocalStack local,
             KafkaProducer<String, byte[]> producer,
             RedisClient redis,
             Path checkpoints) {
-        this.redisServer = redisServer;
-        this.kafka = kafka;
+        this.local = local;
         this.producer = producer;
         this.redis = redis;
         this.checkpoints = checkpoints;
     }
 
+    /**
+     * Starts Redis and the broker ({@link LocalStack}), a producer, and a Redis client that has
+     * Redis publish its {@code set} key events (for {@link RedisTriggerWatch}).
+     */
     static LatencyStack start() throws Exception {
-        LocalRedis redisServer = LocalRedis.start();
-        EmbeddedKafka kafka = null;
+        LocalStack local = LocalStack.start();
         KafkaProducer<String, byte[]> producer = null;
         RedisClient redis = null;
         try {
-            kafka = EmbeddedKafka.start();
-            kafka.createTopic(DEAD_LETTER_TOPIC, 1);
-            kafka.createCompactedTopic(RULES_TOPIC, 1);
             Properties p = new Properties();
-            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, local.bootstrapServers());
             p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
             p.put(
                     ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
@@ -84,20 +82,19 @@ final class LatencyStack implements AutoCloseable {
             producer = new KafkaProducer<>(p);
             redis =
                     RedisClient.builder()
-                            .hostAndPort(redisServer.host(), redisServer.port())
+                            .hostAndPort(local.redis().host(), local.redis().port())
                             .build();
             redis.configSet("notify-keyspace-events", "E$");
             LatencyBenchmark.log(
                     "Redis %s on port %d, Kafka on %s",
-                    redisServer.binary(), redisServer.port(), kafka.bootstrapServers());
+                    local.redis().binary(), local.redis().port(), local.bootstrapServers());
             return new LatencyStack(
-                    redisServer,
-                    kafka,
+                    local,
                     producer,
                     redis,
                     Files.createTempDirectory("guidance-bench-checkpoints-"));
         } catch (Exception | Error e) {
-            closeAll(redis, producer, kafka, redisServer);
+            closeAll(redis, producer, local);
             throw e;
         }
     }
@@ -106,29 +103,28 @@ final class LatencyStack implements AutoCloseable {
         return redis;
     }
 
-    /** Creates the events and audit topics of a run; returns the events topic. */
+    LocalRedis redisServer() {
+        return local.redis();
+    }
+
+    /** A run's own events, audit and dead-letter topics; the rules topic is shared. */
+    private static LocalStack.Topics topics(String phase) {
+        return LocalStack.Topics.named("bench-" + phase).withRules(RULES_TOPIC);
+    }
+
+    /** Creates the topics of a run; returns the events topic. */
     String newPhase(String phase, int partitions) throws Exception {
-        kafka.createTopic("bench-events-" + phase, Math.max(2, partitions));
-        kafka.createTopic("bench-audit-" + phase, 1);
-        return "bench-events-" + phase;
+        return local.createTopics(topics(phase), Math.max(2, partitions)).events();
     }
 
     JobConfig config(String phase, int parallelism) {
-        return JobConfig.of(
-                Map.ofEntries(
-                        Map.entry("kafka.bootstrap", kafka.bootstrapServers()),
-                        Map.entry("kafka.topic", "bench-events-" + phase),
-                        Map.entry("kafka.deadLetterTopic", DEAD_LETTER_TOPIC),
-                        Map.entry("kafka.auditTopic", "bench-audit-" + phase),
-                        Map.entry("kafka.rulesTopic", RULES_TOPIC),
-                        Map.entry("kafka.groupId", "bench-" + phase),
-                        Map.entry("kafka.startingOffsets", "earliest"),
-                        Map.entry("redis.host", redisServer.host()),
-                        Map.entry("redis.port", Integer.toString(redisServer.port())),
-                        Map.entry("redis.prefix", PREFIX),
-                        Map.entry("job.name", "bench-latency-" + phase),
-                        Map.entry("job.parallelism", Integer.toString(parallelism)),
-                        Map.entry("job.checkpointRetention", "delete_on_cancellation")));
+        Map<String, String> settings = local.settings(topics(phase));
+        settings.put("kafka.groupId", "bench-" + phase);
+        settings.put("redis.prefix", PREFIX);
+        settings.put("job.name", "bench-latency-" + phase);
+        settings.put("job.parallelism", Integer.toString(parallelism));
+        settings.put("job.checkpointRetention", "delete_on_cancellation");
+        return JobConfig.of(settings);
     }
 
     /** Starts the production job and returns once its detection operator runs on every subtask. */
@@ -166,7 +162,7 @@ final class LatencyStack implements AutoCloseable {
     /** Every trigger in an audit topic, read from its start to its current end. */
     List<Trigger> readAudit(String topic) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, local.bootstrapServers());
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
@@ -193,7 +189,7 @@ final class LatencyStack implements AutoCloseable {
 
     @Override
     public void close() {
-        closeAll(redis, producer, kafka, redisServer);
+        closeAll(redis, producer, local);
         try {
             FileTrees.delete(checkpoints);
         } catch (IOException e) {
