@@ -1,6 +1,8 @@
 package io.guidance.bench;
 
 import io.guidance.bench.jmh.MicroBenchmarks;
+import io.guidance.bench.report.MachineFacts;
+import io.guidance.bench.report.Markdown;
 import io.guidance.event.Event;
 import io.guidance.rules.RuleSet;
 import io.guidance.rules.RulesParser;
@@ -12,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -120,7 +121,7 @@ public final class Benchmarks {
         long start = System.nanoTime();
         ThroughputBenchmark.Results throughput = null;
         for (String section : o.sections) {
-            String load = BenchmarkReport.loadAverage();
+            String load = MachineFacts.loadAverage();
             long t0 = System.nanoTime();
             ThroughputBenchmark.log("section %s", section);
             Fragment f;
@@ -156,11 +157,9 @@ public final class Benchmarks {
                                     "\n",
                                     "\n\n"
                                             + BenchmarkReport.stamp(load).strip()
-                                            + String.format(
-                                                    Locale.ROOT,
+                                            + Markdown.format(
                                                     " _Took %.0f s. Command: `bench/run.sh %s`._\n",
-                                                    (System.nanoTime() - t0) / 1e9,
-                                                    o.command));
+                                                    (System.nanoTime() - t0) / 1e9, o.command));
             Files.writeString(
                     sectionsDir.resolve(section + ".md"),
                     new Fragment(f.headline(), stamped).file());
@@ -187,8 +186,7 @@ public final class Benchmarks {
         for (int i = 0; i < r.limit.size(); i++) {
             double pipeline = ThroughputBenchmark.median(r.pipeline.get(i));
             ratios.add(
-                    String.format(
-                            Locale.ROOT,
+                    Markdown.format(
                             "parallelism %d: pipeline %,.0f events/s, %.2f of the limit, "
                                     + "%.1f times Flink CEP",
                             r.options.parallelisms[i],
@@ -198,7 +196,7 @@ public final class Benchmarks {
         }
         return new Fragment(
                 "Throughput, "
-                        + String.format(Locale.ROOT, "%,d", r.scaled.events.length)
+                        + Markdown.count(r.scaled.events.length)
                         + " events: "
                         + String.join("; ", ratios)
                         + ".",
@@ -210,8 +208,7 @@ public final class Benchmarks {
         int last = r.rules.size() - 1;
         double first = ThroughputBenchmark.median(r.rules.get(0));
         return new Fragment(
-                String.format(
-                        Locale.ROOT,
+                Markdown.format(
                         "Rule scaling: %d rules run at %.2f of the speed of %d (%,.0f "
                                 + "against %,.0f events/s).",
                         r.options.ruleCounts[last],
@@ -223,41 +220,33 @@ public final class Benchmarks {
     }
 
     private static Fragment latency(Options o) throws Exception {
-        LatencyBenchmark.Options l =
-                LatencyBenchmark.Options.parse(o.sectionArgs.get("latency").toArray(String[]::new));
-        LatencyBenchmark.Result r = LatencyBenchmark.run(l);
-        LatencyBenchmark.chart(r, o.docs.resolve("benchmarks-latency.png"));
+        LatencyOptions l =
+                LatencyOptions.parse(o.sectionArgs.get("latency").toArray(String[]::new));
+        LatencyResult r = LatencyBenchmark.run(l);
+        LatencyPage.chart(r, o.docs.resolve("benchmarks-latency.png"));
         List<String> p99 = new ArrayList<>();
-        for (LatencyBenchmark.RateRun run : r.runs) {
+        for (LatencyResult.RateRun run : r.runs) {
             p99.add(
-                    String.format(
-                            Locale.ROOT,
+                    Markdown.format(
                             "%.0f %%: %,d ms (stalls %,d ms)",
-                            run.fraction * 100,
-                            run.caused.p99,
-                            run.stalls.p99));
+                            run.fraction * 100, run.caused.p99, run.stalls.p99));
         }
         return new Fragment(
-                String.format(
-                        Locale.ROOT,
+                Markdown.format(
                         "Latency with Kafka and Redis, event (or stall deadline) to "
                                 + "readable in Redis, p99 at shares of the %,.0f events/s maximum: %s; target %,d ms.",
-                        r.maxRate,
-                        String.join("; ", p99),
-                        r.targetMs()),
-                LatencyBenchmark.markdown(r));
+                        r.maxRate, String.join("; ", p99), r.targetMs()),
+                LatencyPage.markdown(r));
     }
 
     private static Fragment state(Options o) throws Exception {
-        StateBenchmark.Options so =
-                StateBenchmark.Options.parse(o.sectionArgs.get("state").toArray(String[]::new));
-        StateBenchmark.Result r = StateBenchmark.run(so);
+        StateOptions so = StateOptions.parse(o.sectionArgs.get("state").toArray(String[]::new));
+        StateResult r = StateBenchmark.run(so);
         List<String> parts = new ArrayList<>();
-        for (StateBenchmark.Backend b : r.backends) {
+        for (StateResult.Backend b : r.backends) {
             if (b.hasPhase(1) && b.users == r.users) {
                 parts.add(
-                        String.format(
-                                Locale.ROOT,
+                        Markdown.format(
                                 "%s %,.0f checkpoint bytes per user during a visit, checkpoint "
                                         + "%,d MB in %,d ms",
                                 b.name,
@@ -267,9 +256,8 @@ public final class Benchmarks {
             }
         }
         return new Fragment(
-                String.format(
-                        Locale.ROOT, "State at %,d users: %s.", r.users, String.join("; ", parts)),
-                StateBenchmark.markdown(r));
+                Markdown.format("State at %,d users: %s.", r.users, String.join("; ", parts)),
+                StatePage.markdown(r));
     }
 
     private static Fragment micro(Options o) throws Exception {

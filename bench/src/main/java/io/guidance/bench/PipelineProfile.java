@@ -1,9 +1,13 @@
 package io.guidance.bench;
 
+import io.guidance.bench.report.Markdown;
 import io.guidance.event.Event;
 import io.guidance.rules.RuleSet;
 import io.guidance.rules.RulesParser;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
@@ -152,10 +157,9 @@ public final class PipelineProfile {
      * a thread's last work).
      */
     static final class ThreadCpu implements AutoCloseable {
-        private final java.lang.management.ThreadMXBean mx =
-                java.lang.management.ManagementFactory.getThreadMXBean();
-        private final Map<Long, String> names = new java.util.concurrent.ConcurrentHashMap<>();
-        private final Map<Long, Long> last = new java.util.concurrent.ConcurrentHashMap<>();
+        private final ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        private final Map<Long, String> names = new ConcurrentHashMap<>();
+        private final Map<Long, Long> last = new ConcurrentHashMap<>();
         private final Thread poller;
         private volatile boolean running = true;
 
@@ -178,7 +182,7 @@ public final class PipelineProfile {
         }
 
         private void poll() {
-            for (java.lang.management.ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
+            for (ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
                 if (t == null || !isTaskThread(t.getThreadName())) {
                     continue;
                 }
@@ -266,62 +270,62 @@ public final class PipelineProfile {
                 "### Task threads\n\nSamples, and CPU time (polled from the JVM every 20 ms, so the last few ms of "
                         + "a thread may be missing): CPU time per event moves less than events per second when other "
                         + "processes load the machine.\n\n");
-        md.append(
-                "| thread | samples | share | CPU ms | CPU µs per event |\n|---|---:|---:|---:|---:|\n");
+        Markdown.Table threads =
+                Markdown.table()
+                        .left("thread")
+                        .right("samples")
+                        .right("share")
+                        .right("CPU ms")
+                        .right("CPU µs per event");
         for (Map.Entry<String, Long> e : sorted(p.byThread, top)) {
             long cpu = p.cpuNanos.getOrDefault(e.getKey(), 0L);
-            md.append(
-                    String.format(
-                            Locale.ROOT,
-                            "| `%s` | %,d | %.1f%% | %,d | %.2f |\n",
-                            e.getKey().replace("|", "\\|"),
-                            e.getValue(),
-                            percent(e.getValue(), p.samples),
-                            cpu / 1_000_000,
-                            run.events == 0 ? 0 : cpu / 1000.0 / run.events));
+            threads.row(
+                    Markdown.code(e.getKey()),
+                    Markdown.count(e.getValue()),
+                    share(e.getValue(), p.samples),
+                    Markdown.count(cpu / 1_000_000),
+                    Markdown.format("%.2f", run.events == 0 ? 0 : cpu / 1000.0 / run.events));
         }
+        md.append(threads.render());
 
         md.append(
                 "\n### Top methods by self time\n\nThe method running when the sample was taken.\n\n");
-        md.append("| method | samples | share |\n|---|---:|---:|\n");
+        Markdown.Table self = Markdown.table().left("method").right("samples").right("share");
         for (Map.Entry<String, Long> e : sorted(p.selfByMethod, top)) {
-            row(md, e.getKey(), e.getValue(), p.samples);
+            self.row(
+                    Markdown.code(e.getKey()),
+                    Markdown.count(e.getValue()),
+                    share(e.getValue(), p.samples));
         }
+        md.append(self.render());
 
         md.append("\n### Top own-code frames by total time\n\n");
         md.append(
                 "`io.guidance` methods anywhere on the sampled stack (total), and the samples for which the method "
                         + "is the own-code frame nearest the top (innermost: its own time and the library code it called).\n\n");
-        md.append(
-                "| method | total samples | total share | innermost samples | innermost share |\n");
-        md.append("|---|---:|---:|---:|---:|\n");
+        Markdown.Table own =
+                Markdown.table()
+                        .left("method")
+                        .right("total samples")
+                        .right("total share")
+                        .right("innermost samples")
+                        .right("innermost share");
         for (Map.Entry<String, Long> e : sorted(p.ownTotal, top)) {
             long inner = p.ownInnermost.getOrDefault(e.getKey(), 0L);
-            md.append(
-                    String.format(
-                            Locale.ROOT,
-                            "| `%s` | %,d | %.1f%% | %,d | %.1f%% |\n",
-                            e.getKey(),
-                            e.getValue(),
-                            percent(e.getValue(), p.samples),
-                            inner,
-                            percent(inner, p.samples)));
+            own.row(
+                    Markdown.code(e.getKey()),
+                    Markdown.count(e.getValue()),
+                    share(e.getValue(), p.samples),
+                    Markdown.count(inner),
+                    share(inner, p.samples));
         }
+        md.append(own.render());
         return md.toString();
     }
 
-    private static void row(StringBuilder md, String name, long n, long total) {
-        md.append(
-                String.format(
-                        Locale.ROOT,
-                        "| `%s` | %,d | %.1f%% |\n",
-                        name.replace("|", "\\|"),
-                        n,
-                        percent(n, total)));
-    }
-
-    private static double percent(long n, long total) {
-        return total == 0 ? 0 : 100.0 * n / total;
+    /** {@code n} as a percentage of {@code total}, one decimal: {@code 12.5%}. */
+    private static String share(long n, long total) {
+        return Markdown.format("%.1f%%", total == 0 ? 0 : 100.0 * n / total);
     }
 
     private static List<Map.Entry<String, Long>> sorted(Map<String, Long> counts, int top) {

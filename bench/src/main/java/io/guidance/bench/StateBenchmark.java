@@ -1,5 +1,7 @@
 package io.guidance.bench;
 
+import io.guidance.bench.StateResult.Backend;
+import io.guidance.bench.StateResult.Phase;
 import io.guidance.detect.StateSizeVisit;
 import io.guidance.event.Event;
 import io.guidance.event.EventJson;
@@ -11,22 +13,14 @@ import io.guidance.rules.RuleSet;
 import io.guidance.rules.RulesParser;
 import io.guidance.rules.RulesUpdate;
 import io.guidance.time.ClickstreamWatermarks;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
@@ -77,157 +71,11 @@ public final class StateBenchmark {
 
     private StateBenchmark() {}
 
-    /** What to run. */
-    public static final class Options {
-        public int sessions = 1_000_000;
-        public String[] backends = {"hashmap", "rocksdb"};
-
-        /** The job's default parallelism, as docs/benchmarks.md is measured. */
-        public int parallelism = 2;
-
-        /**
-         * Backends measured at {@link #sessions} only empty and during the visit (the checkpoint at
-         * N sessions). The later phases fire every user's cleanup timers, which on RocksDB slow
-         * down with the number of users, too much for a million; such a backend gets all phases in
-         * a second run at {@link #cleanupSessions}.
-         */
-        public java.util.Set<String> visitOnly = new java.util.HashSet<>(List.of("rocksdb"));
-
-        public int cleanupSessions = 5_000;
-        public Path rulesFile = ScaledEvents.repositoryRoot().resolve("config/rules.yaml");
-        public String command = "";
-
-        public static Options parse(String[] args) {
-            Options o = new Options();
-            o.command = String.join(" ", args);
-            for (int i = 0; i < args.length; i++) {
-                String a = args[i];
-                switch (a) {
-                    case "--sessions":
-                        o.sessions = Integer.parseInt(args[++i].replace("_", ""));
-                        break;
-                    case "--backends":
-                        o.backends = args[++i].split(",");
-                        break;
-                    case "--parallelism":
-                        o.parallelism = Integer.parseInt(args[++i]);
-                        break;
-                    case "--visit-only":
-                        o.visitOnly = new java.util.HashSet<>(Arrays.asList(args[++i].split(",")));
-                        break;
-                    case "--cleanup-sessions":
-                        o.cleanupSessions = Integer.parseInt(args[++i].replace("_", ""));
-                        break;
-                    case "--rules":
-                        o.rulesFile = Path.of(args[++i]);
-                        break;
-                    default:
-                        throw new IllegalArgumentException("unknown argument " + a);
-                }
-            }
-            return o;
-        }
-    }
-
-    /** One phase's checkpoint and live size. */
-    public static final class Phase {
-        public final String name;
-        public long checkpointId;
-
-        /**
-         * Flink's checkpoint statistics: the state size and the time from trigger to the last
-         * acknowledgement.
-         */
-        public long stateBytes;
-
-        public long durationMs;
-
-        /** What the checkpoint left in its directory (chk-N). */
-        public long directoryBytes;
-
-        /**
-         * HashMap: heap in use after a full GC. RocksDB: estimated live SST data plus memtables.
-         */
-        public long liveBytes;
-
-        /** Heap in use after a full GC, on either backend. */
-        public long heapBytes;
-
-        Phase(String name) {
-            this.name = name;
-        }
-    }
-
-    /** One backend. */
-    public static final class Backend {
-        public final String name;
-        public final long users;
-        public final List<Phase> phases = new ArrayList<>();
-
-        /** Events the detection operator took in, and how long feeding them took. */
-        public long events;
-
-        public long feedMillis;
-
-        /**
-         * Triggers emitted; -1 when the job was cancelled (visit-only runs) and its sinks did not
-         * report.
-         */
-        public long triggers;
-
-        /**
-         * From opening the gate for the clock events to the completed checkpoints after them
-         * (timers included).
-         */
-        public long cleanupMillis;
-
-        Backend(String name, long users) {
-            this.name = name;
-            this.users = users;
-        }
-
-        public Phase empty() {
-            return phases.get(0);
-        }
-
-        public Phase phase(int i) {
-            return phases.get(i);
-        }
-
-        public boolean hasPhase(int i) {
-            return i < phases.size();
-        }
-
-        /** Checkpoint bytes per user of phase {@code i}, over the empty job. */
-        public double checkpointPerUser(int i) {
-            return (phase(i).stateBytes - empty().stateBytes) / (double) users;
-        }
-
-        /** Live bytes per user of phase {@code i}, over the empty job. */
-        public double livePerUser(int i) {
-            return (phase(i).liveBytes - empty().liveBytes) / (double) users;
-        }
-    }
-
-    /** Everything measured. */
-    public static final class Result {
-        public final Options options;
-        public long users;
-        public long events;
-        public int rules;
-        public final List<Backend> backends = new ArrayList<>();
-        public long totalMillis;
-
-        Result(Options options) {
-            this.options = options;
-        }
-    }
-
     // ---------------------------------------------------------------- the run
 
-    public static Result run(Options o) throws Exception {
+    public static StateResult run(StateOptions o) throws Exception {
         long started = System.nanoTime();
-        Result res = new Result(o);
+        StateResult res = new StateResult(o);
         RuleSet rules = RulesParser.parseFile(o.rulesFile);
         res.rules = rules.rules.size();
         log("generating %,d visits of %d events", o.sessions, StateSizeVisit.EVENTS);
@@ -405,7 +253,7 @@ public final class StateBenchmark {
         } finally {
             cluster.close();
             JobMetrics.forget(JOB);
-            deleteTree(dir);
+            FileTrees.delete(dir);
         }
         return b;
     }
@@ -504,7 +352,7 @@ public final class StateBenchmark {
         p.stateBytes = stats.getStateSize();
         p.durationMs = stats.getEndToEndDuration();
         p.directoryBytes =
-                treeSize(
+                FileTrees.size(
                         location.startsWith("file:")
                                 ? Path.of(URI.create(location))
                                 : Path.of(location));
@@ -564,153 +412,15 @@ public final class StateBenchmark {
         return used;
     }
 
-    static long treeSize(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return 0;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            return s.filter(Files::isRegularFile)
-                    .mapToLong(
-                            f -> {
-                                try {
-                                    return Files.size(f);
-                                } catch (IOException e) {
-                                    throw new UncheckedIOException(e);
-                                }
-                            })
-                    .sum();
-        }
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
-
-    // ---------------------------------------------------------------- report
-
-    /**
-     * A docs section: bytes per active session and per tracked user on both backends, and the
-     * checkpoints.
-     */
-    public static String markdown(Result r) {
-        StringBuilder md = new StringBuilder();
-        md.append(String.format(Locale.ROOT, "## State at %,d sessions%n%n", r.users))
-                .append(
-                        String.format(
-                                Locale.ROOT,
-                                "The production topology (`GuidanceTopology`, the %d rules of "
-                                        + "config/rules.yaml, default settings) on a local MiniCluster at parallelism %d, fed %,d users with one "
-                                        + "visit each: the visit docs/state-size.md is measured with (`StateSizeVisit`: ten item views in one "
-                                        + "category, an add-to-cart and a purchase, so every rule kind keeps something), %,d events in all, "
-                                        + "users interleaved in `ts` order. The job stays up; after each phase a full checkpoint is triggered "
-                                        + "to a local directory and measured: state size and end-to-end duration from Flink's checkpoint "
-                                        + "statistics, and the bytes in the checkpoint's directory. Live size: on HashMap, the heap in use after "
-                                        + "a full GC (the MiniCluster runs in the benchmark's JVM); on RocksDB, its estimate of live SST data "
-                                        + "plus its memtables (`rocksdb.estimate-live-data-size` + `rocksdb.cur-size-all-mem-tables`), with 1 GiB "
-                                        + "of managed memory for its caches and write buffers. "
-                                        + "Per user = (phase - empty job) / users.%n%n",
-                                r.rules,
-                                r.options.parallelism,
-                                r.users,
-                                r.events));
-        md.append(
-                "| backend | users | phase | checkpoint bytes | per user | checkpoint duration ms "
-                        + "| checkpoint directory bytes | live bytes | live per user |\n"
-                        + "|---|---:|---|---:|---:|---:|---:|---:|---:|\n");
-        for (Backend b : r.backends) {
-            for (int i = 0; i < b.phases.size(); i++) {
-                Phase p = b.phase(i);
-                md.append(
-                        String.format(
-                                Locale.ROOT,
-                                "| %s | %,d | %s | %,d | %s | %,d | %,d | %,d | %s |%n",
-                                b.name,
-                                b.users,
-                                p.name,
-                                p.stateBytes,
-                                i == 0
-                                        ? ""
-                                        : String.format(
-                                                Locale.ROOT, "%,.0f", b.checkpointPerUser(i)),
-                                p.durationMs,
-                                p.directoryBytes,
-                                p.liveBytes,
-                                i == 0
-                                        ? ""
-                                        : String.format(Locale.ROOT, "%,.0f", b.livePerUser(i))));
-            }
-        }
-        md.append(
-                "\nSo, per active session (a user during a visit) and per tracked user (idle, kept for "
-                        + "`events.userRetention`), and the checkpoint with every session active:\n\n"
-                        + "| backend | users | checkpoint per active session | live per active session "
-                        + "| checkpoint per tracked user | live per tracked user | checkpoint | its duration "
-                        + "| evaluating the events |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-        for (Backend b : r.backends) {
-            Phase active = b.phase(1);
-            boolean idle = b.hasPhase(3);
-            md.append(
-                    String.format(
-                            Locale.ROOT,
-                            "| %s | %,d | %,.0f B | %,.0f B | %s | %s | %.1f MiB | %,d ms "
-                                    + "| %,d ms (%,.0f events/s) |%n",
-                            b.name,
-                            b.users,
-                            b.checkpointPerUser(1),
-                            b.livePerUser(1),
-                            idle
-                                    ? String.format(Locale.ROOT, "%,.0f B", b.checkpointPerUser(3))
-                                    : "not run",
-                            idle
-                                    ? String.format(Locale.ROOT, "%,.0f B", b.livePerUser(3))
-                                    : "not run",
-                            active.stateBytes / (1024.0 * 1024.0),
-                            active.durationMs,
-                            b.feedMillis,
-                            b.events * 1000.0 / Math.max(1, b.feedMillis)));
-        }
-        for (Backend b : r.backends) {
-            if (b.hasPhase(3)) {
-                md.append(
-                        String.format(
-                                Locale.ROOT,
-                                "%n%s, %,d users: moving event time 2 h and then 25 h on, which "
-                                        + "fires every user's cleanup timers, took %,d ms including the two checkpoints.",
-                                b.name,
-                                b.users,
-                                b.cleanupMillis));
-            }
-        }
-        md.append('\n');
-        md.append(
-                String.format(
-                        Locale.ROOT,
-                        "%nRun %s on %s (`nproc` %s, %s, Java %s, max heap %,d MiB), %,d s in all. "
-                                + "Reproduce: `bench/run.sh --sections state` with the options `%s`.%n",
-                        ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
-                        BenchmarkReport.cpuModel(),
-                        BenchmarkReport.command("nproc"),
-                        BenchmarkReport.memTotal(),
-                        System.getProperty("java.version"),
-                        Runtime.getRuntime().maxMemory() / (1024 * 1024),
-                        r.totalMillis / 1000,
-                        r.options.command));
-        return md.toString();
-    }
-
     static void log(String format, Object... args) {
         System.out.printf(Locale.ROOT, "[state] " + format + "%n", args);
         System.out.flush();
     }
 
     public static void main(String[] args) throws Exception {
-        Options o = Options.parse(args);
-        Result r = run(o);
-        String md = markdown(r);
+        StateOptions o = StateOptions.parse(args);
+        StateResult r = run(o);
+        String md = StatePage.markdown(r);
         System.out.println();
         System.out.println(md);
     }

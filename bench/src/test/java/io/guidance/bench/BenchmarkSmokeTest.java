@@ -7,9 +7,11 @@ import io.guidance.event.Event;
 import io.guidance.event.EventParser;
 import io.guidance.rules.RuleSet;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import javax.imageio.ImageIO;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -41,7 +43,7 @@ class BenchmarkSmokeTest {
         assertThat(s.events.length).isEqualTo(base.size() * 2 + 10);
         EventParser parser = new EventParser();
         long previous = Long.MIN_VALUE;
-        Set<String> ids = new java.util.HashSet<>();
+        Set<String> ids = new HashSet<>();
         for (byte[] raw : s.events) {
             EventParser.Result r = parser.parse(raw);
             assertThat(r.ok()).as(r.reason + " " + r.detail).isTrue();
@@ -120,7 +122,6 @@ class BenchmarkSmokeTest {
         assertThat(BenchmarkReport.rules(r)).contains("### Rule scaling", "| 1000 |");
         assertThat(BenchmarkReport.machine()).contains("| Flink | 2.2.1");
         BenchmarkReport.chart(r, dir.resolve("chart.png"));
-        assertThat(javax.imageio.ImageIO.read(dir.resolve("chart.png").toFile()).getWidth())
-                .isEqualTo(900);
+        assertThat(ImageIO.read(dir.resolve("chart.png").toFile()).getWidth()).isEqualTo(900);
     }
 }

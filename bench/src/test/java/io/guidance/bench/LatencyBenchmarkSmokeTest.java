@@ -21,20 +21,20 @@ class LatencyBenchmarkSmokeTest {
         for (int i = 0; i < v.length; i++) {
             v[i] = 100 - i; // 100 down to 1, unsorted on purpose
         }
-        LatencyBenchmark.Latencies l = new LatencyBenchmark.Latencies(v);
+        Latencies l = new Latencies(v);
         assertThat(l.count).isEqualTo(100);
         assertThat(l.p50).isEqualTo(50);
         assertThat(l.p99).isEqualTo(99);
         assertThat(l.max).isEqualTo(100);
         assertThat(l.min).isEqualTo(1);
-        assertThat(new LatencyBenchmark.Latencies(new long[] {7}).p99).isEqualTo(7);
-        assertThat(new LatencyBenchmark.Latencies(new long[0]).count).isZero();
+        assertThat(new Latencies(new long[] {7}).p99).isEqualTo(7);
+        assertThat(new Latencies(new long[0]).count).isZero();
     }
 
     @Test
     void aStampedEventCarriesTheSendTimeAndNothingElseChanges() throws Exception {
         byte[][] events = ScaledEvents.scale(ScaledEvents.Inputs.samples(), 50).events;
-        LatencyBenchmark.Prepared p = LatencyBenchmark.Prepared.of(events);
+        StampedEvents p = StampedEvents.of(events);
         EventParser parser = new EventParser();
         long now = 1_765_432_109_876L;
         for (int i = 0; i < p.size(); i++) {
@@ -53,20 +53,20 @@ class LatencyBenchmarkSmokeTest {
 
     @Test
     void everyDeliveredTriggerIsMatchedWithItsWriteToRedis(@TempDir Path dir) throws Exception {
-        LatencyBenchmark.Options o = new LatencyBenchmark.Options();
+        LatencyOptions o = new LatencyOptions();
         o.inputs = ScaledEvents.Inputs.samples();
         o.calibrationEvents = 20_000;
         o.fractions = new double[] {0.2};
         o.seconds = 8;
         o.warmupSeconds = 1;
         o.parallelism = 2;
-        LatencyBenchmark.Result r = LatencyBenchmark.run(o);
+        LatencyResult r = LatencyBenchmark.run(o);
 
         assertThat(r.maxMeasured).isTrue();
         assertThat(r.maxRate).isPositive();
         assertThat(r.boundMs).isEqualTo(2_000);
         assertThat(r.runs).hasSize(1);
-        LatencyBenchmark.RateRun run = r.runs.get(0);
+        LatencyResult.RateRun run = r.runs.get(0);
         assertThat(run.eventsSent).isPositive();
         assertThat(run.delivered).as("delivered triggers in the audit topic").isPositive();
         assertThat(run.readable)
@@ -85,10 +85,10 @@ class LatencyBenchmarkSmokeTest {
         assertThat(run.trace).hasSize((int) (run.delivered + run.suppressed));
         assertThat(run.gcPauseMaxMs).isLessThanOrEqualTo(run.gcPauseTotalMs);
 
-        String md = LatencyBenchmark.markdown(r);
+        String md = LatencyPage.markdown(r);
         assertThat(md)
                 .contains("## Latency with Kafka and Redis", "| 20 % |", "benchmarks-latency.png");
-        LatencyBenchmark.chart(r, dir.resolve("latency.png"));
+        LatencyPage.chart(r, dir.resolve("latency.png"));
         assertThat(ImageIO.read(dir.resolve("latency.png").toFile()).getWidth()).isEqualTo(900);
     }
 }

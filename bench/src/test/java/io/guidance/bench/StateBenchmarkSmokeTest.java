@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.guidance.detect.StateSizeVisit;
 import io.guidance.event.EventParser;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,12 +36,12 @@ class StateBenchmarkSmokeTest {
 
     @Test
     void aVisitOnlyBackendGetsItsOtherPhasesFromASmallerRun() throws Exception {
-        StateBenchmark.Options o = new StateBenchmark.Options();
+        StateOptions o = new StateOptions();
         o.sessions = 1_000;
         o.cleanupSessions = 200;
         o.backends = new String[] {"rocksdb"};
-        o.visitOnly = java.util.Set.of("rocksdb");
-        StateBenchmark.Result r = StateBenchmark.run(o);
+        o.visitOnly = Set.of("rocksdb");
+        StateResult r = StateBenchmark.run(o);
 
         assertThat(r.backends).hasSize(2);
         assertThat(r.backends.get(0).users).isEqualTo(1_000);
@@ -48,26 +49,25 @@ class StateBenchmarkSmokeTest {
         assertThat(r.backends.get(0).checkpointPerUser(1)).isPositive();
         assertThat(r.backends.get(1).users).isEqualTo(200);
         assertThat(r.backends.get(1).phases).hasSize(StateBenchmark.PHASES.length);
-        assertThat(StateBenchmark.markdown(r))
+        assertThat(StatePage.markdown(r))
                 .contains("| rocksdb | 1,000 | ", "| rocksdb | 200 | ", "not run");
     }
 
     @Test
     void bothBackendsAreMeasuredInEveryPhase() throws Exception {
-        StateBenchmark.Options o = new StateBenchmark.Options();
+        StateOptions o = new StateOptions();
         o.sessions = SESSIONS;
         o.parallelism = 2;
-        o.visitOnly =
-                java.util.Set.of(); // (by default RocksDB gets its later phases from a smaller run)
-        StateBenchmark.Result r = StateBenchmark.run(o);
+        o.visitOnly = Set.of(); // (by default RocksDB gets its later phases from a smaller run)
+        StateResult r = StateBenchmark.run(o);
 
         assertThat(r.backends).extracting(b -> b.name).containsExactly("hashmap", "rocksdb");
-        for (StateBenchmark.Backend b : r.backends) {
+        for (StateResult.Backend b : r.backends) {
             assertThat(b.phases).as(b.name).hasSize(StateBenchmark.PHASES.length);
             assertThat(b.events).isEqualTo((long) SESSIONS * StateSizeVisit.EVENTS);
             assertThat(b.triggers).as(b.name + " triggers").isPositive();
             long previousId = 0;
-            for (StateBenchmark.Phase p : b.phases) {
+            for (StateResult.Phase p : b.phases) {
                 assertThat(p.checkpointId).as(b.name + " " + p.name).isGreaterThan(previousId);
                 previousId = p.checkpointId;
                 assertThat(p.stateBytes).as(b.name + " " + p.name + " checkpoint").isPositive();
@@ -94,7 +94,7 @@ class StateBenchmarkSmokeTest {
                         .isGreaterThan(b.empty().liveBytes);
             }
         }
-        String md = StateBenchmark.markdown(r);
+        String md = StatePage.markdown(r);
         assertThat(md)
                 .contains(
                         "## State at 3,000 sessions",

@@ -1,5 +1,7 @@
 package io.guidance.bench.jmh;
 
+import io.guidance.bench.report.MachineFacts;
+import io.guidance.bench.report.Markdown;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +20,7 @@ import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.options.VerboseMode;
+import org.openjdk.jmh.util.Version;
 
 /**
  * Runs the microbenchmarks of this package through JMH and renders their results as a markdown
@@ -101,6 +104,7 @@ public final class MicroBenchmarks {
             return o;
         }
 
+        /** JMH's options, named in full: this class's own {@code Options} hides them. */
         org.openjdk.jmh.runner.options.Options jmh() {
             return new OptionsBuilder()
                     .include(include)
@@ -146,9 +150,10 @@ public final class MicroBenchmarks {
 
     /** Runs the benchmarks and renders their results. */
     public static String markdown(Options o) throws RunnerException {
-        String loadBefore = loadAverage();
+        String loadBefore = MachineFacts.loadAverage();
         List<RunResult> results = run(o);
-        return markdown(o, results, loadBefore + " before, " + loadAverage() + " after");
+        return markdown(
+                o, results, loadBefore + " before, " + MachineFacts.loadAverage() + " after");
     }
 
     /**
@@ -170,25 +175,24 @@ public final class MicroBenchmarks {
         if (load != null) {
             md.append(", load average (1 min) ").append(load);
         }
-        md.append(". Reproduce: `")
-                .append(REPRODUCE)
-                .append("`.\n\n")
-                .append("| Benchmark | ns/op | Error (99.9%) | ops/s |\n")
-                .append("|---|---:|---:|---:|\n");
+        md.append(". Reproduce: `").append(REPRODUCE).append("`.\n\n");
+        Markdown.Table table =
+                Markdown.table()
+                        .left("Benchmark")
+                        .right("ns/op")
+                        .right("Error (99.9%)")
+                        .right("ops/s");
         for (RunResult r : results) {
             Result<?> p = r.getPrimaryResult();
             double ns = p.getScore();
             double error = p.getScoreError();
-            md.append("| ")
-                    .append(label(r.getParams()))
-                    .append(" | ")
-                    .append(number(ns))
-                    .append(" | ")
-                    .append(Double.isNaN(error) ? "n/a" : "± " + number(error))
-                    .append(" | ")
-                    .append(String.format(Locale.ROOT, "%,.0f", 1e9 / ns))
-                    .append(" |\n");
+            table.row(
+                    label(r.getParams()),
+                    number(ns),
+                    Double.isNaN(error) ? "n/a" : "± " + number(error),
+                    Markdown.rounded(1e9 / ns));
         }
+        md.append(table.render());
         md.append('\n')
                 .append(
                         "- `ParseBenchmark`: `EventParser.parse` on the SPEC JSON of real sample events "
@@ -232,22 +236,11 @@ public final class MicroBenchmarks {
     }
 
     private static String number(double v) {
-        return v >= 100
-                ? String.format(Locale.ROOT, "%,.0f", v)
-                : String.format(Locale.ROOT, "%.1f", v);
-    }
-
-    /** The 1-minute load average of the machine, or "unknown". */
-    static String loadAverage() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
-        } catch (IOException | RuntimeException e) {
-            return "unknown";
-        }
+        return v >= 100 ? Markdown.rounded(v) : Markdown.format("%.1f", v);
     }
 
     private static String jmhVersion() {
-        return org.openjdk.jmh.util.Version.getPlainVersion();
+        return Version.getPlainVersion();
     }
 
     public static void main(String[] args) throws RunnerException, IOException {

@@ -1,6 +1,7 @@
 package io.guidance.bench.jmh;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.Arrays;
 import java.util.List;
@@ -76,8 +77,7 @@ class MicroBenchmarksTest {
             double opsPerSecond = Double.parseDouble(cells[4].trim().replace(",", ""));
             assertThat(ns).isPositive();
             // ops/s is the inverse of ns/op, to the rounding of the two cells
-            assertThat(opsPerSecond * ns / 1e9)
-                    .isCloseTo(1.0, org.assertj.core.data.Offset.offset(0.01));
+            assertThat(opsPerSecond * ns / 1e9).isCloseTo(1.0, within(0.01));
         }
         assertThat(md)
                 .startsWith("## Microbenchmarks")
