@@ -34,7 +34,7 @@ import java.util.regex.Pattern;
 public final class Benchmarks {
     /** The sections, in the order of the page. */
     static final List<String> SECTIONS =
-            List.of("throughput", "rules", "latency", "state", "micro", "profile");
+            List.of("throughput", "rules", "latency", "state", "micro", "profile", "discovery");
 
     private static final String HEADLINE = "<!-- headline: ";
     private static final Pattern HEADLINE_LINE = Pattern.compile("<!-- headline: (.*) -->");
@@ -112,7 +112,8 @@ public final class Benchmarks {
                             + String.join(",", SECTIONS)
                             + "] [--docs DIR] "
                             + "[--events N --runs R --cep-runs C --parallelism 1,2 --rule-counts 1,10,100,1000 --rule-events M]"
-                            + " [--latency-OPTION V] [--state-OPTION V] [--micro-OPTION V] [--profile-events N]");
+                            + " [--latency-OPTION V] [--state-OPTION V] [--micro-OPTION V] [--profile-events N]"
+                            + " [--discovery-events N] [--discovery-parallelism P]");
             System.exit(2);
             return;
         }
@@ -147,6 +148,9 @@ public final class Benchmarks {
                     break;
                 case "profile":
                     f = profile(o);
+                    break;
+                case "discovery":
+                    f = discovery(o);
                     break;
                 default:
                     throw new IllegalStateException(section);
@@ -237,6 +241,44 @@ public final class Benchmarks {
                                 + "readable in Redis, p99 at shares of the %,.0f events/s maximum: %s; target %,d ms.",
                         r.maxRate, String.join("; ", p99), r.targetMs()),
                 LatencyPage.markdown(r));
+    }
+
+    private static Fragment discovery(Options o) throws Exception {
+        int events = 5_000_000;
+        int parallelism = 2;
+        List<String> a = o.sectionArgs.get("discovery");
+        for (int i = 0; i + 1 < a.size(); i += 2) {
+            switch (a.get(i)) {
+                case "--events" -> events = Integer.parseInt(a.get(i + 1));
+                case "--parallelism" -> parallelism = Integer.parseInt(a.get(i + 1));
+                default ->
+                        throw new IllegalArgumentException(
+                                "unknown option --discovery-" + a.get(i).substring(2));
+            }
+        }
+        DiscoveryBenchmark.Measured m = DiscoveryBenchmark.run(events, parallelism);
+        String md =
+                "## Discovery\n\n"
+                        + "`guidance discover` (SPEC section 8) as its Flink batch job runs it, on a local"
+                        + " MiniCluster: the scaled real events of the throughput section written as JSON"
+                        + " Lines, then one job per grid of actions x counts x days, after one unreported job"
+                        + " that warms the JVM up. Each time includes the MiniCluster's start, as a user of"
+                        + " the command sees it. A user's events are read"
+                        + " once whatever the grid, so the grid should hardly matter: the cost is reading,"
+                        + " parsing and sorting the events by user.\n\n"
+                        + m.table();
+        int last = m.cells().size() - 1;
+        return new Fragment(
+                Markdown.format(
+                        "Discovery, %,d events at parallelism %d: %,.0f events/s for %,d cell, %,.0f"
+                                + " events/s for %,d cells.",
+                        events,
+                        parallelism,
+                        m.eventsPerSecond().get(0),
+                        m.cells().get(0),
+                        m.eventsPerSecond().get(last),
+                        m.cells().get(last)),
+                md);
     }
 
     private static Fragment state(Options o) throws Exception {

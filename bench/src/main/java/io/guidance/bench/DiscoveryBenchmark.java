@@ -24,10 +24,14 @@ import java.util.Locale;
  * benchmarks. Each run's time includes the MiniCluster's start (a few seconds), as a user of {@code
  * guidance discover} sees it.
  *
- * <p>{@code java -cp ... io.guidance.bench.DiscoveryBenchmark [--events 5000000] [--parallelism 2]
- * [--out FILE.md]}; kept out of {@code bench/run.sh}, whose sections run in minutes.
+ * <p>The {@code discovery} section of {@code bench/run.sh} ({@code --discovery-events N}, {@code
+ * --discovery-parallelism P}); alone: {@code java -cp ... io.guidance.bench.DiscoveryBenchmark
+ * [--events 5000000] [--parallelism 2] [--out FILE.md]}.
  */
 public final class DiscoveryBenchmark {
+
+    /** What one run measured: the markdown table, and per grid its cells and events per second. */
+    record Measured(String table, List<Integer> cells, List<Double> eventsPerSecond) {}
 
     /** One grid: the options of {@code guidance discover} it stands for. */
     record Grid(String actions, String counts, String days) {}
@@ -55,6 +59,18 @@ public final class DiscoveryBenchmark {
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
+        String table = run(events, parallelism).table();
+        System.out.print(table);
+        if (out != null) {
+            Files.writeString(out, table);
+        }
+    }
+
+    /**
+     * Writes {@code events} scaled events to a temporary file, runs every grid over them, and
+     * returns the result as a markdown table with a line saying what was measured.
+     */
+    static Measured run(int events, int parallelism) throws Exception {
         ScaledEvents.Inputs inputs = ScaledEvents.Inputs.defaults();
         Path file = Files.createTempFile("discovery-bench", ".jsonl");
         try {
@@ -66,7 +82,18 @@ public final class DiscoveryBenchmark {
                     bytes >> 20,
                     inputs,
                     file);
+            // one job first, unreported: the JVM's warm-up and the first read of the file would
+            // otherwise land on the first grid alone and hide how the time grows with the grid
+            Grid first = GRIDS.get(0);
+            DiscoveryJob.run(
+                    file.toString(),
+                    DiscoveryQuery.of(
+                            RETENTION, first.counts(), first.days(), first.actions(), null),
+                    parallelism,
+                    null);
             List<String> rows = new ArrayList<>();
+            List<Integer> cells = new ArrayList<>();
+            List<Double> eventsPerSecond = new ArrayList<>();
             for (Grid g : GRIDS) {
                 DiscoveryQuery q =
                         DiscoveryQuery.of(RETENTION, g.counts(), g.days(), g.actions(), null);
@@ -87,6 +114,8 @@ public final class DiscoveryBenchmark {
                                 r.eventsRead() * 1000.0 / r.elapsedMs());
                 System.err.println(row);
                 rows.add(row);
+                cells.add(r.ranked().size());
+                eventsPerSecond.add(r.eventsRead() * 1000.0 / r.elapsedMs());
             }
             String table =
                     String.format(
@@ -102,10 +131,7 @@ public final class DiscoveryBenchmark {
                             + " seconds | events/s |\n|---|---|---|---|---|---|\n"
                             + String.join("\n", rows)
                             + "\n";
-            System.out.print(table);
-            if (out != null) {
-                Files.writeString(out, table);
-            }
+            return new Measured(table, cells, eventsPerSecond);
         } finally {
             Files.deleteIfExists(file);
         }
