@@ -2,11 +2,8 @@ package io.guidance.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.microsoft.playwright.BrowserContext;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.options.BoundingBox;
 import io.guidance.discover.Cell;
 import io.guidance.discover.DiscoveryReport;
@@ -16,13 +13,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Discovery's report as a data person opens it: the file written to disk and opened from there in
@@ -33,7 +29,6 @@ import org.junit.jupiter.api.Test;
  * downloads no browser.
  */
 class DiscoveryReportBrowserIT {
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path SCREENSHOTS = Path.of("target", "screenshots");
     private static final long DAY = 86_400_000L;
 
@@ -41,58 +36,18 @@ class DiscoveryReportBrowserIT {
     private static final int[] COUNTS = {1, 2, 3, 4, 5};
     private static final int[] DAYS = {1, 7, 14, 30};
 
-    private static Playwright playwright;
-    private static BrowserContext browser;
-    private static Path profile;
-    private static Path reportDir;
+    private static HeadlessChromium chromium;
+    @TempDir static Path reportDir;
 
     @BeforeAll
     static void startTheBrowser() throws Exception {
-        assertThat(Files.isExecutable(CHROMIUM))
-                .as(
-                        "%s is missing: the browser test needs Debian's chromium package (apt-get install chromium)",
-                        CHROMIUM)
-                .isTrue();
-        playwright =
-                Playwright.create(
-                        new Playwright.CreateOptions()
-                                .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-        profile = Files.createTempDirectory("guidance-chromium-");
-        reportDir = Files.createTempDirectory("guidance-discovery-");
-        browser =
-                playwright
-                        .chromium()
-                        .launchPersistentContext(
-                                profile,
-                                new BrowserType.LaunchPersistentContextOptions()
-                                        .setExecutablePath(CHROMIUM)
-                                        .setHeadless(true)
-                                        .setViewportSize(1280, 900)
-                                        .setArgs(
-                                                List.of(
-                                                        "--no-sandbox",
-                                                        "--disable-gpu",
-                                                        "--disable-quic",
-                                                        "--no-first-run",
-                                                        "--disable-background-networking",
-                                                        "--disable-component-update",
-                                                        "--disable-sync")));
+        chromium = HeadlessChromium.launch(1280, 900);
     }
 
     @AfterAll
     static void stopTheBrowser() throws Exception {
-        if (browser != null) {
-            browser.close();
-        }
-        if (playwright != null) {
-            playwright.close();
-        }
-        for (Path dir : new Path[] {profile, reportDir}) {
-            if (dir != null) {
-                try (Stream<Path> files = Files.walk(dir)) {
-                    files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                }
-            }
+        if (chromium != null) {
+            chromium.close();
         }
     }
 
@@ -115,7 +70,7 @@ class DiscoveryReportBrowserIT {
         Path report = reportDir.resolve("report.html");
         Files.writeString(report, DiscoveryReport.html(input));
 
-        Page page = browser.newPage();
+        Page page = chromium.newPage();
         List<String> requested = new CopyOnWriteArrayList<>();
         page.onRequest(r -> requested.add(r.url()));
         page.navigate(report.toUri().toString());

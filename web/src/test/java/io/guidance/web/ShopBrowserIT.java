@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.microsoft.playwright.BrowserContext;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.options.WaitForSelectorState;
 import io.guidance.local.EmbeddedKafka;
 import io.guidance.local.LocalRedis;
@@ -39,7 +36,6 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -61,7 +57,6 @@ import redis.clients.jedis.RedisClient;
  * downloads no browser.
  */
 class ShopBrowserIT {
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path SCREENSHOTS = Path.of("target", "screenshots");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -111,17 +106,11 @@ class ShopBrowserIT {
     private static EmbeddedKafka kafka;
     private static JobClient job;
     private static GuidanceWebServer web;
-    private static Playwright playwright;
-    private static BrowserContext browser;
-    private static Path profile;
+    private static HeadlessChromium chromium;
 
     @BeforeAll
     static void startTheStack() throws Exception {
-        assertThat(Files.isExecutable(CHROMIUM))
-                .as(
-                        "%s is missing: the browser test needs Debian's chromium package (apt-get install chromium)",
-                        CHROMIUM)
-                .isTrue();
+        HeadlessChromium.requireChromium();
         LocalStack.Topics topics = new LocalStack.Topics(EVENTS, DEAD_LETTERS, AUDIT, RULES);
         stack = LocalStack.start(topics, 2);
         redis = stack.redis();
@@ -151,29 +140,7 @@ class ShopBrowserIT {
                                         "true")));
         waitUntilThePipelineDeliversAGuide();
 
-        playwright =
-                Playwright.create(
-                        new Playwright.CreateOptions()
-                                .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-        profile = Files.createTempDirectory("guidance-chromium-");
-        browser =
-                playwright
-                        .chromium()
-                        .launchPersistentContext(
-                                profile,
-                                new BrowserType.LaunchPersistentContextOptions()
-                                        .setExecutablePath(CHROMIUM)
-                                        .setHeadless(true)
-                                        .setViewportSize(1100, 700)
-                                        .setArgs(
-                                                List.of(
-                                                        "--no-sandbox",
-                                                        "--disable-gpu",
-                                                        "--disable-quic",
-                                                        "--no-first-run",
-                                                        "--disable-background-networking",
-                                                        "--disable-component-update",
-                                                        "--disable-sync")));
+        chromium = HeadlessChromium.launch(1100, 700);
     }
 
     /** The job's settings with the service's {@code web.*} pairs added. */
@@ -214,11 +181,8 @@ class ShopBrowserIT {
 
     @AfterAll
     static void stopTheStack() throws Exception {
-        if (browser != null) {
-            browser.close();
-        }
-        if (playwright != null) {
-            playwright.close();
+        if (chromium != null) {
+            chromium.close();
         }
         if (web != null) {
             web.close();
@@ -229,16 +193,11 @@ class ShopBrowserIT {
         if (stack != null) {
             stack.close();
         }
-        if (profile != null) {
-            try (Stream<Path> files = Files.walk(profile)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
     }
 
     @Test
     void aShopperWhoStallsOnCheckoutSeesTheGuideAndADismissedGuideStaysAway() throws Exception {
-        Page page = browser.newPage();
+        Page page = chromium.newPage();
         page.navigate(base() + "/checkout");
         long loaded = System.nanoTime();
         page.waitForFunction("() => window.shopVisitor && window.shopVisitor.userId");
