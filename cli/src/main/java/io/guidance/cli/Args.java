@@ -63,7 +63,7 @@ final class Args {
     String required(String name) throws UsageException {
         String v = options.get(name);
         if (v == null) {
-            throw new UsageException("missing --" + name);
+            throw new UsageException("--" + name + " is required");
         }
         return v;
     }
@@ -84,10 +84,42 @@ final class Args {
         }
     }
 
+    /** The one wording of a missing input, after the {@code guidance <command>: } prefix. */
+    static String noSuchFile(Object path) {
+        return path + ": no such file";
+    }
+
+    /** True if the words after the command ask for its help. */
+    static boolean wantsHelp(String[] args, int from) {
+        for (int i = from; i < args.length; i++) {
+            if (args[i].equals("--help") || args[i].equals("-h")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A command's help: what it does, its usage, and one line per option ({@code "--name ARG",
+     * "what it does"} pairs).
+     */
+    static String help(String description, String usage, String... options) {
+        StringBuilder b = new StringBuilder();
+        b.append(description).append("\n\nusage: ").append(usage).append("\n");
+        if (options.length > 0) {
+            b.append("\noptions:\n");
+            for (int i = 0; i + 1 < options.length; i += 2) {
+                b.append(String.format("  %-28s %s\n", options[i], options[i + 1]));
+            }
+        }
+        b.append(String.format("  %-28s %s", "-h, --help", "print this help"));
+        return b.toString();
+    }
+
     static Path existingFile(String path) throws InputException {
         Path p = Path.of(path);
         if (!Files.isRegularFile(p)) {
-            throw new InputException("no such file: " + path);
+            throw new InputException(noSuchFile(path));
         }
         return p;
     }

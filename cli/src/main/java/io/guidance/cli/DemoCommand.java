@@ -16,7 +16,10 @@ import io.guidance.trigger.Trigger;
 import io.guidance.trigger.TriggerJson;
 import io.guidance.web.GuidanceWebServer;
 import io.guidance.web.WebSettings;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,6 +63,24 @@ import redis.clients.jedis.RedisClient;
 final class DemoCommand {
     static final String USAGE =
             "guidance demo [--seconds N] [--speed X] [--port N] [--rules FILE] [--data FILE]";
+
+    static final String DESCRIPTION =
+            "run the whole pipeline locally (Kafka, Redis, Flink) on a dataset sample, with a demo shop";
+
+    static final String HELP =
+            Args.help(
+                    DESCRIPTION,
+                    USAGE,
+                    "--seconds N",
+                    "stop after N seconds (default 0: run until Ctrl-C)",
+                    "--speed X",
+                    "replay the dataset X times faster than it happened (default 3600)",
+                    "--port N",
+                    "serve the demo shop on port N (default 8080, 0 picks a free port)",
+                    "--rules FILE",
+                    "the rules to start with (default config/rules.yaml)",
+                    "--data FILE",
+                    "the Taobao CSV to replay (default data/samples/taobao-sample.csv)");
 
     /** Where the demo shop is served; {@code --port} changes it, 0 picks a free port. */
     static final int DEFAULT_PORT = 8080;
@@ -136,8 +157,11 @@ final class DemoCommand {
             throw new Args.UsageException(
                     "--seconds must be 0 or more, --speed at least 1, --port 0 to 65535");
         }
-        RuleSet rules = RulesCommand.load(Args.existingFile(a.get("rules", "config/rules.yaml")));
+        // Everything that can be checked is checked before Kafka, Redis and Flink start.
+        Path rulesFile = Args.existingFile(a.get("rules", "config/rules.yaml"));
         Path data = Args.existingFile(a.get("data", "data/samples/taobao-sample.csv"));
+        checkPortFree(port);
+        RuleSet rules = RulesCommand.load(rulesFile);
         List<Event> events = new TaobaoImporter().readSorted(data);
 
         DemoCommand demo = new DemoCommand(out);
@@ -167,6 +191,19 @@ final class DemoCommand {
             }
         }
         return 0;
+    }
+
+    /** Binds the shop's port and lets it go: a busy port is found before anything starts. */
+    static void checkPortFree(int port) throws Args.InputException {
+        if (port == 0) {
+            return;
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.bind(new InetSocketAddress(port));
+        } catch (IOException e) {
+            throw new Args.InputException(
+                    "port " + port + " is in use: stop what uses it or pass --port N");
+        }
     }
 
     private void start(RuleSet rules, List<Event> events, int speed, Path data, int port)

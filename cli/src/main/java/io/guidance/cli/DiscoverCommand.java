@@ -25,6 +25,32 @@ final class DiscoverCommand {
                     + " [--days 1,7,14,30] [--actions A,B] [--retained-by TYPE] [--top 10]"
                     + " [--parallelism 2]";
 
+    static final String DESCRIPTION =
+            "rank \"did A at least N times in D days\" against retention; suggest a threshold rule";
+
+    static final String HELP =
+            Args.help(
+                    DESCRIPTION,
+                    USAGE,
+                    "--events FILE|DIR",
+                    "the events, JSON Lines, or a directory of them (required)",
+                    "--out DIR",
+                    "where the cells, report and suggested rule go (required)",
+                    "--retention FROM-TO",
+                    "the window that counts as retained (default 7d-14d)",
+                    "--counts LIST",
+                    "the thresholds N to try (default 1-10)",
+                    "--days LIST",
+                    "the first-days windows D to try (default 1,7,14,30)",
+                    "--actions A,B",
+                    "the event types to count (default: all but feedback)",
+                    "--retained-by TYPE",
+                    "the event type that counts as coming back (default: any)",
+                    "--top K",
+                    "how many candidates to report (default 10)",
+                    "--parallelism N",
+                    "the job's parallelism (default 2)");
+
     private DiscoverCommand() {}
 
     static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
@@ -69,7 +95,7 @@ final class DiscoverCommand {
         }
         Path in = Path.of(events);
         if (!Files.isRegularFile(in) && !Files.isDirectory(in)) {
-            throw new Args.InputException("no such file or directory: " + events);
+            throw new Args.InputException(Args.noSuchFile(events));
         }
         if (Files.exists(outDir) && !Files.isDirectory(outDir)) {
             throw new Args.UsageException(

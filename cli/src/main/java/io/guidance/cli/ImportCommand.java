@@ -28,11 +28,21 @@ import java.util.stream.Collectors;
 public final class ImportCommand {
 
     static final String USAGE =
-            "usage: guidance import "
+            "guidance import "
                     + DatasetImporter.all().stream()
                             .map(DatasetImporter::name)
                             .collect(Collectors.joining("|"))
                     + " FILE --out FILE";
+
+    static final String DESCRIPTION =
+            "turn a public dataset into SPEC events (JSON Lines, sorted by time); bad lines reported";
+
+    static final String HELP =
+            Args.help(
+                    DESCRIPTION,
+                    USAGE,
+                    "--out FILE",
+                    "where the events are written (required; never the input file)");
 
     private ImportCommand() {}
 
@@ -52,7 +62,7 @@ public final class ImportCommand {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("-h") || a.equals("--help")) {
-                out.println(USAGE);
+                out.println(HELP);
                 return 0;
             } else if (a.equals("--out") || a.startsWith("--out=")) {
                 if (outFile != null) {
@@ -72,8 +82,11 @@ public final class ImportCommand {
                 positional.add(a);
             }
         }
-        if (positional.size() != 2 || outFile == null || outFile.isEmpty()) {
-            return usage(err, null);
+        if (positional.size() != 2) {
+            return usage(err, "expected a dataset name and one FILE");
+        }
+        if (outFile == null || outFile.isEmpty()) {
+            return usage(err, "--out is required");
         }
         DatasetImporter importer = DatasetImporter.forName(positional.get(0)).orElse(null);
         if (importer == null) {
@@ -88,7 +101,7 @@ public final class ImportCommand {
             return usage(err, "not a valid path: " + e.getInput());
         }
         if (!Files.exists(in)) {
-            err.println("guidance import: input file not found: " + in);
+            err.println("guidance import: " + Args.noSuchFile(in));
             return 1;
         }
         if (!Files.isRegularFile(in)) {
@@ -149,7 +162,7 @@ public final class ImportCommand {
         if (problem != null) {
             err.println("guidance import: " + problem);
         }
-        err.println(USAGE);
+        err.println("usage: " + USAGE);
         return 2;
     }
 

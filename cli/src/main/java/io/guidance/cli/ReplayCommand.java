@@ -27,6 +27,28 @@ final class ReplayCommand {
             "guidance replay --events FILE --rules FILE --out FILE"
                     + " [--dead-letters FILE] [--parallelism N] [--max-out-of-orderness 2s] [--dedup-window 1h]";
 
+    static final String DESCRIPTION =
+            "run the job over a file of events, bounded and deterministic; triggers as JSON Lines";
+
+    static final String HELP =
+            Args.help(
+                    DESCRIPTION,
+                    USAGE,
+                    "--events FILE",
+                    "the events, JSON Lines (required)",
+                    "--rules FILE",
+                    "the rules file (required)",
+                    "--out FILE",
+                    "where the triggers are written (required)",
+                    "--dead-letters FILE",
+                    "where bad lines are written, one JSON object each",
+                    "--parallelism N",
+                    "the job's parallelism",
+                    "--max-out-of-orderness D",
+                    "how late an event may arrive, e.g. 2s",
+                    "--dedup-window D",
+                    "how long a repeated trigger is suppressed, e.g. 1h");
+
     private ReplayCommand() {}
 
     static int run(String[] args, PrintStream out, PrintStream err) throws Exception {

@@ -11,6 +11,8 @@ import io.guidance.rules.RulesParser;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +38,26 @@ final class RulesCommand {
                     "guidance rules publish FILE --bootstrap HOST:PORT [--topic guidance-rules]",
                     "guidance rules diff FILE [--bootstrap localhost:9092] [--topic guidance-rules]",
                     "guidance rules show [--bootstrap localhost:9092] [--topic guidance-rules]");
+
+    static final String DESCRIPTION =
+            "validate a rules file, publish it to running jobs, diff it against or show the live one";
+
+    static final String HELP =
+            Args.help(
+                    DESCRIPTION,
+                    USAGE,
+                    "validate FILE",
+                    "check a rules file and list every problem",
+                    "publish FILE",
+                    "validate, then publish the next version to running jobs",
+                    "diff FILE",
+                    "rule by rule, what publishing FILE would change",
+                    "show",
+                    "print the version in force",
+                    "--bootstrap HOST:PORT",
+                    "the Kafka brokers (default localhost:9092; required by publish)",
+                    "--topic T",
+                    "the rules topic (default guidance-rules)");
     static final String DEFAULT_TOPIC = "guidance-rules";
     static final String DEFAULT_BOOTSTRAP = "localhost:9092";
     private static final Duration TIMEOUT = Duration.ofSeconds(15);
@@ -68,7 +90,8 @@ final class RulesCommand {
                 return show(
                         a.get("bootstrap", DEFAULT_BOOTSTRAP), a.get("topic", DEFAULT_TOPIC), out);
             default:
-                throw new Args.UsageException("expected: " + USAGE);
+                throw new Args.UsageException(
+                        "expected validate, publish, diff or show, not '" + verb + "'");
         }
     }
 
@@ -98,6 +121,7 @@ final class RulesCommand {
             throws Args.InputException, IOException {
         load(file);
         String yaml = Files.readString(file, StandardCharsets.UTF_8);
+        checkReachable(bootstrap);
         List<RulesTopic.Entry> entries = RulesTopic.readAll(bootstrap, topic, TIMEOUT);
         long version = RulesTopic.highestVersion(entries) + 1;
         PublishedRules published =
@@ -107,7 +131,9 @@ final class RulesCommand {
         return 0;
     }
 
-    private static int show(String bootstrap, String topic, PrintStream out) throws IOException {
+    private static int show(String bootstrap, String topic, PrintStream out)
+            throws IOException, Args.InputException {
+        checkReachable(bootstrap);
         Optional<PublishedRules> live = RulesTopic.latestValid(bootstrap, topic, TIMEOUT);
         if (live.isEmpty()) {
             out.printf(
@@ -128,6 +154,7 @@ final class RulesCommand {
     private static int diff(Path file, String bootstrap, String topic, PrintStream out)
             throws Args.InputException, IOException {
         load(file);
+        checkReachable(bootstrap);
         Optional<PublishedRules> live = RulesTopic.latestValid(bootstrap, topic, TIMEOUT);
         String oldYaml;
         if (live.isPresent()) {
@@ -215,6 +242,33 @@ final class RulesCommand {
         } catch (IOException e) {
             return user;
         }
+    }
+
+    /** How long the reachability probe waits for one broker to accept a connection. */
+    private static final int PROBE_TIMEOUT_MS = 3_000;
+
+    /**
+     * A quick TCP probe of the bootstrap servers: without it a stopped Kafka shows only as a client
+     * timeout after {@link #TIMEOUT}. One accepting server is enough; the client finds the rest.
+     */
+    static void checkReachable(String bootstrap) throws Args.InputException {
+        for (String server : bootstrap.split(",")) {
+            String s = server.strip();
+            int colon = s.lastIndexOf(':');
+            if (colon <= 0) {
+                continue;
+            }
+            try (Socket socket = new Socket()) {
+                String host = s.substring(0, colon).replace("[", "").replace("]", "");
+                int port = Integer.parseInt(s.substring(colon + 1));
+                socket.connect(new InetSocketAddress(host, port), PROBE_TIMEOUT_MS);
+                return;
+            } catch (IOException | IllegalArgumentException e) {
+                // this one is not reachable (or not HOST:PORT); try the next
+            }
+        }
+        throw new Args.InputException(
+                "cannot reach Kafka at " + bootstrap + ": is it running? (--bootstrap)");
     }
 
     /**

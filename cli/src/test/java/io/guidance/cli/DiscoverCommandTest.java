@@ -128,7 +128,8 @@ class DiscoverCommandTest {
                         "1,7,8");
         assertThat(code).isEqualTo(2);
         assertThat(err())
-                .startsWith("--days 8 is longer than the retention window's start (7d)")
+                .startsWith(
+                        "guidance discover: --days 8 is longer than the retention window's start (7d)")
                 .contains("usage:")
                 .doesNotContain("\tat ");
         assertThat(dir.resolve("x")).doesNotExist();
@@ -138,14 +139,16 @@ class DiscoverCommandTest {
     void malformedListsAndOptionsAreUsageErrors() {
         assertThat(run("discover", "--events", events.toString(), "--out", "x", "--counts", "1-"))
                 .isEqualTo(2);
-        assertThat(err()).startsWith("--counts must list whole numbers from 1").contains("usage:");
+        assertThat(err())
+                .startsWith("guidance discover: --counts must list whole numbers from 1")
+                .contains("usage:");
         err.reset();
         assertThat(run("discover", "--events", events.toString(), "--out", "x", "--top", "0"))
                 .isEqualTo(2);
-        assertThat(err()).startsWith("--top must be at least 1");
+        assertThat(err()).startsWith("guidance discover: --top must be at least 1");
         err.reset();
         assertThat(run("discover", "--out", "x")).isEqualTo(2);
-        assertThat(err()).startsWith("missing --events");
+        assertThat(err()).startsWith("guidance discover: --events is required\n");
         err.reset();
         assertThat(
                         run(
@@ -157,11 +160,12 @@ class DiscoverCommandTest {
                                 "--frobnicate",
                                 "1"))
                 .isEqualTo(2);
-        assertThat(err()).startsWith("unknown option --frobnicate");
+        assertThat(err()).startsWith("guidance discover: unknown option --frobnicate");
         err.reset();
         assertThat(run("discover", "--events", dir.resolve("nope").toString(), "--out", "x"))
                 .isEqualTo(1);
-        assertThat(err()).startsWith("no such file or directory");
+        assertThat(err())
+                .isEqualTo("guidance discover: " + dir.resolve("nope") + ": no such file\n");
     }
 
     @Test

@@ -131,10 +131,7 @@ class ImportCommandTest {
 
         assertThat(code).isEqualTo(1);
         assertThat(err())
-                .isEqualTo(
-                        "guidance import: input file not found: "
-                                + dir.resolve("missing.csv")
-                                + "\n");
+                .isEqualTo("guidance import: " + dir.resolve("missing.csv") + ": no such file\n");
         assertThat(dest).doesNotExist();
     }
 
