@@ -1,5 +1,6 @@
 package io.guidance.event;
 
+import io.guidance.experiment.ExperimentRecord;
 import org.apache.flink.util.OutputTag;
 
 /**
@@ -15,6 +16,9 @@ public final class OutputTags {
      * duplicates).
      */
     public static final OutputTag<String> DUPLICATES = new OutputTag<>("duplicates") {};
+
+    /** Exposures and conversions of experiments (SPEC section 7). */
+    public static final OutputTag<ExperimentRecord> EXPERIMENTS = new OutputTag<>("experiments") {};
 
     private OutputTags() {}
 }

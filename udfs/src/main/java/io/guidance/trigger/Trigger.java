@@ -29,6 +29,12 @@ public class Trigger {
     public Map<String, String> reason;
     public String status;
 
+    /**
+     * The experiment arm of a rule with an experiment: a variant's guide id or {@code control};
+     * null otherwise (SPEC section 7).
+     */
+    public String variant;
+
     public Trigger() {}
 
     public static String triggerId(String ruleId, String userId, String sessionId, long ts) {
@@ -54,7 +60,8 @@ public class Trigger {
                 && Objects.equals(userId, t.userId)
                 && Objects.equals(sessionId, t.sessionId)
                 && Objects.equals(reason, t.reason)
-                && Objects.equals(status, t.status);
+                && Objects.equals(status, t.status)
+                && Objects.equals(variant, t.variant);
     }
 
     @Override

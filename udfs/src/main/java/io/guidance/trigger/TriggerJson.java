@@ -48,6 +48,9 @@ public final class TriggerJson {
             }
             g.writeEndObject();
             g.writeStringField("status", t.status);
+            if (t.variant != null) {
+                g.writeStringField("variant", t.variant);
+            }
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -76,6 +79,7 @@ public final class TriggerJson {
             }
             t.reason = reason;
             t.status = n.path("status").asText(null);
+            t.variant = n.hasNonNull("variant") ? n.get("variant").asText() : null;
             return t;
         } catch (IOException e) {
             throw new IllegalArgumentException("not a trigger: " + e.getMessage(), e);
