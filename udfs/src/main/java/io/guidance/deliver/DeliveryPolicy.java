@@ -1,6 +1,8 @@
 package io.guidance.deliver;
 
 import io.guidance.event.Event;
+import io.guidance.experiment.Assignment;
+import io.guidance.experiment.Experiment;
 import io.guidance.rules.Rule;
 import io.guidance.rules.RuleSet;
 import io.guidance.trigger.Trigger;
@@ -24,13 +26,19 @@ import org.apache.flink.metrics.MetricGroup;
  * shuffle of its own. Triggers are decided in ts order (the caller hands over all triggers of one
  * instant at once); at one instant, higher priority first, then rule id. The first failing check
  * suppresses a trigger with its reason: {@code dismissed}, {@code cooldown}, {@code min_gap},
- * {@code daily_cap}. Suppressed triggers stay in the output, with their status, for the audit.
+ * {@code daily_cap}; then the two checks of experiments (SPEC section 7): {@code holdout} (the user
+ * is in the program holdout) and {@code control} (the trigger's arm is the control). A trigger held
+ * back by those two counts for cooldown, gap and cap as a delivered one, so a held-back user's
+ * sequence of would-be guides is what a treated user gets. Suppressed triggers stay in the output,
+ * with their status, for the audit.
  */
 public final class DeliveryPolicy {
     public static final String DISMISSED = "dismissed";
     public static final String COOLDOWN = "cooldown";
     public static final String MIN_GAP = "min_gap";
     public static final String DAILY_CAP = "daily_cap";
+    public static final String HOLDOUT = "holdout";
+    public static final String CONTROL = "control";
     public static final long DAY_MS = 86_400_000L;
 
     /** Feedback event types that stop a guide for good (SPEC section 4, check 1). */
@@ -130,12 +138,25 @@ public final class DeliveryPolicy {
         }
         for (Trigger t : sameInstant) {
             String reason = check(t);
-            t.status = reason == null ? Trigger.DELIVERED : Trigger.SUPPRESSED_PREFIX + reason;
             if (reason == null) {
+                reason = heldBack(t);
+                // held back or not, the policy remembers it as delivered
                 record(t);
             }
+            t.status = reason == null ? Trigger.DELIVERED : Trigger.SUPPRESSED_PREFIX + reason;
             count(t);
         }
+    }
+
+    /** Checks 5 and 6 (SPEC section 7): the program holdout, then the rule's control arm. */
+    private String heldBack(Trigger t) {
+        if (rules.program != null && Assignment.inHoldout(rules.delivery.holdout, t.userId)) {
+            return HOLDOUT;
+        }
+        if (Experiment.CONTROL.equals(t.variant)) {
+            return CONTROL;
+        }
+        return null;
     }
 
     private String check(Trigger t) throws Exception {

@@ -6,6 +6,8 @@ import io.guidance.event.DeadLetter;
 import io.guidance.event.Event;
 import io.guidance.event.EventJson;
 import io.guidance.event.OutputTags;
+import io.guidance.experiment.ExperimentRecord;
+import io.guidance.experiment.Exposures;
 import io.guidance.rules.RuleSet;
 import io.guidance.trigger.Trigger;
 import java.io.Serializable;
@@ -15,6 +17,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.MapState;
@@ -84,6 +87,12 @@ public final class DetectionEngine implements Serializable {
     private transient List<Detector<?>> detectors;
     private transient RuleIndex index;
     private transient DeliveryPolicy policy;
+    private transient Exposures exposures;
+
+    /** Where experiment records go: the scope of the call being served. */
+    private transient Scope scope;
+
+    private transient Consumer<ExperimentRecord> experimentRecords;
 
     /** What the detectors read of the user; one instance, refilled for each event. */
     private transient UserContext user;
@@ -147,9 +156,13 @@ public final class DetectionEngine implements Serializable {
         user.rules = newRules;
         user.index = index;
         sessionRetentionMs = Math.max(settings.sessionTimeoutMs, index.longestSessionWindowMs());
-        userRetentionMs = Math.max(settings.userRetentionMs, index.longestUserWindowMs());
+        userRetentionMs =
+                Math.max(
+                        Math.max(settings.userRetentionMs, index.longestUserWindowMs()),
+                        Exposures.longestWindowMs(newRules));
         if (policy != null) {
             policy.setRules(newRules, userRetentionMs);
+            exposures.setRules(newRules);
         }
     }
 
@@ -167,6 +180,8 @@ public final class DetectionEngine implements Serializable {
                         new MapStateDescriptor<>(
                                 StateNames.USER_SESSIONS, Types.STRING, Types.LONG));
         policy = new DeliveryPolicy(ctx, rules, userRetentionMs);
+        exposures = new Exposures(ctx, rules);
+        experimentRecords = r -> scope.output(OutputTags.EXPERIMENTS, r);
         instant = new ArrayList<>();
         var metrics = ctx.getMetricGroup();
         eventsProcessed = metrics.counter("eventsProcessed");
@@ -262,6 +277,7 @@ public final class DetectionEngine implements Serializable {
         }
         user.userId = ctx.getCurrentKey();
         user.inbox = in;
+        scope = ctx;
         int done = 0;
         long previous = Long.MIN_VALUE;
         while (true) {
@@ -293,6 +309,10 @@ public final class DetectionEngine implements Serializable {
                 // every trigger of this instant is here: events at t ran, then the deadlines at t
                 triggersFired.inc(instant.size());
                 policy.decide(instant);
+                if (rules.hasExperiments()) {
+                    long waitEnd = exposures.expose(instant, experimentRecords);
+                    in.conversionWaitEnd = Math.max(in.conversionWaitEnd, waitEnd);
+                }
                 decisionLatency.update(System.currentTimeMillis() - t);
                 stampedWith(out, t);
                 instant.forEach(out::collect);
@@ -356,9 +376,15 @@ public final class DetectionEngine implements Serializable {
             newSession = seenAt == null;
             userSessions.put(e.sessionId, newSession ? e.ts : seenAt);
         }
+        if (e.ts <= in.conversionWaitEnd && exposures.matchesSomeGoal(e)) {
+            if (!exposures.convert(e, experimentRecords)) {
+                in.conversionWaitEnd = 0; // every wait converted or ended
+            }
+        }
         UserActivity seen = null;
         long previousEventTs = UserContext.NO_PREVIOUS_EVENT;
-        if (index.hasPerUserRules()) {
+        // experiments remember a user's exposures as long as the user: they need last seen too
+        if (index.hasPerUserRules() || rules.hasExperiments()) {
             seen = in.activity;
             if (seen == null) {
                 seen = new UserActivity(e.ts, e.ts);
@@ -420,7 +446,9 @@ public final class DetectionEngine implements Serializable {
             long expiry = seen.lastSeen + userRetentionMs;
             if (expiry <= time) {
                 in.activity = null;
+                in.conversionWaitEnd = 0;
                 userSessions.clear();
+                exposures.forgetUser();
                 for (Detector<?> d : detectors) {
                     d.forgetUser(in);
                 }

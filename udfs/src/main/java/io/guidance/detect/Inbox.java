@@ -77,6 +77,12 @@ public class Inbox {
      */
     public UserActivity activity;
 
+    /**
+     * No experiment's conversion wait of this user ends later than this (0: none is open), so that
+     * events after it skip the experiments' state. End of life: with the user.
+     */
+    public long conversionWaitEnd;
+
     public Inbox() {}
 
     List<Event> waiting() {

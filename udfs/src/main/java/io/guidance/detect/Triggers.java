@@ -1,5 +1,6 @@
 package io.guidance.detect;
 
+import io.guidance.experiment.Experiment;
 import io.guidance.rules.Rule;
 import io.guidance.rules.RuleSet;
 import io.guidance.trigger.Trigger;
@@ -12,8 +13,8 @@ final class Triggers {
     private Triggers() {}
 
     /**
-     * A delivered trigger with an empty reason for the caller to fill; the delivery policy may
-     * change its status.
+     * A delivered trigger with an empty reason, and the arm and guide of the rule's experiment if
+     * it has one, for the caller to fill; the delivery policy may change its status.
      */
     static Trigger of(RuleSet rules, Rule rule, String userId, String sessionId, long ts) {
         Trigger t = new Trigger();
@@ -28,6 +29,15 @@ final class Triggers {
         t.priority = rule.priority;
         t.reason = new LinkedHashMap<>();
         t.status = Trigger.DELIVERED;
+        Experiment x = rules.experimentOf(rule.id);
+        if (x != null) {
+            // SPEC section 7: the arm decides the guide (the rule's own for control); a threshold
+            // milestone puts its reachedGuide back afterwards and keeps the variant
+            t.variant = x.armOf(userId);
+            if (!x.isControl(t.variant)) {
+                t.guide = t.variant;
+            }
+        }
         return t;
     }
 

@@ -60,11 +60,13 @@ final class DetectionHarness implements AutoCloseable {
     }
 
     static DetectionHarness of(String rulesYaml, DetectionSettings settings) throws Exception {
+        return of(rules(rulesYaml), settings);
+    }
+
+    static DetectionHarness of(RuleSet rules, DetectionSettings settings) throws Exception {
         return new DetectionHarness(
                 ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                        new DetectionFunction(rules(rulesYaml), settings),
-                        e -> e.userId,
-                        Types.STRING));
+                        new DetectionFunction(rules, settings), e -> e.userId, Types.STRING));
     }
 
     /**
