@@ -3,6 +3,7 @@ package io.guidance.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.guidance.event.Utf8;
+import io.guidance.experiment.ExperimentRecordJson;
 import io.guidance.pipeline.JobConfig;
 import io.guidance.pipeline.replay.Replay;
 import io.guidance.rules.RuleSet;
@@ -20,12 +21,13 @@ import java.util.TreeMap;
 
 /**
  * {@code guidance replay}: the production graph over a file of events, bounded and deterministic;
- * every trigger as JSON Lines, and optionally every dead letter.
+ * every trigger as JSON Lines, and optionally every dead letter and every exposure and conversion
+ * of an experiment.
  */
 final class ReplayCommand {
     static final String USAGE =
             "guidance replay --events FILE --rules FILE --out FILE"
-                    + " [--dead-letters FILE] [--parallelism N] [--max-out-of-orderness 2s] [--dedup-window 1h]";
+                    + " [--dead-letters FILE] [--experiments FILE] [--parallelism N] [--max-out-of-orderness 2s] [--dedup-window 1h]";
 
     static final String DESCRIPTION =
             "run the job over a file of events, bounded and deterministic; triggers as JSON Lines";
@@ -42,6 +44,8 @@ final class ReplayCommand {
                     "where the triggers are written (required)",
                     "--dead-letters FILE",
                     "where bad lines are written, one JSON object each",
+                    "--experiments FILE",
+                    "where exposures and conversions of experiments are written, JSON Lines",
                     "--parallelism N",
                     "the job's parallelism",
                     "--max-out-of-orderness D",
@@ -61,6 +65,7 @@ final class ReplayCommand {
                                 "rules",
                                 "out",
                                 "dead-letters",
+                                "experiments",
                                 "parallelism",
                                 "max-out-of-orderness",
                                 "dedup-window"));
@@ -71,6 +76,7 @@ final class ReplayCommand {
         Path rulesFile = Args.existingFile(a.required("rules"));
         Path outFile = Path.of(a.required("out"));
         String deadLettersFile = a.get("dead-letters", null);
+        String experimentsFile = a.get("experiments", null);
         JobConfig config;
         try {
             config =
@@ -115,6 +121,12 @@ final class ReplayCommand {
                             .iterator());
         }
 
+        if (experimentsFile != null) {
+            writeLines(
+                    Path.of(experimentsFile),
+                    outcome.experiments.stream().map(ExperimentRecordJson::toJson).iterator());
+        }
+
         Map<String, Integer> byRule = new TreeMap<>();
         outcome.triggers.forEach(t -> byRule.merge(t.ruleId, 1, Integer::sum));
         Map<String, Integer> byReason = new TreeMap<>();
@@ -127,6 +139,12 @@ final class ReplayCommand {
                 byReason,
                 outcome.duplicates);
         out.printf("%d triggers %s -> %s%n", outcome.triggers.size(), byRule, outFile);
+        if (experimentsFile != null) {
+            long exposures = outcome.experiments.stream().filter(r -> r.isExposure()).count();
+            out.printf(
+                    "%d exposures, %d conversions -> %s%n",
+                    exposures, outcome.experiments.size() - exposures, experimentsFile);
+        }
         return 0;
     }
 

@@ -5,6 +5,7 @@ import io.guidance.config.Settings;
 import io.guidance.event.SourceRecord;
 import io.guidance.pipeline.kafka.KafkaConnectors;
 import io.guidance.pipeline.kafka.RulesTopic;
+import io.guidance.pipeline.redis.ExperimentTotalsRedisSink;
 import io.guidance.pipeline.redis.TriggerRedisSink;
 import io.guidance.rules.RuleSet;
 import io.guidance.rules.RulesUpdate;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The job for {@code flink run}: Kafka events in; delivered triggers to Redis; every trigger with
- * its delivery status to the audit topic; bad and late records to the dead-letter topic.
+ * its delivery status to the audit topic; exposures and conversions to the experiments topic and
+ * their running totals to Redis; bad and late records to the dead-letter topic.
  *
  * <pre>flink run guidance-pipeline-job.jar --config config/cluster.yaml [--key value ...]</pre>
  */
@@ -47,7 +49,8 @@ public final class GuidanceJob {
                         List.of(
                                 config.eventsTopic(),
                                 config.deadLetterTopic(),
-                                config.auditTopic()),
+                                config.auditTopic(),
+                                config.experimentsTopic()),
                         Duration.ofSeconds(30));
         if (!missing.isEmpty()) {
             System.err.println(
@@ -99,6 +102,14 @@ public final class GuidanceJob {
                 .sinkTo(KafkaConnectors.auditSink(config))
                 .uid(Uids.AUDIT_SINK)
                 .name(Uids.AUDIT_SINK);
+        out.experiments
+                .sinkTo(KafkaConnectors.experimentsSink(config))
+                .uid(Uids.EXPERIMENTS_SINK)
+                .name(Uids.EXPERIMENTS_SINK);
+        out.experimentTotals
+                .sinkTo(new ExperimentTotalsRedisSink(config.redis()))
+                .uid(Uids.EXPERIMENT_TOTALS_SINK)
+                .name(Uids.EXPERIMENT_TOTALS_SINK);
         out.deadLetters
                 .sinkTo(KafkaConnectors.deadLetterSink(config))
                 .uid(Uids.DEAD_LETTER_SINK)

@@ -7,6 +7,9 @@ import io.guidance.event.Event;
 import io.guidance.event.OutputTags;
 import io.guidance.event.RecordSplitter;
 import io.guidance.event.SourceRecord;
+import io.guidance.experiment.ExperimentRecord;
+import io.guidance.experiment.ExperimentTotals;
+import io.guidance.experiment.ExperimentTotalsFunction;
 import io.guidance.rules.RuleSet;
 import io.guidance.rules.RulesUpdate;
 import io.guidance.trigger.Trigger;
@@ -27,13 +30,23 @@ public final class GuidanceTopology {
         public final DataStream<DeadLetter> deadLetters;
         public final DataStream<String> duplicates;
 
+        /** Exposures and conversions of experiments (SPEC section 7). */
+        public final DataStream<ExperimentRecord> experiments;
+
+        /** Each experiment's running totals, at most once a second per experiment. */
+        public final DataStream<ExperimentTotals> experimentTotals;
+
         Outputs(
                 DataStream<Trigger> triggers,
                 DataStream<DeadLetter> deadLetters,
-                DataStream<String> duplicates) {
+                DataStream<String> duplicates,
+                DataStream<ExperimentRecord> experiments,
+                DataStream<ExperimentTotals> experimentTotals) {
             this.triggers = triggers;
             this.deadLetters = deadLetters;
             this.duplicates = duplicates;
+            this.experiments = experiments;
+            this.experimentTotals = experimentTotals;
         }
     }
 
@@ -76,6 +89,20 @@ public final class GuidanceTopology {
         DataStream<DeadLetter> deadLetters =
                 events.getSideOutput(OutputTags.DEAD_LETTERS)
                         .union(triggers.getSideOutput(OutputTags.DEAD_LETTERS));
-        return new Outputs(triggers, deadLetters, triggers.getSideOutput(OutputTags.DUPLICATES));
+        DataStream<ExperimentRecord> experiments = triggers.getSideOutput(OutputTags.EXPERIMENTS);
+        // totals live in Flink state, checkpointed with the exposures that made them: a restart
+        // counts nothing twice (Redis only ever receives absolute values)
+        DataStream<ExperimentTotals> totals =
+                experiments
+                        .keyBy(r -> r.experiment)
+                        .process(new ExperimentTotalsFunction())
+                        .uid(Uids.EXPERIMENT_TOTALS)
+                        .name(Uids.EXPERIMENT_TOTALS);
+        return new Outputs(
+                triggers,
+                deadLetters,
+                triggers.getSideOutput(OutputTags.DUPLICATES),
+                experiments,
+                totals);
     }
 }

@@ -100,6 +100,10 @@ public final class JobConfig implements Serializable {
         return get(JobKeys.KAFKA_AUDIT_TOPIC);
     }
 
+    public String experimentsTopic() {
+        return get(JobKeys.KAFKA_EXPERIMENTS_TOPIC);
+    }
+
     public String rulesTopic() {
         return get(JobKeys.KAFKA_RULES_TOPIC);
     }

@@ -13,6 +13,9 @@ public final class Uids {
     public static final String REDIS_SINK = "redis-sink";
     public static final String DEAD_LETTER_SINK = "dead-letter-sink";
     public static final String AUDIT_SINK = "audit-sink";
+    public static final String EXPERIMENT_TOTALS = "experiment-totals";
+    public static final String EXPERIMENTS_SINK = "experiments-sink";
+    public static final String EXPERIMENT_TOTALS_SINK = "experiment-totals-sink";
     // replay only: its file source and the step that parses lines
     public static final String REPLAY_SOURCE = "replay-source";
     public static final String REPLAY_RULES = "replay-rules";
@@ -21,6 +24,7 @@ public final class Uids {
     public static final String REPLAY_TRIGGERS_OUT = "replay-triggers-out";
     public static final String REPLAY_DEAD_LETTERS_OUT = "replay-dead-letters-out";
     public static final String REPLAY_DUPLICATES_OUT = "replay-duplicates-out";
+    public static final String REPLAY_EXPERIMENTS_OUT = "replay-experiments-out";
 
     private Uids() {}
 }

@@ -298,6 +298,11 @@ public final class RedisSettings implements Serializable {
         return keyPrefix + ":user:" + userId;
     }
 
+    /** The Redis hash of an experiment's running totals (SPEC section 7). */
+    public String experimentKey(String experiment) {
+        return keyPrefix + ":experiment:" + experiment;
+    }
+
     /**
      * The key that records that a trigger id was written or acknowledged, so that it is never
      * written again.

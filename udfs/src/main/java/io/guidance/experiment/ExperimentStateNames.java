@@ -5,5 +5,8 @@ public final class ExperimentStateNames {
     /** (experiment, salt) -> {@link Exposure}, per user. */
     public static final String EXPOSURES = "experiment-exposures";
 
+    /** salt -> {@link ExperimentTotals}, per experiment, in the totals operator. */
+    public static final String TOTALS = "experiment-totals";
+
     private ExperimentStateNames() {}
 }

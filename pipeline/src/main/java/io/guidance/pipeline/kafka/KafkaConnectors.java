@@ -2,6 +2,7 @@ package io.guidance.pipeline.kafka;
 
 import io.guidance.event.DeadLetter;
 import io.guidance.event.SourceRecord;
+import io.guidance.experiment.ExperimentRecord;
 import io.guidance.pipeline.JobConfig;
 import io.guidance.rules.RulesUpdate;
 import io.guidance.trigger.Trigger;
@@ -61,6 +62,15 @@ public final class KafkaConnectors {
         return KafkaSink.<Trigger>builder()
                 .setBootstrapServers(config.kafkaBootstrap())
                 .setRecordSerializer(new TriggerAuditSerializer(config.auditTopic()))
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .build();
+    }
+
+    /** Every exposure and conversion of an experiment (SPEC section 7). */
+    public static KafkaSink<ExperimentRecord> experimentsSink(JobConfig config) {
+        return KafkaSink.<ExperimentRecord>builder()
+                .setBootstrapServers(config.kafkaBootstrap())
+                .setRecordSerializer(new ExperimentRecordSerializer(config.experimentsTopic()))
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .build();
     }

@@ -3,6 +3,7 @@ package io.guidance.pipeline.replay;
 import io.guidance.event.DeadLetter;
 import io.guidance.event.EventParser;
 import io.guidance.event.SourceRecord;
+import io.guidance.experiment.ExperimentRecord;
 import io.guidance.pipeline.FlinkSettings;
 import io.guidance.pipeline.GuidanceTopology;
 import io.guidance.pipeline.JobConfig;
@@ -41,6 +42,13 @@ public final class Replay {
                     .thenComparing(t -> t.ruleId)
                     .thenComparing(t -> t.triggerId);
 
+    /** Experiment record output order: time, user, experiment, exposure before conversion. */
+    public static final Comparator<ExperimentRecord> EXPERIMENT_ORDER =
+            Comparator.<ExperimentRecord>comparingLong(r -> r.ts)
+                    .thenComparing(r -> r.userId)
+                    .thenComparing(r -> r.experiment)
+                    .thenComparing(r -> r.record, Comparator.reverseOrder());
+
     /** Everything a replay produced. */
     public static final class Outcome {
         public final long recordsRead;
@@ -48,15 +56,20 @@ public final class Replay {
         public final List<DeadLetter> deadLetters;
         public final long duplicates;
 
+        /** Exposures and conversions, in {@link #EXPERIMENT_ORDER}. */
+        public final List<ExperimentRecord> experiments;
+
         Outcome(
                 long recordsRead,
                 List<Trigger> triggers,
                 List<DeadLetter> deadLetters,
-                long duplicates) {
+                long duplicates,
+                List<ExperimentRecord> experiments) {
             this.recordsRead = recordsRead;
             this.triggers = triggers;
             this.deadLetters = deadLetters;
             this.duplicates = duplicates;
+            this.experiments = experiments;
         }
 
         public long processed() {
@@ -223,10 +236,15 @@ public final class Replay {
                                 out.duplicates
                                         .map(ReplayResult::duplicate)
                                         .returns(ReplayResult.class)
-                                        .uid(Uids.REPLAY_DUPLICATES_OUT));
+                                        .uid(Uids.REPLAY_DUPLICATES_OUT),
+                                out.experiments
+                                        .map(ReplayResult::of)
+                                        .returns(ReplayResult.class)
+                                        .uid(Uids.REPLAY_EXPERIMENTS_OUT));
 
         List<Trigger> triggers = new ArrayList<>();
         List<DeadLetter> deadLetters = new ArrayList<>();
+        List<ExperimentRecord> experiments = new ArrayList<>();
         long duplicates = 0;
         try (CloseableIterator<ReplayResult> it = all.executeAndCollect("guidance replay")) {
             while (it.hasNext()) {
@@ -235,6 +253,8 @@ public final class Replay {
                     triggers.add(r.trigger);
                 } else if (r.deadLetter != null) {
                     deadLetters.add(r.deadLetter);
+                } else if (r.experiment != null) {
+                    experiments.add(r.experiment);
                 } else {
                     duplicates++;
                 }
@@ -242,6 +262,7 @@ public final class Replay {
         }
         triggers.sort(OUTPUT_ORDER);
         deadLetters.sort(Comparator.comparingLong(d -> d.sourceOffset));
-        return new Outcome(records.size(), triggers, deadLetters, duplicates);
+        experiments.sort(EXPERIMENT_ORDER);
+        return new Outcome(records.size(), triggers, deadLetters, duplicates, experiments);
     }
 }

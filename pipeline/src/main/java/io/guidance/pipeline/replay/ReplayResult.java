@@ -1,6 +1,7 @@
 package io.guidance.pipeline.replay;
 
 import io.guidance.event.DeadLetter;
+import io.guidance.experiment.ExperimentRecord;
 import io.guidance.trigger.Trigger;
 
 /**
@@ -13,6 +14,7 @@ public class ReplayResult {
 
     public DeadLetter deadLetter;
     public String duplicateId;
+    public ExperimentRecord experiment;
 
     public ReplayResult() {}
 
@@ -25,6 +27,12 @@ public class ReplayResult {
     static ReplayResult of(DeadLetter d) {
         ReplayResult r = new ReplayResult();
         r.deadLetter = d;
+        return r;
+    }
+
+    static ReplayResult of(ExperimentRecord x) {
+        ReplayResult r = new ReplayResult();
+        r.experiment = x;
         return r;
     }
 
