@@ -829,6 +829,8 @@ class FlinkClusterIT {
                         "earliest",
                         "--events.idleTimeout",
                         idleTimeout,
+                        "--events.startupIdleTimeout",
+                        "3s",
                         "--redis.host",
                         redis.host(),
                         "--redis.port",
