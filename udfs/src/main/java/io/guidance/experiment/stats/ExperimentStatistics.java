@@ -1,9 +1,12 @@
 package io.guidance.experiment.stats;
 
+import io.guidance.experiment.Experiment;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The results of an experiment from its counts (SPEC section 7, "Results"): rates, each arm against
@@ -67,6 +70,40 @@ public final class ExperimentStatistics {
             }
         }
         return new ExperimentResult(experiment, salt, srmPValue, srm, armResults, comparisons);
+    }
+
+    /**
+     * The results of a configured experiment from its counts per arm (users exposed, users of those
+     * converted; a missing arm counts 0).
+     */
+    public static ExperimentResult analyse(
+            Experiment x, Map<String, Long> exposed, Map<String, Long> converted) {
+        return analyse(x.name, x.salt, x.controlArm, armsOf(x, exposed, converted));
+    }
+
+    /**
+     * The configured arms in written order with their shares, then any other arm the counts name
+     * (an arm since removed from the configuration: share 0, so listed but not compared), by name.
+     */
+    public static List<ArmCounts> armsOf(
+            Experiment x, Map<String, Long> exposed, Map<String, Long> converted) {
+        List<ArmCounts> arms = new ArrayList<>();
+        for (String arm : x.arms()) {
+            arms.add(counts(arm, x.shareOf(arm), exposed, converted));
+        }
+        Set<String> others = new TreeSet<>(exposed.keySet());
+        others.addAll(converted.keySet());
+        others.removeAll(x.arms());
+        for (String arm : others) {
+            arms.add(counts(arm, 0, exposed, converted));
+        }
+        return arms;
+    }
+
+    private static ArmCounts counts(
+            String arm, int share, Map<String, Long> exposed, Map<String, Long> converted) {
+        return new ArmCounts(
+                arm, share, exposed.getOrDefault(arm, 0L), converted.getOrDefault(arm, 0L));
     }
 
     private static boolean comparable(ArmCounts a) {

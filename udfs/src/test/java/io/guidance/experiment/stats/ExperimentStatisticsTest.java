@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 import static org.assertj.core.data.Percentage.withPercentage;
 
+import io.guidance.experiment.Experiment;
+import io.guidance.rules.Matcher;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -14,6 +18,9 @@ import org.junit.jupiter.api.Test;
  */
 class ExperimentStatisticsTest {
     static final String CONTROL = "control";
+
+    /** Goals play no part in the statistics. */
+    static final Matcher GOAL = new Matcher(Map.of());
 
     static ExperimentResult rule(ArmCounts... arms) {
         return ExperimentStatistics.analyse("cart-stall", "cart-stall", CONTROL, List.of(arms));
@@ -166,24 +173,32 @@ class ExperimentStatisticsTest {
 
     @Test
     void minimumSampleRule() {
-        ArmCounts control = arm(CONTROL, 50, 1000, 150);
-        // 99 exposed: p = 8.69e-5 < 0.05, but too few users
-        Comparison at99 = rule(arm("cart-reminder", 50, 99, 30), control).comparisons().get(0);
+        // Shares 9/91 match 99-100 vs 1000 exposed, so the SRM test passes and only the size counts
+        ArmCounts control = arm(CONTROL, 91, 1000, 150);
+        ExperimentResult small = rule(arm("cart-reminder", 9, 99, 30), control);
+        assertThat(small.srm()).isFalse();
+        Comparison at99 = small.comparisons().get(0);
+        // 30/99 vs 150/1000: p = 8.69e-5 < 0.05, 30 converted, 69 not, but 99 exposed
         assertThat(at99.pValue()).isCloseTo(8.685937840496803e-05, withPercentage(1e-8));
         assertThat(at99.significant()).isFalse();
 
-        // 100 exposed, 30 converted, 70 not: everything holds (the split's SRM is checked on
-        // shares, so give this pair shares that match the exposure)
-        ExperimentResult ok =
-                ExperimentStatistics.analyse(
-                        "cart-stall",
-                        "cart-stall",
-                        CONTROL,
-                        List.of(arm("cart-reminder", 9, 100, 30), arm(CONTROL, 91, 1000, 150)));
-        assertThat(ok.srm()).isFalse();
-        Comparison at100 = ok.comparisons().get(0);
+        // 100 exposed, 30 converted, 70 not: everything holds
+        ExperimentResult enough = rule(arm("cart-reminder", 9, 100, 30), control);
+        assertThat(enough.srm()).isFalse();
+        Comparison at100 = enough.comparisons().get(0);
         assertThat(at100.pValue()).isCloseTo(0.00011065275442182533, withPercentage(1e-8));
         assertThat(at100.significant()).isTrue();
+    }
+
+    @Test
+    void minimumSampleRuleHoldsForTheControlToo() {
+        // The control with 99 exposed: 150/1000 vs 5/99
+        ExperimentResult r = rule(arm("cart-reminder", 91, 1000, 150), arm(CONTROL, 9, 99, 5));
+        assertThat(r.srm()).isFalse();
+        assertThat(r.comparisons().get(0).pValue()).isCloseTo(0.006665719935809369, within(1e-13));
+        assertThat(r.comparisons().get(0).significant()).isFalse();
+        ExperimentResult at100 = rule(arm("cart-reminder", 91, 1000, 150), arm(CONTROL, 9, 100, 5));
+        assertThat(at100.comparisons().get(0).significant()).isTrue();
     }
 
     @Test
@@ -244,5 +259,43 @@ class ExperimentStatisticsTest {
         assertThatThrownBy(() -> rule(arm(CONTROL, 50, 10, 1), arm(CONTROL, 50, 10, 1)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("twice");
+    }
+
+    @Test
+    void aConfiguredExperimentGivesItsArmsInWrittenOrderAndKeepsUnknownArms() {
+        Map<String, Integer> variants = new LinkedHashMap<>();
+        variants.put("cart-reminder-short", 30);
+        variants.put("cart-reminder", 50);
+        Experiment x = new Experiment("cart-stall", variants, 20, GOAL, 86_400_000L, "s1");
+        ExperimentResult r =
+                ExperimentStatistics.analyse(
+                        x,
+                        Map.of("cart-reminder", 500L, CONTROL, 200L, "retired", 7L),
+                        Map.of("cart-reminder", 60L, CONTROL, 20L, "retired", 1L));
+        assertThat(r.experiment()).isEqualTo("cart-stall");
+        assertThat(r.salt()).isEqualTo("s1");
+        assertThat(r.arms())
+                .containsExactly(
+                        new ArmResult("cart-reminder-short", 30, 0, 0, null),
+                        new ArmResult("cart-reminder", 50, 500, 60, 0.12),
+                        new ArmResult(CONTROL, 20, 200, 20, 0.1),
+                        new ArmResult("retired", 0, 7, 1, 1.0 / 7));
+        assertThat(r.comparisons()).extracting(Comparison::arm).containsExactly("cart-reminder");
+    }
+
+    @Test
+    void theProgramExperimentComparesWithItsHoldout() {
+        Experiment program = Experiment.program(5, GOAL, 604_800_000L);
+        ExperimentResult r =
+                ExperimentStatistics.analyse(
+                        program,
+                        Map.of("treated", 1900L, "holdout", 100L),
+                        Map.of("treated", 190L, "holdout", 10L));
+        assertThat(r.experiment()).isEqualTo("program");
+        assertThat(r.salt()).isEqualTo("holdout");
+        assertThat(r.arms()).extracting(ArmResult::share).containsExactly(95, 5);
+        assertThat(r.srmPValue()).isEqualTo(1.0); // 1900:100 is exactly 95:5
+        assertThat(r.comparisons().get(0).vs()).isEqualTo("holdout");
+        assertThat(r.comparisons().get(0).diff()).isCloseTo(0, within(1e-15));
     }
 }
