@@ -17,9 +17,9 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Reads and validates a rules file (SPEC section 3). Validation does not stop at the first problem:
- * every problem of every rule is collected, each with its rule id, field and line, so a data team
- * fixes a file in one pass.
+ * Reads and validates a rules file (SPEC section 3), with its experiments (section 7). Validation
+ * does not stop at the first problem: every problem of every rule is collected, each with its rule
+ * id, field and line, so a data team fixes a file in one pass.
  */
 public final class RulesParser {
     private static final Pattern ID = Pattern.compile("[a-z0-9-]+");
@@ -355,8 +355,7 @@ public final class RulesParser {
                         s.line(),
                         "must be a non-empty string (quote a number: \"2\")");
             } else if (Assignment.HOLDOUT_SALT.equals(s.text())) {
-                // the same buckets as the program holdout: its bottom arm would lose the holdout's
-                // users
+                // same buckets as the holdout: the first arm would lose the held-back users
                 fields.problem(
                         "experiment.salt",
                         s.line(),
@@ -375,7 +374,7 @@ public final class RulesParser {
 
     /**
      * {@code experiment.variants}: guide id -> share, in the order written; null when a name or a
-     * share is unusable (recorded).
+     * share is unusable or no share is above 0 (recorded).
      */
     private Map<String, Integer> variants(YamlNode x, int experimentLine) {
         YamlNode v = x.get("variants");
