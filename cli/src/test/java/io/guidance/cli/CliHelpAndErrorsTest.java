@@ -143,6 +143,43 @@ class CliHelpAndErrorsTest {
     }
 
     @Test
+    void rulesValidateListsEveryExperimentProblemWithItsLine() throws Exception {
+        Path rules =
+                Files.writeString(
+                        dir.resolve("rules.yaml"),
+                        String.join(
+                                "\n",
+                                "version: 1",
+                                "delivery:",
+                                "  holdout: 51",
+                                "  goal: {type: purchase}",
+                                "rules:",
+                                "  - id: cart-stall",
+                                "    guide: cart-reminder",
+                                "    kind: stall",
+                                "    start: {type: add_to_cart}",
+                                "    progress: [{type: purchase}]",
+                                "    within: 30m",
+                                "    experiment:",
+                                "      variants: {cart-reminder: 40, cart-reminder-short: 40}",
+                                "      control: 10",
+                                "      window: 1d",
+                                ""));
+
+        Result r = cli("rules", "validate", rules.toString());
+
+        assertThat(r.code).isEqualTo(1);
+        assertThat(r.out).isEmpty();
+        assertThat(r.err)
+                .contains("3 problems")
+                .contains("line 3: field 'delivery.holdout': must be between 0 and 50, not 51")
+                .contains(
+                        "line 13: rule 'cart-stall', field 'experiment.variants': variants and"
+                                + " control must sum to 100, not 90")
+                .contains("line 12: rule 'cart-stall', field 'experiment.goal': missing");
+    }
+
+    @Test
     void aBusyDemoPortIsFoundBeforeAnythingStarts() throws Exception {
         Path rules = Files.writeString(dir.resolve("rules.yaml"), RulesCommandTest.VALID);
         Path data = Files.writeString(dir.resolve("data.csv"), "");
