@@ -11,7 +11,9 @@ import io.guidance.pipeline.GuidanceJob;
 import io.guidance.pipeline.JobConfig;
 import io.guidance.pipeline.LiveRules;
 import io.guidance.pipeline.kafka.DeadLetterSerializer;
+import io.guidance.rules.PublishedRules;
 import io.guidance.rules.RuleSet;
+import io.guidance.rules.RuleValidationException;
 import io.guidance.trigger.Trigger;
 import io.guidance.trigger.TriggerJson;
 import io.guidance.web.GuidanceWebServer;
@@ -21,6 +23,7 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -62,7 +66,8 @@ import redis.clients.jedis.RedisClient;
  */
 final class DemoCommand {
     static final String USAGE =
-            "guidance demo [--seconds N] [--speed X] [--port N] [--rules FILE] [--data FILE]";
+            "guidance demo [--seconds N] [--speed X] [--port N] [--rules FILE] [--data FILE]"
+                    + " [--out DIR]";
 
     static final String DESCRIPTION =
             "run the whole pipeline locally (Kafka, Redis, Flink) on a dataset sample, with a demo shop";
@@ -80,7 +85,9 @@ final class DemoCommand {
                     "--rules FILE",
                     "the rules to start with (default config/rules.yaml)",
                     "--data FILE",
-                    "the Taobao CSV to replay (default data/samples/taobao-sample.csv)");
+                    "the Taobao CSV to replay (default data/samples/taobao-sample.csv)",
+                    "--out DIR",
+                    "leave the run's folder guidance-demo-YYYYMMDD-HHMMSS in DIR (default .)");
 
     /** Where the demo shop is served; {@code --port} changes it, 0 picks a free port. */
     static final int DEFAULT_PORT = 8080;
@@ -100,6 +107,21 @@ final class DemoCommand {
     static final String AUDIT_TOPIC = TOPICS.audit();
     static final String SHOP_DEAD_LETTER_TOPIC = SHOP_TOPICS.deadLetters();
     static final String SHOP_AUDIT_TOPIC = SHOP_TOPICS.audit();
+
+    /**
+     * The shop job's Redis key prefix. The two jobs share one Redis; each keeps its own triggers
+     * and experiment totals, so a shop visitor's guide is never taken for a dataset guide and the
+     * two jobs do not overwrite each other's totals of the same experiment.
+     */
+    static final String SHOP_REDIS_PREFIX = "guidance-shop";
+
+    /** How often the experiment table is printed while the demo runs (and once at stop). */
+    static final long EXPERIMENT_TABLE_EVERY_MS = 10_000;
+
+    /** The jobs' names, which the rules version gauges are kept under. */
+    static final String JOB_NAME = "guidance-demo";
+
+    static final String SHOP_JOB_NAME = "guidance-demo-shop";
 
     /**
      * A longer quiet spell in the dataset is cut to this on the wall clock (the sample starts with
@@ -127,6 +149,23 @@ final class DemoCommand {
     private final Map<String, AtomicLong> deadLettersByReason = new ConcurrentSkipListMap<>();
 
     private final AtomicLong suppressed = new AtomicLong();
+
+    /** The rules the experiment table reads the shares from: the newest version in force. */
+    private volatile RuleSet rules;
+
+    /** The newest published version not yet reported in force; -1 when none is waiting. */
+    private volatile long waitingVersion = -1;
+
+    private volatile RuleSet waitingRules;
+
+    /**
+     * The published rules version in force in both jobs; 0 is the rules file the demo started with.
+     */
+    private volatile long versionInForce;
+
+    private volatile DemoRunFolder folder;
+    private volatile RedisClient redisReader;
+    private volatile String redisPrefix;
     private final AtomicBoolean stopping = new AtomicBoolean();
 
     /** Counted down once on stop: wakes every sleeping demo thread at once. */
@@ -146,7 +185,7 @@ final class DemoCommand {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        Args a = Args.parse(args, 1, Set.of("seconds", "speed", "port", "rules", "data"));
+        Args a = Args.parse(args, 1, Set.of("seconds", "speed", "port", "rules", "data", "out"));
         if (!a.positional().isEmpty()) {
             throw new Args.UsageException("unexpected argument '" + a.positional().get(0) + "'");
         }
@@ -163,8 +202,14 @@ final class DemoCommand {
         checkPortFree(port);
         RuleSet rules = RulesCommand.load(rulesFile);
         List<Event> events = new TaobaoImporter().readSorted(data);
+        Path outParent = Path.of(a.get("out", "."));
+        if (!Files.isDirectory(outParent)) {
+            throw new Args.InputException(
+                    "--out " + outParent + ": no such directory; create it or pass another");
+        }
 
         DemoCommand demo = new DemoCommand(out);
+        demo.folder = DemoRunFolder.create(outParent);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook =
                 new Thread(
@@ -208,6 +253,8 @@ final class DemoCommand {
 
     private void start(RuleSet rules, List<Event> events, int speed, Path data, int port)
             throws Exception {
+        this.rules = rules;
+        say("this run's records go to " + folder.dir() + "/ (kept when the demo stops)");
         say("starting Redis and Kafka (a KRaft broker in this process)");
         LocalStack stack = LocalStack.start(TOPICS, 2);
         resources.add(stack);
@@ -225,20 +272,26 @@ final class DemoCommand {
                 Map.of(
                         "kafka.groupId", "guidance-demo",
                         "events.idleTimeout", "2s",
-                        "job.name", "guidance-demo",
+                        "job.name", JOB_NAME,
                         "job.parallelism", "2",
                         "job.checkpointInterval", "2s"));
         JobConfig config = JobConfig.of(settings);
-        // The shop: the same graph, rules topic and Redis, on topics of its own. Its events carry
-        // the browser's clock, while the dataset replay's event time runs thousands of times faster
-        // than the wall clock: one watermark cannot serve both, so the shop is a job of its own.
+        // The shop: the same graph, rules topic and Redis, on topics and keys of its own. Its
+        // events carry the browser's clock, while the dataset replay's event time runs thousands of
+        // times faster than the wall clock: one watermark cannot serve both, so the shop is a job
+        // of its own.
         stack.createTopics(SHOP_TOPICS, 1);
         settings.putAll(stack.settings(SHOP_TOPICS));
         settings.putAll(
                 Map.of(
-                        "kafka.groupId", "guidance-demo-shop",
-                        "job.name", "guidance-demo-shop",
-                        "job.parallelism", "1"));
+                        "kafka.groupId",
+                        "guidance-demo-shop",
+                        "job.name",
+                        SHOP_JOB_NAME,
+                        "job.parallelism",
+                        "1",
+                        "redis.prefix",
+                        SHOP_REDIS_PREFIX));
         JobConfig shopConfig = JobConfig.of(settings);
         Map<String, String> shopService = new HashMap<>(settings);
         shopService.putAll(
@@ -246,51 +299,59 @@ final class DemoCommand {
                         "web.host", "127.0.0.1",
                         "web.port", Integer.toString(port),
                         "web.demoShop", "true"));
-        watchRedis(redis, config.get("redis.prefix"));
-        consume(stack.bootstrapServers(), DEAD_LETTER_TOPIC, this::deadLetter);
+        redisPrefix = config.get("redis.prefix");
+        watchRedis(redis, redisPrefix);
+        redisReader = RedisClient.builder().hostAndPort(redis.host(), redis.port()).build();
+        resources.add(redisReader);
+        String bootstrap = stack.bootstrapServers();
+        consume(bootstrap, DEAD_LETTER_TOPIC, this::deadLetter);
+        // Delivered and held-back triggers from one stream, the audit topic: it is keyed by user,
+        // so each user's triggers arrive in the order the delivery policy decided them, and a
+        // held-back trigger is never printed before the guide it was held against.
         consume(
-                stack.bootstrapServers(),
+                bootstrap,
                 AUDIT_TOPIC,
                 r -> {
-                    Trigger t = TriggerJson.fromJson(new String(r.value(), StandardCharsets.UTF_8));
-                    if (!t.isDelivered()) {
-                        suppressed.incrementAndGet();
-                        say(
-                                String.format(
-                                        "  held %-16s -> %-12s %-20s %s  (%s: %s) %s",
-                                        t.guide,
-                                        t.userId,
-                                        t.sessionId == null ? "" : "session " + t.sessionId,
-                                        DATASET_TIME.format(Instant.ofEpochMilli(t.ts - timeShift)),
-                                        t.ruleId,
-                                        why(t),
-                                        t.status));
-                    }
+                    folder.append(DemoRunFolder.AUDIT, r.value());
+                    say(triggerLine(TriggerJson.fromJson(utf8(r.value()))));
                 });
+        consume(
+                bootstrap,
+                TOPICS.experiments(),
+                r -> folder.append(DemoRunFolder.EXPERIMENTS, r.value()));
+        consume(bootstrap, TOPICS.rules(), this::rulesPublished);
 
         say("starting the job on a Flink MiniCluster with " + rules.rules.size() + " rules");
         StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.from(config));
+                StreamExecutionEnvironment.getExecutionEnvironment(flinkSettings(config));
         JobClient job = GuidanceJob.start(env, config, LiveRules.of(rules));
         resources.add(0, () -> job.cancel().get(30, TimeUnit.SECONDS));
         StreamExecutionEnvironment shopEnv =
-                StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.from(shopConfig));
+                StreamExecutionEnvironment.getExecutionEnvironment(flinkSettings(shopConfig));
         JobClient shopJob = GuidanceJob.start(shopEnv, shopConfig, LiveRules.of(rules));
         resources.add(0, () -> shopJob.cancel().get(30, TimeUnit.SECONDS));
-        consume(stack.bootstrapServers(), SHOP_DEAD_LETTER_TOPIC, this::deadLetter);
+        consume(bootstrap, SHOP_DEAD_LETTER_TOPIC, this::deadLetter);
         consume(
-                stack.bootstrapServers(),
+                bootstrap,
                 SHOP_AUDIT_TOPIC,
                 r -> {
-                    Trigger t = TriggerJson.fromJson(new String(r.value(), StandardCharsets.UTF_8));
+                    folder.append(DemoRunFolder.SHOP_AUDIT, r.value());
+                    Trigger t = TriggerJson.fromJson(utf8(r.value()));
                     if (!t.isDelivered()) {
                         suppressed.incrementAndGet();
+                    } else {
+                        triggersSeen.incrementAndGet();
                     }
                     say(
                             String.format(
                                     "  shop %-16s -> %-12s (%s: %s) %s",
                                     t.guide, t.userId, t.ruleId, why(t), t.status));
                 });
+        consume(
+                bootstrap,
+                SHOP_TOPICS.experiments(),
+                r -> folder.append(DemoRunFolder.SHOP_EXPERIMENTS, r.value()));
+        folder.routeWebLog();
         GuidanceWebServer web = GuidanceWebServer.start(WebSettings.of(shopService));
         resources.add(0, web);
         say(
@@ -302,17 +363,130 @@ final class DemoCommand {
                 String.format(
                         "replaying %d events of %s at %dx (dataset time runs %d s per second)",
                         events.size(), data.getFileName(), speed, speed));
-        produce(stack.bootstrapServers(), events, speed);
+        produce(bootstrap, events, speed);
         background(
                 "demo-status",
                 () -> {
+                    long nextStatus = System.currentTimeMillis() + 5_000;
+                    long nextTable = System.currentTimeMillis() + EXPERIMENT_TABLE_EVERY_MS;
                     while (!stopping.get()) {
-                        pause(5_000);
-                        if (!stopping.get()) {
+                        pause(1_000);
+                        if (stopping.get()) {
+                            return;
+                        }
+                        checkRulesInForce();
+                        long now = System.currentTimeMillis();
+                        if (now >= nextStatus) {
                             say("events " + status());
+                            nextStatus = now + 5_000;
+                        }
+                        if (now >= nextTable) {
+                            printExperimentTable();
+                            nextTable = now + EXPERIMENT_TABLE_EVERY_MS;
                         }
                     }
                 });
+    }
+
+    /** The job's Flink settings, plus the reporter that lets the demo read the rules version. */
+    private static org.apache.flink.configuration.Configuration flinkSettings(JobConfig config) {
+        org.apache.flink.configuration.Configuration c = FlinkSettings.from(config);
+        c.set(
+                org.apache.flink.configuration.ConfigOptions.key(RulesVersionGauges.CONFIG_KEY)
+                        .stringType()
+                        .noDefaultValue(),
+                RulesVersionGauges.class.getName());
+        return c;
+    }
+
+    /**
+     * A line of the dataset's audit: a delivered guide, or a trigger held back with the policy's
+     * reason ({@code suppressed:control} and {@code suppressed:holdout} for experiments).
+     */
+    String triggerLine(Trigger t) {
+        String when = DATASET_TIME.format(Instant.ofEpochMilli(t.ts - timeShift));
+        String session = t.sessionId == null ? "" : "session " + t.sessionId;
+        if (t.isDelivered()) {
+            return String.format(
+                    "guide %-16s -> %-12s %-20s %s  (%s: %s)",
+                    t.guide, t.userId, session, when, t.ruleId, why(t));
+        }
+        suppressed.incrementAndGet();
+        return String.format(
+                "  held %-16s -> %-12s %-20s %s  (%s: %s) %s",
+                t.guide, t.userId, session, when, t.ruleId, why(t), t.status);
+    }
+
+    /**
+     * A version on the rules topic: valid ones are awaited in the jobs, refused ones said at once
+     * (the jobs keep their rules and dead-letter it as {@code bad_rules}).
+     */
+    private void rulesPublished(ConsumerRecord<byte[], byte[]> r) {
+        PublishedRules published;
+        RuleSet parsed;
+        try {
+            published = PublishedRules.fromJson(r.value());
+            parsed = published.parseRules();
+        } catch (IllegalArgumentException | RuleValidationException e) {
+            say("rules published but refused; the jobs keep their rules: " + firstLine(e));
+            return;
+        }
+        waitingRules = parsed;
+        waitingVersion = published.version;
+        say(
+                "rules version "
+                        + published.version
+                        + " published ("
+                        + parsed.rules.size()
+                        + " rules); waiting for both jobs to apply it");
+    }
+
+    /** Says once that the published version is in force in every subtask of both jobs. */
+    private void checkRulesInForce() {
+        long v = waitingVersion;
+        if (v < 0) {
+            return;
+        }
+        long dataset = RulesVersionGauges.versionInForce(JOB_NAME).orElse(-1);
+        long shop = RulesVersionGauges.versionInForce(SHOP_JOB_NAME).orElse(-1);
+        if (dataset >= v && shop >= v) {
+            rules = waitingRules;
+            versionInForce = v;
+            waitingVersion = -1;
+            say("rules version " + v + " is in force in both jobs");
+        }
+    }
+
+    private static String firstLine(Exception e) {
+        String m = String.valueOf(e.getMessage());
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+
+    /** The experiment table from the dataset job's Redis hashes, if there is anything to show. */
+    private List<String> experimentTable() {
+        Map<String, Map<String, String>> hashes = new TreeMap<>();
+        String keyPrefix = redisPrefix + ":experiment:";
+        for (String key : redisReader.keys(keyPrefix + "*")) {
+            hashes.put(key.substring(keyPrefix.length()), redisReader.hgetAll(key));
+        }
+        return ExperimentTable.lines(rules, hashes);
+    }
+
+    private void printExperimentTable() {
+        try {
+            List<String> lines = experimentTable();
+            if (!lines.isEmpty()) {
+                say("experiments (users exposed and converted so far, from Redis):");
+                lines.forEach(this::say);
+            }
+        } catch (RuntimeException e) {
+            say("experiment results not readable from Redis: " + e.getMessage());
+        }
+    }
+
+    private static String utf8(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
     }
 
     /**
@@ -392,13 +566,14 @@ final class DemoCommand {
     }
 
     /**
-     * Prints each trigger as Redis receives it, from keyspace notifications on the trigger keys.
+     * Counts the dataset job's guides as Redis receives them, from keyspace notifications on its
+     * trigger keys (the lines themselves are printed from the audit topic, in decision order).
      */
     private void watchRedis(LocalRedis redis, String prefix) {
         RedisClient client = RedisClient.builder().hostAndPort(redis.host(), redis.port()).build();
         resources.add(client);
         client.configSet("notify-keyspace-events", "K$");
-        Set<String> printed = new HashSet<>();
+        Set<String> counted = new HashSet<>();
         JedisPubSub listener =
                 new JedisPubSub() {
                     @Override
@@ -408,28 +583,8 @@ final class DemoCommand {
                         }
                         String key = channel.substring(channel.indexOf(':') + 1);
                         String json = client.get(key);
-                        if (json == null) {
-                            return;
-                        }
-                        Trigger t = TriggerJson.fromJson(json);
-                        if (t.userId.startsWith(GuidanceWebServer.DEMO_VISITOR_PREFIX)) {
-                            triggersSeen
-                                    .incrementAndGet(); // a shop visitor's guide: printed from the
-                            // shop's audit topic
-                            return;
-                        }
-                        if (printed.add(t.triggerId)) {
+                        if (json != null && counted.add(TriggerJson.fromJson(json).triggerId)) {
                             triggersSeen.incrementAndGet();
-                            say(
-                                    String.format(
-                                            "guide %-16s -> %-12s %-20s %s  (%s: %s)",
-                                            t.guide,
-                                            t.userId,
-                                            t.sessionId == null ? "" : "session " + t.sessionId,
-                                            DATASET_TIME.format(
-                                                    Instant.ofEpochMilli(t.ts - timeShift)),
-                                            t.ruleId,
-                                            why(t)));
                         }
                     }
                 };
@@ -553,6 +708,7 @@ final class DemoCommand {
                         .computeIfAbsent(reason, k -> new AtomicLong())
                         .incrementAndGet();
         deadLetters.incrementAndGet();
+        folder.deadLetter(r.topic(), reason, header(r, DeadLetterSerializer.DETAIL), r.value());
         boolean deliberate =
                 reason.equals(DeadLetter.NOT_JSON) || reason.equals(DeadLetter.MISSING_FIELD);
         if (!deliberate && n <= UNEXPECTED_DEAD_LETTERS_SHOWN) {
@@ -581,7 +737,8 @@ final class DemoCommand {
         if (!stopping.compareAndSet(false, true)) {
             return;
         }
-        say("stopping: events " + status());
+        String finalStatus = "events " + status();
+        say("stopping: " + finalStatus);
         stopSignal.countDown();
         for (Runnable w : wakers) {
             try {
@@ -597,6 +754,18 @@ final class DemoCommand {
                 Thread.currentThread().interrupt();
             }
         }
+        List<String> table = List.of();
+        if (redisReader != null) {
+            try {
+                table = experimentTable();
+            } catch (RuntimeException e) {
+                say("experiment results not readable from Redis: " + e.getMessage());
+            }
+        }
+        if (!table.isEmpty()) {
+            say("experiments at stop (users exposed and converted, from Redis):");
+            table.forEach(this::say);
+        }
         for (AutoCloseable r : resources) {
             try {
                 r.close();
@@ -604,7 +773,48 @@ final class DemoCommand {
                 say("while stopping: " + e);
             }
         }
+        leaveFolder(finalStatus, table);
         say("stopped; nothing left running");
+    }
+
+    /** Writes the summary, closes the run's files and names the folder and what it holds. */
+    private void leaveFolder(String finalStatus, List<String> table) {
+        if (folder == null) {
+            return;
+        }
+        try {
+            List<String> summary = new ArrayList<>();
+            summary.add("guidance demo run, stopped " + Instant.now());
+            summary.add(finalStatus);
+            summary.add(
+                    "rules in force: "
+                            + (versionInForce == 0
+                                    ? "the rules file the demo started with"
+                                    : "version " + versionInForce + " from the rules topic"));
+            summary.add("");
+            summary.add("experiments (users exposed and converted, dataset job):");
+            summary.addAll(table.isEmpty() ? List.of("  none yet") : table);
+            summary.add("");
+            summary.add(
+                    "files: "
+                            + DemoRunFolder.AUDIT
+                            + " and "
+                            + DemoRunFolder.SHOP_AUDIT
+                            + " (every trigger with its status), "
+                            + DemoRunFolder.EXPERIMENTS
+                            + " and "
+                            + DemoRunFolder.SHOP_EXPERIMENTS
+                            + " (exposures and conversions), "
+                            + DemoRunFolder.DEAD_LETTERS
+                            + " (topic, reason, detail, record), "
+                            + DemoRunFolder.WEB_LOG
+                            + " (the shop's web server); JSON Lines but the log");
+            folder.summary(summary);
+            folder.close();
+            say("this run is in " + folder.dir() + "/: " + String.join(", ", folder.fileNames()));
+        } catch (IOException | RuntimeException e) {
+            say("the run's folder " + folder.dir() + " is incomplete: " + e);
+        }
     }
 
     private void background(String name, Runnable body) {
