@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -B -q -pl bench -am package -DskipTests
 CLASSPATH_ARG="bench/target/classes:$(cat bench/target/classpath.txt)"
-ALL_SECTIONS="throughput,rules,latency,state,micro,profile,discovery"
+ALL_SECTIONS="throughput,rules,experiments,latency,state,micro,profile,discovery"
 
 sections=""
 args=()

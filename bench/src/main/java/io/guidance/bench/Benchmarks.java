@@ -34,7 +34,15 @@ import java.util.regex.Pattern;
 public final class Benchmarks {
     /** The sections, in the order of the page. */
     static final List<String> SECTIONS =
-            List.of("throughput", "rules", "latency", "state", "micro", "profile", "discovery");
+            List.of(
+                    "throughput",
+                    "rules",
+                    "experiments",
+                    "latency",
+                    "state",
+                    "micro",
+                    "profile",
+                    "discovery");
 
     private static final String HEADLINE = "<!-- headline: ";
     private static final Pattern HEADLINE_LINE = Pattern.compile("<!-- headline: (.*) -->");
@@ -152,6 +160,9 @@ public final class Benchmarks {
                 case "discovery":
                     f = discovery(o);
                     break;
+                case "experiments":
+                    f = experiments(o);
+                    break;
                 default:
                     throw new IllegalStateException(section);
             }
@@ -241,6 +252,34 @@ public final class Benchmarks {
                                 + "readable in Redis, p99 at shares of the %,.0f events/s maximum: %s; target %,d ms.",
                         r.maxRate, String.join("; ", p99), r.targetMs()),
                 LatencyPage.markdown(r));
+    }
+
+    private static Fragment experiments(Options o) throws Exception {
+        int events = 1_000_000;
+        int rocksdbEvents = 200_000;
+        int runs = 3;
+        int parallelism = 1;
+        List<String> a = o.sectionArgs.get("experiments");
+        for (int i = 0; i + 1 < a.size(); i += 2) {
+            switch (a.get(i)) {
+                case "--events" -> events = Integer.parseInt(a.get(i + 1).replace("_", ""));
+                case "--rocksdb-events" ->
+                        rocksdbEvents = Integer.parseInt(a.get(i + 1).replace("_", ""));
+                case "--runs" -> runs = Integer.parseInt(a.get(i + 1));
+                case "--parallelism" -> parallelism = Integer.parseInt(a.get(i + 1));
+                default ->
+                        throw new IllegalArgumentException(
+                                "unknown option --experiments-" + a.get(i).substring(2));
+            }
+        }
+        return ExperimentsBenchmark.fragment(
+                ExperimentsBenchmark.run(
+                        events,
+                        rocksdbEvents,
+                        runs,
+                        parallelism,
+                        ScaledEvents.repositoryRoot().resolve("config/rules.yaml"),
+                        ScaledEvents.Inputs.defaults()));
     }
 
     private static Fragment discovery(Options o) throws Exception {

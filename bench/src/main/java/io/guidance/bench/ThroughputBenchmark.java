@@ -58,6 +58,7 @@ public final class ThroughputBenchmark {
     static final String DEAD_LETTERS = "dead-letters";
     static final String DUPLICATES = "duplicates";
     static final String KEYED_OUT = "keyed-out";
+    static final String EXPERIMENT_RECORDS = "experiment-records";
 
     /** One measured run. */
     public static final class Run {
@@ -66,6 +67,9 @@ public final class ThroughputBenchmark {
         public final long triggers;
         public final long deadLetters;
         public final long duplicates;
+
+        /** Exposures and conversions, for runs with experiments. */
+        public long records;
 
         Run(long events, long millis, long triggers, long deadLetters, long duplicates) {
             this.events = events;
@@ -85,12 +89,17 @@ public final class ThroughputBenchmark {
     // ---------------------------------------------------------------- the graphs
 
     static StreamExecutionEnvironment environment(int parallelism) {
+        return environment(parallelism, "hashmap");
+    }
+
+    /** A local environment with the state backend {@code backend} (hashmap or rocksdb). */
+    static StreamExecutionEnvironment environment(int parallelism, String backend) {
         Configuration c = new Configuration();
         c.setString("parallelism.default", Integer.toString(parallelism));
         c.setString("pipeline.generic-types", "false");
         c.setString("pipeline.object-reuse", "true");
         c.setString("pipeline.max-parallelism", "128");
-        c.setString("state.backend.type", "hashmap");
+        c.setString("state.backend.type", backend);
         c.setString("restart-strategy.type", "none");
         // the production job's watermark interval (events.watermarkInterval)
         c.setString(
@@ -126,10 +135,19 @@ public final class ThroughputBenchmark {
 
     /** The production graph with {@code rules}; the run's events are those that entered it. */
     public static Run pipeline(byte[][] events, int parallelism, RuleSet rules) throws Exception {
+        return pipeline(events, parallelism, rules, "hashmap");
+    }
+
+    /**
+     * The production graph with {@code rules} on a state backend; experiment records are counted as
+     * {@link Run#records}.
+     */
+    public static Run pipeline(byte[][] events, int parallelism, RuleSet rules, String backend)
+            throws Exception {
         ArraySource.load(events);
         CountingSink.reset();
         JobConfig config = JobConfig.defaults();
-        StreamExecutionEnvironment env = environment(parallelism);
+        StreamExecutionEnvironment env = environment(parallelism, backend);
         DataStream<SourceRecord> records =
                 source(env)
                         .map(new ParseRecord())
@@ -151,14 +169,20 @@ public final class ThroughputBenchmark {
         out.triggers.sinkTo(new CountingSink<>(TRIGGERS)).name("discard triggers");
         out.deadLetters.sinkTo(new CountingSink<>(DEAD_LETTERS)).name("discard dead letters");
         out.duplicates.sinkTo(new CountingSink<>(DUPLICATES)).name("discard duplicates");
+        out.experiments
+                .sinkTo(new CountingSink<>(EXPERIMENT_RECORDS))
+                .name("discard experiment records");
         JobExecutionResult r =
                 env.execute("bench pipeline p" + parallelism + " rules " + rules.rules.size());
-        return new Run(
-                CountingSink.count(EVENTS_IN),
-                r.getNetRuntime(),
-                CountingSink.count(TRIGGERS),
-                CountingSink.count(DEAD_LETTERS),
-                CountingSink.count(DUPLICATES));
+        Run run =
+                new Run(
+                        CountingSink.count(EVENTS_IN),
+                        r.getNetRuntime(),
+                        CountingSink.count(TRIGGERS),
+                        CountingSink.count(DEAD_LETTERS),
+                        CountingSink.count(DUPLICATES));
+        run.records = CountingSink.count(EXPERIMENT_RECORDS);
+        return run;
     }
 
     static final class ParseEvent extends RichMapFunction<byte[], Event> {
@@ -380,7 +404,7 @@ public final class ThroughputBenchmark {
      * Logs a run; fails unless it processed exactly the {@code fed} events, none dead-lettered or
      * duplicate.
      */
-    private static Run measured(String what, Run r, long fed) {
+    static Run measured(String what, Run r, long fed) {
         log(
                 "%-18s %,12d events in %,7d ms: %,10.0f events/s (triggers %,d, dead letters %,d, duplicates %,d)",
                 what,

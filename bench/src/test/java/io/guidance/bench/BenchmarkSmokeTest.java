@@ -59,6 +59,28 @@ class BenchmarkSmokeTest {
     }
 
     @Test
+    void experimentsChangeStatusesNotTriggersOnBothBackends() throws Exception {
+        ExperimentsBenchmark.Measured m =
+                ExperimentsBenchmark.run(
+                        EVENTS,
+                        RULE_EVENTS,
+                        1,
+                        1,
+                        ScaledEvents.repositoryRoot().resolve("config/rules.yaml"),
+                        ScaledEvents.Inputs.samples());
+        assertThat(m.backends()).containsExactly("hashmap", "rocksdb");
+        for (int i = 0; i < 2; i++) {
+            Run without = m.without().get(i).get(0);
+            Run with = m.with().get(i).get(0);
+            // an experiment picks a guide and may hold a trigger back; it never adds or drops one
+            assertThat(with.triggers).isEqualTo(without.triggers).isPositive();
+            assertThat(without.records).isZero();
+            assertThat(with.records).as("exposures and conversions").isPositive();
+        }
+        assertThat(ExperimentsBenchmark.fragment(m).markdown()).contains("## Experiments");
+    }
+
+    @Test
     void generatedRulesHaveAllFiveKinds() {
         for (int n : new int[] {1, 10, 100, 1000}) {
             RuleSet rules = GeneratedRules.of(n);

@@ -60,7 +60,8 @@ class BenchmarksTest {
 
         assertThat(page)
                 .contains(
-                        "- Throughput: fast.\n- rules: not measured yet.\n- latency: not measured yet.\n"
+                        "- Throughput: fast.\n- rules: not measured yet.\n- experiments: not measured yet.\n"
+                                + "- latency: not measured yet.\n"
                                 + "- State: 200 bytes per user.\n");
         assertThat(page.indexOf("## Throughput")).isLessThan(page.indexOf("## State"));
         assertThat(page).contains("## Machine").doesNotContain("<!-- headline");

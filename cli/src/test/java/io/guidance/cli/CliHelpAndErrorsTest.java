@@ -3,12 +3,15 @@ package io.guidance.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -143,6 +146,43 @@ class CliHelpAndErrorsTest {
     }
 
     @Test
+    void rulesValidateListsEveryExperimentProblemWithItsLine() throws Exception {
+        Path rules =
+                Files.writeString(
+                        dir.resolve("rules.yaml"),
+                        String.join(
+                                "\n",
+                                "version: 1",
+                                "delivery:",
+                                "  holdout: 51",
+                                "  goal: {type: purchase}",
+                                "rules:",
+                                "  - id: cart-stall",
+                                "    guide: cart-reminder",
+                                "    kind: stall",
+                                "    start: {type: add_to_cart}",
+                                "    progress: [{type: purchase}]",
+                                "    within: 30m",
+                                "    experiment:",
+                                "      variants: {cart-reminder: 40, cart-reminder-short: 40}",
+                                "      control: 10",
+                                "      window: 1d",
+                                ""));
+
+        Result r = cli("rules", "validate", rules.toString());
+
+        assertThat(r.code).isEqualTo(1);
+        assertThat(r.out).isEmpty();
+        assertThat(r.err)
+                .contains("3 problems")
+                .contains("line 3: field 'delivery.holdout': must be between 0 and 50, not 51")
+                .contains(
+                        "line 13: rule 'cart-stall', field 'experiment.variants': variants and"
+                                + " control must sum to 100, not 90")
+                .contains("line 12: rule 'cart-stall', field 'experiment.goal': missing");
+    }
+
+    @Test
     void aBusyDemoPortIsFoundBeforeAnythingStarts() throws Exception {
         Path rules = Files.writeString(dir.resolve("rules.yaml"), RulesCommandTest.VALID);
         Path data = Files.writeString(dir.resolve("data.csv"), "");
@@ -187,6 +227,40 @@ class CliHelpAndErrorsTest {
                             "guidance rules: cannot reach Kafka at 127.0.0.1:1: is it running?"
                                     + " (--bootstrap)\n");
             assertThat(r.out).as(what).isEmpty();
+        }
+    }
+
+    @Test
+    void aListenerThatIsNotKafkaIsOneSentence() throws Exception {
+        // accepts connections and never says a word, as a wrong service on the port would
+        try (ServerSocket silent = new ServerSocket(0)) {
+            List<Socket> accepted = new CopyOnWriteArrayList<>();
+            Thread acceptor =
+                    new Thread(
+                            () -> {
+                                try {
+                                    while (true) {
+                                        accepted.add(silent.accept());
+                                    }
+                                } catch (IOException closed) {
+                                    // the test is over
+                                }
+                            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            String bootstrap = "127.0.0.1:" + silent.getLocalPort();
+            Result r = cli("rules", "show", "--bootstrap", bootstrap);
+            assertThat(r.code).isEqualTo(1);
+            assertThat(r.err)
+                    .isEqualTo(
+                            "guidance rules: "
+                                    + bootstrap
+                                    + " accepts connections but does not answer as a Kafka"
+                                    + " broker: is --bootstrap the Kafka listener?\n");
+            assertThat(r.out).isEmpty();
+            for (Socket s : accepted) {
+                s.close();
+            }
         }
     }
 }

@@ -32,25 +32,27 @@ public final class LocalStack implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
 
     /**
-     * The four topics one job uses, by name: the events it reads, the dead letters and the audit it
-     * writes, and the compacted rules topic it follows.
+     * The five topics one job uses, by name: the events it reads, the dead letters, the audit and
+     * the experiment records it writes, and the compacted rules topic it follows.
      */
-    public record Topics(String events, String deadLetters, String audit, String rules) {
+    public record Topics(
+            String events, String deadLetters, String audit, String experiments, String rules) {
         /**
          * {@code PREFIX-events}, {@code PREFIX-dead-letters}, {@code PREFIX-audit}, {@code
-         * PREFIX-rules}.
+         * PREFIX-experiments}, {@code PREFIX-rules}.
          */
         public static Topics named(String prefix) {
             return new Topics(
                     prefix + "-events",
                     prefix + "-dead-letters",
                     prefix + "-audit",
+                    prefix + "-experiments",
                     prefix + "-rules");
         }
 
         /** The same topics with another rules topic, e.g. one that a second job shares. */
         public Topics withRules(String rulesTopic) {
-            return new Topics(events, deadLetters, audit, rulesTopic);
+            return new Topics(events, deadLetters, audit, experiments, rulesTopic);
         }
     }
 
@@ -95,9 +97,9 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /**
-     * Creates a job's topics that this stack has not created yet: events and audit with {@code
-     * partitions} partitions, dead letters with one, rules compacted with one (the SPEC's rules
-     * topic is read whole by every subtask).
+     * Creates a job's topics that this stack has not created yet: events, audit and experiments
+     * with {@code partitions} partitions, dead letters with one, rules compacted with one (the
+     * SPEC's rules topic is read whole by every subtask).
      *
      * @return {@code topics}, for chaining
      */
@@ -105,6 +107,7 @@ public final class LocalStack implements AutoCloseable {
         create(topics.events(), partitions, false);
         create(topics.deadLetters(), 1, false);
         create(topics.audit(), partitions, false);
+        create(topics.experiments(), partitions, false);
         create(topics.rules(), 1, true);
         return topics;
     }
@@ -134,15 +137,16 @@ public final class LocalStack implements AutoCloseable {
 
     /**
      * {@link #settings()} plus the job's topics ({@code kafka.topic}, {@code
-     * kafka.deadLetterTopic}, {@code kafka.auditTopic}, {@code kafka.rulesTopic}) and {@code
-     * kafka.startingOffsets: earliest}, so that a job sees what was produced before it started. A
-     * new mutable map each call.
+     * kafka.deadLetterTopic}, {@code kafka.auditTopic}, {@code kafka.experimentsTopic}, {@code
+     * kafka.rulesTopic}) and {@code kafka.startingOffsets: earliest}, so that a job sees what was
+     * produced before it started. A new mutable map each call.
      */
     public Map<String, String> settings(Topics topics) {
         Map<String, String> s = settings();
         s.put("kafka.topic", topics.events());
         s.put("kafka.deadLetterTopic", topics.deadLetters());
         s.put("kafka.auditTopic", topics.audit());
+        s.put("kafka.experimentsTopic", topics.experiments());
         s.put("kafka.rulesTopic", topics.rules());
         s.put("kafka.startingOffsets", "earliest");
         return s;

@@ -16,24 +16,12 @@ import io.guidance.rules.RuleSet;
 import io.guidance.rules.RulesParser;
 import io.guidance.trigger.Trigger;
 import io.guidance.trigger.TriggerJson;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
-import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.configuration.CheckpointingOptions;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.AfterAll;
@@ -71,7 +59,7 @@ class AcknowledgeAcrossRestartTest {
                     new MiniClusterResourceConfiguration.Builder()
                             .setNumberTaskManagers(1)
                             .setNumberSlotsPerTaskManager(2)
-                            .setConfiguration(keepEveryCheckpoint())
+                            .setConfiguration(Checkpoints.keepEveryCheckpoint())
                             .build());
 
     private static final long WITHIN = 2_000L;
@@ -213,92 +201,20 @@ class AcknowledgeAcrossRestartTest {
         JobConfig config =
                 LivePipeline.config(
                         stack, Map.of("kafka.groupId", groupId, "job.checkpointInterval", "1s"));
-        Configuration flink = FlinkSettings.from(config);
-        flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
-        if (restoreFrom != null) {
-            flink.set(StateRecoveryOptions.SAVEPOINT_PATH, restoreFrom.toUri().toString());
-        }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
-        return GuidanceJob.start(env, config, rules);
-    }
-
-    /**
-     * The job manager keeps this many completed checkpoints (a cluster setting, not a job one): all
-     * of them here, so that the one before the write is still there to restore from.
-     */
-    private static Configuration keepEveryCheckpoint() {
-        Configuration c = new Configuration();
-        c.set(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS, 1000);
-        return c;
+        return new Checkpoints(checkpoints).start(config, rules, restoreFrom);
     }
 
     private static void cancel(JobClient job) throws Exception {
-        job.cancel().get(60, TimeUnit.SECONDS);
-        waitFor(
-                "job " + job.getJobID() + " cancelled",
-                () -> job.getJobStatus().join().isGloballyTerminalState(),
-                Duration.ofSeconds(60));
-        assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.CANCELED);
+        Checkpoints.cancel(job);
     }
 
-    // ---- checkpoints ----
-
-    private Path lastCheckpointCompletedBefore(JobClient job, long instant) throws IOException {
-        List<Path> completed = completedCheckpoints(job);
-        return completed.stream()
-                .filter(chk -> modified(chk.resolve("_metadata")) < instant)
-                .reduce((a, b) -> b)
-                .orElseThrow(
-                        () ->
-                                new AssertionError(
-                                        "no checkpoint completed before "
-                                                + instant
-                                                + ": "
-                                                + completed.stream()
-                                                        .map(
-                                                                c ->
-                                                                        c.getFileName()
-                                                                                + "@"
-                                                                                + modified(
-                                                                                        c.resolve(
-                                                                                                "_metadata")))
-                                                        .collect(Collectors.joining(", "))));
+    private Path lastCheckpointCompletedBefore(JobClient job, long instant) {
+        return new Checkpoints(checkpoints).lastCompletedBefore(job, instant);
     }
 
     private void awaitCheckpointCompletedAfter(JobClient job, long instant)
             throws InterruptedException {
-        waitFor(
-                "a checkpoint completed after " + instant,
-                () ->
-                        completedCheckpoints(job).stream()
-                                .anyMatch(c -> modified(c.resolve("_metadata")) > instant),
-                PATIENCE);
-    }
-
-    /** chk-N directories of the job that hold their metadata, by N. */
-    private List<Path> completedCheckpoints(JobClient job) {
-        Path dir = checkpoints.resolve(job.getJobID().toString());
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.getFileName().toString().startsWith("chk-"))
-                    .filter(p -> Files.exists(p.resolve("_metadata")))
-                    .sorted(
-                            Comparator.comparingLong(
-                                    p -> Long.parseLong(p.getFileName().toString().substring(4))))
-                    .collect(Collectors.toList());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static long modified(Path file) {
-        try {
-            return Files.getLastModifiedTime(file).toMillis();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        new Checkpoints(checkpoints).awaitCompletedAfter(job, instant, PATIENCE);
     }
 
     // ---- Redis ----

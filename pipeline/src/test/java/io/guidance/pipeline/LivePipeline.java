@@ -30,8 +30,9 @@ final class LivePipeline {
     static final String DEAD_LETTERS = "dead-letters";
     static final String AUDIT = "audit";
     static final String RULES = "rules";
+    static final String EXPERIMENTS = "experiments";
     static final LocalStack.Topics TOPICS =
-            new LocalStack.Topics(EVENTS, DEAD_LETTERS, AUDIT, RULES);
+            new LocalStack.Topics(EVENTS, DEAD_LETTERS, AUDIT, EXPERIMENTS, RULES);
 
     /** The SPEC's checkout stall, shortened to 2 s so that tests wait little. */
     static final String CHECKOUT_STALL_2S =
@@ -64,6 +65,8 @@ final class LivePipeline {
     static JobConfig config(LocalStack stack, Map<String, String> more) {
         Map<String, String> s = stack.settings(TOPICS);
         s.put("events.idleTimeout", "1s");
+        // a partition that gets no event follows the wall clock after this, not after a minute
+        s.put("events.startupIdleTimeout", "3s");
         s.put("job.parallelism", "2");
         s.putAll(more);
         return JobConfig.of(s);

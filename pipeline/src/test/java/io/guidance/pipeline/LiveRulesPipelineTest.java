@@ -427,7 +427,8 @@ class LiveRulesPipelineTest {
         }
 
         LocalStack.Topics names() {
-            return new LocalStack.Topics(events, deadLetters, audit, rules);
+            return new LocalStack.Topics(
+                    events, deadLetters, audit, prefix + "-experiments", rules);
         }
 
         static Topics create(String name) throws Exception {
@@ -441,6 +442,7 @@ class LiveRulesPipelineTest {
         Map<String, String> s = stack.settings(topics.names());
         s.put("kafka.groupId", topics.group);
         s.put("events.idleTimeout", "1s");
+        s.put("events.startupIdleTimeout", "3s");
         s.put("redis.prefix", topics.prefix);
         s.put("job.checkpointInterval", checkpointInterval);
         s.put("job.parallelism", Integer.toString(PARALLELISM));

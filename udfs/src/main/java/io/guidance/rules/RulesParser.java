@@ -1,6 +1,8 @@
 package io.guidance.rules;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.guidance.experiment.Assignment;
+import io.guidance.experiment.Experiment;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,17 +17,31 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Reads and validates a rules file (SPEC section 3). Validation does not stop at the first problem:
- * every problem of every rule is collected, each with its rule id, field and line, so a data team
- * fixes a file in one pass.
+ * Reads and validates a rules file (SPEC section 3), with its experiments (section 7). Validation
+ * does not stop at the first problem: every problem of every rule is collected, each with its rule
+ * id, field and line, so a data team fixes a file in one pass.
  */
 public final class RulesParser {
     private static final Pattern ID = Pattern.compile("[a-z0-9-]+");
     private static final Set<String> TOP_FIELDS = Set.of("version", "delivery", "rules");
     private static final Set<String> DELIVERY_FIELDS =
-            Set.of("ttl", "minGap", "maxPerDay", "cooldown");
+            Set.of("ttl", "minGap", "maxPerDay", "cooldown", "holdout", "goal", "goalWindow");
     private static final Set<String> COMMON_FIELDS =
-            Set.of("id", "guide", "kind", "priority", "cooldown", "enabled");
+            Set.of("id", "guide", "kind", "priority", "cooldown", "enabled", "experiment");
+    private static final Set<String> EXPERIMENT_FIELDS =
+            Set.of("variants", "control", "goal", "window", "salt");
+
+    /** The most of its users the program may hold back (SPEC section 7). */
+    static final int MAX_HOLDOUT = 50;
+
+    /** The most of a rule's users its control may hold (SPEC section 7). */
+    static final int MAX_CONTROL = 90;
+
+    /**
+     * A rule experiment's {@code window} when the block leaves it out: the program's default goal
+     * window, so that both kinds of experiment measure over the same span unless told otherwise.
+     */
+    static final long DEFAULT_EXPERIMENT_WINDOW = DeliverySettings.DEFAULT_GOAL_WINDOW;
 
     /** What the rules of one kind have in common: their fields, before the kind's own. */
     private record Common(String id, String guide, int priority, long cooldown, boolean enabled) {}
@@ -106,6 +122,7 @@ public final class RulesParser {
         DeliverySettings delivery = delivery(root);
 
         List<Rule> rules = new ArrayList<>();
+        Map<String, Experiment> experiments = new LinkedHashMap<>();
         YamlNode list = root.get("rules");
         if (list == null) {
             fields.problem(
@@ -117,7 +134,7 @@ public final class RulesParser {
         } else {
             Map<String, Integer> seen = new HashMap<>();
             for (YamlNode r : list.items()) {
-                Rule rule = rule(r, seen);
+                Rule rule = rule(r, seen, experiments);
                 if (rule != null) {
                     rules.add(rule);
                 }
@@ -126,7 +143,7 @@ public final class RulesParser {
         if (!fields.problems().isEmpty()) {
             throw new RuleValidationException(source, fields.problems());
         }
-        return new RuleSet(version, delivery, rules);
+        return new RuleSet(version, delivery, rules, experiments);
     }
 
     private DeliverySettings delivery(YamlNode root) {
@@ -139,7 +156,7 @@ public final class RulesParser {
             fields.problem(
                     "delivery",
                     root.lineOf("delivery"),
-                    "must be a map of ttl, minGap, maxPerDay, cooldown");
+                    "must be a map of ttl, minGap, maxPerDay, cooldown, holdout, goal, goalWindow");
             return def;
         }
         fields.unknownAndDuplicateFields(d, DELIVERY_FIELDS, "delivery.");
@@ -166,10 +183,30 @@ public final class RulesParser {
                                         Integer.MAX_VALUE,
                                         def.maxPerDay,
                                         "delivery.maxPerDay");
-        return new DeliverySettings(ttl, minGap, maxPerDay, cooldown);
+        int holdout =
+                d.get("holdout") == null
+                        ? 0
+                        : (int) fields.integer(d, "holdout", 0, MAX_HOLDOUT, 0, "delivery.holdout");
+        Matcher goal =
+                d.get("goal") == null ? null : fields.matcherNode(d.get("goal"), "delivery.goal");
+        if (d.get("goal") == null && holdout > 0) {
+            fields.problem(
+                    "delivery.goal",
+                    d.lineOf("holdout"),
+                    "missing: a holdout needs the program's conversion, e.g. {type: purchase}");
+        }
+        long goalWindow =
+                d.get("goalWindow") == null
+                        ? DeliverySettings.DEFAULT_GOAL_WINDOW
+                        : fields.duration(
+                                d,
+                                "goalWindow",
+                                "delivery.goalWindow",
+                                DeliverySettings.DEFAULT_GOAL_WINDOW);
+        return new DeliverySettings(ttl, minGap, maxPerDay, cooldown, holdout, goal, goalWindow);
     }
 
-    private Rule rule(YamlNode r, Map<String, Integer> seen) {
+    private Rule rule(YamlNode r, Map<String, Integer> seen, Map<String, Experiment> experiments) {
         fields.ruleId = null;
         if (!r.isMap()) {
             fields.problem(null, r.line(), "a rule must be a map with at least id, guide and kind");
@@ -227,12 +264,171 @@ public final class RulesParser {
                 fields.problem("enabled", en.line(), "must be true or false");
             }
         }
-        if (k == null) {
+        int before = fields.problems().size();
+        Rule rule =
+                k == null
+                        ? null
+                        : k.reader()
+                                .read(this, new Common(id, guide, priority, cooldown, enabled), r);
+        Experiment experiment = r.get("experiment") == null ? null : experiment(r, id);
+        if (rule == null || fields.problems().size() != before || id == null || guide == null) {
+            return null;
+        }
+        if (experiment != null) {
+            experiments.put(id, experiment);
+        }
+        return rule;
+    }
+
+    // ---- a rule's experiment (SPEC section 7) ----
+
+    /**
+     * The rule's {@code experiment} block, or null when it has problems (recorded). Every field is
+     * checked even after one fails, so that all of a block's problems are listed at once.
+     */
+    private Experiment experiment(YamlNode r, String ruleId) {
+        YamlNode x = r.get("experiment");
+        int at = r.lineOf("experiment");
+        if (!x.isMap()) {
+            fields.problem(
+                    "experiment",
+                    at,
+                    "must be a map of variants, control, goal, window and salt, e.g."
+                            + " {variants: {guide-a: 50}, control: 50, goal: {type: purchase}}");
             return null;
         }
         int before = fields.problems().size();
-        Rule rule = k.reader().read(this, new Common(id, guide, priority, cooldown, enabled), r);
-        return fields.problems().size() == before && id != null && guide != null ? rule : null;
+        fields.unknownAndDuplicateFields(x, EXPERIMENT_FIELDS, "experiment.");
+
+        Map<String, Integer> variants = variants(x, at);
+        int control =
+                x.get("control") == null
+                        ? 0
+                        : (int)
+                                fields.integer(
+                                        x, "control", 0, MAX_CONTROL, -1, "experiment.control");
+        boolean sharesRead = variants != null && control >= 0;
+        if (sharesRead) {
+            int sum = control;
+            for (int share : variants.values()) {
+                sum += share;
+            }
+            if (sum != 100) {
+                StringBuilder parts = new StringBuilder();
+                variants.forEach(
+                        (guide, share) ->
+                                parts.append(guide).append(' ').append(share).append(" + "));
+                fields.problem(
+                        "experiment.variants",
+                        x.lineOf("variants"),
+                        "variants and control must sum to 100, not "
+                                + sum
+                                + " ("
+                                + parts
+                                + "control "
+                                + control
+                                + ")");
+            }
+        }
+
+        Matcher goal = null;
+        if (x.get("goal") == null) {
+            fields.problem(
+                    "experiment.goal",
+                    at,
+                    "missing: the experiment's conversion, a matcher such as {type: purchase}");
+        } else {
+            goal = fields.matcherNode(x.get("goal"), "experiment.goal");
+        }
+        long window =
+                x.get("window") == null
+                        ? DEFAULT_EXPERIMENT_WINDOW
+                        : fields.duration(
+                                x, "window", "experiment.window", DEFAULT_EXPERIMENT_WINDOW);
+
+        String salt = ruleId;
+        YamlNode s = x.get("salt");
+        if (s != null) {
+            if (!s.isString() || s.text().isEmpty()) {
+                fields.problem(
+                        "experiment.salt",
+                        s.line(),
+                        "must be a non-empty string (quote a number: \"2\")");
+            } else if (Assignment.HOLDOUT_SALT.equals(s.text())) {
+                // same buckets as the holdout: the first arm would lose the held-back users
+                fields.problem(
+                        "experiment.salt",
+                        s.line(),
+                        "'"
+                                + Assignment.HOLDOUT_SALT
+                                + "' is the program holdout's salt; choose another");
+            } else {
+                salt = s.text();
+            }
+        }
+        if (fields.problems().size() != before || ruleId == null || salt == null) {
+            return null;
+        }
+        return new Experiment(ruleId, variants, control, goal, window, salt);
+    }
+
+    /**
+     * {@code experiment.variants}: guide id -> share, in the order written; null when a name or a
+     * share is unusable or no share is above 0 (recorded).
+     */
+    private Map<String, Integer> variants(YamlNode x, int experimentLine) {
+        YamlNode v = x.get("variants");
+        if (v == null) {
+            fields.problem(
+                    "experiment.variants",
+                    experimentLine,
+                    "missing: guide id -> percent of the rule's users, e.g. {cart-reminder: 50}");
+            return null;
+        }
+        if (!v.isMap() || v.fields().isEmpty()) {
+            fields.problem(
+                    "experiment.variants",
+                    x.lineOf("variants"),
+                    "must be a non-empty map from guide id to percent, e.g. {cart-reminder: 50}");
+            return null;
+        }
+        boolean usable = true;
+        for (String dup : v.duplicateKeys()) {
+            fields.problem("experiment.variants." + dup, v.lineOf(dup), "listed twice");
+            usable = false;
+        }
+        Map<String, Integer> variants = new LinkedHashMap<>();
+        boolean anyPositive = false;
+        for (String guide : v.fields().keySet()) {
+            String label = "experiment.variants." + guide;
+            if (!ID.matcher(guide).matches()) {
+                fields.problem(
+                        label,
+                        v.lineOf(guide),
+                        "a variant is a guide id: lower-case letters, digits and '-' ([a-z0-9-]+)");
+                usable = false;
+            } else if (Experiment.CONTROL.equals(guide)) {
+                fields.problem(
+                        label,
+                        v.lineOf(guide),
+                        "'control' names the arm that gets nothing; give its share as control: N");
+                usable = false;
+            }
+            int share = (int) fields.integer(v, guide, 0, 100, -1, label);
+            if (share < 0) {
+                usable = false;
+            }
+            anyPositive |= share > 0;
+            variants.put(guide, share);
+        }
+        if (usable && !anyPositive) {
+            fields.problem(
+                    "experiment.variants",
+                    x.lineOf("variants"),
+                    "at least one variant needs a share above 0");
+            return null;
+        }
+        return usable ? variants : null;
     }
 
     // ---- the kinds' own fields ----

@@ -17,12 +17,15 @@ import org.apache.flink.util.clock.RelativeClock;
  * received none for {@code idleTimeout} (measured on Flink's input-activity clock, which stands
  * still while the source is back-pressured, so a slow job does not turn its own backlog late), its
  * watermark follows the clock from the last event: {@code maxTs + idleFor - bound - 1}. A split
- * that has seen no event for {@code startupIdleTimeout} since it started (an empty partition, or
- * any partition after a restore when nothing comes) is marked idle after {@code idleTimeout}, so it
- * holds nobody back, and then follows the wall clock: {@code now - bound - 1}. So a stall that fell
- * due while the job was down fires after a restore even when no event arrives at all. That timeout
- * is long (a minute by default) on purpose: a restored reader that is still fetching its backlog
- * must not see that backlog turned late by a watermark taken from the clock.
+ * that has seen no event yet (at the start, or after a restore) emits nothing and is never marked
+ * idle: its first events may still be on their way while other splits move event time on, and the
+ * events of a split marked idle would then arrive behind the watermark and be lost as late. Once it
+ * has seen none for {@code startupIdleTimeout} (an empty partition, or nothing at all after a
+ * restore) it follows the wall clock: {@code now - bound - 1}, so a stall that fell due while the
+ * job was down still fires. That timeout is long (a minute by default) on purpose: a restored
+ * reader that is still fetching its backlog must not see that backlog turned late by a watermark
+ * taken from the clock; the price is that an empty partition holds triggers back for that long
+ * after a start.
  *
  * <p>Replays use {@link #forReplay}: a watermark after every event and no clock at all, so that
  * which events are late depends only on the file.
@@ -114,8 +117,6 @@ public final class ClickstreamWatermarks implements WatermarkGenerator<SourceRec
         if (maxTs == Long.MIN_VALUE) {
             if (idleTimeoutMs > 0 && idleFor >= startupIdleTimeoutMs) {
                 emit(output, wallClock.getAsLong() - boundMs - 1);
-            } else if (idleTimeoutMs > 0 && idleFor >= idleTimeoutMs) {
-                output.markIdle(); // holds nobody back meanwhile, and turns nothing late
             }
             return;
         }

@@ -111,7 +111,8 @@ class ShopBrowserIT {
     @BeforeAll
     static void startTheStack() throws Exception {
         HeadlessChromium.requireChromium();
-        LocalStack.Topics topics = new LocalStack.Topics(EVENTS, DEAD_LETTERS, AUDIT, RULES);
+        LocalStack.Topics topics =
+                new LocalStack.Topics(EVENTS, DEAD_LETTERS, AUDIT, "shop-experiments", RULES);
         stack = LocalStack.start(topics, 2);
         redis = stack.redis();
         kafka = stack.kafka();
@@ -119,6 +120,7 @@ class ShopBrowserIT {
         settings.put("kafka.groupId", "guidance-shop-test");
         settings.put("events.maxOutOfOrderness", MAX_OUT_OF_ORDERNESS.toMillis() + "ms");
         settings.put("events.idleTimeout", IDLE_TIMEOUT.toMillis() + "ms");
+        settings.put("events.startupIdleTimeout", "3s");
         settings.put("job.name", "guidance-shop-test");
         settings.put("job.parallelism", "2");
         settings.put("job.checkpointInterval", "2s");

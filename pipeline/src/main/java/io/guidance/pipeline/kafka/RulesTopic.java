@@ -21,6 +21,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -195,6 +196,35 @@ public final class RulesTopic {
      * sink topic that does not exist makes the Kafka producer block, which would stall the job
      * without an error.
      */
+    /**
+     * True when something at {@code bootstrap} answers as a Kafka broker (it describes its cluster)
+     * within {@code timeout}; false for a listener that speaks anything else, or too slowly.
+     */
+    public static boolean answersAsKafka(String bootstrap, Duration timeout) {
+        int ms = (int) timeout.toMillis();
+        try (Admin admin =
+                Admin.create(
+                        Map.of(
+                                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                bootstrap,
+                                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                                ms,
+                                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                                ms,
+                                AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MS_CONFIG,
+                                (long) ms,
+                                AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MAX_MS_CONFIG,
+                                (long) ms))) {
+            admin.describeCluster().clusterId().get(ms, TimeUnit.MILLISECONDS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException | java.util.concurrent.TimeoutException | KafkaException e) {
+            return false;
+        }
+    }
+
     public static List<String> missingTopics(
             String bootstrap, List<String> topics, Duration timeout) throws IOException {
         int ms = (int) timeout.toMillis();

@@ -1,0 +1,285 @@
+package io.guidance.pipeline;
+
+import static io.guidance.pipeline.LivePipeline.send;
+import static io.guidance.pipeline.LivePipeline.waitFor;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.guidance.event.Event;
+import io.guidance.event.EventJson;
+import io.guidance.experiment.Experiment;
+import io.guidance.experiment.ExperimentRecord;
+import io.guidance.experiment.ExperimentRecordJson;
+import io.guidance.local.LocalStack;
+import io.guidance.rules.DeliverySettings;
+import io.guidance.rules.Glob;
+import io.guidance.rules.Matcher;
+import io.guidance.rules.RuleSet;
+import io.guidance.rules.RulesParser;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.RedisClient;
+
+/**
+ * SPEC section 7: running totals per experiment and arm are kept in Flink state and written to
+ * Redis as absolute values, so a restart from a checkpoint counts nothing twice. The real job on a
+ * MiniCluster against a Kafka broker and a Redis server: users stall at checkout (2 s) and some buy
+ * afterwards; the job is cancelled and restored from a checkpoint completed before its last
+ * exposures were written, so the restored job decides them again (the experiments topic is
+ * at-least-once and may then hold a record twice). The totals in Redis must equal the distinct
+ * records on the topic, and the counts worked out here from the SPEC's assignment.
+ */
+class ExperimentTotalsRestartTest {
+    @RegisterExtension
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .setConfiguration(Checkpoints.keepEveryCheckpoint())
+                            .build());
+
+    private static final Duration PATIENCE = Duration.ofSeconds(120);
+    private static final long WITHIN = 2_000L;
+    private static final String KEY = "guidance:experiment:checkout-stall";
+
+    private static LocalStack stack;
+
+    @TempDir Path checkpoints;
+
+    @BeforeAll
+    static void startKafkaAndRedis() throws Exception {
+        stack = LivePipeline.startStack();
+    }
+
+    @AfterAll
+    static void stopKafkaAndRedis() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    /** checkout-stall with variants checkout-help 40 / checkout-help-short 40, control 20. */
+    private static RuleSet rules() throws Exception {
+        RuleSet base = RulesParser.parse(LivePipeline.CHECKOUT_STALL_2S, "test");
+        Map<String, Integer> variants = new LinkedHashMap<>();
+        variants.put("checkout-help", 40);
+        variants.put("checkout-help-short", 40);
+        Matcher purchase = new Matcher(Map.of("type", List.of(new Glob("purchase"))));
+        return new RuleSet(
+                1,
+                new DeliverySettings(600_000L, 0, 100, 86_400_000L, 0, null, 7 * 86_400_000L),
+                base.rules,
+                Map.of(
+                        "checkout-stall",
+                        new Experiment(
+                                "checkout-stall",
+                                variants,
+                                20,
+                                purchase,
+                                86_400_000L,
+                                "checkout-stall")));
+    }
+
+    /** The SPEC's assignment, computed here without the product's code. */
+    private static String arm(String userId) throws Exception {
+        byte[] d =
+                MessageDigest.getInstance("SHA-256")
+                        .digest(("checkout-stall:" + userId).getBytes(StandardCharsets.UTF_8));
+        long v = 0;
+        for (int i = 0; i < 8; i++) {
+            v = (v << 8) | (d[i] & 0xff);
+        }
+        long bucket = Long.remainderUnsigned(v, 10_000);
+        return bucket < 4000 ? "checkout-help" : bucket < 8000 ? "checkout-help-short" : "control";
+    }
+
+    @Test
+    void totalsInRedisEqualTheDistinctRecordsAfterARestoreFromAnEarlierCheckpoint()
+            throws Exception {
+        RuleSet rules = rules();
+        JobConfig config =
+                LivePipeline.config(
+                        stack,
+                        Map.of("kafka.groupId", "experiments", "job.checkpointInterval", "1s"));
+        Checkpoints chk = new Checkpoints(checkpoints);
+        Map<String, Long> expectedExposed = new HashMap<>();
+        Map<String, Long> expectedConverted = new HashMap<>();
+        try (KafkaProducer<String, byte[]> producer = LivePipeline.producer(stack.kafka());
+                RedisClient redis = RedisClient.create(stack.redis().host(), stack.redis().port());
+                ExperimentReader topic = new ExperimentReader(stack)) {
+
+            // ---- first run: 12 users stall; the even ones buy 1 s after their guide ----
+            JobClient first = chk.start(config, rules, null);
+            long beforeSend;
+            try {
+                // a checkpoint before any event: the restore below starts from it
+                chk.awaitCompletedAfter(first, System.currentTimeMillis(), PATIENCE);
+                beforeSend = System.currentTimeMillis();
+                long t0 = beforeSend;
+                List<ProducerRecord<String, byte[]>> batch = new ArrayList<>();
+                for (int i = 0; i < 12; i++) {
+                    String user = "user-" + i;
+                    batch.add(event("v" + i, user, t0, "page_view", "/checkout"));
+                    expectedExposed.merge(arm(user), 1L, Long::sum);
+                    if (i % 2 == 0) {
+                        batch.add(event("p" + i, user, t0 + WITHIN + 1_000, "purchase", "/done"));
+                        expectedConverted.merge(arm(user), 1L, Long::sum);
+                    }
+                }
+                // moves event time past the purchases (the watermark trails by the 2 s
+                // out-of-orderness)
+                batch.add(event("tick1", "ticker", t0 + WITHIN + 6_000, "page_ping", "/"));
+                send(producer, batch);
+                try {
+                    waitFor(
+                            "12 exposures and 6 conversions on the experiments topic",
+                            () -> topic.distinct().size() == 18,
+                            PATIENCE);
+                } catch (AssertionError e) {
+                    throw new AssertionError(e.getMessage() + "; seen: " + topic.distinct(), e);
+                }
+                waitFor("totals in Redis", () -> totalsMatch(redis, topic.distinct()), PATIENCE);
+            } finally {
+                Checkpoints.cancel(first);
+            }
+
+            // ---- restored from a checkpoint taken before those events: the job reads them and
+            // decides them again ----
+            Path earlier = chk.lastCompletedBefore(first, beforeSend);
+            JobClient restored = chk.start(config, rules, earlier);
+            try {
+                long t1 = System.currentTimeMillis();
+                List<ProducerRecord<String, byte[]>> batch = new ArrayList<>();
+                for (int i = 12; i < 16; i++) {
+                    String user = "user-" + i;
+                    batch.add(event("v" + i, user, t1, "page_view", "/checkout"));
+                    expectedExposed.merge(arm(user), 1L, Long::sum);
+                }
+                batch.add(event("tick2", "ticker", t1 + WITHIN + 6_000, "page_ping", "/"));
+                send(producer, batch);
+                waitFor(
+                        "16 exposures and 6 conversions on the experiments topic",
+                        () -> topic.distinct().size() == 22,
+                        PATIENCE);
+                try {
+                    waitFor(
+                            "totals in Redis equal to the distinct records",
+                            () -> totalsMatch(redis, topic.distinct()),
+                            PATIENCE);
+                } catch (AssertionError e) {
+                    throw new AssertionError(
+                            e.getMessage()
+                                    + "; Redis: "
+                                    + redis.hgetAll(KEY)
+                                    + ", expected exposed "
+                                    + expectedExposed
+                                    + ", converted "
+                                    + expectedConverted,
+                            e);
+                }
+            } finally {
+                Checkpoints.cancel(restored);
+            }
+            // the restored job did write the first run's 18 records again: totals counted from the
+            // topic, or in Redis, would have counted them twice
+            assertThat(topic.all().size() - topic.distinct().size())
+                    .as("records the restored job wrote again")
+                    .isGreaterThanOrEqualTo(18);
+
+            Map<String, String> hash = redis.hgetAll(KEY);
+            for (String arm : List.of("checkout-help", "checkout-help-short", "control")) {
+                assertThat(Long.parseLong(hash.getOrDefault(arm + ":exposed", "0")))
+                        .as("%s exposed", arm)
+                        .isEqualTo(expectedExposed.getOrDefault(arm, 0L));
+                assertThat(Long.parseLong(hash.getOrDefault(arm + ":converted", "0")))
+                        .as("%s converted", arm)
+                        .isEqualTo(expectedConverted.getOrDefault(arm, 0L));
+            }
+            assertThat(hash.get("salt")).isEqualTo("checkout-stall");
+        }
+    }
+
+    /** Redis's totals equal the counts of the distinct records, per arm. */
+    private static boolean totalsMatch(RedisClient redis, Set<String> distinct) {
+        Map<String, Long> counts = new HashMap<>();
+        for (String r : distinct) {
+            ExperimentRecord x = ExperimentRecordJson.fromJson(r);
+            counts.merge(x.arm + ":" + (x.isExposure() ? "exposed" : "converted"), 1L, Long::sum);
+        }
+        Map<String, String> hash = redis.hgetAll(KEY);
+        for (Map.Entry<String, Long> c : counts.entrySet()) {
+            if (!Long.toString(c.getValue()).equals(hash.get(c.getKey()))) {
+                return false;
+            }
+        }
+        return !counts.isEmpty();
+    }
+
+    private static ProducerRecord<String, byte[]> event(
+            String id, String user, long ts, String type, String page) {
+        byte[] json =
+                EventJson.toJsonBytes(new Event(id, user, "s-" + user, ts, type, page, null, null));
+        return new ProducerRecord<>(LivePipeline.EVENTS, user, json);
+    }
+
+    /** Reads the experiments topic from its beginning. */
+    private static final class ExperimentReader implements AutoCloseable {
+        private final KafkaConsumer<String, String> consumer;
+        private final List<String> seen = new ArrayList<>();
+
+        ExperimentReader(LocalStack stack) {
+            Properties p = new Properties();
+            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+            p.put(ConsumerConfig.GROUP_ID_CONFIG, "experiments-reader-" + UUID.randomUUID());
+            p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+            p.put(
+                    ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                    StringDeserializer.class.getName());
+            consumer = new KafkaConsumer<>(p);
+            consumer.subscribe(List.of(LivePipeline.EXPERIMENTS));
+        }
+
+        List<String> all() {
+            for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                seen.add(r.value());
+            }
+            return seen;
+        }
+
+        /** Distinct records: an exposure or conversion is once per experiment and user. */
+        Set<String> distinct() {
+            return new HashSet<>(all());
+        }
+
+        @Override
+        public void close() {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+}
