@@ -8,9 +8,6 @@ import io.guidance.experiment.Experiment;
 import io.guidance.experiment.ExperimentRecord;
 import io.guidance.local.importer.TaobaoImporter;
 import io.guidance.pipeline.replay.Replay;
-import io.guidance.rules.DeliverySettings;
-import io.guidance.rules.Glob;
-import io.guidance.rules.Matcher;
 import io.guidance.rules.RuleSet;
 import io.guidance.rules.RulesParser;
 import java.math.BigInteger;
@@ -70,52 +67,89 @@ class ExperimentReplayTest {
     static final long GOAL_WINDOW = 3 * DAY;
 
     /**
-     * DatasetReplayTest's rules with this test's delivery block and a priority on welcome-back; the
-     * experiment blocks are added in {@link #rules()} (and written out in the SPEC's grammar in
-     * {@link #EXPERIMENTS_YAML}).
+     * DatasetReplayTest's rules in SPEC section 7's grammar: this test's delivery block with a 10%
+     * program holdout, a priority on welcome-back, and experiment blocks on three rules.
      */
     static final String RULES_YAML =
             DatasetReplayTest.RULES
                     .replace(
                             "delivery: {ttl: 10m}",
-                            "delivery: {ttl: 10m, minGap: 5m, maxPerDay: 4, cooldown: 6h}")
-                    .replace("    gap: 2d\n", "    gap: 2d\n    priority: 5\n");
-
-    /**
-     * What {@link #rules()} builds, in SPEC section 7's grammar: the delivery block gets {@code
-     * holdout: 10, goal: {type: purchase}, goalWindow: 3d}, and these rules an experiment block.
-     */
-    static final String EXPERIMENTS_YAML =
-            """
-            cart-stall:
-              experiment:
-                variants: {checkout-help: 40, checkout-help-short: 40}
-                control: 20
-                goal: {type: purchase}
-                window: 1d
-            cart-habit:
-              experiment:
-                variants: {wishlist-tips: 50, wishlist-tips-v2: 30}
-                control: 20
-                goal: {type: purchase}
-                window: 2d
-            category-burst:
-              experiment:
-                variants: {compare-items: 30, compare-table: 30}
-                control: 40
-                goal: {type: add_to_cart}
-                window: 12h
-                salt: compare-2026
-            """;
+                            "delivery: {ttl: 10m, minGap: 5m, maxPerDay: 4, cooldown: 6h,"
+                                    + " holdout: 10, goal: {type: purchase}, goalWindow: 3d}")
+                    .replace("    gap: 2d\n", "    gap: 2d\n    priority: 5\n")
+                    .replace(
+                            "  - id: category-burst\n",
+                            """
+                                experiment:
+                                  variants: {checkout-help: 40, checkout-help-short: 40}
+                                  control: 20
+                                  goal: {type: purchase}
+                                  window: 1d
+                              - id: category-burst
+                            """)
+                    .replace(
+                            "  - id: item-repeat\n",
+                            """
+                                experiment:
+                                  variants: {compare-items: 30, compare-table: 30}
+                                  control: 40
+                                  goal: {type: add_to_cart}
+                                  window: 12h
+                                  salt: compare-2026
+                              - id: item-repeat
+                            """)
+                    .replace(
+                            "    reachedGuide: cart-pro\n",
+                            """
+                                reachedGuide: cart-pro
+                                experiment:
+                                  variants: {wishlist-tips: 50, wishlist-tips-v2: 30}
+                                  control: 20
+                                  goal: {type: purchase}
+                                  window: 2d
+                            """);
 
     @TempDir Path dir;
 
     @Test
-    void theRuleTextIsTheDatasetRulesWithThisTestsDeliveryAndPriority() {
+    void theRuleTextIsTheDatasetRulesWithThisTestsDeliveryPriorityAndExperiments() {
         assertThat(RULES_YAML)
-                .contains("delivery: {ttl: 10m, minGap: 5m, maxPerDay: 4, cooldown: 6h}")
-                .containsOnlyOnce("priority: 5")
-                .contains("gap: 2d\n    priority: 5\n");
+                .containsOnlyOnce("holdout: 10, goal: {type: purchase}, goalWindow: 3d}")
+                .containsOnlyOnce("gap: 2d\n    priority: 5\n")
+                .containsOnlyOnce("within: 30m\n    experiment:\n")
+                .containsOnlyOnce("within: 2m\n    experiment:\n")
+                .containsOnlyOnce("reachedGuide: cart-pro\n    experiment:\n");
+    }
+
+    /** The job reads the rule text as the oracle's constants say (the parser is not the oracle). */
+    @Test
+    void theParsedRulesAreTheOnesTheOracleReads() throws Exception {
+        RuleSet rules = rules();
+        assertThat(rules.delivery.minGapMs).isEqualTo(MIN_GAP);
+        assertThat(rules.delivery.maxPerDay).isEqualTo(MAX_PER_DAY);
+        assertThat(rules.delivery.cooldownMs).isEqualTo(COOLDOWN);
+        assertThat(rules.delivery.holdout).isEqualTo(HOLDOUT);
+        assertThat(rules.delivery.goalWindowMs).isEqualTo(GOAL_WINDOW);
+        for (io.guidance.rules.Rule r : rules.rules) {
+            assertThat(r.priority)
+                    .as("priority of %s", r.id)
+                    .isEqualTo(SpecReading.PRIORITY.getOrDefault(r.id, 0));
+            assertThat(rules.cooldownOf(r)).as("cooldown of %s", r.id).isEqualTo(COOLDOWN);
+        }
+        assertThat(rules.experiments.keySet())
+                .containsExactlyInAnyOrder("cart-stall", "cart-habit", "category-burst");
+        for (OracleExperiment x : SpecReading.EXPERIMENTS) {
+            if (x.name().equals("program")) {
+                continue;
+            }
+            Experiment parsed = rules.experimentOf(x.name());
+            assertThat(parsed.salt).as("salt of %s", x.name()).isEqualTo(x.salt());
+            assertThat(parsed.variants)
+                    .as("variants of %s", x.name())
+                    .containsExactlyEntriesOf(x.variants());
+            assertThat(parsed.control).as("control of %s", x.name()).isEqualTo(x.control());
+            assertThat(parsed.windowMs).as("window of %s", x.name()).isEqualTo(x.windowMs());
+        }
     }
 
     @Test
@@ -235,41 +269,9 @@ class ExperimentReplayTest {
 
     // ---- the rule set ----
 
-    /**
-     * The rules as the job takes them. Built from parsed rules plus the experiments written out in
-     * {@link #EXPERIMENTS_YAML} and the delivery block of this test.
-     */
+    /** The rules as the job takes them. */
     static RuleSet rules() throws Exception {
-        RuleSet parsed = RulesParser.parse(RULES_YAML, "experiment rules");
-        Matcher purchase = typeIs("purchase");
-        DeliverySettings delivery =
-                new DeliverySettings(
-                        10 * MINUTE,
-                        MIN_GAP,
-                        MAX_PER_DAY,
-                        COOLDOWN,
-                        HOLDOUT,
-                        purchase,
-                        GOAL_WINDOW);
-        Map<String, Experiment> experiments = new LinkedHashMap<>();
-        for (OracleExperiment x : SpecReading.EXPERIMENTS) {
-            if (!x.name.equals("program")) {
-                experiments.put(
-                        x.name,
-                        new Experiment(
-                                x.name,
-                                x.variants,
-                                x.control,
-                                typeIs(x.goalType),
-                                x.windowMs,
-                                x.salt));
-            }
-        }
-        return new RuleSet(parsed.version, delivery, parsed.rules, experiments);
-    }
-
-    private static Matcher typeIs(String type) {
-        return new Matcher(Map.of("type", List.of(new Glob(type))));
+        return RulesParser.parse(RULES_YAML, "experiment rules");
     }
 
     // ---- feedback events ----
