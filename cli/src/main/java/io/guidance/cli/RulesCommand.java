@@ -248,10 +248,21 @@ final class RulesCommand {
     private static final int PROBE_TIMEOUT_MS = 3_000;
 
     /**
-     * A quick TCP probe of the bootstrap servers: without it a stopped Kafka shows only as a client
-     * timeout after {@link #TIMEOUT}. One accepting server is enough; the client finds the rest.
+     * A quick probe of the bootstrap servers: a TCP connection, then a Kafka request. Without it a
+     * stopped Kafka, or a port where something else listens, shows only as a client timeout after
+     * {@link #TIMEOUT}. One accepting server is enough; the client finds the rest.
      */
     static void checkReachable(String bootstrap) throws Args.InputException {
+        acceptsConnections(bootstrap);
+        if (!RulesTopic.answersAsKafka(bootstrap, Duration.ofMillis(PROBE_TIMEOUT_MS))) {
+            throw new Args.InputException(
+                    bootstrap
+                            + " accepts connections but does not answer as a Kafka broker: is"
+                            + " --bootstrap the Kafka listener?");
+        }
+    }
+
+    private static void acceptsConnections(String bootstrap) throws Args.InputException {
         for (String server : bootstrap.split(",")) {
             String s = server.strip();
             int colon = s.lastIndexOf(':');

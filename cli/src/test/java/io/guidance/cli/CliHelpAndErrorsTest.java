@@ -3,12 +3,15 @@ package io.guidance.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -224,6 +227,40 @@ class CliHelpAndErrorsTest {
                             "guidance rules: cannot reach Kafka at 127.0.0.1:1: is it running?"
                                     + " (--bootstrap)\n");
             assertThat(r.out).as(what).isEmpty();
+        }
+    }
+
+    @Test
+    void aListenerThatIsNotKafkaIsOneSentence() throws Exception {
+        // accepts connections and never says a word, as a wrong service on the port would
+        try (ServerSocket silent = new ServerSocket(0)) {
+            List<Socket> accepted = new CopyOnWriteArrayList<>();
+            Thread acceptor =
+                    new Thread(
+                            () -> {
+                                try {
+                                    while (true) {
+                                        accepted.add(silent.accept());
+                                    }
+                                } catch (IOException closed) {
+                                    // the test is over
+                                }
+                            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            String bootstrap = "127.0.0.1:" + silent.getLocalPort();
+            Result r = cli("rules", "show", "--bootstrap", bootstrap);
+            assertThat(r.code).isEqualTo(1);
+            assertThat(r.err)
+                    .isEqualTo(
+                            "guidance rules: "
+                                    + bootstrap
+                                    + " accepts connections but does not answer as a Kafka"
+                                    + " broker: is --bootstrap the Kafka listener?\n");
+            assertThat(r.out).isEmpty();
+            for (Socket s : accepted) {
+                s.close();
+            }
         }
     }
 }

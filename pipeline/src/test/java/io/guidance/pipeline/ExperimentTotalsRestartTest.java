@@ -9,15 +9,15 @@ import io.guidance.event.EventJson;
 import io.guidance.experiment.Experiment;
 import io.guidance.experiment.ExperimentRecord;
 import io.guidance.experiment.ExperimentRecordJson;
+import io.guidance.experiment.SpecBuckets;
 import io.guidance.local.LocalStack;
+import io.guidance.local.TopicReader;
 import io.guidance.rules.DeliverySettings;
 import io.guidance.rules.Glob;
 import io.guidance.rules.Matcher;
 import io.guidance.rules.RuleSet;
 import io.guidance.rules.RulesParser;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,18 +25,12 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
-import java.util.UUID;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -105,16 +99,9 @@ class ExperimentTotalsRestartTest {
                                 "checkout-stall")));
     }
 
-    /** The SPEC's assignment, computed here without the product's code. */
-    private static String arm(String userId) throws Exception {
-        byte[] d =
-                MessageDigest.getInstance("SHA-256")
-                        .digest(("checkout-stall:" + userId).getBytes(StandardCharsets.UTF_8));
-        long v = 0;
-        for (int i = 0; i < 8; i++) {
-            v = (v << 8) | (d[i] & 0xff);
-        }
-        long bucket = Long.remainderUnsigned(v, 10_000);
+    /** The SPEC's assignment, computed without the product's code. */
+    private static String arm(String userId) {
+        int bucket = SpecBuckets.bucket("checkout-stall", userId);
         return bucket < 4000 ? "checkout-help" : bucket < 8000 ? "checkout-help-short" : "control";
     }
 
@@ -249,27 +236,14 @@ class ExperimentTotalsRestartTest {
 
     /** Reads the experiments topic from its beginning. */
     private static final class ExperimentReader implements AutoCloseable {
-        private final KafkaConsumer<String, String> consumer;
-        private final List<String> seen = new ArrayList<>();
+        private final TopicReader topic;
 
         ExperimentReader(LocalStack stack) {
-            Properties p = new Properties();
-            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-            p.put(ConsumerConfig.GROUP_ID_CONFIG, "experiments-reader-" + UUID.randomUUID());
-            p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-            p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-            p.put(
-                    ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-                    StringDeserializer.class.getName());
-            consumer = new KafkaConsumer<>(p);
-            consumer.subscribe(List.of(LivePipeline.EXPERIMENTS));
+            topic = new TopicReader(stack.bootstrapServers(), LivePipeline.EXPERIMENTS);
         }
 
         List<String> all() {
-            for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
-                seen.add(r.value());
-            }
-            return seen;
+            return topic.records();
         }
 
         /** Distinct records: an exposure or conversion is once per experiment and user. */
@@ -279,7 +253,7 @@ class ExperimentTotalsRestartTest {
 
         @Override
         public void close() {
-            consumer.close(Duration.ofSeconds(5));
+            topic.close();
         }
     }
 }

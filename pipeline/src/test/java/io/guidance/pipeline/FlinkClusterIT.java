@@ -79,6 +79,7 @@ class FlinkClusterIT {
     static final String EVENTS = "guidance-events";
     static final String DEAD_LETTERS = "guidance-dead-letters";
     static final String AUDIT = "guidance-audit";
+    static final String EXPERIMENTS = "guidance-experiments";
     static final String RULES_TOPIC = "guidance-rules";
     static final String RULES = LivePipeline.CHECKOUT_STALL_2S;
     static final Duration CLUSTER_START_TIMEOUT = Duration.ofSeconds(60);
@@ -124,7 +125,7 @@ class FlinkClusterIT {
 
             startKafka();
             redis = LocalRedis.start();
-            createTopics(Map.of(EVENTS, 2, DEAD_LETTERS, 1, AUDIT, 2), RULES_TOPIC);
+            createTopics(Map.of(EVENTS, 2, DEAD_LETTERS, 1, AUDIT, 2, EXPERIMENTS, 2), RULES_TOPIC);
             http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             rulesFile = dir.resolve("rules.yaml");
             Files.writeString(rulesFile, RULES);

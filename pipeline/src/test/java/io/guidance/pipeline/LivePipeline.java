@@ -4,23 +4,17 @@ import io.guidance.event.Event;
 import io.guidance.event.EventJson;
 import io.guidance.local.EmbeddedKafka;
 import io.guidance.local.LocalStack;
-import io.guidance.trigger.Trigger;
+import io.guidance.local.TopicReader;
 import io.guidance.trigger.TriggerJson;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.function.BooleanSupplier;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import redis.clients.jedis.RedisClient;
 
@@ -128,33 +122,23 @@ final class LivePipeline {
      * order.
      */
     static final class AuditReader implements AutoCloseable {
-        private final KafkaConsumer<String, String> consumer;
-        private final List<Trigger> seen = new ArrayList<>();
+        private final TopicReader topic;
 
         AuditReader(EmbeddedKafka kafka) {
-            Properties p = new Properties();
-            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-            p.put(ConsumerConfig.GROUP_ID_CONFIG, "audit-reader-" + UUID.randomUUID());
-            p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-            p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-            p.put(
-                    ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-                    StringDeserializer.class.getName());
-            consumer = new KafkaConsumer<>(p);
-            consumer.subscribe(List.of(AUDIT));
+            topic = new TopicReader(kafka.bootstrapServers(), AUDIT);
         }
 
         /** How many times the job has decided the trigger with this id, so far. */
         long decisions(String triggerId) {
-            for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
-                seen.add(TriggerJson.fromJson(r.value()));
-            }
-            return seen.stream().filter(t -> t.triggerId.equals(triggerId)).count();
+            return topic.records().stream()
+                    .map(TriggerJson::fromJson)
+                    .filter(t -> t.triggerId.equals(triggerId))
+                    .count();
         }
 
         @Override
         public void close() {
-            consumer.close(Duration.ofSeconds(5));
+            topic.close();
         }
     }
 }

@@ -9,13 +9,12 @@ import io.guidance.event.OutputTags;
 import io.guidance.experiment.Experiment;
 import io.guidance.experiment.ExperimentStateNames;
 import io.guidance.experiment.Exposure;
+import io.guidance.experiment.SpecBuckets;
 import io.guidance.rules.DeliverySettings;
 import io.guidance.rules.Glob;
 import io.guidance.rules.Matcher;
 import io.guidance.rules.RuleSet;
 import io.guidance.trigger.Trigger;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,15 +68,8 @@ class ExperimentDeliveryTest {
 
     // ---- assignment, computed from the SPEC's words ----
 
-    static int bucket(String salt, String userId) throws Exception {
-        byte[] d =
-                MessageDigest.getInstance("SHA-256")
-                        .digest((salt + ":" + userId).getBytes(StandardCharsets.UTF_8));
-        long v = 0;
-        for (int i = 0; i < 8; i++) {
-            v = (v << 8) | (d[i] & 0xff);
-        }
-        return (int) Long.remainderUnsigned(v, 10_000);
+    static int bucket(String salt, String userId) {
+        return SpecBuckets.bucket(salt, userId);
     }
 
     /** The first user "u0", "u1", ... whose buckets satisfy both conditions. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.guidance.event.DeadLetter;
 import io.guidance.event.Event;
 import io.guidance.event.OutputTags;
+import io.guidance.experiment.ExperimentRecord;
 import io.guidance.rules.PublishedRules;
 import io.guidance.rules.RuleSet;
 import io.guidance.rules.RuleValidationException;
@@ -622,6 +623,92 @@ class LiveRulesFunctionTest {
         publish(2, SEVEN_FRIENDS.replace("target: 7", "target: 5"));
         assertThat(harness.getBroadcastState(LiveRulesFunction.LIVE_RULES).get("rules"))
                 .contains("target: 6");
+    }
+
+    // ---- (h) experiments change with the rules (SPEC section 7, docs/experiments.md) ----
+
+    /** rage-click with an experiment: help-widget and help-short, shares and salt as given. */
+    static String rageClickExperiment(int widget, int shortHelp, String salt) {
+        return RAGE_CLICK
+                + "    experiment:\n"
+                + "      variants: {help-widget: "
+                + widget
+                + ", help-short: "
+                + shortHelp
+                + "}\n"
+                + "      goal: {type: purchase}\n"
+                + "      window: 1d\n"
+                + "      salt: "
+                + salt
+                + "\n";
+    }
+
+    @Test
+    void aChangedShareMovesLaterTriggersButNotTheExposureANewSaltStartsAnotherExperiment()
+            throws Exception {
+        // alice's buckets: below 5000 for salt "v1" (help-widget in 50/50), computed from the
+        // SPEC's words in ExperimentDeliveryTest
+        String user = firstUser(b -> b < 5000, "v1");
+        harness = start(rageClickExperiment(50, 50, "v1"));
+        rage(user, T0);
+        advanceTo(T0 + MINUTE);
+        publish(2, rageClickExperiment(0, 100, "v1"));
+        rage(user, T0 + 2 * MINUTE);
+        advanceTo(T0 + 3 * MINUTE);
+        publish(3, rageClickExperiment(0, 100, "v2"));
+        rage(user, T0 + 4 * MINUTE);
+        advanceTo(T0 + 5 * MINUTE);
+
+        assertThat(triggers())
+                .extracting(t -> t.variant + " " + t.guide + " " + t.status)
+                .containsExactly(
+                        "help-widget help-widget delivered",
+                        // the new shares apply to the next trigger: every user is help-short now
+                        "help-short help-short delivered",
+                        "help-short help-short delivered");
+        assertThat(experimentRecords())
+                .containsExactly(
+                        // exposure is once per experiment and user: the first arm stays
+                        "exposure rage-click/v1 help-widget @0",
+                        // a new salt is a new experiment: a new exposure
+                        "exposure rage-click/v2 help-short @" + 4 * MINUTE);
+    }
+
+    private static String firstUser(java.util.function.IntPredicate bucket, String salt)
+            throws Exception {
+        for (int i = 0; ; i++) {
+            if (bucket.test(ExperimentDeliveryTest.bucket(salt, "u" + i))) {
+                return "u" + i;
+            }
+        }
+    }
+
+    /** Three clicks on #help within a second, the last at {@code ts}: rage-click fires at ts. */
+    private void rage(String user, long ts) throws Exception {
+        for (int i = 2; i >= 0; i--) {
+            feed(event(user, "s1", ts - 100 * i, "click", "/x", "#help"));
+        }
+    }
+
+    List<String> experimentRecords() {
+        Queue<StreamRecord<ExperimentRecord>> records =
+                harness.getSideOutput(OutputTags.EXPERIMENTS);
+        return records == null
+                ? List.of()
+                : records.stream()
+                        .map(StreamRecord::getValue)
+                        .map(
+                                r ->
+                                        r.record
+                                                + " "
+                                                + r.experiment
+                                                + "/"
+                                                + r.salt
+                                                + " "
+                                                + r.arm
+                                                + " @"
+                                                + (r.ts - T0))
+                        .collect(Collectors.toList());
     }
 
     // ---- helpers ----

@@ -21,6 +21,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -159,16 +160,7 @@ public final class RulesTopic {
      */
     public static void ensureExists(String bootstrap, String topic, Duration timeout)
             throws IOException {
-        int ms = (int) timeout.toMillis();
-        try (Admin admin =
-                Admin.create(
-                        Map.of(
-                                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                                bootstrap,
-                                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-                                ms,
-                                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
-                                ms))) {
+        try (Admin admin = admin(bootstrap, timeout)) {
             try {
                 admin.createTopics(
                                 List.of(
@@ -191,24 +183,31 @@ public final class RulesTopic {
     }
 
     /**
+     * True when something at {@code bootstrap} answers as a Kafka broker (it describes its cluster)
+     * within {@code timeout}; false for a listener that speaks anything else, or too slowly.
+     */
+    public static boolean answersAsKafka(String bootstrap, Duration timeout) {
+        try (Admin admin = admin(bootstrap, timeout)) {
+            admin.describeCluster().clusterId().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException | java.util.concurrent.TimeoutException | KafkaException e) {
+            return false;
+        }
+    }
+
+    /**
      * The names among {@code topics} that do not exist. The job checks its topics at submission: a
      * sink topic that does not exist makes the Kafka producer block, which would stall the job
      * without an error.
      */
     public static List<String> missingTopics(
             String bootstrap, List<String> topics, Duration timeout) throws IOException {
-        int ms = (int) timeout.toMillis();
-        try (Admin admin =
-                Admin.create(
-                        Map.of(
-                                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                                bootstrap,
-                                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-                                ms,
-                                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
-                                ms))) {
+        try (Admin admin = admin(bootstrap, timeout)) {
             java.util.Set<String> existing =
-                    admin.listTopics().names().get(ms, TimeUnit.MILLISECONDS);
+                    admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             List<String> missing = new ArrayList<>();
             for (String t : topics) {
                 if (!existing.contains(t)) {
@@ -251,5 +250,24 @@ public final class RulesTopic {
 
     static String text(byte[] b) {
         return new String(b, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * An admin client whose every call, connection set-up included, ends within {@code timeout}.
+     */
+    private static Admin admin(String bootstrap, Duration timeout) {
+        int ms = (int) timeout.toMillis();
+        return Admin.create(
+                Map.of(
+                        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bootstrap,
+                        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                        ms,
+                        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                        ms,
+                        AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MS_CONFIG,
+                        (long) ms,
+                        AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MAX_MS_CONFIG,
+                        (long) ms));
     }
 }
