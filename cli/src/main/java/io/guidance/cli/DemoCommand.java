@@ -158,6 +158,11 @@ final class DemoCommand {
 
     private volatile RuleSet waitingRules;
 
+    private volatile String waitingYaml;
+
+    /** The text of the rules in force, left in the run's folder. */
+    private volatile String rulesYaml;
+
     /**
      * The published rules version in force in both jobs; 0 is the rules file the demo started with.
      */
@@ -209,6 +214,7 @@ final class DemoCommand {
         }
 
         DemoCommand demo = new DemoCommand(out);
+        demo.rulesYaml = Files.readString(rulesFile);
         demo.folder = DemoRunFolder.create(outParent);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook =
@@ -432,6 +438,7 @@ final class DemoCommand {
             return;
         }
         waitingRules = parsed;
+        waitingYaml = published.yaml;
         waitingVersion = published.version;
         say(
                 "rules version "
@@ -451,6 +458,7 @@ final class DemoCommand {
         long shop = RulesVersionGauges.versionInForce(SHOP_JOB_NAME).orElse(-1);
         if (dataset >= v && shop >= v) {
             rules = waitingRules;
+            rulesYaml = waitingYaml;
             versionInForce = v;
             waitingVersion = -1;
             say("rules version " + v + " is in force in both jobs");
@@ -808,7 +816,10 @@ final class DemoCommand {
                             + DemoRunFolder.DEAD_LETTERS
                             + " (topic, reason, detail, record), "
                             + DemoRunFolder.WEB_LOG
-                            + " (the shop's web server); JSON Lines but the log");
+                            + " (the shop's web server), "
+                            + DemoRunFolder.RULES
+                            + " (the rules in force at stop)");
+            folder.write(DemoRunFolder.RULES, rulesYaml);
             folder.summary(summary);
             folder.close();
             say("this run is in " + folder.dir() + "/: " + String.join(", ", folder.fileNames()));

@@ -33,6 +33,7 @@ final class DemoRunFolder implements AutoCloseable {
     static final String DEAD_LETTERS = "dead-letters.jsonl";
     static final String WEB_LOG = "web.log";
     static final String SUMMARY = "summary.txt";
+    static final String RULES = "rules.yaml";
 
     /** The loggers of the demo shop's web server: clients can make them warn (a URI too large). */
     static final List<String> WEB_LOGGERS = List.of("org.eclipse.jetty", "io.javalin");
@@ -142,6 +143,11 @@ final class DemoRunFolder implements AutoCloseable {
     /** Writes the summary file. */
     synchronized void summary(List<String> lines) throws IOException {
         Files.write(dir.resolve(SUMMARY), lines, StandardCharsets.UTF_8);
+    }
+
+    /** Writes a whole file at once. */
+    synchronized void write(String file, String text) throws IOException {
+        Files.writeString(dir.resolve(file), text, StandardCharsets.UTF_8);
     }
 
     /** The names of the files in the folder, sorted. */

@@ -269,6 +269,10 @@ class DemoCommandTest {
         // the count was taken as the demo began to stop; a last few may have arrived after it
         assertThat(deadLetterLines).hasSizeGreaterThanOrEqualTo((int) deadLetters);
         assertThat(deadLetterLines).anyMatch(l -> l.contains("\"reason\":\"not_json\""));
+        assertThat(Files.readString(folder.resolve(DemoRunFolder.RULES)))
+                .as("the rules in force at stop: the published version")
+                .contains("within: 9s")
+                .doesNotContain("within: 8s");
         assertThat(Files.readString(folder.resolve(DemoRunFolder.WEB_LOG)))
                 .contains("URI is too large");
         assertThat(Files.readString(folder.resolve(DemoRunFolder.SUMMARY)))
