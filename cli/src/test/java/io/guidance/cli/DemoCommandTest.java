@@ -86,7 +86,7 @@ class DemoCommandTest {
         // A shopper on the demo shop: opens checkout and does nothing; the 8 s checkout stall
         // reaches the trigger API.
         Matcher shop = SHOP.matcher(out.toString(StandardCharsets.UTF_8));
-        long deadline = System.currentTimeMillis() + 40_000;
+        long deadline = System.currentTimeMillis() + 180_000;
         boolean announced;
         while (!(announced = shop.reset(out.toString(StandardCharsets.UTF_8)).find())
                 && System.currentTimeMillis() < deadline) {
@@ -149,7 +149,7 @@ class DemoCommandTest {
                         HttpResponse.BodyHandlers.ofString());
         assertThat(posted.statusCode()).as(posted.body()).isEqualTo(202);
         String trigger = null;
-        while (trigger == null && System.currentTimeMillis() < now + 30_000) {
+        while (trigger == null && System.currentTimeMillis() < now + 60_000) {
             HttpResponse<String> r =
                     HTTP.send(
                             HttpRequest.newBuilder(URI.create(base + "/v1/triggers/web-demo-test"))
@@ -168,7 +168,7 @@ class DemoCommandTest {
                 .contains("\"ruleId\":\"checkout-stall\"")
                 .contains("\"guide\":\"checkout-help\"");
 
-        demo.join(90_000);
+        demo.join(240_000);
         assertThat(demo.isAlive()).isFalse();
         String printed = out.toString(StandardCharsets.UTF_8);
         assertThat(code.get()).as(err.toString(StandardCharsets.UTF_8)).isZero();
