@@ -83,7 +83,7 @@ class DemoCommandTest {
                         "demo");
         demo.start();
 
-        // A shopper on the demo shop: opens checkout and does nothing; the 8 s checkout stall
+        // A shopper on the demo shop: opens checkout and does nothing; the checkout stall
         // reaches the trigger API.
         Matcher shop = SHOP.matcher(out.toString(StandardCharsets.UTF_8));
         long deadline = System.currentTimeMillis() + 180_000;
