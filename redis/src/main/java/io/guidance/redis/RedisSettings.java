@@ -1,11 +1,15 @@
 package io.guidance.redis;
 
 import io.guidance.config.Setting;
+import java.io.IOException;
 import java.io.Serializable;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +46,19 @@ public final class RedisSettings implements Serializable {
     public static final Setting<String> USER = Setting.text("redis.user", "", "ACL user");
     public static final Setting<String> PASSWORD = Setting.text("redis.password", "", "password");
     public static final Setting<Boolean> TLS = Setting.flag("redis.tls", false, "TLS");
+
+    /**
+     * The CA certificates (PEM) that a TLS connection trusts instead of the JVM's trust store, for
+     * a Redis whose certificate a private CA signed. Read once when the settings are built and
+     * carried with them, so the job's writers need no copy of the file on every TaskManager.
+     */
+    public static final Setting<String> TLS_CA_FILE =
+            Setting.text(
+                    "redis.tls.caFile",
+                    "",
+                    "PEM file of the CA certificates to trust for TLS instead of the JVM's trust"
+                            + " store");
+
     public static final Setting<Duration> TIMEOUT =
             Setting.duration("redis.timeout", "2s", false, "connect and socket timeout");
     public static final Setting<String> PREFIX =
@@ -89,6 +106,7 @@ public final class RedisSettings implements Serializable {
                     USER,
                     PASSWORD,
                     TLS,
+                    TLS_CA_FILE,
                     TIMEOUT,
                     PREFIX,
                     BATCH_SIZE,
@@ -103,6 +121,8 @@ public final class RedisSettings implements Serializable {
     private final String user;
     private final String password;
     private final boolean tls;
+    private final String tlsCaFile;
+    private final String tlsCaCertificates;
     private final Duration timeout;
     private final String keyPrefix;
     private final int batchSize;
@@ -118,6 +138,8 @@ public final class RedisSettings implements Serializable {
         this.user = b.user;
         this.password = b.password;
         this.tls = b.tls;
+        this.tlsCaFile = b.tlsCaFile;
+        this.tlsCaCertificates = b.tlsCaCertificates;
         this.timeout = b.timeout;
         this.keyPrefix = b.keyPrefix;
         this.batchSize = b.batchSize;
@@ -139,6 +161,8 @@ public final class RedisSettings implements Serializable {
         b.user = user;
         b.password = password;
         b.tls = tls;
+        b.tlsCaFile = tlsCaFile;
+        b.tlsCaCertificates = tlsCaCertificates;
         b.timeout = timeout;
         b.keyPrefix = keyPrefix;
         b.batchSize = batchSize;
@@ -209,6 +233,10 @@ public final class RedisSettings implements Serializable {
         if (password != null) {
             b.password(password);
         }
+        String caFile = emptyToNull(config.get(TLS_CA_FILE.key()));
+        if (caFile != null) {
+            b.tlsCaFile(caFile);
+        }
         b.timeout(valueOf(TIMEOUT, config));
         if (config.containsKey(PREFIX.key())) {
             b.keyPrefix(config.get(PREFIX.key()));
@@ -250,6 +278,21 @@ public final class RedisSettings implements Serializable {
 
     public boolean tls() {
         return tls;
+    }
+
+    /**
+     * The {@code redis.tls.caFile} given, for messages; null when the JVM's trust store is used.
+     */
+    public String tlsCaFile() {
+        return tlsCaFile;
+    }
+
+    /**
+     * The PEM text of {@code redis.tls.caFile} as read when the settings were built; null when the
+     * JVM's trust store is used.
+     */
+    public String tlsCaCertificates() {
+        return tlsCaCertificates;
     }
 
     /** Bounds both connecting and every reply, so no call into Redis blocks longer. */
@@ -314,6 +357,7 @@ public final class RedisSettings implements Serializable {
         return port == s.port
                 && database == s.database
                 && tls == s.tls
+                && Objects.equals(tlsCaCertificates, s.tlsCaCertificates)
                 && batchSize == s.batchSize
                 && maxPending == s.maxPending
                 && host.equals(s.host)
@@ -342,6 +386,7 @@ public final class RedisSettings implements Serializable {
                 + '/'
                 + database
                 + (password == null ? "" : " password=***")
+                + (tlsCaFile == null ? "" : " caFile=" + tlsCaFile)
                 + " timeout="
                 + timeout.toMillis()
                 + "ms prefix="
@@ -376,6 +421,8 @@ public final class RedisSettings implements Serializable {
         private String user;
         private String password;
         private boolean tls = TLS.defaultValue();
+        private String tlsCaFile;
+        private String tlsCaCertificates;
         private Duration timeout = TIMEOUT.defaultValue();
         private String keyPrefix = PREFIX.defaultValue();
         private int batchSize = BATCH_SIZE.defaultValue();
@@ -484,6 +531,35 @@ public final class RedisSettings implements Serializable {
             return this;
         }
 
+        /**
+         * Trusts the CA certificates of this PEM file for TLS instead of the JVM's trust store; the
+         * file is read and checked now. Null or empty: the JVM's trust store.
+         */
+        public Builder tlsCaFile(String path) {
+            String file = emptyToNull(path);
+            if (file == null) {
+                this.tlsCaFile = null;
+                this.tlsCaCertificates = null;
+                return this;
+            }
+            String pem;
+            try {
+                pem = Files.readString(Path.of(file), StandardCharsets.US_ASCII);
+            } catch (IOException | InvalidPathException e) {
+                throw new IllegalArgumentException(
+                        TLS_CA_FILE.key() + ": cannot read " + file + " (" + e + ")");
+            }
+            try {
+                TlsTrust.certificates(pem);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                        TLS_CA_FILE.key() + ": " + file + " " + e.getMessage());
+            }
+            this.tlsCaFile = file;
+            this.tlsCaCertificates = pem;
+            return this;
+        }
+
         public Builder timeout(Duration timeout) {
             this.timeout = timeout;
             return this;
@@ -526,6 +602,14 @@ public final class RedisSettings implements Serializable {
                     database >= 0,
                     DATABASE.key(),
                     "expected a database number >= 0, got " + database);
+            check(
+                    tlsCaFile == null || tls,
+                    TLS_CA_FILE.key(),
+                    "is set but TLS is off: use a rediss:// "
+                            + URI_KEY.key()
+                            + " or "
+                            + TLS.key()
+                            + ": true");
             checkPositive(TIMEOUT.key(), timeout);
             check(
                     timeout.toMillis() <= Integer.MAX_VALUE,
