@@ -24,7 +24,9 @@ import java.util.TreeSet;
  * redis.database}/{@code redis.tls} or from a single {@code redis.uri} ({@code redis://} or {@code
  * rediss://} for TLS, {@code [user:password@]host[:port][/database]}), which wins. Credentials may
  * be given in the URI or as {@code redis.user} and {@code redis.password}, so that a URI can live
- * in a config file while the password comes from a secret; giving them both ways is rejected.
+ * in a config file while the password comes from a secret; giving them both ways is rejected. TLS
+ * trusts the JVM's trust store, or only the CA certificates of {@code redis.tls.caFile}, and checks
+ * that the server's certificate names the host.
  *
  * <p>{@link #toString()} never shows the password.
  */
