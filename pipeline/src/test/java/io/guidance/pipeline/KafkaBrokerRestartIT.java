@@ -116,6 +116,10 @@ class KafkaBrokerRestartIT {
         settings.put("job.name", JOB);
         settings.put("job.parallelism", "2");
         settings.put("job.checkpointInterval", "1s");
+        // a checkpoint whose audit records wait for the stopped broker fails after this, not after
+        // the production two minutes; the job then restarts from the previous one, which is part of
+        // what the comparison covers
+        settings.put("job.checkpointTimeout", "10s");
         settings.put("events.idleTimeout", "1s");
         JobConfig config = JobConfig.of(settings);
         RuleSet rules = RulesParser.parse(LivePipeline.CHECKOUT_STALL_2S, "restart test rules");
@@ -152,15 +156,23 @@ class KafkaBrokerRestartIT {
             send(producer, sent, view("u6", "s1", t1), byHand, "delivered");
             send(producer, sent, view("u1", "s2", t1), byHand, "suppressed:cooldown");
             waitFor("the second batch read", () -> processed() == sent.size());
-            long checkpointsAtStop = checkpointsEnded();
+            long stoppedAt = System.nanoTime();
             kafka.stop();
             assertThat(kafka.isRunning()).isFalse();
+            long checkpointsAtStop = checkpointsEnded();
             // down for longer than the checkpoint interval: two checkpoints end (complete, or fail
-            // on the unreachable broker) while it is away
+            // on the unreachable broker) while its process is gone
             waitFor(
                     "two checkpoints during the outage",
                     () -> checkpointsEnded() >= checkpointsAtStop + 2);
+            long downMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppedAt);
             kafka.restart();
+            System.out.printf(
+                    "broker down for %d ms (its stop included); checkpoints completed %d, failed"
+                            + " %d so far%n",
+                    downMillis,
+                    InMemoryMetricReporter.gauge(JOB, "numberOfCompletedCheckpoints"),
+                    InMemoryMetricReporter.gauge(JOB, "numberOfFailedCheckpoints"));
 
             // after the fault: more stalls, a payer, and a held-back second stall
             long t2 = System.currentTimeMillis();
@@ -215,6 +227,9 @@ class KafkaBrokerRestartIT {
             assertThat(client.keys("guidance:user:*")).hasSize(latestOfUser.size());
             assertThat(audit.distinct()).isEqualTo(decisions);
             assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+            System.out.printf(
+                    "the job restarted %d times%n",
+                    InMemoryMetricReporter.gauge(JOB, "numRestarts"));
         } finally {
             job.cancel().get(60, TimeUnit.SECONDS);
         }
