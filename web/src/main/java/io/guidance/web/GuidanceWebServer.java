@@ -126,10 +126,23 @@ public final class GuidanceWebServer implements AutoCloseable {
     /**
      * Starts the service on {@code web.host}:{@code web.port} (port 0: a free one); {@link
      * #close()} stops it.
+     *
+     * @throws IllegalStateException when Redis refuses the service for good (wrong credentials, a
+     *     missing permission, an untrusted certificate), with one sentence naming the cause; an
+     *     unreachable Redis only logs a warning, and {@code /healthz} answers 503 until it is back
      */
     public static GuidanceWebServer start(WebSettings settings) {
         GuidanceWebServer server = new GuidanceWebServer(settings);
         try {
+            RedisClients.checkAtStart(server.redis, settings.redis(), "the web service")
+                    .ifPresent(
+                            cause ->
+                                    LOG.warn(
+                                            "Redis at {}:{} is unreachable at start ({}); /healthz"
+                                                    + " answers 503 until it is back",
+                                            settings.redis().host(),
+                                            settings.redis().port(),
+                                            cause));
             server.app.start(settings.host(), settings.port());
         } catch (RuntimeException e) {
             server.close();
@@ -163,7 +176,14 @@ public final class GuidanceWebServer implements AutoCloseable {
             System.exit(2);
             return;
         }
-        GuidanceWebServer server = start(settings);
+        GuidanceWebServer server;
+        try {
+            server = start(settings);
+        } catch (IllegalStateException e) {
+            System.err.println(e.getMessage());
+            System.exit(1);
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "guidance-web-shutdown"));
         Thread.currentThread().join();
     }
