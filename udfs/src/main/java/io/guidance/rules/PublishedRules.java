@@ -3,6 +3,7 @@ package io.guidance.rules;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.guidance.event.Utf8;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -42,6 +43,12 @@ public final class PublishedRules {
 
     /** Reads the envelope; the rules inside are not checked here. */
     public static PublishedRules fromJson(byte[] bytes) {
+        // Jackson would decode an overlong form or an encoded surrogate instead of refusing it
+        int invalid = Utf8.firstInvalid(bytes);
+        if (invalid >= 0) {
+            throw new IllegalArgumentException(
+                    "not a published rule set: not UTF-8, " + Utf8.describe(bytes, invalid));
+        }
         JsonNode n;
         try {
             n = JSON.readTree(bytes);
