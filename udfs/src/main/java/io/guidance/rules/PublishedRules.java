@@ -58,7 +58,8 @@ public final class PublishedRules {
         if (n == null || !n.isObject()) {
             throw new IllegalArgumentException("not a published rule set: not a JSON object");
         }
-        if (!n.path("version").canConvertToLong() || n.path("version").asLong() < 1) {
+        JsonNode version = n.path("version");
+        if (!version.isIntegralNumber() || !version.canConvertToLong() || version.asLong() < 1) {
             throw new IllegalArgumentException(
                     "published rule set: 'version' must be a positive whole number");
         }
