@@ -1,9 +1,11 @@
 package io.guidance.web;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.guidance.config.Setting;
 import io.guidance.event.DeadLetter;
 import io.guidance.event.Event;
@@ -79,7 +81,11 @@ public final class GuidanceWebServer implements AutoCloseable {
 
     private final WebSettings settings;
     private final ObjectMapper mapper =
-            new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+            JsonMapper.builder()
+                    .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                    // one value per field, as the job's parser demands: no user chosen by position
+                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    .build();
     private final ThreadLocal<EventParser> parsers = ThreadLocal.withInitial(EventParser::new);
     private final Optional<UserTokens> tokens;
     private final RateLimiter rateLimiter;
@@ -334,6 +340,12 @@ public final class GuidanceWebServer implements AutoCloseable {
                 error(ctx, 400, DeadLetter.NOT_UTF8, Utf8.describe(bytes, invalid));
                 return null;
             }
+            // Jackson would read text with NULs between ASCII bytes as UTF-16 or UTF-32
+            int nul = EventParser.firstNulByte(bytes);
+            if (nul >= 0) {
+                error(ctx, 400, DeadLetter.NOT_JSON, "a NUL byte at byte offset " + nul);
+                return null;
+            }
             return bytes;
         }
     }
@@ -426,7 +438,10 @@ public final class GuidanceWebServer implements AutoCloseable {
     // -------------------------------------------------------------------------------------------------
 
     private void pendingTrigger(Context ctx) {
-        String userId = ctx.pathParam("userId");
+        String userId = pathId(ctx);
+        if (userId == null) {
+            return;
+        }
         if (!authorized(ctx, Set.of(userId))) {
             return;
         }
@@ -447,7 +462,10 @@ public final class GuidanceWebServer implements AutoCloseable {
      * with 403, so that nobody can block another user's guides.
      */
     private void acknowledge(Context ctx) throws IOException {
-        String triggerId = ctx.pathParam("triggerId");
+        String triggerId = pathId(ctx);
+        if (triggerId == null) {
+            return;
+        }
         byte[] body = body(ctx);
         if (body == null) {
             return;
@@ -481,6 +499,19 @@ public final class GuidanceWebServer implements AutoCloseable {
         }
         inbox.acknowledge(userId, triggerId);
         ctx.status(204);
+    }
+
+    /**
+     * The id in {@code /v1/triggers/{id}...}, read strictly from the raw path ({@link
+     * PathSegments}); null after answering 400 when it is not UTF-8.
+     */
+    private String pathId(Context ctx) {
+        try {
+            return PathSegments.segment(ctx.req().getRequestURI(), 3);
+        } catch (PathSegments.BadSegment e) {
+            error(ctx, 400, e.error, e.getMessage());
+            return null;
+        }
     }
 
     /**
