@@ -81,24 +81,43 @@ public final class ExperimentsBenchmark {
             sizes.add((long) all.length);
             List<Run> a = new ArrayList<>();
             List<Run> b = new ArrayList<>();
+            // one unreported run first: the JVM's warm-up would otherwise land on the first row
+            ThroughputBenchmark.pipeline(all, parallelism, experiments, backend);
             for (int i = 0; i < runs; i++) {
-                a.add(
-                        ThroughputBenchmark.measured(
-                                backend + " without",
-                                ThroughputBenchmark.pipeline(all, parallelism, plain, backend),
-                                all.length));
-                b.add(
-                        ThroughputBenchmark.measured(
-                                backend + " with experiments",
-                                ThroughputBenchmark.pipeline(
-                                        all, parallelism, experiments, backend),
-                                all.length));
+                // the order alternates, so that drift of the machine favours neither
+                boolean withFirst = i % 2 == 1;
+                if (withFirst) {
+                    b.add(
+                            run(
+                                    backend + " with experiments",
+                                    all,
+                                    parallelism,
+                                    experiments,
+                                    backend));
+                }
+                a.add(run(backend + " without", all, parallelism, plain, backend));
+                if (!withFirst) {
+                    b.add(
+                            run(
+                                    backend + " with experiments",
+                                    all,
+                                    parallelism,
+                                    experiments,
+                                    backend));
+                }
             }
             without.add(a);
             with.add(b);
         }
         ArraySource.load(new byte[0][]);
         return new Measured(backends, sizes, without, with, parallelism, inputs.toString());
+    }
+
+    private static Run run(
+            String what, byte[][] all, int parallelism, RuleSet rules, String backend)
+            throws Exception {
+        return ThroughputBenchmark.measured(
+                what, ThroughputBenchmark.pipeline(all, parallelism, rules, backend), all.length);
     }
 
     static Benchmarks.Fragment fragment(Measured m) {
@@ -135,7 +154,8 @@ public final class ExperimentsBenchmark {
                                         + " holdout of 5 %% (goal a purchase within 7 days): assignment,"
                                         + " checks 5 and 6, exposures and conversions in map state, the"
                                         + " records' side output. Events: %s, scaled as in the throughput"
-                                        + " section. Medians; runs without and with interleaved. Target:"
+                                        + " section. Medians, after one unreported warm-up run; runs without and with interleaved,"
+                                        + " in alternating order. Target:"
                                         + " with / without >= 0.90 on both backends.%n%n",
                                 m.parallelism(), m.inputs())
                         + t.render();

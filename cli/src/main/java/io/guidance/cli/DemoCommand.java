@@ -197,9 +197,14 @@ final class DemoCommand {
         int seconds = a.intOption("seconds", 0);
         int speed = a.intOption("speed", 3600);
         int port = a.intOption("port", DEFAULT_PORT);
-        if (seconds < 0 || speed < 1 || port < 0 || port > 65_535) {
-            throw new Args.UsageException(
-                    "--seconds must be 0 or more, --speed at least 1, --port 0 to 65535");
+        if (seconds < 0) {
+            throw new Args.UsageException("--seconds must be 0 or more, not " + seconds);
+        }
+        if (speed < 1) {
+            throw new Args.UsageException("--speed must be at least 1, not " + speed);
+        }
+        if (port < 0 || port > 65_535) {
+            throw new Args.UsageException("--port must be 0 to 65535, not " + port);
         }
         // Everything that can be checked is checked before Kafka, Redis and Flink start.
         Path rulesFile = Args.existingFile(a.get("rules", "config/rules.yaml"));

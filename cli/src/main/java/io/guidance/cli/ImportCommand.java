@@ -69,15 +69,16 @@ public final class ImportCommand {
                     return usage(err, "--out given twice");
                 }
                 if (a.equals("--out")) {
-                    if (i + 1 >= args.length) {
-                        return usage(err, "--out needs a file");
+                    // the wording of every other command (Args)
+                    if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
+                        return usage(err, "option --out needs a value");
                     }
                     outFile = args[++i];
                 } else {
                     outFile = a.substring("--out=".length());
                 }
             } else if (a.startsWith("-")) {
-                return usage(err, "unexpected option " + a);
+                return usage(err, "unknown option " + a);
             } else {
                 positional.add(a);
             }

@@ -30,19 +30,12 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartitionInfo;
-import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -91,7 +84,7 @@ class FlinkClusterIT {
      * The Kafka broker (KRaft, combined broker and controller) as a process of its own, and its
      * address.
      */
-    static Process kafkaBroker;
+    static KafkaBrokerProcess kafka;
 
     static String bootstrap;
     static LocalRedis redis;
@@ -123,9 +116,15 @@ class FlinkClusterIT {
             flinkConf = Files.createDirectories(dir.resolve("conf"));
             writeFlinkConfig(ports[0], restPort);
 
-            startKafka();
+            kafka =
+                    KafkaBrokerProcess.start(
+                            dir.resolve("kafka"),
+                            Path.of("target", "flink-cluster-it", "kafka.log"));
+            logs.add(kafka.log());
+            bootstrap = kafka.bootstrap();
             redis = LocalRedis.start();
-            createTopics(Map.of(EVENTS, 2, DEAD_LETTERS, 1, AUDIT, 2, EXPERIMENTS, 2), RULES_TOPIC);
+            kafka.createTopics(
+                    Map.of(EVENTS, 2, DEAD_LETTERS, 1, AUDIT, 2, EXPERIMENTS, 2), RULES_TOPIC);
             http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             rulesFile = dir.resolve("rules.yaml");
             Files.writeString(rulesFile, RULES);
@@ -161,11 +160,8 @@ class FlinkClusterIT {
             kill(tm);
         }
         kill(jobManager);
-        if (kafkaBroker != null) {
-            kafkaBroker.destroy(); // a clean shutdown first
-            if (!kafkaBroker.waitFor(20, TimeUnit.SECONDS)) {
-                kill(kafkaBroker);
-            }
+        if (kafka != null) {
+            kafka.close(); // a clean shutdown first
         }
         if (redis != null) {
             redis.close();
@@ -192,8 +188,8 @@ class FlinkClusterIT {
         if (jobManager != null) {
             all.add(jobManager);
         }
-        if (kafkaBroker != null) {
-            all.add(kafkaBroker);
+        if (kafka != null && kafka.process() != null) {
+            all.add(kafka.process());
         }
         return all;
     }
@@ -436,148 +432,8 @@ class FlinkClusterIT {
                         if (jobManager != null) {
                             jobManager.destroyForcibly();
                         }
-                        if (kafkaBroker != null) {
-                            kafkaBroker.destroyForcibly();
-                        }
                     },
                     "flink-cluster-it-cleanup");
-
-    /**
-     * Formats a log directory with Kafka's storage tool and starts {@code kafka.Kafka} on it, as
-     * {@code kafka-storage.sh format} and {@code kafka-server-start.sh} would, from the module's
-     * class path with the broker ({@code target/kafka-broker-classpath.txt}); waits until it
-     * answers an admin client.
-     */
-    static void startKafka() throws Exception {
-        String cp = Files.readString(Path.of("target", "kafka-broker-classpath.txt")).trim();
-        Path kafkaDir = Files.createDirectories(dir.resolve("kafka"));
-        int[] ports = freePorts(2);
-        bootstrap = "127.0.0.1:" + ports[0];
-        Path props = kafkaDir.resolve("server.properties");
-        Files.writeString(
-                props,
-                String.join(
-                        "\n",
-                        "process.roles=broker,controller",
-                        "node.id=1",
-                        "controller.quorum.voters=1@127.0.0.1:" + ports[1],
-                        "listeners=PLAINTEXT://127.0.0.1:"
-                                + ports[0]
-                                + ",CONTROLLER://127.0.0.1:"
-                                + ports[1],
-                        "advertised.listeners=PLAINTEXT://127.0.0.1:" + ports[0],
-                        "controller.listener.names=CONTROLLER",
-                        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-                        "inter.broker.listener.name=PLAINTEXT",
-                        "log.dirs=" + kafkaDir.resolve("data"),
-                        "num.partitions=1",
-                        "offsets.topic.replication.factor=1",
-                        "offsets.topic.num.partitions=1",
-                        "transaction.state.log.replication.factor=1",
-                        "transaction.state.log.min.isr=1",
-                        "share.coordinator.state.topic.replication.factor=1",
-                        "share.coordinator.state.topic.min.isr=1",
-                        "group.initial.rebalance.delay.ms=0",
-                        "auto.create.topics.enable=false",
-                        ""));
-        Process format =
-                startProcess(
-                        "kafka-format",
-                        List.of(
-                                javaBin(),
-                                "-Xmx256m",
-                                "-Dlog4j.configurationFile="
-                                        + flinkConf.resolve("log4j.properties").toUri(),
-                                "-cp",
-                                cp,
-                                "kafka.tools.StorageTool",
-                                "format",
-                                "-t",
-                                Uuid.randomUuid().toString(),
-                                "-c",
-                                props.toString()));
-        assertThat(format.waitFor(60, TimeUnit.SECONDS))
-                .as("kafka-storage format finished")
-                .isTrue();
-        assertThat(format.exitValue()).as("kafka-storage format exit code").isZero();
-        kafkaBroker =
-                startProcess(
-                        "kafka",
-                        List.of(
-                                javaBin(),
-                                "-Xmx512m",
-                                "-XX:+UseSerialGC",
-                                "-Dlog4j.configurationFile="
-                                        + flinkConf.resolve("log4j.properties").toUri(),
-                                "-cp",
-                                cp,
-                                "kafka.Kafka",
-                                props.toString()));
-        try (Admin admin = admin()) {
-            waitFor(
-                    "Kafka broker on " + bootstrap,
-                    CLUSTER_START_TIMEOUT,
-                    () -> {
-                        assertThat(kafkaBroker.isAlive()).as("Kafka broker process alive").isTrue();
-                        try {
-                            return admin.describeCluster().nodes().get(2, TimeUnit.SECONDS).size()
-                                    == 1;
-                        } catch (Exception e) {
-                            return false;
-                        }
-                    });
-        }
-    }
-
-    static Admin admin() {
-        return Admin.create(
-                Map.of(
-                        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                        bootstrap,
-                        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-                        30_000));
-    }
-
-    /**
-     * Creates the topics (partition counts by name) and one compacted topic, and waits for their
-     * leaders.
-     */
-    static void createTopics(Map<String, Integer> topics, String compacted) throws Exception {
-        List<NewTopic> all = new ArrayList<>();
-        topics.forEach((name, partitions) -> all.add(new NewTopic(name, partitions, (short) 1)));
-        all.add(
-                new NewTopic(compacted, 1, (short) 1)
-                        .configs(
-                                Map.of(
-                                        TopicConfig.CLEANUP_POLICY_CONFIG,
-                                        TopicConfig.CLEANUP_POLICY_COMPACT)));
-        try (Admin admin = admin()) {
-            admin.createTopics(all).all().get(60, TimeUnit.SECONDS);
-            List<String> names = all.stream().map(NewTopic::name).toList();
-            waitFor(
-                    "leaders of " + names,
-                    CLUSTER_START_TIMEOUT,
-                    () -> {
-                        try {
-                            for (TopicDescription d :
-                                    admin.describeTopics(names)
-                                            .allTopicNames()
-                                            .get(5, TimeUnit.SECONDS)
-                                            .values()) {
-                                for (TopicPartitionInfo partition : d.partitions()) {
-                                    if (partition.leader() == null
-                                            || partition.leader().isEmpty()) {
-                                        return false;
-                                    }
-                                }
-                            }
-                            return true;
-                        } catch (Exception e) {
-                            return false;
-                        }
-                    });
-        }
-    }
 
     static String javaBin() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();

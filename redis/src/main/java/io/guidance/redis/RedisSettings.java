@@ -1,11 +1,15 @@
 package io.guidance.redis;
 
 import io.guidance.config.Setting;
+import java.io.IOException;
 import java.io.Serializable;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +24,9 @@ import java.util.TreeSet;
  * redis.database}/{@code redis.tls} or from a single {@code redis.uri} ({@code redis://} or {@code
  * rediss://} for TLS, {@code [user:password@]host[:port][/database]}), which wins. Credentials may
  * be given in the URI or as {@code redis.user} and {@code redis.password}, so that a URI can live
- * in a config file while the password comes from a secret; giving them both ways is rejected.
+ * in a config file while the password comes from a secret; giving them both ways is rejected. TLS
+ * trusts the JVM's trust store, or only the CA certificates of {@code redis.tls.caFile}, and checks
+ * that the server's certificate names the host.
  *
  * <p>{@link #toString()} never shows the password.
  */
@@ -42,6 +48,19 @@ public final class RedisSettings implements Serializable {
     public static final Setting<String> USER = Setting.text("redis.user", "", "ACL user");
     public static final Setting<String> PASSWORD = Setting.text("redis.password", "", "password");
     public static final Setting<Boolean> TLS = Setting.flag("redis.tls", false, "TLS");
+
+    /**
+     * The CA certificates (PEM) that a TLS connection trusts instead of the JVM's trust store, for
+     * a Redis whose certificate a private CA signed. Read once when the settings are built and
+     * carried with them, so the job's writers need no copy of the file on every TaskManager.
+     */
+    public static final Setting<String> TLS_CA_FILE =
+            Setting.text(
+                    "redis.tls.caFile",
+                    "",
+                    "PEM file of the CA certificates to trust for TLS instead of the JVM's trust"
+                            + " store");
+
     public static final Setting<Duration> TIMEOUT =
             Setting.duration("redis.timeout", "2s", false, "connect and socket timeout");
     public static final Setting<String> PREFIX =
@@ -89,6 +108,7 @@ public final class RedisSettings implements Serializable {
                     USER,
                     PASSWORD,
                     TLS,
+                    TLS_CA_FILE,
                     TIMEOUT,
                     PREFIX,
                     BATCH_SIZE,
@@ -103,6 +123,8 @@ public final class RedisSettings implements Serializable {
     private final String user;
     private final String password;
     private final boolean tls;
+    private final String tlsCaFile;
+    private final String tlsCaCertificates;
     private final Duration timeout;
     private final String keyPrefix;
     private final int batchSize;
@@ -118,6 +140,8 @@ public final class RedisSettings implements Serializable {
         this.user = b.user;
         this.password = b.password;
         this.tls = b.tls;
+        this.tlsCaFile = b.tlsCaFile;
+        this.tlsCaCertificates = b.tlsCaCertificates;
         this.timeout = b.timeout;
         this.keyPrefix = b.keyPrefix;
         this.batchSize = b.batchSize;
@@ -139,6 +163,8 @@ public final class RedisSettings implements Serializable {
         b.user = user;
         b.password = password;
         b.tls = tls;
+        b.tlsCaFile = tlsCaFile;
+        b.tlsCaCertificates = tlsCaCertificates;
         b.timeout = timeout;
         b.keyPrefix = keyPrefix;
         b.batchSize = batchSize;
@@ -209,6 +235,10 @@ public final class RedisSettings implements Serializable {
         if (password != null) {
             b.password(password);
         }
+        String caFile = emptyToNull(config.get(TLS_CA_FILE.key()));
+        if (caFile != null) {
+            b.tlsCaFile(caFile);
+        }
         b.timeout(valueOf(TIMEOUT, config));
         if (config.containsKey(PREFIX.key())) {
             b.keyPrefix(config.get(PREFIX.key()));
@@ -250,6 +280,21 @@ public final class RedisSettings implements Serializable {
 
     public boolean tls() {
         return tls;
+    }
+
+    /**
+     * The {@code redis.tls.caFile} given, for messages; null when the JVM's trust store is used.
+     */
+    public String tlsCaFile() {
+        return tlsCaFile;
+    }
+
+    /**
+     * The PEM text of {@code redis.tls.caFile} as read when the settings were built; null when the
+     * JVM's trust store is used.
+     */
+    public String tlsCaCertificates() {
+        return tlsCaCertificates;
     }
 
     /** Bounds both connecting and every reply, so no call into Redis blocks longer. */
@@ -319,6 +364,7 @@ public final class RedisSettings implements Serializable {
         return port == s.port
                 && database == s.database
                 && tls == s.tls
+                && Objects.equals(tlsCaCertificates, s.tlsCaCertificates)
                 && batchSize == s.batchSize
                 && maxPending == s.maxPending
                 && host.equals(s.host)
@@ -347,6 +393,7 @@ public final class RedisSettings implements Serializable {
                 + '/'
                 + database
                 + (password == null ? "" : " password=***")
+                + (tlsCaFile == null ? "" : " caFile=" + tlsCaFile)
                 + " timeout="
                 + timeout.toMillis()
                 + "ms prefix="
@@ -381,6 +428,8 @@ public final class RedisSettings implements Serializable {
         private String user;
         private String password;
         private boolean tls = TLS.defaultValue();
+        private String tlsCaFile;
+        private String tlsCaCertificates;
         private Duration timeout = TIMEOUT.defaultValue();
         private String keyPrefix = PREFIX.defaultValue();
         private int batchSize = BATCH_SIZE.defaultValue();
@@ -489,6 +538,35 @@ public final class RedisSettings implements Serializable {
             return this;
         }
 
+        /**
+         * Trusts the CA certificates of this PEM file for TLS instead of the JVM's trust store; the
+         * file is read and checked now. Null or empty: the JVM's trust store.
+         */
+        public Builder tlsCaFile(String path) {
+            String file = emptyToNull(path);
+            if (file == null) {
+                this.tlsCaFile = null;
+                this.tlsCaCertificates = null;
+                return this;
+            }
+            String pem;
+            try {
+                pem = Files.readString(Path.of(file), StandardCharsets.US_ASCII);
+            } catch (IOException | InvalidPathException e) {
+                throw new IllegalArgumentException(
+                        TLS_CA_FILE.key() + ": cannot read " + file + " (" + e + ")");
+            }
+            try {
+                TlsTrust.certificates(pem);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                        TLS_CA_FILE.key() + ": " + file + " " + e.getMessage());
+            }
+            this.tlsCaFile = file;
+            this.tlsCaCertificates = pem;
+            return this;
+        }
+
         public Builder timeout(Duration timeout) {
             this.timeout = timeout;
             return this;
@@ -531,6 +609,14 @@ public final class RedisSettings implements Serializable {
                     database >= 0,
                     DATABASE.key(),
                     "expected a database number >= 0, got " + database);
+            check(
+                    tlsCaFile == null || tls,
+                    TLS_CA_FILE.key(),
+                    "is set but TLS is off: use a rediss:// "
+                            + URI_KEY.key()
+                            + " or "
+                            + TLS.key()
+                            + ": true");
             checkPositive(TIMEOUT.key(), timeout);
             check(
                     timeout.toMillis() <= Integer.MAX_VALUE,

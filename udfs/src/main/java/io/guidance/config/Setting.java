@@ -138,7 +138,10 @@ public final class Setting<T> implements Serializable {
                     long ms = Durations.parse(text);
                     if (ms < 0 || (ms == 0 && !zeroAllowed)) {
                         throw new IllegalArgumentException(
-                                "must be " + (zeroAllowed ? "zero or more" : "positive"));
+                                "must be "
+                                        + (zeroAllowed ? "zero or more" : "positive")
+                                        + ", not "
+                                        + text);
                     }
                     return Duration.ofMillis(ms);
                 },

@@ -1,10 +1,13 @@
 package io.guidance.config;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.guidance.event.Utf8;
 import java.io.IOException;
 import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -93,7 +96,7 @@ public final class Settings implements Serializable {
      */
     public static Map<String, String> readFlat(Path file) throws IOException {
         Map<String, String> v = new LinkedHashMap<>();
-        JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
+        JsonNode root = readTree(file);
         if (root != null && !root.isMissingNode() && !root.isNull()) {
             if (!root.isObject()) {
                 throw new IllegalArgumentException(file + ": must be a map of settings");
@@ -101,6 +104,35 @@ public final class Settings implements Serializable {
             flatten("", root, v);
         }
         return v;
+    }
+
+    /**
+     * The file as YAML; a missing file, bytes that are not UTF-8 or YAML that does not parse are an
+     * {@link IllegalArgumentException} naming the file, one line that a command prints with its
+     * usage, not an I/O exception with a stack trace.
+     */
+    private static JsonNode readTree(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException(file + ": no such file");
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        int invalid = Utf8.firstInvalid(bytes);
+        if (invalid >= 0) {
+            throw new IllegalArgumentException(
+                    file + ": not UTF-8, " + Utf8.describe(bytes, invalid));
+        }
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        try {
+            return new ObjectMapper(new YAMLFactory()).readTree(text);
+        } catch (JsonProcessingException e) {
+            int line = e.getLocation() == null ? 1 : e.getLocation().getLineNr();
+            throw new IllegalArgumentException(
+                    file
+                            + ": not valid YAML at line "
+                            + line
+                            + ": "
+                            + e.getOriginalMessage().lines().findFirst().orElse("").strip());
+        }
     }
 
     private static void flatten(String prefix, JsonNode node, Map<String, String> out) {

@@ -3,6 +3,7 @@ package io.guidance.event;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
@@ -21,7 +22,12 @@ public final class EventParser {
     public static final int MAX_RECORD_BYTES = 64 * 1024;
     public static final int MAX_STRING_CHARS = 1024;
 
-    private final JsonFactory factory = new JsonFactory();
+    /**
+     * Refuses a second value for a field: readers that keep the first and readers that keep the
+     * last would otherwise see two different users in one record.
+     */
+    private final JsonFactory factory =
+            JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     /** The outcome of parsing one record: an event, or a dead-letter reason and detail. */
     public static final class Result {
@@ -60,6 +66,10 @@ public final class EventParser {
         int invalid = Utf8.firstInvalid(bytes);
         if (invalid >= 0) {
             return bad(DeadLetter.NOT_UTF8, Utf8.describe(bytes, invalid));
+        }
+        int nul = firstNulByte(bytes);
+        if (nul >= 0) {
+            return bad(DeadLetter.NOT_JSON, "a NUL byte at byte offset " + nul);
         }
         try (JsonParser p = factory.createParser(bytes)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -173,6 +183,20 @@ public final class EventParser {
         } catch (IOException ex) {
             return bad(DeadLetter.NOT_JSON, firstLine(ex.getMessage()));
         }
+    }
+
+    /**
+     * The offset of the first NUL byte, or -1. JSON text never holds one raw (inside a string it
+     * must be escaped, outside it is not whitespace), and Jackson would take a text with NULs after
+     * its ASCII bytes for UTF-16 or UTF-32 and decode it as such: records are UTF-8 only.
+     */
+    public static int firstNulByte(byte[] bytes) {
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == 0) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static void set(Event e, String name, String value) {

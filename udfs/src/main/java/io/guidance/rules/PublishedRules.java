@@ -3,6 +3,7 @@ package io.guidance.rules;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.guidance.event.Utf8;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -42,6 +43,12 @@ public final class PublishedRules {
 
     /** Reads the envelope; the rules inside are not checked here. */
     public static PublishedRules fromJson(byte[] bytes) {
+        // Jackson would decode an overlong form or an encoded surrogate instead of refusing it
+        int invalid = Utf8.firstInvalid(bytes);
+        if (invalid >= 0) {
+            throw new IllegalArgumentException(
+                    "not a published rule set: not UTF-8, " + Utf8.describe(bytes, invalid));
+        }
         JsonNode n;
         try {
             n = JSON.readTree(bytes);
@@ -51,7 +58,8 @@ public final class PublishedRules {
         if (n == null || !n.isObject()) {
             throw new IllegalArgumentException("not a published rule set: not a JSON object");
         }
-        if (!n.path("version").canConvertToLong() || n.path("version").asLong() < 1) {
+        JsonNode version = n.path("version");
+        if (!version.isIntegralNumber() || !version.canConvertToLong() || version.asLong() < 1) {
             throw new IllegalArgumentException(
                     "published rule set: 'version' must be a positive whole number");
         }

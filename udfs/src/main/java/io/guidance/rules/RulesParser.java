@@ -1,6 +1,7 @@
 package io.guidance.rules;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.guidance.event.Utf8;
 import io.guidance.experiment.Assignment;
 import io.guidance.experiment.Experiment;
 import java.io.IOException;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.yaml.snakeyaml.scanner.ScannerException;
 
 /**
  * Reads and validates a rules file (SPEC section 3), with its experiments (section 7). Validation
@@ -80,7 +82,44 @@ public final class RulesParser {
     private RulesParser() {}
 
     public static RuleSet parseFile(Path file) throws IOException, RuleValidationException {
-        return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+        byte[] bytes = Files.readAllBytes(file);
+        // a problem with its line, not a MalformedInputException that names neither
+        int invalid = Utf8.firstInvalid(bytes);
+        if (invalid >= 0) {
+            throw new RuleValidationException(
+                    file.toString(),
+                    List.of(
+                            new RuleProblem(
+                                    null,
+                                    null,
+                                    lineOfByte(bytes, invalid),
+                                    "the file is not UTF-8: " + Utf8.describe(bytes, invalid))));
+        }
+        return parse(new String(bytes, StandardCharsets.UTF_8), file.toString());
+    }
+
+    /**
+     * The line of a YAML syntax error. A structural error (a flow map never closed) is reported
+     * where the construct opens, the line to fix, which is Jackson's location; a lexical one (a tab
+     * where YAML needs spaces) where the scanner met the character, since the construct it names is
+     * only the whitespace before it.
+     */
+    private static int syntaxErrorLine(JsonProcessingException e) {
+        if (e.getCause() instanceof ScannerException m && m.getProblemMark() != null) {
+            return m.getProblemMark().getLine() + 1;
+        }
+        return e.getLocation() == null ? 1 : e.getLocation().getLineNr();
+    }
+
+    /** The line (from 1) that holds byte {@code offset}. */
+    private static int lineOfByte(byte[] bytes, int offset) {
+        int line = 1;
+        for (int i = 0; i < offset; i++) {
+            if (bytes[i] == '\n') {
+                line++;
+            }
+        }
+        return line;
     }
 
     /** Parses rules text; {@code source} names it in messages (a file name, a topic). */
@@ -93,7 +132,7 @@ public final class RulesParser {
         try {
             root = YamlNode.parse(yaml);
         } catch (JsonProcessingException e) {
-            int line = e.getLocation() == null ? 1 : e.getLocation().getLineNr();
+            int line = syntaxErrorLine(e);
             throw new RuleValidationException(
                     source,
                     List.of(

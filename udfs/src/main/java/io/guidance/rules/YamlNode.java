@@ -1,7 +1,9 @@
 package io.guidance.rules;
 
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -60,7 +62,12 @@ public final class YamlNode {
             if (t == null) {
                 return new YamlNode(Kind.NULL, 1, null, false, null, null, null, null);
             }
-            return read(p);
+            try {
+                return read(p);
+            } catch (StreamConstraintsException e) {
+                // the limit's exception has no location; the parser knows where it stopped
+                throw new JsonParseException(p, e.getOriginalMessage(), e);
+            }
         }
     }
 

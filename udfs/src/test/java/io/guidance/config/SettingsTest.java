@@ -58,7 +58,7 @@ class SettingsTest {
         assertThatThrownBy(() -> Settings.of(ALL, List.of(), Map.of("a.count", "11")))
                 .hasMessageStartingWith("a.count: ");
         assertThatThrownBy(() -> Settings.of(ALL, List.of(), Map.of("b.wait", "0s")))
-                .hasMessage("b.wait: must be positive");
+                .hasMessage("b.wait: must be positive, not 0s");
         assertThatThrownBy(() -> Settings.of(ALL, List.of(), Map.of("b.wait", "2 weeks")))
                 .hasMessageStartingWith("b.wait: ");
         assertThatThrownBy(() -> Settings.of(ALL, List.of(), Map.of("b.on", "yes")))

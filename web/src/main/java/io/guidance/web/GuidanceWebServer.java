@@ -1,9 +1,11 @@
 package io.guidance.web;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.guidance.config.Setting;
 import io.guidance.event.DeadLetter;
 import io.guidance.event.Event;
@@ -79,7 +81,11 @@ public final class GuidanceWebServer implements AutoCloseable {
 
     private final WebSettings settings;
     private final ObjectMapper mapper =
-            new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+            JsonMapper.builder()
+                    .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                    // one value per field, as the job's parser demands: no user chosen by position
+                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    .build();
     private final ThreadLocal<EventParser> parsers = ThreadLocal.withInitial(EventParser::new);
     private final Optional<UserTokens> tokens;
     private final RateLimiter rateLimiter;
@@ -126,10 +132,23 @@ public final class GuidanceWebServer implements AutoCloseable {
     /**
      * Starts the service on {@code web.host}:{@code web.port} (port 0: a free one); {@link
      * #close()} stops it.
+     *
+     * @throws IllegalStateException when Redis refuses the service for good (wrong credentials, a
+     *     missing permission, an untrusted certificate), with one sentence naming the cause; an
+     *     unreachable Redis only logs a warning, and {@code /healthz} answers 503 until it is back
      */
     public static GuidanceWebServer start(WebSettings settings) {
         GuidanceWebServer server = new GuidanceWebServer(settings);
         try {
+            RedisClients.checkAtStart(server.redis, settings.redis(), "the web service")
+                    .ifPresent(
+                            cause ->
+                                    LOG.warn(
+                                            "Redis at {}:{} is unreachable at start ({}); /healthz"
+                                                    + " answers 503 until it is back",
+                                            settings.redis().host(),
+                                            settings.redis().port(),
+                                            cause));
             server.app.start(settings.host(), settings.port());
         } catch (RuntimeException e) {
             server.close();
@@ -163,7 +182,14 @@ public final class GuidanceWebServer implements AutoCloseable {
             System.exit(2);
             return;
         }
-        GuidanceWebServer server = start(settings);
+        GuidanceWebServer server;
+        try {
+            server = start(settings);
+        } catch (IllegalStateException e) {
+            System.err.println(e.getMessage());
+            System.exit(1);
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "guidance-web-shutdown"));
         Thread.currentThread().join();
     }
@@ -314,6 +340,12 @@ public final class GuidanceWebServer implements AutoCloseable {
                 error(ctx, 400, DeadLetter.NOT_UTF8, Utf8.describe(bytes, invalid));
                 return null;
             }
+            // Jackson would read text with NULs between ASCII bytes as UTF-16 or UTF-32
+            int nul = EventParser.firstNulByte(bytes);
+            if (nul >= 0) {
+                error(ctx, 400, DeadLetter.NOT_JSON, "a NUL byte at byte offset " + nul);
+                return null;
+            }
             return bytes;
         }
     }
@@ -406,7 +438,10 @@ public final class GuidanceWebServer implements AutoCloseable {
     // -------------------------------------------------------------------------------------------------
 
     private void pendingTrigger(Context ctx) {
-        String userId = ctx.pathParam("userId");
+        String userId = pathId(ctx);
+        if (userId == null) {
+            return;
+        }
         if (!authorized(ctx, Set.of(userId))) {
             return;
         }
@@ -427,7 +462,10 @@ public final class GuidanceWebServer implements AutoCloseable {
      * with 403, so that nobody can block another user's guides.
      */
     private void acknowledge(Context ctx) throws IOException {
-        String triggerId = ctx.pathParam("triggerId");
+        String triggerId = pathId(ctx);
+        if (triggerId == null) {
+            return;
+        }
         byte[] body = body(ctx);
         if (body == null) {
             return;
@@ -461,6 +499,19 @@ public final class GuidanceWebServer implements AutoCloseable {
         }
         inbox.acknowledge(userId, triggerId);
         ctx.status(204);
+    }
+
+    /**
+     * The id in {@code /v1/triggers/{id}...}, read strictly from the raw path ({@link
+     * PathSegments}); null after answering 400 when it is not UTF-8.
+     */
+    private String pathId(Context ctx) {
+        try {
+            return PathSegments.segment(ctx.req().getRequestURI(), 3);
+        } catch (PathSegments.BadSegment e) {
+            error(ctx, 400, e.error, e.getMessage());
+            return null;
+        }
     }
 
     /**

@@ -22,6 +22,8 @@ import java.util.regex.Pattern;
  * lines are skipped: they carry no row, and a trailing one is common.
  */
 final class DataLines {
+    /** The longest line read; no row of these datasets comes near it. */
+    static final int MAX_LINE_BYTES = 64 * 1024;
 
     /**
      * Receives one data row; throws {@link IllegalArgumentException} with a short reason when the
@@ -144,7 +146,11 @@ final class DataLines {
             while (more) {
                 b = in.read();
                 if (b != '\n' && b != -1) {
-                    buffer.write(b);
+                    // a file without line ends (a binary file, a dump on one line) must not fill
+                    // the heap: past the limit a line is only measured
+                    if (buffer.size() <= MAX_LINE_BYTES) {
+                        buffer.write(b);
+                    }
                     continue;
                 }
                 more = b != -1;
@@ -155,6 +161,17 @@ final class DataLines {
                 byte[] bytes = buffer.toByteArray();
                 buffer.reset();
                 int length = bytes.length;
+                if (length > MAX_LINE_BYTES) {
+                    bad.add(
+                            lineNumber,
+                            file
+                                    + " line "
+                                    + lineNumber
+                                    + ": longer than "
+                                    + MAX_LINE_BYTES
+                                    + " bytes");
+                    continue;
+                }
                 if (length > 0 && bytes[length - 1] == '\r') {
                     length--;
                 }

@@ -1,6 +1,7 @@
 package io.guidance.pipeline.redis;
 
 import io.guidance.redis.RedisClients;
+import io.guidance.redis.RedisFailures;
 import io.guidance.redis.RedisSettings;
 import io.guidance.redis.TriggerWriteScript;
 import io.guidance.trigger.Trigger;
@@ -24,7 +25,6 @@ import org.slf4j.LoggerFactory;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.Response;
-import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
@@ -46,21 +46,6 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
  */
 final class TriggerRedisWriter implements SinkWriter<Trigger> {
     private static final Logger LOG = LoggerFactory.getLogger(TriggerRedisWriter.class);
-
-    /**
-     * Error replies after which the same write may succeed: Redis is starting, busy, out of memory,
-     * or a replica.
-     */
-    private static final List<String> TRANSIENT_ERRORS =
-            List.of(
-                    "LOADING",
-                    "BUSY",
-                    "OOM",
-                    "READONLY",
-                    "MASTERDOWN",
-                    "TRYAGAIN",
-                    "CLUSTERDOWN",
-                    "NOREPLICAS");
 
     private final RedisSettings settings;
     private final int subtask;
@@ -417,14 +402,7 @@ final class TriggerRedisWriter implements SinkWriter<Trigger> {
     private void onFailure(JedisException e) throws IOException {
         writeErrors.inc();
         if (!isTransient(e)) {
-            throw new IOException(
-                    "Redis at "
-                            + settings.host()
-                            + ':'
-                            + settings.port()
-                            + " refused the trigger sink: "
-                            + e.getMessage(),
-                    e);
+            throw new IOException(RedisFailures.describe(settings, e, "the trigger sink"), e);
         }
         long now = System.currentTimeMillis();
         if (consecutiveFailures == 0) {
@@ -440,22 +418,9 @@ final class TriggerRedisWriter implements SinkWriter<Trigger> {
         nextAttemptAt = now + backoffMillis(consecutiveFailures);
     }
 
-    /**
-     * Connection failures and pool timeouts are transient; an error reply is transient only when
-     * Redis says it is busy or not ready. Wrong credentials, a wrong database or a missing
-     * permission need an operator, so they fail.
-     */
+    /** See {@link RedisFailures#isTransient}. */
     private static boolean isTransient(JedisException e) {
-        for (Throwable c = e; c != null; c = c.getCause()) {
-            if (c instanceof JedisAccessControlException) {
-                return false;
-            }
-            if (c instanceof JedisDataException) {
-                String message = String.valueOf(c.getMessage());
-                return TRANSIENT_ERRORS.stream().anyMatch(message::startsWith);
-            }
-        }
-        return true;
+        return RedisFailures.isTransient(e);
     }
 
     /**
