@@ -58,5 +58,5 @@ if [[ -n "$latency" ]]; then
   run "${JAVA_OPTS:-${LATENCY_JAVA_OPTS:--Xmx12g -XX:+UseG1GC}}" --sections latency ${args[@]+"${args[@]}"}
 fi
 if [[ -n "$soak" ]]; then
-  run "${JAVA_OPTS:-${SOAK_JAVA_OPTS:--Xmx12g -XX:+UseG1GC}}" --sections soak ${args[@]+"${args[@]}"}
+  run "${JAVA_OPTS:-${SOAK_JAVA_OPTS:--Xmx4g -XX:+UseG1GC -XX:-G1UseAdaptiveIHOP -XX:InitiatingHeapOccupancyPercent=20}}" --sections soak ${args[@]+"${args[@]}"}
 fi

@@ -5,10 +5,6 @@ import io.guidance.event.EventJson;
 import io.guidance.pipeline.JobConfig;
 import io.guidance.pipeline.Uids;
 import io.guidance.rules.RuleSet;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
-import java.lang.management.MemoryUsage;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -82,14 +78,16 @@ final class SoakBenchmark {
             JobClient job = stack.startJob(config, rules);
             ScheduledExecutorService sampler =
                     Executors.newSingleThreadScheduledExecutor(daemon("bench-soak-sampler"));
-            try (Laps laps = new Laps(base)) {
+            try (Laps laps = new Laps(base);
+                    GcPauses gc = GcPauses.start()) {
                 Thread.sleep(1_000); // let the source readers take their partitions
                 long t0 = System.currentTimeMillis();
                 long[] previous = {t0, 0};
                 sampler.scheduleAtFixedRate(
                         () -> {
                             try {
-                                res.samples.add(sample(config.jobName(), t0, previous, sentSoFar));
+                                res.samples.add(
+                                        sample(config.jobName(), t0, previous, sentSoFar, gc));
                             } catch (RuntimeException e) {
                                 log("sample failed: %s", e);
                             }
@@ -147,7 +145,7 @@ final class SoakBenchmark {
 
     /** One look at the job's checkpoints and restarts, its intake, and the heap after GC. */
     private static SoakResult.Sample sample(
-            String job, long t0, long[] previous, AtomicLong sentSoFar) {
+            String job, long t0, long[] previous, AtomicLong sentSoFar, GcPauses gc) {
         long now = System.currentTimeMillis();
         long sent = sentSoFar.get();
         double rate = (sent - previous[1]) * 1000.0 / Math.max(1, now - previous[0]);
@@ -155,7 +153,9 @@ final class SoakBenchmark {
         previous[1] = sent;
         return new SoakResult.Sample(
                 (now - t0) / 1000.0,
-                heapAfterGc(),
+                gc.heapAfterLast(),
+                gc.heapAfterReclaim(),
+                gc.reclaims(),
                 JobMetrics.gaugeSum(job, "lastCheckpointFullSize"),
                 JobMetrics.gaugeSum(job, "lastCheckpointDuration"),
                 JobMetrics.gaugeSum(job, "numberOfCompletedCheckpoints"),
@@ -164,26 +164,6 @@ final class SoakBenchmark {
                 sent,
                 JobMetrics.counter(job, Uids.DETECT, "numRecordsIn"),
                 rate);
-    }
-
-    /**
-     * The old generation as the most recent collection that involved it left it (its pool's
-     * collection usage): what survives collection, without forcing one. Where no pool is an old
-     * generation (ZGC, Shenandoah), the sum of every heap pool's collection usage.
-     */
-    static long heapAfterGc() {
-        long all = 0;
-        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-            MemoryUsage u = p.getType() == MemoryType.HEAP ? p.getCollectionUsage() : null;
-            if (u == null) {
-                continue;
-            }
-            if (p.getName().contains("Old Gen") || p.getName().contains("Tenured")) {
-                return u.getUsed();
-            }
-            all += u.getUsed();
-        }
-        return all;
     }
 
     /** The laps in order, each built on a thread of its own while the one before is sent. */

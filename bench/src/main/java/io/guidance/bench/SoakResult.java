@@ -40,6 +40,8 @@ final class SoakResult {
     record Sample(
             double seconds,
             long heapAfterGc,
+            long heapAfterReclaim,
+            long reclaims,
             long checkpointBytes,
             long checkpointMs,
             long completedCheckpoints,
@@ -131,13 +133,31 @@ final class SoakResult {
         return trend(s -> s.heapAfterGc(), true);
     }
 
+    /**
+     * The heap after each collection that took back old regions, once per such collection (at the
+     * first sample that saw it) after the warm-up.
+     */
+    Trend heapFloor() {
+        List<double[]> points = new ArrayList<>();
+        long seen = 0;
+        for (Sample s : samples) {
+            if (s.reclaims() > seen && s.seconds() >= options.warmupSeconds) {
+                points.add(new double[] {s.minutes(), s.heapAfterReclaim()});
+            }
+            seen = s.reclaims();
+        }
+        return trend(
+                points.stream().mapToDouble(p -> p[0]).toArray(),
+                points.stream().mapToDouble(p -> p[1]).toArray());
+    }
+
     Trend checkpoints() {
         return trend(s -> s.checkpointBytes(), true);
     }
 
     Sample last() {
         return samples.isEmpty()
-                ? new Sample(0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+                ? new Sample(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
                 : samples.get(samples.size() - 1);
     }
 }
