@@ -60,6 +60,32 @@ class SoakBenchmarkSmokeTest {
     }
 
     @Test
+    void theHeapFloorCountsEachOldRegionCollectionAfterTheWarmupOnce() {
+        SoakOptions o = new SoakOptions();
+        o.warmupSeconds = 60;
+        SoakResult r = new SoakResult(o);
+        // seconds, heap after any GC, heap after the last old-region GC, old-region GCs so far
+        long[][] looks = {
+            {30, 900, 500, 1}, // in the warm-up
+            {65, 950, 500, 1}, // the same collection as before: not a new point
+            {70, 700, 600, 2},
+            {75, 800, 600, 2},
+            {90, 650, 620, 4}
+        };
+        for (long[] l : looks) {
+            r.samples.add(new SoakResult.Sample(l[0], l[1], l[2], l[3], 0, 0, 0, 0, 0, 0, 0, 0));
+        }
+        SoakResult.Trend floor = r.heapFloor();
+        assertThat(floor.n()).isEqualTo(2);
+        assertThat(floor.first()).isEqualTo(600.0);
+        assertThat(floor.last()).isEqualTo(620.0);
+        // 20 over a third of a minute
+        assertThat(floor.slopePerMinute()).isCloseTo(60.0, offset(1e-9));
+        assertThat(floor.judged()).isFalse();
+        assertThat(r.heap().n()).as("every sample after the warm-up").isEqualTo(4);
+    }
+
+    @Test
     void badOptionsAreRefused() {
         assertThatThrownBy(() -> SoakOptions.parse(new String[] {"--speed", "3"}))
                 .hasMessageContaining("unknown soak option --speed");
