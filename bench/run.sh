@@ -3,6 +3,7 @@
 # docs/benchmarks.md and its charts, e.g.
 #   bench/run.sh                                  # everything, as docs/benchmarks.md shows it
 #   bench/run.sh --sections latency,state         # only these; the page keeps the other sections' last results
+#   bench/run.sh --sections soak --soak-seconds 600 --soak-fraction 0.5 [--soak-max-rate R]
 # Options: see docs/benchmarks.md.
 #
 # Two JVMs, one after the other: the latency section runs on G1 (the JDK's default collector, which Flink runs with
@@ -14,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -B -q -pl bench -am package -DskipTests
 CLASSPATH_ARG="bench/target/classes:$(cat bench/target/classpath.txt)"
-ALL_SECTIONS="throughput,rules,experiments,latency,state,micro,profile,discovery"
+ALL_SECTIONS="throughput,rules,experiments,latency,soak,state,micro,profile,discovery"
 
 sections=""
 args=()
@@ -30,11 +31,14 @@ done
 [[ -n "$sections" ]] || sections="$ALL_SECTIONS"
 
 latency=""
+soak=""
 others=""
 IFS=',' read -ra named <<< "$sections"
 for s in "${named[@]}"; do
   if [[ "$s" == "latency" ]]; then
     latency="latency"
+  elif [[ "$s" == "soak" ]]; then
+    soak="soak"
   else
     others="${others:+$others,}$s"
   fi
@@ -52,4 +56,7 @@ if [[ -n "$others" ]]; then
 fi
 if [[ -n "$latency" ]]; then
   run "${JAVA_OPTS:-${LATENCY_JAVA_OPTS:--Xmx12g -XX:+UseG1GC}}" --sections latency ${args[@]+"${args[@]}"}
+fi
+if [[ -n "$soak" ]]; then
+  run "${JAVA_OPTS:-${SOAK_JAVA_OPTS:--Xmx4g -XX:+UseG1GC -XX:-G1UseAdaptiveIHOP -XX:InitiatingHeapOccupancyPercent=20}}" --sections soak ${args[@]+"${args[@]}"}
 fi

@@ -26,10 +26,10 @@ import java.util.regex.Pattern;
  * load it was measured at, so one section can be measured again ({@code --sections latency}) and
  * the page is rebuilt from the newest result of every section. Options go to the section they name:
  * {@code --latency-seconds 30} is {@code --seconds 30} for the latency section, {@code
- * --state-sessions}, {@code --micro-...} and {@code --profile-events} likewise; the others ({@code
- * --events}, {@code --runs}, {@code --cep-runs}, {@code --parallelism}, {@code --rule-counts},
- * {@code --rule-events}, ...) are the throughput and rule-scaling options of {@link
- * ThroughputBenchmark}.
+ * --soak-seconds}, {@code --soak-fraction}, {@code --soak-max-rate}, {@code --state-sessions},
+ * {@code --micro-...} and {@code --profile-events} likewise; the others ({@code --events}, {@code
+ * --runs}, {@code --cep-runs}, {@code --parallelism}, {@code --rule-counts}, {@code --rule-events},
+ * ...) are the throughput and rule-scaling options of {@link ThroughputBenchmark}.
  */
 public final class Benchmarks {
     /** The sections, in the order of the page. */
@@ -39,6 +39,7 @@ public final class Benchmarks {
                     "rules",
                     "experiments",
                     "latency",
+                    "soak",
                     "state",
                     "micro",
                     "profile",
@@ -120,7 +121,7 @@ public final class Benchmarks {
                             + String.join(",", SECTIONS)
                             + "] [--docs DIR] "
                             + "[--events N --runs R --cep-runs C --parallelism 1,2 --rule-counts 1,10,100,1000 --rule-events M]"
-                            + " [--latency-OPTION V] [--state-OPTION V] [--micro-OPTION V] [--profile-events N]"
+                            + " [--latency-OPTION V] [--soak-OPTION V] [--state-OPTION V] [--micro-OPTION V] [--profile-events N]"
                             + " [--discovery-events N] [--discovery-parallelism P]");
             System.exit(2);
             return;
@@ -147,6 +148,9 @@ public final class Benchmarks {
                     break;
                 case "latency":
                     f = latency(o);
+                    break;
+                case "soak":
+                    f = soak(o);
                     break;
                 case "state":
                     f = state(o);
@@ -252,6 +256,14 @@ public final class Benchmarks {
                                 + "readable in Redis, p99 at shares of the %,.0f events/s maximum: %s; target %,d ms.",
                         r.maxRate, String.join("; ", p99), r.targetMs()),
                 LatencyPage.markdown(r));
+    }
+
+    private static Fragment soak(Options o) throws Exception {
+        SoakResult r =
+                SoakBenchmark.run(
+                        SoakOptions.parse(o.sectionArgs.get("soak").toArray(String[]::new)));
+        SoakPage.chart(r, o.docs.resolve(SoakPage.CHART));
+        return new Fragment(SoakPage.headline(r), SoakPage.markdown(r));
     }
 
     private static Fragment experiments(Options o) throws Exception {
@@ -402,7 +414,7 @@ public final class Benchmarks {
                 .append(
                         "`bench/run.sh` builds the `bench` module and its dependencies and runs `io.guidance.bench.Benchmarks` ")
                 .append(
-                        "in two JVMs: the latency section on G1 (`-Xmx12g -XX:+UseG1GC`, the JDK's default collector, which Flink runs with unless told otherwise), every other section on Parallel GC (`-Xmx12g -XX:+UseParallelGC`, the throughput collector); `$JAVA_OPTS` replaces both. Each section's result is ")
+                        "in JVMs of their own: the latency and soak sections each on G1 (`-Xmx12g -XX:+UseG1GC`, the JDK's default collector, which Flink runs with unless told otherwise; the soak with `-Xmx4g -XX:-G1UseAdaptiveIHOP -XX:InitiatingHeapOccupancyPercent=20`, so that mixed collections come often), every other section together on Parallel GC (`-Xmx12g -XX:+UseParallelGC`, the throughput collector); `$JAVA_OPTS` replaces all. Each section's result is ")
                 .append(
                         "kept in [`docs/benchmarks/`](benchmarks/) with its time, commit, load and exact command; this page is ")
                 .append(

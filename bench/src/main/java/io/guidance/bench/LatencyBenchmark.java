@@ -94,9 +94,11 @@ public final class LatencyBenchmark {
             if (o.maxRate > 0) {
                 res.maxRate = o.maxRate;
             } else {
-                StampedEvents backlog =
-                        StampedEvents.of(ScaledEvents.scale(base, o.calibrationEvents).events);
-                calibrate(stack, backlog, rules, o.parallelism, res);
+                Calibration c = calibrate(stack, base, o.calibrationEvents, rules, o.parallelism);
+                res.maxMeasured = true;
+                res.calibrationEvents = c.events();
+                res.calibrationMillis = c.millis();
+                res.maxRate = c.maxRate();
             }
             long drainMs = res.boundMs + res.idleTimeoutMs + longestStall + 3_000;
             int phase = 0;
@@ -171,26 +173,35 @@ public final class LatencyBenchmark {
     }
 
     static RuleSet loadRules(LatencyOptions o) throws Exception {
-        if (o.rulesFile != null) {
-            return RulesParser.parseFile(o.rulesFile);
+        return loadRules(o.rulesFile, RULES_RESOURCE);
+    }
+
+    /** {@code file}, or when it is null the rules file {@code resource} bundled with the bench. */
+    static RuleSet loadRules(Path file, String resource) throws Exception {
+        if (file != null) {
+            return RulesParser.parseFile(file);
         }
-        try (InputStream in = LatencyBenchmark.class.getResourceAsStream(RULES_RESOURCE)) {
+        try (InputStream in = LatencyBenchmark.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IllegalStateException("missing resource " + RULES_RESOURCE);
+                throw new IllegalStateException("missing resource " + resource);
             }
             return RulesParser.parse(
-                    new String(in.readAllBytes(), StandardCharsets.UTF_8), RULES_RESOURCE);
+                    new String(in.readAllBytes(), StandardCharsets.UTF_8), resource);
         }
     }
 
-    /** Writes a backlog as fast as the producer can, then times a fresh job draining it. */
-    private static void calibrate(
-            LatencyStack stack,
-            StampedEvents backlog,
-            RuleSet rules,
-            int parallelism,
-            LatencyResult res)
+    /** The sustainable rate as {@link #calibrate} measured it. */
+    record Calibration(long events, long millis, double maxRate) {}
+
+    /**
+     * The sustainable rate of the stack: a backlog of {@code events} scaled from {@code base} is
+     * written as fast as the producer can, then a fresh job drains it, timed from 10 % to 90 % of
+     * the backlog taken in by the detection operator.
+     */
+    static Calibration calibrate(
+            LatencyStack stack, List<Event> base, int events, RuleSet rules, int parallelism)
             throws Exception {
+        StampedEvents backlog = StampedEvents.of(ScaledEvents.scale(base, events).events);
         String topic = stack.newPhase("max", parallelism);
         log("calibration: writing a backlog of %,d events to %s", backlog.size(), topic);
         new PacedProducer(stack.producer).backlog(topic, backlog, System.currentTimeMillis());
@@ -217,13 +228,13 @@ public final class LatencyBenchmark {
                 }
                 Thread.sleep(5);
             }
-            res.maxMeasured = true;
-            res.calibrationEvents = n;
-            res.calibrationMillis = (t90 - t10) / 1_000_000;
-            res.maxRate = (n * 9 / 10 - n / 10) * 1e9 / (t90 - t10);
+            Calibration c =
+                    new Calibration(
+                            n, (t90 - t10) / 1_000_000, (n * 9 / 10 - n / 10) * 1e9 / (t90 - t10));
             log(
                     "calibration: %,d events drained at %,.0f events/s (from 10 %% to 90 %% of the backlog in %,d ms)",
-                    n, res.maxRate, res.calibrationMillis);
+                    n, c.maxRate(), c.millis());
+            return c;
         } finally {
             stack.stopJob(job, config.jobName());
         }

@@ -118,12 +118,18 @@ final class LatencyStack implements AutoCloseable {
     }
 
     JobConfig config(String phase, int parallelism) {
+        return config(phase, parallelism, Map.of());
+    }
+
+    /** The job's settings for a run, with {@code overrides} (job settings) on top. */
+    JobConfig config(String phase, int parallelism, Map<String, String> overrides) {
         Map<String, String> settings = local.settings(topics(phase));
         settings.put("kafka.groupId", "bench-" + phase);
         settings.put("redis.prefix", PREFIX);
         settings.put("job.name", "bench-latency-" + phase);
         settings.put("job.parallelism", Integer.toString(parallelism));
         settings.put("job.checkpointRetention", "delete_on_cancellation");
+        settings.putAll(overrides);
         return JobConfig.of(settings);
     }
 

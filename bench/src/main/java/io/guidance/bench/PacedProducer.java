@@ -1,7 +1,9 @@
 package io.guidance.bench;
 
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntFunction;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -35,6 +37,20 @@ final class PacedProducer {
      * acknowledged.
      */
     Sent paced(String topic, StampedEvents events, double rate, int seconds) {
+        return paced(topic, lap -> lap == 0 ? events : null, rate, seconds, new AtomicLong());
+    }
+
+    /**
+     * Sends lap 0, then lap 1, and so on, at {@code rate} per second until {@code laps} gives null
+     * or {@code seconds} have passed, each event stamped with the wall clock; {@code sentSoFar}
+     * follows the count as it goes. Returns once every send is acknowledged.
+     */
+    Sent paced(
+            String topic,
+            IntFunction<StampedEvents> laps,
+            double rate,
+            int seconds,
+            AtomicLong sentSoFar) {
         int i = 0;
         long startNs;
         long from;
@@ -43,24 +59,31 @@ final class PacedProducer {
         long pauseTotal;
         long pauseMax;
         try (GcPauses gc = GcPauses.start()) {
+            int lapNumber = 0;
+            StampedEvents lap = laps.apply(lapNumber);
+            int inLap = 0;
             startNs = System.nanoTime();
             from = System.currentTimeMillis();
             long endNs = startNs + TimeUnit.SECONDS.toNanos(seconds);
-            int n = events.size();
-            while (i < n) {
+            while (lap != null) {
                 long now = System.nanoTime();
                 if (now >= endNs) {
                     break;
                 }
-                long due = Math.min(n, (long) ((now - startNs) / 1e9 * rate) + 1);
-                while (i < due) {
+                long due = (long) ((now - startNs) / 1e9 * rate) + 1;
+                while (i < due && lap != null) {
                     producer.send(
                             new ProducerRecord<>(
                                     topic,
-                                    events.keys[i],
-                                    events.stamped(i, System.currentTimeMillis())));
+                                    lap.keys[inLap],
+                                    lap.stamped(inLap, System.currentTimeMillis())));
                     i++;
+                    if (++inLap == lap.size()) {
+                        lap = laps.apply(++lapNumber);
+                        inLap = 0;
+                    }
                 }
+                sentSoFar.set(i);
                 LockSupport.parkNanos(PARK_NANOS);
             }
             to = System.currentTimeMillis();

@@ -27,6 +27,10 @@ class BenchmarksTest {
                             "30",
                             "--micro-forks",
                             "0",
+                            "--soak-seconds",
+                            "60",
+                            "--soak-max-rate",
+                            "20000",
                             "--runs",
                             "2"
                         });
@@ -34,6 +38,8 @@ class BenchmarksTest {
         assertThat(o.throughputArgs).containsExactly("--events", "1000", "--runs", "2");
         assertThat(o.sectionArgs.get("latency")).containsExactly("--seconds", "30");
         assertThat(o.sectionArgs.get("micro")).containsExactly("--forks", "0");
+        assertThat(o.sectionArgs.get("soak"))
+                .containsExactly("--seconds", "60", "--max-rate", "20000");
         assertThat(o.sectionArgs.get("state")).isEmpty();
     }
 
@@ -62,6 +68,7 @@ class BenchmarksTest {
                 .contains(
                         "- Throughput: fast.\n- rules: not measured yet.\n- experiments: not measured yet.\n"
                                 + "- latency: not measured yet.\n"
+                                + "- soak: not measured yet.\n"
                                 + "- State: 200 bytes per user.\n");
         assertThat(page.indexOf("## Throughput")).isLessThan(page.indexOf("## State"));
         assertThat(page).contains("## Machine").doesNotContain("<!-- headline");
