@@ -28,6 +28,11 @@ public final class JobKeys {
     public static final Setting<String> KAFKA_AUDIT_TOPIC =
             Setting.text(
                     "kafka.auditTopic", "guidance-audit", "every trigger with its delivery status");
+    public static final Setting<String> KAFKA_EXPERIMENTS_TOPIC =
+            Setting.text(
+                    "kafka.experimentsTopic",
+                    "guidance-experiments",
+                    "every exposure and conversion of an experiment (SPEC section 7)");
     public static final Setting<String> KAFKA_RULES_TOPIC =
             Setting.text("kafka.rulesTopic", "guidance-rules", "published rule sets (compacted)");
     public static final Setting<String> KAFKA_GROUP_ID =
@@ -126,6 +131,7 @@ public final class JobKeys {
                     KAFKA_TOPIC,
                     KAFKA_DEAD_LETTER_TOPIC,
                     KAFKA_AUDIT_TOPIC,
+                    KAFKA_EXPERIMENTS_TOPIC,
                     KAFKA_RULES_TOPIC,
                     KAFKA_GROUP_ID,
                     KAFKA_STARTING_OFFSETS,
