@@ -97,7 +97,7 @@ final class ReportCharts {
         int n = days.size();
         for (int i = 0; i < n; i++) {
             boolean last = i == n - 1;
-            boolean regular = i % every == 0 && (last || n - 1 - i >= (every + 1) / 2);
+            boolean regular = i % every == 0 && (last || n - 1 - i >= every);
             if (regular || last) {
                 c.centre(days.get(i), (int) (left + (i + 0.5) * slot), top + plotH + 16);
             }
@@ -265,7 +265,7 @@ final class ReportCharts {
         diffAbs = Math.min(diffAbs, 1);
         double rateStep = niceStep(rateMax);
         rateMax = Math.min(1, Math.ceil(rateMax / rateStep) * rateStep);
-        double diffStep = niceStep(diffAbs);
+        double diffStep = niceStep(diffAbs * 2); // two or three ticks each side of 0
         diffAbs = Math.ceil(diffAbs / diffStep) * diffStep;
         int leftX = labelW;
         int rightX = labelW + panelW + gap;
@@ -291,10 +291,7 @@ final class ReportCharts {
             c.g.setColor(Math.abs(v) < diffStep / 2 ? MUTED : GRID);
             c.g.drawLine(x, top - 4, x, top + plotH);
             c.g.setColor(MUTED);
-            c.centre(
-                    String.format(Locale.ROOT, "%+.1f", v * 100).replace("+0.0", "0"),
-                    x,
-                    top + plotH + 16);
+            c.centre(signed(v * 100), x, top + plotH + 16);
         }
         for (int i = 0; i < arms.size(); i++) {
             ArmResult a = arms.get(i);
@@ -346,21 +343,27 @@ final class ReportCharts {
         // key
         int ky = height - 12;
         c.g.setFont(c.small);
+        FontMetrics fm = c.g.getFontMetrics();
+        int kx = leftX;
         c.g.setColor(CI);
         c.g.setStroke(new BasicStroke(2.5f));
-        c.g.drawLine(leftX, ky - 4, leftX + 24, ky - 4);
+        c.g.drawLine(kx, ky - 4, kx + 24, ky - 4);
         c.g.setColor(INK);
-        c.g.drawString("95% interval", leftX + 30, ky);
+        String ci = "95% interval";
+        c.g.drawString(ci, kx + 30, ky);
+        kx += 30 + fm.stringWidth(ci) + 24;
         c.g.setColor(ALWAYS_VALID);
         c.g.setStroke(new BasicStroke(7f));
-        c.g.drawLine(leftX + 130, ky - 4, leftX + 154, ky - 4);
+        c.g.drawLine(kx, ky - 4, kx + 24, ky - 4);
+        c.g.setStroke(new BasicStroke(1f));
         c.g.setColor(INK);
-        c.g.drawString(
-                "always-valid 95% interval (safe to read while the job runs)", leftX + 160, ky);
+        String av = "always-valid 95% interval (holds however often it is read)";
+        c.g.drawString(av, kx + 30, ky);
+        kx += 30 + fm.stringWidth(av) + 24;
         c.g.setColor(DELIVERED);
-        c.g.fillOval(leftX + 520, ky - 9, 10, 10);
+        c.g.fillOval(kx, ky - 9, 10, 10);
         c.g.setColor(INK);
-        c.g.drawString("significant", leftX + 536, ky);
+        c.g.drawString("significant difference", kx + 16, ky);
         return c.png();
     }
 
@@ -415,6 +418,15 @@ final class ReportCharts {
         double f = raw / power;
         double nice = f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10;
         return nice * power;
+    }
+
+    /** A tick of percentage points: "0", "+5", "-2.5". */
+    private static String signed(double v) {
+        double r = Math.round(v * 10) / 10.0;
+        if (r == 0) {
+            return "0";
+        }
+        return (r > 0 ? "+" : "\u2212") + trim(Math.abs(r));
     }
 
     private static String trim(double v) {
