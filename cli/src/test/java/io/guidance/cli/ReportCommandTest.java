@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ReportCommandTest {
     @TempDir Path dir;
 
-    private static final String RULES =
+    static final String RULES =
             """
             version: 1
             delivery: {ttl: 10m, minGap: 2m, maxPerDay: 5, cooldown: 1d}
@@ -39,7 +39,7 @@ class ReportCommandTest {
             """;
 
     // 2026-01-01T10:00Z, 2026-01-01T11:00Z and 2026-01-02T09:00Z
-    private static final String TRIGGERS =
+    static final String TRIGGERS =
             """
             {"triggerId":"cart-stall|u1|s1|1767261600000","ruleId":"cart-stall","guide":"cart-help","kind":"stall","userId":"u1","sessionId":"s1","ts":1767261600000,"expiresAt":1767262200000,"priority":0,"reason":{},"status":"delivered"}
             {"triggerId":"cart-stall|u2|s2|1767265200000","ruleId":"cart-stall","guide":"cart-help","kind":"stall","userId":"u2","sessionId":"s2","ts":1767265200000,"expiresAt":1767265800000,"priority":0,"reason":{},"status":"suppressed:cooldown"}
@@ -49,7 +49,7 @@ class ReportCommandTest {
             {"triggerId":"rage-click|u3|s4|1767344400000","ruleId":"rage-click","guide":"help-widget","kind":"burst","userId":"u3","sessionId":"s4","ts":1767344400000,"expiresAt":1767345000000,"priority":10,"reason":{},"status":"delivered"}
             """;
 
-    private static final String EXPERIMENTS =
+    static final String EXPERIMENTS =
             """
             {"experiment":"cart-stall","salt":"cart-stall","arm":"cart-help","userId":"u1","record":"exposure","ts":1767261600000,"exposedAt":1767261600000,"triggerId":"cart-stall|u1|s1|1767261600000"}
             {"experiment":"cart-stall","salt":"cart-stall","arm":"control","userId":"u2","record":"shown"}
@@ -58,7 +58,7 @@ class ReportCommandTest {
             {"experiment":"cart-stall","salt":"cart-stall","arm":"cart-help","userId":"u1","record":"conversion","ts":1767262000000,"exposedAt":1767261600000}
             """;
 
-    private static final String EVENTS =
+    static final String EVENTS =
             """
             {"eventId":"e1","userId":"u1","sessionId":"s1","ts":1767261601000,"type":"guide_shown","props":{"guide":"cart-help","triggerId":"cart-stall|u1|s1|1767261600000"}}
             {"eventId":"e2","userId":"u1","sessionId":"s1","ts":1767261602000,"type":"guide_shown","props":{"guide":"cart-help","triggerId":"cart-stall|u1|s1|1767261600000"}}
@@ -68,9 +68,9 @@ class ReportCommandTest {
             not an event
             """;
 
-    private record Result(int code, String out, String err) {}
+    record Result(int code, String out, String err) {}
 
-    private static Result cli(String... args) {
+    static Result cli(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code =
