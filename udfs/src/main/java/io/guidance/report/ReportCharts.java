@@ -1,6 +1,7 @@
 package io.guidance.report;
 
 import io.guidance.discover.ReportFormat;
+import io.guidance.experiment.Experiment;
 import io.guidance.experiment.stats.ArmResult;
 import io.guidance.experiment.stats.Comparison;
 import io.guidance.experiment.stats.ExperimentResult;
@@ -257,8 +258,11 @@ final class ReportCharts {
         }
         for (Comparison x : r.comparisons()) {
             for (double[] ci : new double[][] {x.ci95(), x.alwaysValid95()}) {
-                if (ci != null) {
-                    diffAbs = Math.max(diffAbs, Math.max(Math.abs(ci[0]), Math.abs(ci[1])));
+                // an always-valid interval of few users may be unbounded: the axis stops at 100 pp
+                for (double v : ci == null ? new double[0] : ci) {
+                    if (!Double.isNaN(v)) {
+                        diffAbs = Math.max(diffAbs, Math.abs(v));
+                    }
                 }
             }
         }
@@ -322,13 +326,15 @@ final class ReportCharts {
                             ALWAYS_VALID,
                             7f);
                 }
-                whisker(
-                        c,
-                        diffX(rightX, panelW, diffAbs, x.ci95()[0]),
-                        diffX(rightX, panelW, diffAbs, x.ci95()[1]),
-                        y,
-                        CI,
-                        2.5f);
+                if (x.ci95() != null) {
+                    whisker(
+                            c,
+                            diffX(rightX, panelW, diffAbs, x.ci95()[0]),
+                            diffX(rightX, panelW, diffAbs, x.ci95()[1]),
+                            y,
+                            CI,
+                            2.5f);
+                }
                 dot(
                         c,
                         diffX(rightX, panelW, diffAbs, x.diff()),
@@ -367,9 +373,12 @@ final class ReportCharts {
         return c.png();
     }
 
-    private static String controlOf(ExperimentResult r) {
+    /** The arm the others are compared with. */
+    static String controlOf(ExperimentResult r) {
         return r.comparisons().isEmpty()
-                ? (r.experiment().equals("program") ? "holdout" : "control")
+                ? (Experiment.PROGRAM.equals(r.experiment())
+                        ? Experiment.HOLDOUT
+                        : Experiment.CONTROL)
                 : r.comparisons().get(0).vs();
     }
 
@@ -384,7 +393,7 @@ final class ReportCharts {
     }
 
     private static int diffX(int left, int width, double abs, double v) {
-        double clipped = Math.max(-abs, Math.min(abs, v));
+        double clipped = Double.isNaN(v) ? 0 : Math.max(-abs, Math.min(abs, v));
         return left + (int) Math.round(width * (clipped + abs) / (2 * abs));
     }
 

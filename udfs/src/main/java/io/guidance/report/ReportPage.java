@@ -182,7 +182,10 @@ public final class ReportPage {
                     .append(percent1(a.rate()))
                     .append("</td>");
             if (c == null) {
-                String why = a.share() == 0 || a.exposed() == 0 ? "not compared" : "reference";
+                String why =
+                        a.arm().equals(ReportCharts.controlOf(r))
+                                ? "the reference: the other arms are compared with it"
+                                : "not compared (share 0 or no exposure)";
                 out.append("<td colspan=\"6\" class=\"text note\">")
                         .append(why)
                         .append("</td></tr>\n");
