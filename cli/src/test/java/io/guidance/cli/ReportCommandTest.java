@@ -144,6 +144,11 @@ class ReportCommandTest {
         assertThat(arms.get(1).get("arm").asText()).isEqualTo("control");
         assertThat(arms.get(1).get("exposed").asLong()).isEqualTo(2);
         assertThat(arms.get(1).get("converted").asLong()).isZero();
+        assertThat(arms.get(0).get("rate").asDouble()).isEqualTo(1.0); // 1 of 1
+        assertThat(arms.get(1).get("rate").asDouble()).isEqualTo(0.0); // 0 of 2
+        // SPEC: an arm with share 0 is listed but not compared, and no share, no SRM check
+        assertThat(x.get("comparisons")).isEmpty();
+        assertThat(x.get("srm").asBoolean()).isFalse();
         assertThat(json.get("experimentsNotInRules").get(0).asText())
                 .isEqualTo("cart-stall (salt cart-stall)");
 

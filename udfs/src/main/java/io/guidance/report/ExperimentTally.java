@@ -17,16 +17,21 @@ import java.util.TreeMap;
 /**
  * Exposed and converted users per experiment, salt and arm, from experiment records (SPEC section
  * 7): a user counts once per arm however often the records repeat them (the experiments topic is
- * written at least once).
+ * written at least once). Converted users are counted among the arm's exposed users only; a
+ * conversion whose exposure was not read (it is older than the topic's retention) is counted apart.
  */
 public final class ExperimentTally {
-    /** One experiment as tallied: its arms' counts, with shares from the rules when known. */
+    /**
+     * One experiment as tallied: its arms' counts, with shares from the rules when known, and the
+     * users with a conversion but no exposure in that arm.
+     */
     public record Counts(
             String experiment,
             String salt,
             String controlArm,
             boolean inRules,
-            List<ArmCounts> arms) {}
+            List<ArmCounts> arms,
+            long conversionsWithoutExposure) {}
 
     private record Key(String experiment, String salt) {}
 
@@ -102,16 +107,32 @@ public final class ExperimentTally {
             Map<String, Arm> seen,
             java.util.function.ToIntFunction<String> share) {
         List<ArmCounts> list = new ArrayList<>();
+        long unexposed = 0;
         for (String name : arms) {
             Arm arm = seen.get(name);
+            long converted = 0;
+            if (arm != null) {
+                for (String user : arm.converted) {
+                    if (arm.exposed.contains(user)) {
+                        converted++;
+                    } else {
+                        unexposed++;
+                    }
+                }
+            }
             list.add(
                     new ArmCounts(
                             name,
                             share.applyAsInt(name),
                             arm == null ? 0 : arm.exposed.size(),
-                            arm == null ? 0 : arm.converted.size()));
+                            converted));
         }
         return new Counts(
-                Objects.requireNonNull(key.experiment), key.salt, controlArm, inRules, list);
+                Objects.requireNonNull(key.experiment),
+                key.salt,
+                controlArm,
+                inRules,
+                list,
+                unexposed);
     }
 }

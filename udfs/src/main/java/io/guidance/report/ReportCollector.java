@@ -218,7 +218,9 @@ public final class ReportCollector {
         }
         List<ExperimentResult> results = new ArrayList<>();
         List<String> notInRules = new ArrayList<>();
+        long unexposed = 0;
         for (ExperimentTally.Counts c : experiments.counts(ruleSet)) {
+            unexposed += c.conversionsWithoutExposure();
             results.add(
                     ExperimentStatistics.analyse(
                             c.experiment(), c.salt(), c.controlArm(), c.arms()));
@@ -230,6 +232,7 @@ public final class ReportCollector {
                 backtests,
                 results,
                 notInRules,
+                unexposed,
                 matched,
                 unmatched,
                 feedbackWithoutTriggerId,

@@ -35,6 +35,7 @@ public final class ReportJson {
                 g.writeString(x);
             }
             g.writeEndArray();
+            g.writeNumberField("conversionsWithoutExposure", report.conversionsWithoutExposure());
             g.writeArrayFieldStart("rules");
             for (RuleBacktest b : report.rules()) {
                 rule(g, b);

@@ -331,6 +331,13 @@ public final class ReportPage {
                         + count(report.feedbackWithoutTriggerId())
                         + " had no props.triggerId",
                 true);
+        fact(
+                out,
+                "Conversions without exposure",
+                count(report.conversionsWithoutExposure())
+                        + " users converted in an arm where no exposure of theirs was read (not"
+                        + " counted as converted)",
+                true);
         out.append("</dl>\n</section>\n");
     }
 

@@ -238,6 +238,8 @@ class ReportCollectorTest {
                         conversion("cart-stall", "cart-v2", "cart-short", "u1"),
                         conversion("cart-stall", "cart-v2", "cart-short", "u1"), // again
                         conversion("cart-stall", "cart-v2", "control", "u3"),
+                        // converted without an exposure read: not counted, counted apart
+                        conversion("cart-stall", "cart-v2", "control", "u9"),
                         // the rule's earlier salt: another experiment, not in the rules
                         exposure("cart-stall", "cart-v1", "control", "u7"),
                         exposure("cart-stall", "cart-v1", "cart-help", "u8"),
@@ -256,6 +258,7 @@ class ReportCollectorTest {
                         org.assertj.core.groups.Tuple.tuple("program", "holdout"),
                         org.assertj.core.groups.Tuple.tuple("cart-stall", "cart-v1"));
         ExperimentTally.Counts v2 = counts.get(0);
+        assertThat(v2.conversionsWithoutExposure()).isEqualTo(1);
         assertThat(v2.inRules()).isTrue();
         assertThat(v2.controlArm()).isEqualTo("control");
         // arms as written: the variants in order, then control; cart-help has no exposure yet

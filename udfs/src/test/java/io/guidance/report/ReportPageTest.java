@@ -72,6 +72,7 @@ class ReportPageTest {
                 List.of(rule),
                 List.of(SKEWED),
                 List.of(),
+                0,
                 5,
                 1,
                 0,
@@ -116,7 +117,7 @@ class ReportPageTest {
         String html =
                 ReportPage.html(
                         new GuidanceReport(
-                                r.rules(), List.of(fine), List.of(), 0, 0, 0, r.inputs()),
+                                r.rules(), List.of(fine), List.of(), 0, 0, 0, 0, r.inputs()),
                         Map.of());
         assertThat(html).doesNotContain("class=\"srm-warning\"");
     }
