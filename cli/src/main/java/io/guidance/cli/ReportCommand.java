@@ -1,7 +1,6 @@
 package io.guidance.cli;
 
 import io.guidance.config.JobKeys;
-import io.guidance.event.Utf8;
 import io.guidance.experiment.stats.ArmResult;
 import io.guidance.experiment.stats.Comparison;
 import io.guidance.experiment.stats.ExperimentResult;
@@ -21,7 +20,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -128,12 +126,10 @@ final class ReportCommand {
             Path experimentsFile = optionalFile(a.get("experiments", null));
             Path eventsFile = optionalFile(a.get("events", null));
             rules = RulesCommand.load(rulesFile);
-            readLines(triggersFile, (line, where) -> collector.addTriggerLine(text(line), where));
+            readLines(triggersFile, collector::addTriggerLine);
             sources.put("triggers", triggersFile.toString());
             if (experimentsFile != null) {
-                readLines(
-                        experimentsFile,
-                        (line, where) -> collector.addRecordLine(text(line), where));
+                readLines(experimentsFile, collector::addRecordLine);
                 sources.put("experiments", experimentsFile.toString());
             }
             if (eventsFile != null) {
@@ -213,7 +209,7 @@ final class ReportCommand {
                         bootstrap,
                         audit,
                         STALL,
-                        (p, o, v) -> collector.addTriggerLine(text(v), where(p, o)));
+                        (p, o, v) -> collector.addTriggerLine(v, where(p, o)));
         note(err, audit, n);
         sources.put("triggers", "topic " + audit);
         n =
@@ -221,7 +217,7 @@ final class ReportCommand {
                         bootstrap,
                         experiments,
                         STALL,
-                        (p, o, v) -> collector.addRecordLine(text(v), where(p, o)));
+                        (p, o, v) -> collector.addRecordLine(v, where(p, o)));
         note(err, experiments, n);
         sources.put("experiments", "topic " + experiments);
         n =
@@ -249,13 +245,6 @@ final class ReportCommand {
 
     private static Path optionalFile(String path) throws Args.InputException {
         return path == null ? null : Args.existingFile(path);
-    }
-
-    /** A line as text; bytes that are not UTF-8 become U+FFFD and then fail as JSON. */
-    private static String text(byte[] line) {
-        return Utf8.firstInvalid(line) < 0
-                ? new String(line, StandardCharsets.UTF_8)
-                : "\u0000 not UTF-8";
     }
 
     private interface LineHandler {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.guidance.event.Event;
 import io.guidance.event.EventParser;
+import io.guidance.event.Utf8;
 import io.guidance.experiment.ExperimentRecord;
 import io.guidance.experiment.ExperimentRecordJson;
 import io.guidance.experiment.stats.ExperimentResult;
@@ -12,6 +13,7 @@ import io.guidance.rules.Rule;
 import io.guidance.rules.RuleSet;
 import io.guidance.trigger.Trigger;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -77,6 +79,15 @@ public final class ReportCollector {
     public void addTrigger(Trigger t) {
         triggerLines.good();
         count(t);
+    }
+
+    /** One line of a replay's output or one audit record, as its bytes. */
+    public void addTriggerLine(byte[] line, String where) {
+        if (Utf8.firstInvalid(line) >= 0) {
+            triggerLines.bad(where, "not UTF-8");
+            return;
+        }
+        addTriggerLine(new String(line, StandardCharsets.UTF_8), where);
     }
 
     /** One line of a replay's output or one audit record; {@code where}: "line 7". */
@@ -169,6 +180,15 @@ public final class ReportCollector {
     public void addRecord(ExperimentRecord r) {
         recordLines.good();
         experiments.add(r);
+    }
+
+    /** One line of an experiments file or one record of the experiments topic, as its bytes. */
+    public void addRecordLine(byte[] line, String where) {
+        if (Utf8.firstInvalid(line) >= 0) {
+            recordLines.bad(where, "not UTF-8");
+            return;
+        }
+        addRecordLine(new String(line, StandardCharsets.UTF_8), where);
     }
 
     public void addRecordLine(String json, String where) {

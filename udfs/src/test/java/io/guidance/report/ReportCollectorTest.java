@@ -312,18 +312,20 @@ class ReportCollectorTest {
                 "{\"triggerId\":\"r|u|-|3\",\"ruleId\":\"r\",\"guide\":\"g\",\"userId\":\"u\","
                         + "\"ts\":3,\"status\":\"shown\"}",
                 "line 4");
+        c.addTriggerLine(new byte[] {'{', (byte) 0xc3, '}'}, "line 5");
         c.addRecordLine("{\"experiment\":\"r\"}", "line 1");
         c.addEventLine("{}".getBytes(java.nio.charset.StandardCharsets.UTF_8), "line 9");
         GuidanceReport r = c.report(null);
 
         InputLines triggers = r.inputs().get(0);
         assertThat(triggers.name).isEqualTo("triggers");
-        assertThat(triggers.read()).isEqualTo(4);
-        assertThat(triggers.bad()).isEqualTo(3);
-        assertThat(triggers.firstBad()).hasSize(3);
+        assertThat(triggers.read()).isEqualTo(5);
+        assertThat(triggers.bad()).isEqualTo(4);
+        assertThat(triggers.firstBad()).hasSize(4);
         assertThat(triggers.firstBad().get(0)).startsWith("line 2: not JSON");
         assertThat(triggers.firstBad().get(1)).startsWith("line 3: ").contains("ts");
         assertThat(triggers.firstBad().get(2)).startsWith("line 4: ").contains("status");
+        assertThat(triggers.firstBad().get(3)).isEqualTo("line 5: not UTF-8");
         assertThat(r.inputs().get(1).bad()).isEqualTo(1);
         assertThat(r.inputs().get(1).firstBad().get(0)).startsWith("line 1: ");
         assertThat(r.inputs().get(2).bad()).isEqualTo(1);
