@@ -297,9 +297,13 @@ final class ReportCommand {
             t.append(
                     String.format(
                             Locale.ROOT,
-                            "experiment %s (salt %s)%s%n",
+                            "experiment %s (salt %s)%s%s%n",
                             r.experiment(),
                             r.salt(),
+                            report.experimentsNotInRules()
+                                            .contains(r.experiment() + " (salt " + r.salt() + ")")
+                                    ? "  not in the rules file: shares unknown"
+                                    : "",
                             r.srm()
                                     ? String.format(
                                             Locale.ROOT,

@@ -167,7 +167,8 @@ class ReportCommandTest {
                 .contains("report: skipped 1 bad events line: line 6: ");
 
         assertThat(r.out)
-                .contains("experiment cart-stall (salt cart-stall)")
+                .contains(
+                        "experiment cart-stall (salt cart-stall)  not in the rules file: shares unknown")
                 .containsPattern("\n  cart-help +1 +1 +100\\.0%")
                 .containsPattern("\n  control +2 +0 +0\\.0%")
                 .contains(
