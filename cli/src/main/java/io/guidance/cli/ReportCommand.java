@@ -23,6 +23,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -284,7 +285,7 @@ final class ReportCommand {
         }
         if (!blank) {
             handler.accept(
-                    length == bytes.length ? bytes : java.util.Arrays.copyOf(bytes, length),
+                    length == bytes.length ? bytes : Arrays.copyOf(bytes, length),
                     "line " + number);
         }
     }

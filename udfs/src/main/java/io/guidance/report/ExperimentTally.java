@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.ToIntFunction;
 
 /**
  * Exposed and converted users per experiment, salt and arm, from experiment records (SPEC section
@@ -105,7 +106,7 @@ public final class ExperimentTally {
             boolean inRules,
             List<String> arms,
             Map<String, Arm> seen,
-            java.util.function.ToIntFunction<String> share) {
+            ToIntFunction<String> share) {
         List<ArmCounts> list = new ArrayList<>();
         long unexposed = 0;
         for (String name : arms) {

@@ -11,6 +11,7 @@ import java.awt.Font;
 import java.awt.FontMetrics;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
+import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import javax.imageio.ImageIO;
 
@@ -77,7 +79,7 @@ final class ReportCharts {
         double slot = plotW / (double) Math.max(1, days.size());
         double barW = Math.max(1, slot * 0.8);
         for (int i = 0; i < days.size(); i++) {
-            SortedMap<String, Long> m = perDay.getOrDefault(days.get(i), new java.util.TreeMap<>());
+            SortedMap<String, Long> m = perDay.getOrDefault(days.get(i), new TreeMap<>());
             double y = top + plotH;
             double x = left + i * slot + (slot - barW) / 2;
             for (String s : statuses) {
@@ -87,7 +89,7 @@ final class ReportCharts {
                 }
                 double h = plotH * n / yMax;
                 c.g.setColor(colour(s));
-                c.g.fill(new java.awt.geom.Rectangle2D.Double(x, y - h, barW, h));
+                c.g.fill(new Rectangle2D.Double(x, y - h, barW, h));
                 y -= h;
             }
         }
