@@ -293,8 +293,13 @@ final class ReportCommand {
     /** Per experiment its arms and comparisons, per rule its triggers by status and reach. */
     static String table(GuidanceReport report) {
         StringBuilder t = new StringBuilder();
-        String row = "  %-16s %9s %9s %7s %8s %-18s %7s %s%n";
         for (ExperimentResult r : report.experiments()) {
+            // the arm column as wide as the longest arm name, so the numbers line up
+            int width = 16;
+            for (ArmResult a : r.arms()) {
+                width = Math.max(width, a.arm().length());
+            }
+            String row = "  %-" + width + "s %9s %9s %7s %8s %-24s %7s %s%n";
             t.append(
                     String.format(
                             Locale.ROOT,
