@@ -5,9 +5,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The {@code guidance} command: demo, replay, import, rules and discover. Every command takes
- * {@code --help}. Wrong arguments print {@code guidance <command>: <problem>} and the command's
- * usage, exit 2; a bad input prints {@code guidance <command>: <problem>}, exit 1.
+ * The {@code guidance} command: demo, replay, import, rules, discover and report. Every command
+ * takes {@code --help}. Wrong arguments print {@code guidance <command>: <problem>} and the
+ * command's usage, exit 2; a bad input prints {@code guidance <command>: <problem>}, exit 1.
  */
 public final class GuidanceCli {
     /** One command: its name, what it does in one line, its usage and its full help. */
@@ -32,6 +32,11 @@ public final class GuidanceCli {
                             DiscoverCommand.DESCRIPTION,
                             DiscoverCommand.USAGE,
                             DiscoverCommand.HELP),
+                    new Command(
+                            "report",
+                            ReportCommand.DESCRIPTION,
+                            ReportCommand.USAGE,
+                            ReportCommand.HELP),
                     new Command(
                             "rules",
                             RulesCommand.DESCRIPTION,
@@ -92,6 +97,8 @@ public final class GuidanceCli {
                     return ImportCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
                 case "rules":
                     return RulesCommand.run(args, out, err);
+                case "report":
+                    return ReportCommand.run(args, out, err);
                 default:
                     return DiscoverCommand.run(args, out, err);
             }

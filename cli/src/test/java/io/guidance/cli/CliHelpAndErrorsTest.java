@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CliHelpAndErrorsTest {
     private static final List<String> COMMANDS =
-            List.of("demo", "replay", "import", "discover", "rules");
+            List.of("demo", "replay", "import", "discover", "report", "rules");
 
     @TempDir Path dir;
 
@@ -48,6 +48,7 @@ class CliHelpAndErrorsTest {
             {"import", "-h"},
             {"import", "taobao", "--help"},
             {"discover", "--help"},
+            {"report", "--help"},
             {"rules", "--help"},
             {"rules", "show", "--help"},
             {"rules", "publish", "-h"},
@@ -80,6 +81,14 @@ class CliHelpAndErrorsTest {
                 .containsPattern("\n  --out FILE +\\S")
                 .containsPattern("\n  --dead-letters FILE +\\S");
         assertThat(cli("import", "--help").out).containsPattern("\n  --out FILE +\\S");
+        assertThat(cli("report", "--help").out)
+                .containsPattern("\n  --triggers FILE +\\S")
+                .containsPattern("\n  --rules FILE +\\S")
+                .containsPattern("\n  --out DIR +\\S")
+                .containsPattern("\n  --experiments FILE +\\S")
+                .containsPattern("\n  --events FILE +\\S")
+                .containsPattern("\n  --bootstrap HOST:PORT +\\S")
+                .containsPattern("\n  --config FILE +\\S");
         assertThat(cli("rules", "--help").out)
                 .containsPattern("\n  show +\\S")
                 .containsPattern("\n  publish FILE +\\S")
@@ -129,6 +138,9 @@ class CliHelpAndErrorsTest {
             {"replay", "--events", real.toString(), "--rules", nope, "--out", out},
             {"import", "taobao", nope, "--out", out},
             {"discover", "--events", nope, "--out", out},
+            {"report", "--triggers", nope, "--rules", real.toString(), "--out", out},
+            {"report", "--triggers", real.toString(), "--rules", nope, "--out", out},
+            {"report", "--bootstrap", "127.0.0.1:1", "--config", nope, "--out", out},
             {"rules", "validate", nope},
             {"rules", "diff", nope},
             {"demo", "--rules", nope, "--port", "0"},
@@ -228,6 +240,13 @@ class CliHelpAndErrorsTest {
                                     + " (--bootstrap)\n");
             assertThat(r.out).as(what).isEmpty();
         }
+        Result report = cli("report", "--bootstrap", "127.0.0.1:1", "--out", dir.toString());
+        assertThat(report.code).isEqualTo(1);
+        assertThat(report.err)
+                .isEqualTo(
+                        "guidance report: cannot reach Kafka at 127.0.0.1:1: is it running?"
+                                + " (--bootstrap)\n");
+        assertThat(report.out).isEmpty();
     }
 
     @Test

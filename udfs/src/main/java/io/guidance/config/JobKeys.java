@@ -32,7 +32,7 @@ public final class JobKeys {
             Setting.text(
                     "kafka.experimentsTopic",
                     "guidance-experiments",
-                    "every exposure and conversion of an experiment");
+                    "every exposure and conversion of an experiment (SPEC section 7)");
     public static final Setting<String> KAFKA_RULES_TOPIC =
             Setting.text("kafka.rulesTopic", "guidance-rules", "published rule sets (compacted)");
     public static final Setting<String> KAFKA_GROUP_ID =

@@ -2,34 +2,37 @@ package io.guidance.discover;
 
 import java.util.Locale;
 
-/** Numbers and text as the report shows them, and escaping for HTML and SVG. */
-final class ReportFormat {
+/**
+ * Numbers and text as the reports show them, and escaping for HTML and SVG; shared by the discovery
+ * report and {@code io.guidance.report}.
+ */
+public final class ReportFormat {
     /** Shown for a figure whose denominator is 0. */
-    static final String ABSENT = "\u2013";
+    public static final String ABSENT = "\u2013";
 
     private ReportFormat() {}
 
     /** "at least 3 in first 7 days". */
-    static String threshold(Cell c) {
+    public static String threshold(Cell c) {
         return "at least " + c.count() + " in first " + days(c.days());
     }
 
-    static String times(int n) {
+    public static String times(int n) {
         return n == 1 ? "once" : n + " times";
     }
 
-    static String days(int d) {
+    public static String days(int d) {
         return d == 1 ? "day" : d + " days";
     }
 
-    static String shorten(String s, int max) {
+    public static String shorten(String s, int max) {
         if (s.codePointCount(0, s.length()) <= max) {
             return s;
         }
         return s.substring(0, s.offsetByCodePoints(0, max - 1)) + "\u2026";
     }
 
-    static String phi(double phi) {
+    public static String phi(double phi) {
         if (!Double.isFinite(phi)) {
             return ABSENT;
         }
@@ -37,27 +40,27 @@ final class ReportFormat {
         return String.format(Locale.ROOT, "%.2f", rounded == 0 ? 0.0 : rounded);
     }
 
-    static String percent1(Double share) {
+    public static String percent1(Double share) {
         return share == null || share.isNaN()
                 ? ABSENT
                 : String.format(Locale.ROOT, "%.1f%%", share * 100);
     }
 
-    static String percent0(Double share) {
+    public static String percent0(Double share) {
         return share == null || share.isNaN()
                 ? ABSENT
                 : String.format(Locale.ROOT, "%.0f%%", share * 100);
     }
 
-    static String count(long n) {
+    public static String count(long n) {
         return String.format(Locale.ROOT, "%,d", n);
     }
 
-    static String fixed1(double v) {
+    public static String fixed1(double v) {
         return String.format(Locale.ROOT, "%.1f", v);
     }
 
-    static String fixed3(double v) {
+    public static String fixed3(double v) {
         return String.format(Locale.ROOT, "%.3f", v);
     }
 
@@ -65,7 +68,7 @@ final class ReportFormat {
      * Text for HTML content and attribute values. Control characters that XML forbids become
      * U+FFFD, so the page stays well-formed whatever the input held.
      */
-    static String escape(String s) {
+    public static String escape(String s) {
         if (s == null) {
             return "";
         }
@@ -91,7 +94,7 @@ final class ReportFormat {
     }
 
     /** The width, height and view box of an SVG chart, up to the opening of its title. */
-    static StringBuilder svgSize(StringBuilder out, int width, int height) {
+    public static StringBuilder svgSize(StringBuilder out, int width, int height) {
         return out.append(" width=\"")
                 .append(width)
                 .append("\" height=\"")

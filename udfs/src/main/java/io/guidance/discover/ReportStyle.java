@@ -1,10 +1,13 @@
 package io.guidance.discover;
 
-/** The report's inline style sheet. */
-final class ReportStyle {
+/**
+ * The reports' inline style sheet: the discovery report's, whose page frame (type, headings, facts,
+ * notes, tables) {@code io.guidance.report} reuses.
+ */
+public final class ReportStyle {
     private ReportStyle() {}
 
-    static final String CSS =
+    public static final String CSS =
             """
 
             :root { color-scheme: light; }
