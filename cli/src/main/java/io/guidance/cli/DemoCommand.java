@@ -790,6 +790,42 @@ final class DemoCommand {
         say("stopped; nothing left running");
     }
 
+    /**
+     * {@code guidance report} over the run's audit, experiment records and rules in force, into the
+     * run's folder (report.html, report.json; what it prints goes to report.txt).
+     */
+    private void writeReport(Path dir) {
+        Path audit = dir.resolve(DemoRunFolder.AUDIT);
+        if (!Files.exists(audit)) {
+            return;
+        }
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "report",
+                                "--triggers",
+                                audit.toString(),
+                                "--rules",
+                                dir.resolve(DemoRunFolder.RULES).toString(),
+                                "--out",
+                                dir.toString()));
+        Path experiments = dir.resolve(DemoRunFolder.EXPERIMENTS);
+        if (Files.exists(experiments)) {
+            args.addAll(List.of("--experiments", experiments.toString()));
+        }
+        java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
+        PrintStream printed = new PrintStream(text, true, StandardCharsets.UTF_8);
+        try {
+            int code = ReportCommand.run(args.toArray(new String[0]), printed, printed);
+            Files.write(dir.resolve(DemoRunFolder.REPORT_TEXT), text.toByteArray());
+            if (code != 0) {
+                say("the run's report was not written; see " + DemoRunFolder.REPORT_TEXT);
+            }
+        } catch (Exception e) {
+            say("the run's report was not written: " + e.getMessage());
+        }
+    }
+
     /** Writes the summary, closes the run's files and names the folder and what it holds. */
     private void leaveFolder(String finalStatus, List<String> table) {
         if (folder == null) {
@@ -827,6 +863,7 @@ final class DemoCommand {
             folder.write(DemoRunFolder.RULES, rulesYaml);
             folder.summary(summary);
             folder.close();
+            writeReport(folder.dir());
             say("this run is in " + folder.dir() + "/: " + String.join(", ", folder.fileNames()));
         } catch (IOException | RuntimeException e) {
             say("the run's folder " + folder.dir() + " is incomplete: " + e);

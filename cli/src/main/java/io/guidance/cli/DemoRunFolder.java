@@ -35,6 +35,9 @@ final class DemoRunFolder implements AutoCloseable {
     static final String SUMMARY = "summary.txt";
     static final String RULES = "rules.yaml";
 
+    /** What {@code guidance report} printed over the run; report.html and report.json beside it. */
+    static final String REPORT_TEXT = "report.txt";
+
     /** The loggers of the demo shop's web server: clients can make them warn (a URI too large). */
     static final List<String> WEB_LOGGERS = List.of("org.eclipse.jetty", "io.javalin");
 

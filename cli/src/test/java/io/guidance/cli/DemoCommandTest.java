@@ -273,6 +273,10 @@ class DemoCommandTest {
                 .as("the rules in force at stop: the published version")
                 .contains("within: 9s")
                 .doesNotContain("within: 8s");
+        // the report of the run, by the report command
+        assertThat(folder.resolve(io.guidance.report.ReportFiles.HTML)).isNotEmptyFile();
+        assertThat(Files.readString(folder.resolve(io.guidance.report.ReportFiles.JSON)))
+                .contains("cart-stall");
         assertThat(Files.readString(folder.resolve(DemoRunFolder.WEB_LOG)))
                 .contains("URI is too large");
         assertThat(Files.readString(folder.resolve(DemoRunFolder.SUMMARY)))
