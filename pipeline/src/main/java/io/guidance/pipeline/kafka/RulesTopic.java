@@ -187,7 +187,8 @@ public final class RulesTopic {
      * within {@code timeout}; false for a listener that speaks anything else, or too slowly.
      */
     public static boolean answersAsKafka(String bootstrap, Duration timeout) {
-        try (Admin admin = admin(bootstrap, timeout)) {
+        Admin admin = admin(bootstrap, timeout);
+        try {
             admin.describeCluster().clusterId().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return true;
         } catch (InterruptedException e) {
@@ -195,6 +196,9 @@ public final class RulesTopic {
             return false;
         } catch (ExecutionException | java.util.concurrent.TimeoutException | KafkaException e) {
             return false;
+        } finally {
+            // without a bound, close waits for calls still retrying against a silent listener
+            admin.close(Duration.ZERO);
         }
     }
 
