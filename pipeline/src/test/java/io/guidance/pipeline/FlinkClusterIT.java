@@ -9,7 +9,6 @@ import io.guidance.event.EventJson;
 import io.guidance.local.LocalRedis;
 import io.guidance.trigger.TriggerJson;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -111,7 +110,7 @@ class FlinkClusterIT {
         long start = System.nanoTime();
         try {
             classpath = Files.readString(Path.of("target", "flink-cluster-classpath.txt")).trim();
-            int[] ports = freePorts(2);
+            int[] ports = KafkaBrokerProcess.freePorts(2);
             restPort = ports[1];
             flinkConf = Files.createDirectories(dir.resolve("conf"));
             writeFlinkConfig(ports[0], restPort);
@@ -887,24 +886,6 @@ class FlinkClusterIT {
             }
         }
         throw new IllegalStateException("no job jar in target/: run mvn verify");
-    }
-
-    static int[] freePorts(int n) throws IOException {
-        ServerSocket[] sockets = new ServerSocket[n];
-        int[] ports = new int[n];
-        try {
-            for (int i = 0; i < n; i++) {
-                sockets[i] = new ServerSocket(0);
-                ports[i] = sockets[i].getLocalPort();
-            }
-        } finally {
-            for (ServerSocket s : sockets) {
-                if (s != null) {
-                    s.close();
-                }
-            }
-        }
-        return ports;
     }
 
     static long millisSince(long nanos) {

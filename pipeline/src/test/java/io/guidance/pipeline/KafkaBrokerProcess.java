@@ -298,7 +298,8 @@ final class KafkaBrokerProcess implements AutoCloseable {
         }
     }
 
-    private static int[] freePorts(int n) throws IOException {
+    /** {@code n} ports free at the moment of asking. */
+    static int[] freePorts(int n) throws IOException {
         ServerSocket[] sockets = new ServerSocket[n];
         int[] ports = new int[n];
         try {

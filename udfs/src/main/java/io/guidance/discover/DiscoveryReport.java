@@ -4,6 +4,7 @@ import static io.guidance.discover.ReportFormat.ABSENT;
 import static io.guidance.discover.ReportFormat.count;
 import static io.guidance.discover.ReportFormat.days;
 import static io.guidance.discover.ReportFormat.escape;
+import static io.guidance.discover.ReportFormat.fact;
 import static io.guidance.discover.ReportFormat.percent0;
 import static io.guidance.discover.ReportFormat.percent1;
 import static io.guidance.discover.ReportFormat.phi;
@@ -268,19 +269,6 @@ public final class DiscoveryReport {
     }
 
     // ---- pieces
-
-    private static void fact(StringBuilder out, String term, String html) {
-        fact(out, term, html, false);
-    }
-
-    /** A wide fact takes two columns of the grid, for text that would wrap into a narrow tower. */
-    private static void fact(StringBuilder out, String term, String html, boolean wide) {
-        out.append(wide ? "<div class=\"wide\"><dt>" : "<div><dt>")
-                .append(term)
-                .append("</dt><dd>")
-                .append(html)
-                .append("</dd></div>\n");
-    }
 
     private static String badge(Cell.Band band) {
         String kind =

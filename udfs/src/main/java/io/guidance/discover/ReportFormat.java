@@ -105,4 +105,18 @@ public final class ReportFormat {
                 .append(height)
                 .append("\" role=\"img\"><title>");
     }
+
+    /** One fact of a page's fact grid: a term and its value (HTML). */
+    public static void fact(StringBuilder out, String term, String html) {
+        fact(out, term, html, false);
+    }
+
+    /** A wide fact takes two columns of the grid, for text that would wrap into a narrow tower. */
+    public static void fact(StringBuilder out, String term, String html, boolean wide) {
+        out.append(wide ? "<div class=\"wide\"><dt>" : "<div><dt>")
+                .append(term)
+                .append("</dt><dd>")
+                .append(html)
+                .append("</dd></div>\n");
+    }
 }

@@ -3,6 +3,7 @@ package io.guidance.report;
 import static io.guidance.discover.ReportFormat.ABSENT;
 import static io.guidance.discover.ReportFormat.count;
 import static io.guidance.discover.ReportFormat.escape;
+import static io.guidance.discover.ReportFormat.fact;
 import static io.guidance.discover.ReportFormat.percent1;
 
 import io.guidance.discover.ReportStyle;
@@ -342,18 +343,6 @@ public final class ReportPage {
     }
 
     // ---- pieces
-
-    private static void fact(StringBuilder out, String term, String html) {
-        fact(out, term, html, false);
-    }
-
-    private static void fact(StringBuilder out, String term, String html, boolean wide) {
-        out.append(wide ? "<div class=\"wide\"><dt>" : "<div><dt>")
-                .append(term)
-                .append("</dt><dd>")
-                .append(html)
-                .append("</dd></div>\n");
-    }
 
     /** A difference of rates in percentage points: "+1.2". */
     static String pp(double diff) {

@@ -81,9 +81,10 @@ class StateSizeTest {
             Files.writeString(Path.of("target/state-size.txt"), report);
             System.out.print(report);
 
-            // the budget: 10 million idle users in under 2 GB of checkpoint, a live visit under 2
-            // KB
-            assertThat(perIdleUser).isPositive().isLessThan(200);
+            // the budget: 10 million idle users in under 2.5 GB of checkpoint, a live visit under
+            // 2 KB. The demo rules run an experiment and a program holdout: an exposed user keeps
+            // one small map entry per experiment (about 25 bytes each), 175 bytes without them
+            assertThat(perIdleUser).isPositive().isLessThan(250);
             assertThat(perIdleUserDay).isGreaterThan(perIdleUser).isLessThan(400);
             assertThat(perActiveVisit).isGreaterThan(perIdleUserDay).isLessThan(2_000);
         }
