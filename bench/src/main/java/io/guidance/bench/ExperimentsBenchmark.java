@@ -37,7 +37,17 @@ public final class ExperimentsBenchmark {
 
     private ExperimentsBenchmark() {}
 
-    /** config/rules.yaml with experiments on its first two rules and a 5 % program holdout. */
+    /** The same rules with no experiment and no holdout. */
+    static RuleSet withoutExperiments(RuleSet rules) {
+        DeliverySettings d = rules.delivery;
+        return new RuleSet(
+                rules.version,
+                new DeliverySettings(d.ttlMs, d.minGapMs, d.maxPerDay, d.cooldownMs),
+                rules.rules,
+                Map.of());
+    }
+
+    /** The rules with experiments on their first two rules and a 5 % program holdout. */
     static RuleSet withExperiments(RuleSet base) {
         Matcher purchase = new Matcher(Map.of("type", List.of(new Glob("purchase"))));
         DeliverySettings d = base.delivery;
@@ -69,7 +79,8 @@ public final class ExperimentsBenchmark {
             ScaledEvents.Inputs inputs)
             throws Exception {
         var base = ScaledEvents.readBase(inputs);
-        RuleSet plain = RulesParser.parseFile(rulesFile);
+        RuleSet configured = RulesParser.parseFile(rulesFile);
+        RuleSet plain = withoutExperiments(configured);
         RuleSet experiments = withExperiments(plain);
         List<String> backends = List.of("hashmap", "rocksdb");
         List<Long> sizes = new ArrayList<>();
@@ -148,7 +159,7 @@ public final class ExperimentsBenchmark {
                 "## Experiments\n\n"
                         + Markdown.format(
                                 "The full pipeline (`GuidanceTopology.build`, parallelism %d) with the"
-                                        + " rules of config/rules.yaml, against the same rules with an"
+                                        + " rules of config/rules.yaml without their experiments, against the same rules with an"
                                         + " experiment on the first two (two variants of 40 %% and a"
                                         + " control of 20 %%, goal a purchase within a day) and a program"
                                         + " holdout of 5 %% (goal a purchase within 7 days): assignment,"
