@@ -38,7 +38,7 @@ public final class ExperimentsBenchmark {
     private ExperimentsBenchmark() {}
 
     /** The same rules with no experiment and no holdout. */
-    static RuleSet withoutExperiments(RuleSet rules) {
+    public static RuleSet withoutExperiments(RuleSet rules) {
         DeliverySettings d = rules.delivery;
         return new RuleSet(
                 rules.version,
