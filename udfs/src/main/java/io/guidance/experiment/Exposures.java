@@ -23,7 +23,9 @@ import org.apache.flink.metrics.Counter;
  *   <li>the program's exposure is the user's first trigger of any rule that passed checks 1-4;
  *   <li>a conversion is the user's first event that matches the experiment's goal with {@code
  *       exposedAt < ts <= exposedAt + window}. Goal and window are those in force when the event
- *       runs, so a live change applies to waits still open.
+ *       runs, so a live change applies to waits still open; a window made longer does not keep a
+ *       wait open past the end it had when the user was exposed (the inbox's bound of open waits is
+ *       set at exposure), as docs/experiments.md says.
  * </ul>
  *
  * <p>State: one map entry per experiment the user was exposed to (key: experiment and salt), so an
