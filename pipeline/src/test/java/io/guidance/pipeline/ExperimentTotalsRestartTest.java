@@ -112,7 +112,17 @@ class ExperimentTotalsRestartTest {
         JobConfig config =
                 LivePipeline.config(
                         stack,
-                        Map.of("kafka.groupId", "experiments", "job.checkpointInterval", "1s"));
+                        Map.of(
+                                "kafka.groupId",
+                                "experiments",
+                                "job.checkpointInterval",
+                                "1s",
+                                // the product's default: a restored reader still fetching its
+                                // first records must not be overtaken by a watermark taken from
+                                // the wall clock, or the replayed events turn late (every
+                                // partition here gets events, so nothing waits for this)
+                                "events.startupIdleTimeout",
+                                "60s"));
         Checkpoints chk = new Checkpoints(checkpoints);
         Map<String, Long> expectedExposed = new HashMap<>();
         Map<String, Long> expectedConverted = new HashMap<>();
@@ -186,7 +196,9 @@ class ExperimentTotalsRestartTest {
                                     + ", expected exposed "
                                     + expectedExposed
                                     + ", converted "
-                                    + expectedConverted,
+                                    + expectedConverted
+                                    + ", dead letters "
+                                    + deadLetters(),
                             e);
                 }
             } finally {
@@ -208,6 +220,13 @@ class ExperimentTotalsRestartTest {
                         .isEqualTo(expectedConverted.getOrDefault(arm, 0L));
             }
             assertThat(hash.get("salt")).isEqualTo("checkout-stall");
+        }
+    }
+
+    private static List<String> deadLetters() {
+        try (TopicReader dead =
+                new TopicReader(stack.bootstrapServers(), LivePipeline.DEAD_LETTERS)) {
+            return dead.records();
         }
     }
 
