@@ -112,18 +112,21 @@ final class SoakPage {
                                         + " state grow for an hour, longer than the soak; with these a session's and"
                                         + " an event id's state end within about two minutes, and what remains"
                                         + " per user (first and last seen, threshold counts, deliveries) is bounded"
-                                        + " by the population. One thing is not: while a rule watches session"
-                                        + " starts (a threshold nudge, as `three-purchases` here), the job keeps"
-                                        + " every session id of a user until the user is idle for"
-                                        + " `events.userRetention` (SPEC: a session is new when its id was never"
-                                        + " seen for the user), so each lap adds one entry per returning user.\n\n",
+                                        + " by the population. Session ids too: while a threshold nudge can fire"
+                                        + " on a session start (SPEC: a session is new when its id was never"
+                                        + " seen for the user) the job keeps every session id of the user, and"
+                                        + " each lap brings every user back in a new session; it stops once every"
+                                        + " such rule's `sinceFirstSeen` window has closed for the user, so the"
+                                        + " window of `three-purchases` is cut to 2 minutes here. (A `rolling`"
+                                        + " nudge keeps them until the user is idle for `events.userRetention`:"
+                                        + " one entry per visit.)\n\n",
                                 r.rulesSource,
                                 r.rules,
                                 o.rulesFile != null
                                         ? ""
                                         : ": the latency section's rules (stall waits and the"
                                                 + " comeback gap in seconds) with the burst and loop"
-                                                + " windows cut to 30 s",
+                                                + " windows cut to 30 s and the threshold's to 2 min",
                                 o.retention))
                 .append(
                         Markdown.format(

@@ -119,7 +119,11 @@ public final class DetectionEngine implements Serializable {
     /**
      * sessionId -> ts of its first event, for every session of the user, kept only when some rule
      * watches session starts: a session that comes back after the inbox's sessions forgot it is not
-     * a new session. End of life: with the inbox's first/last seen.
+     * a new session. End of life: with the inbox's first/last seen, or earlier, once no rule can
+     * ask about a session start any more (every such rule counts {@code sinceFirstSeen}, and its
+     * window has closed for the user): see {@link RuleIndex#sessionStartsMatterForMs()}. A rule
+     * published later with a longer window then takes a session that came back after the inbox
+     * forgot it for a new one.
      */
     private transient MapState<String, Long> userSessions;
 
@@ -369,7 +373,9 @@ public final class DetectionEngine implements Serializable {
     private void evaluate(Event e, Inbox in) throws Exception {
         // SPEC: the user's first event with a sessionId not seen before; asked by threshold nudges.
         boolean newSession = false;
-        if (index.watchesSessionStarts() && !userSessions.contains(e.sessionId)) {
+        if (index.watchesSessionStarts()
+                && sessionStartsMatter(e.ts, in)
+                && !userSessions.contains(e.sessionId)) {
             // a session that ran before a nudging rule was published is in sessions: seen, so not
             // new
             Long seenAt = in.sessions == null ? null : in.sessions.get(e.sessionId);
@@ -406,6 +412,16 @@ public final class DetectionEngine implements Serializable {
             seen.lastSeen = e.ts;
         }
         in.sessions().put(e.sessionId, e.ts);
+    }
+
+    /** Whether some rule can still ask at {@code ts} whether an event starts a new session. */
+    private boolean sessionStartsMatter(long ts, Inbox in) {
+        long forMs = index.sessionStartsMatterForMs();
+        if (forMs == Long.MAX_VALUE) {
+            return true;
+        }
+        long firstSeen = in.activity == null ? ts : in.activity.firstSeen;
+        return ts - firstSeen < forMs;
     }
 
     // ---- cleanup: event ids, idle sessions, idle users ----
@@ -454,12 +470,33 @@ public final class DetectionEngine implements Serializable {
                 }
             } else {
                 next = Math.min(next, expiry);
+                next = Math.min(next, forgetSessionIdsOnceUnasked(time, seen));
             }
         }
         next = Math.min(next, policy.cleanup(time));
 
         // this sweep is running: the next one is simply the earliest expiry left
         in.sweepAt = next == Long.MAX_VALUE ? Inbox.NONE : roundUp(next);
+    }
+
+    /**
+     * Forgets the user's session ids once no rule can ask about a session start any more; else the
+     * time that happens ({@link Long#MAX_VALUE}: never before the user's end of life).
+     */
+    private long forgetSessionIdsOnceUnasked(long time, UserActivity seen) throws Exception {
+        long forMs = index.sessionStartsMatterForMs();
+        if (!index.watchesSessionStarts() || forMs == Long.MAX_VALUE) {
+            return Long.MAX_VALUE;
+        }
+        long end = seen.firstSeen + forMs;
+        if (end < seen.firstSeen) {
+            return Long.MAX_VALUE; // overflow: as good as never
+        }
+        if (end <= time) {
+            userSessions.clear();
+            return Long.MAX_VALUE;
+        }
+        return end;
     }
 
     static long roundUp(long t) {

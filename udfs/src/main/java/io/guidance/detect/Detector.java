@@ -39,6 +39,15 @@ public interface Detector<R extends Rule> {
     long windowMs(R rule);
 
     /** Binds the keyed state the kind keeps outside the inbox; most keep none. */
+    /**
+     * For a rule that watches session starts ({@link Reach#MATCHING_TYPES_AND_SESSION_STARTS}): how
+     * long after the user's first event a session start can still make it fire; {@link
+     * Long#MAX_VALUE} when always. Past that, the user's session ids need not be remembered for it.
+     */
+    default long sessionStartsMatterFor(R rule) {
+        return Long.MAX_VALUE;
+    }
+
     default void open(RuntimeContext ctx) {}
 
     /**

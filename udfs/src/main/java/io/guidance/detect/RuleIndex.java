@@ -33,6 +33,7 @@ public final class RuleIndex {
     private final long longestUserWindowMs;
     private final boolean hasPerUserRules;
     private final boolean watchesSessionStarts;
+    private final long sessionStartsMatterForMs;
 
     /**
      * The rules to hand an event of one type to, in order: those whose matchers can match the type
@@ -86,6 +87,7 @@ public final class RuleIndex {
         Set<String> types = new LinkedHashSet<>();
         long session = 0;
         long user = 0;
+        long sessionStartsMatter = 0;
         boolean perUser = false;
         for (Rule r : rules.rules) {
             byId.put(r.id, r);
@@ -105,6 +107,7 @@ public final class RuleIndex {
             typed.add(r);
             if (reach == Reach.MATCHING_TYPES_AND_SESSION_STARTS) {
                 sessionStarts.add(r);
+                sessionStartsMatter = Math.max(sessionStartsMatter, d.sessionStartsMatterFor(r));
             }
             Set<String> t = r.eventTypes();
             if (t != null) {
@@ -115,6 +118,7 @@ public final class RuleIndex {
         longestUserWindowMs = user;
         hasPerUserRules = perUser;
         watchesSessionStarts = !sessionStarts.isEmpty();
+        sessionStartsMatterForMs = sessionStartsMatter;
         for (String type : types) {
             List<Rule> matching = matching(typed, type);
             List<Rule> others = new ArrayList<>(sessionStarts);
@@ -176,6 +180,14 @@ public final class RuleIndex {
     /** True when some rule asks whether an event starts a new session of the user. */
     boolean watchesSessionStarts() {
         return watchesSessionStarts;
+    }
+
+    /**
+     * How long after a user's first event some rule can still ask whether an event starts a new
+     * session ({@link Long#MAX_VALUE}: for good, a rolling threshold nudge; 0: no rule asks).
+     */
+    long sessionStartsMatterForMs() {
+        return sessionStartsMatterForMs;
     }
 
     long longestSessionWindowMs() {

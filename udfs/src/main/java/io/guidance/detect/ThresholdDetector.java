@@ -31,6 +31,12 @@ final class ThresholdDetector implements Detector<ThresholdRule> {
         return ThresholdRule.class;
     }
 
+    /** A nudge on a session start fires only while the window is open: for good, when rolling. */
+    @Override
+    public long sessionStartsMatterFor(ThresholdRule rule) {
+        return rule.sinceFirstSeen ? rule.windowMs : Long.MAX_VALUE;
+    }
+
     @Override
     public Reach reach(ThresholdRule rule) {
         return rule.nudgeFrom >= 0 ? Reach.MATCHING_TYPES_AND_SESSION_STARTS : Reach.MATCHING_TYPES;

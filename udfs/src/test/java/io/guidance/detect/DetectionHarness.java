@@ -201,6 +201,11 @@ final class DetectionHarness implements AutoCloseable {
         return in == null ? Map.of() : in.sessions();
     }
 
+    /** Every session id of the user, kept while a rule asks about session starts. */
+    Map<String, Long> sessionIds(String user) throws Exception {
+        return mapState(user, StateNames.USER_SESSIONS, Types.STRING, Types.LONG);
+    }
+
     UserActivity activity(String user) throws Exception {
         Inbox in = inbox(user);
         return in == null ? null : in.activity;

@@ -101,6 +101,40 @@ class RuleIndexTest {
     }
 
     @Test
+    void sessionIdsMatterForTheLongestSinceFirstSeenNudgeAndForGoodWithARollingOne() {
+        // friends: sinceFirstSeen 10 d with nudges; the comeback asks nothing about sessions
+        assertThat(new RuleIndex(DetectionHarness.rules(ALL_TYPED)).sessionStartsMatterForMs())
+                .isEqualTo(10 * 86_400_000L);
+        String rolling =
+                """
+                  - id: pricing-visits
+                    guide: pricing-help
+                    kind: threshold
+                    action: {page: /pricing}
+                    target: 3
+                    window: {rolling: 1d}
+                    nudgeFrom: 1
+                """;
+        assertThat(
+                        new RuleIndex(DetectionHarness.rules(ALL_TYPED + rolling))
+                                .sessionStartsMatterForMs())
+                .isEqualTo(Long.MAX_VALUE);
+        // a threshold without nudges never asks
+        String noNudge =
+                """
+                  - id: reached
+                    guide: well-done
+                    kind: threshold
+                    action: {type: purchase}
+                    target: 3
+                    window: {sinceFirstSeen: 30d}
+                """;
+        RuleIndex none = new RuleIndex(DetectionHarness.rules(noNudge));
+        assertThat(none.watchesSessionStarts()).isFalse();
+        assertThat(none.sessionStartsMatterForMs()).isZero();
+    }
+
+    @Test
     void rulesAreFoundById() {
         RuleIndex index = new RuleIndex(DetectionHarness.rules(ALL_TYPED));
 

@@ -164,6 +164,56 @@ class StateLifetimeTest {
     }
 
     @Test
+    void sessionIdsAreForgottenOnceTheSinceFirstSeenWindowHasClosed() throws Exception {
+        h =
+                DetectionHarness.of(
+                        """
+                  - id: friends
+                    guide: invite-friends
+                    kind: threshold
+                    action: {type: friend_added}
+                    target: 4
+                    window: {sinceFirstSeen: 2h}
+                    nudgeFrom: 1
+                """,
+                        SHORT);
+        h.feed(
+                h.event(ALICE, "s1", T0, "page_view", "/home", null),
+                h.event(ALICE, "s1", T0 + SECOND, "friend_added", "/friends", null),
+                h.event(ALICE, "s2", T0 + 30 * MINUTE, "page_view", "/home", null),
+                h.event(ALICE, "s3", T0 + 110 * MINUTE, "page_view", "/home", null));
+        h.advanceTo(T0 + 110 * MINUTE + SECOND);
+        // SPEC section 3: a nudge on the friend added (count 1) and on each new session, s2 and s3
+        assertThat(h.triggerIds())
+                .containsExactly(
+                        "friends|alice|-|" + (T0 + SECOND),
+                        "friends|alice|-|" + (T0 + 30 * MINUTE),
+                        "friends|alice|-|" + (T0 + 110 * MINUTE));
+
+        // the window is open while t < T0 + 2 h: the ids are needed until then (swept at T0 + 2 h
+        // rounded up to the whole minute: T0 + 2 h 40 s)
+        h.advanceTo(T0 + 2 * HOUR + 40 * SECOND - 1);
+        assertThat(h.sessionIds(ALICE)).containsOnlyKeys("s1", "s2", "s3");
+        h.advanceTo(T0 + 2 * HOUR + 40 * SECOND);
+        assertThat(h.sessionIds(ALICE)).isEmpty();
+        assertThat(h.activity(ALICE)).as("the user is kept for the retention").isNotNull();
+
+        // a session after the window: no nudge can fire, so its id is not kept either
+        h.feed(h.event(ALICE, "s4", T0 + 3 * HOUR, "page_view", "/home", null));
+        h.advanceTo(T0 + 3 * HOUR + MINUTE);
+        assertThat(h.sessionIds(ALICE)).isEmpty();
+        assertThat(h.triggerIds()).hasSize(3);
+
+        // retention max(1 h, 2 h) from last seen T0 + 3 h, rounded up: T0 + 5 h 40 s
+        h.advanceTo(T0 + 5 * HOUR + 40 * SECOND - 1);
+        assertThat(h.activity(ALICE)).isNotNull();
+        h.advanceTo(T0 + 5 * HOUR + 40 * SECOND);
+        assertThat(h.activity(ALICE)).isNull();
+        assertThat(h.thresholdCounts(ALICE)).isEmpty();
+        assertThat(h.sessionIds(ALICE)).isEmpty();
+    }
+
+    @Test
     void rollingCountIsForgottenAfterTheUserRetention() throws Exception {
         h =
                 DetectionHarness.of(
