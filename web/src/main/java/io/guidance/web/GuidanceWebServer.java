@@ -58,6 +58,7 @@ import redis.clients.jedis.RedisClient;
  *   <li>{@code POST /v1/triggers/{triggerId}/ack}: acknowledges a shown trigger ({@link
  *       TriggerInbox}).
  *   <li>{@code GET /healthz}; {@code /guidance.js}; with {@code web.demoShop} the demo shop.
+ *   <li>{@code GET /metrics}: Prometheus text ({@link WebMetrics}).
  * </ul>
  *
  * CORS, body and batch limits, a per-client rate limit and the optional per-user token are set by
@@ -94,6 +95,7 @@ public final class GuidanceWebServer implements AutoCloseable {
     private final RedisClient redis;
     private final TriggerInbox inbox;
     private final Javalin app;
+    private final WebMetrics metrics = new WebMetrics();
 
     private GuidanceWebServer(WebSettings settings) {
         this.settings = settings;
@@ -104,6 +106,7 @@ public final class GuidanceWebServer implements AutoCloseable {
                         : null;
         this.eventsTopic = settings.eventsTopic();
         this.producer = producer(settings);
+        metrics.bindProducer(producer);
         RedisSettings redisSettings = settings.redis();
         this.redis = RedisClients.create(redisSettings, "guidance-web", 16);
         this.inbox = new TriggerInbox(redisSettings, redis);
@@ -112,6 +115,7 @@ public final class GuidanceWebServer implements AutoCloseable {
                         config -> {
                             config.showJavalinBanner = false;
                             config.http.maxRequestSize = settings.maxBodyBytes();
+                            config.requestLogger.http(metrics::request);
                             config.staticFiles.add(
                                     files -> {
                                         files.hostedPath = "/";
@@ -223,6 +227,7 @@ public final class GuidanceWebServer implements AutoCloseable {
         app.get("/v1/triggers/{userId}", this::pendingTrigger);
         app.post("/v1/triggers/{triggerId}/ack", this::acknowledge);
         app.get("/healthz", this::health);
+        app.get(WebMetrics.PATH, metrics::scrape);
         if (settings.demoShop()) {
             app.get("/", ctx -> page(ctx, "index.html"));
             app.get("/item/{itemId}", ctx -> page(ctx, "item.html"));
@@ -255,6 +260,9 @@ public final class GuidanceWebServer implements AutoCloseable {
 
     /** Sets CORS headers for an allowed origin; a browser blocks the answer for any other. */
     private void cors(Context ctx) {
+        if (ctx.path().equals(WebMetrics.PATH)) {
+            return; // for Prometheus, not for pages
+        }
         String origin = ctx.header("Origin");
         if (origin != null && originAllowed(origin)) {
             ctx.header("Access-Control-Allow-Origin", origin);
@@ -406,7 +414,8 @@ public final class GuidanceWebServer implements AutoCloseable {
                 sent.add(
                         producer.send(
                                 new ProducerRecord<>(
-                                        eventsTopic, e.userId, EventJson.toJsonBytes(e))));
+                                        eventsTopic, e.userId, EventJson.toJsonBytes(e)),
+                                metrics.kafkaSend()));
             }
             long deadline = System.nanoTime() + KAFKA_WAIT.toNanos();
             for (Future<RecordMetadata> f : sent) {
@@ -431,6 +440,7 @@ public final class GuidanceWebServer implements AutoCloseable {
         List<Map<String, Object>> rejected = new ArrayList<>();
         batch.rejected.forEach(r -> rejected.add(r.toJson()));
         answer.put("rejected", rejected);
+        metrics.batchStored(batch);
         json(ctx, 202, answer);
     }
 
@@ -446,7 +456,8 @@ public final class GuidanceWebServer implements AutoCloseable {
             return;
         }
         ctx.header("Cache-Control", "no-store");
-        Optional<String> json = inbox.pendingJson(userId);
+        Optional<String> json = metrics.redis("get_trigger", () -> inbox.pendingJson(userId));
+        metrics.triggerServed(json.isPresent());
         if (json.isEmpty()) {
             ctx.status(204);
             return;
@@ -497,7 +508,8 @@ public final class GuidanceWebServer implements AutoCloseable {
             error(ctx, 403, "forbidden", "trigger " + triggerId + " is not for user " + userId);
             return;
         }
-        inbox.acknowledge(userId, triggerId);
+        String user = userId;
+        metrics.triggerAcknowledged(metrics.redis("ack", () -> inbox.acknowledge(user, triggerId)));
         ctx.status(204);
     }
 
@@ -542,6 +554,7 @@ public final class GuidanceWebServer implements AutoCloseable {
         try {
             redis.ping();
         } catch (RuntimeException e) {
+            metrics.redisError("ping", e);
             error(ctx, 503, "redis_unavailable", e.getMessage());
             return;
         }
@@ -586,6 +599,7 @@ public final class GuidanceWebServer implements AutoCloseable {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("error", error);
         m.put("detail", detail);
+        ctx.attribute(WebMetrics.ERROR_ATTRIBUTE, error);
         json(ctx, status, m);
     }
 
@@ -603,5 +617,6 @@ public final class GuidanceWebServer implements AutoCloseable {
         producer.close(Duration.ofSeconds(5));
         inbox.close();
         redis.close();
+        metrics.close();
     }
 }
