@@ -115,7 +115,11 @@ class DeployFilesTest {
         }
         assertThat(byKind.keySet())
                 .containsExactlyInAnyOrder(
-                        "ConfigMap", "Deployment", "Service", "HorizontalPodAutoscaler");
+                        "ConfigMap",
+                        "Deployment",
+                        "Service",
+                        "PodDisruptionBudget",
+                        "HorizontalPodAutoscaler");
         JsonNode configMap = byKind.get("ConfigMap");
         JsonNode deployment = byKind.get("Deployment");
         JsonNode pod = deployment.path("spec").path("template");
@@ -212,6 +216,15 @@ class DeployFilesTest {
                         p ->
                                 assertThat(port(p.path("targetPort"), ports))
                                         .isEqualTo(settings.port()));
+
+        Map<String, String> budgetSelector =
+                strings(
+                        byKind.get("PodDisruptionBudget")
+                                .path("spec")
+                                .path("selector")
+                                .path("matchLabels"));
+        assertThat(budgetSelector).isNotEmpty();
+        assertThat(podLabels).containsAllEntriesOf(budgetSelector);
 
         JsonNode hpa = byKind.get("HorizontalPodAutoscaler");
         assertThat(hpa.path("apiVersion").asText()).isEqualTo("autoscaling/v2");
