@@ -52,6 +52,7 @@ class DeployFilesTest {
                         .orElse("");
         assertThat(image.copies.get(logConfig)).isEqualTo("config/log4j2-serve.properties");
 
+        assertThat(image.copies.get(image.configPath(List.of()))).isEqualTo("config/cluster.yaml");
         WebSettings settings = image.settings(List.of());
         assertThat(image.exposed).containsExactly(settings.port());
     }
