@@ -43,6 +43,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.handler.StatisticsHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -111,6 +112,8 @@ public final class GuidanceWebServer implements AutoCloseable {
     private final KafkaTopicCheck kafkaCheck;
     private final DependencyMonitor monitor;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile Server jetty;
+    private volatile boolean started;
     private final Javalin app;
 
     private GuidanceWebServer(WebSettings settings) {
@@ -129,17 +132,16 @@ public final class GuidanceWebServer implements AutoCloseable {
         this.monitor =
                 new DependencyMonitor(
                         kafkaCheck::check, () -> redisCheck(redis, redisSettings), CHECK_EVERY);
-        long graceMillis = settings.shutdownGrace().toMillis();
         this.app =
                 Javalin.create(
                         config -> {
                             config.showJavalinBanner = false;
-                            // a stop closes the listening socket, then waits up to the grace for
-                            // the requests in flight, which the statistics handler counts
+                            // the statistics handler counts the requests in flight, which a
+                            // graceful stop waits for (see close())
                             config.jetty.modifyServer(
                                     server -> {
-                                        server.setStopTimeout(graceMillis);
                                         server.setHandler(new StatisticsHandler());
+                                        jetty = server;
                                     });
                             config.http.maxRequestSize = settings.maxBodyBytes();
                             config.staticFiles.add(
@@ -175,14 +177,18 @@ public final class GuidanceWebServer implements AutoCloseable {
             server.monitor.start();
             try {
                 server.app.start(settings.host(), settings.port());
-            } catch (JavalinBindException e) {
+                server.started = true;
+            } catch (Exception e) {
+                // Javalin is Kotlin: Jetty's checked exceptions arrive undeclared
                 throw new IllegalStateException(
                         "cannot listen on "
                                 + settings.host()
                                 + ":"
                                 + settings.port()
                                 + ": "
-                                + e.getMessage()
+                                + (boundElsewhere(e)
+                                        ? "the address is in use"
+                                        : String.valueOf(e.getMessage()))
                                 + " (web.host, web.port)",
                         e);
             }
@@ -199,6 +205,20 @@ public final class GuidanceWebServer implements AutoCloseable {
                 settings.redis().port(),
                 settings.demoShop() ? ", demo shop on" : "");
         return server;
+    }
+
+    private static boolean boundElsewhere(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof JavalinBindException || c instanceof java.net.BindException) {
+                return true;
+            }
+            for (Throwable suppressed : c.getSuppressed()) {
+                if (suppressed instanceof java.net.BindException) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**
@@ -696,25 +716,33 @@ public final class GuidanceWebServer implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        long started = System.nanoTime();
+        long stopping = System.nanoTime();
         monitor.markStopping();
-        LOG.info(
-                "Stopping the web service: /readyz answers 503, no new connections, up to {} for"
-                        + " the requests in flight",
-                DependencyMonitor.human(settings.shutdownGrace()));
+        if (started && jetty != null) {
+            // set only now: a stop after a failed start must not wait for a context that never ran
+            jetty.setStopTimeout(settings.shutdownGrace().toMillis());
+            LOG.info(
+                    "Stopping the web service: /readyz answers 503, no new connections, up to {}"
+                            + " for the requests in flight",
+                    DependencyMonitor.human(settings.shutdownGrace()));
+        }
         try {
             app.stop();
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // undeclared checked exceptions from Jetty, through Kotlin
             LOG.warn("while stopping the HTTP server", e);
         }
         monitor.close();
-        LOG.info("HTTP server stopped; flushing and closing the Kafka producer");
+        if (started) {
+            LOG.info("HTTP server stopped; flushing and closing the Kafka producer");
+        }
         producer.close(KAFKA_WAIT);
         kafkaCheck.close();
         inbox.close();
         redis.close();
-        LOG.info(
-                "Web service stopped in {}",
-                DependencyMonitor.human(Duration.ofNanos(System.nanoTime() - started)));
+        if (started) {
+            LOG.info(
+                    "Web service stopped in {}",
+                    DependencyMonitor.human(Duration.ofNanos(System.nanoTime() - stopping)));
+        }
     }
 }
