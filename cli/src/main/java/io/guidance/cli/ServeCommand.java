@@ -24,8 +24,8 @@ final class ServeCommand {
                             "--KEY VALUE",
                             "one setting, over the file's, e.g. --web.port 8081 or --kafka.bootstrap h:9092")
                     + "\n\nGET /healthz answers 200 while the process serves; GET /readyz 503 while"
-                    + " Kafka or Redis is down or the service is stopping. SIGTERM stops gracefully"
-                    + " within web.shutdownGrace.\n"
+                    + " Kafka or Redis is down or the service is stopping.\nSIGTERM stops gracefully"
+                    + " within web.shutdownGrace. See docs/service.md.\n"
                     + ServeProcess.usage("guidance serve").replaceFirst("^usage: [^;]*; ", "");
 
     private ServeCommand() {}

@@ -173,6 +173,7 @@ public final class GuidanceWebServer implements AutoCloseable {
     public static GuidanceWebServer start(WebSettings settings) {
         GuidanceWebServer server = new GuidanceWebServer(settings);
         try {
+            // throws for a lasting refusal; an unreachable Redis is the monitor's to report
             RedisClients.checkAtStart(server.redis, settings.redis(), "the web service");
             server.monitor.start();
             try {
