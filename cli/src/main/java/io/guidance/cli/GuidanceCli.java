@@ -5,8 +5,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The {@code guidance} command: demo, replay, import, rules, discover and report. Every command
- * takes {@code --help}. Wrong arguments print {@code guidance <command>: <problem>} and the
+ * The {@code guidance} command: demo, serve, replay, import, rules, discover and report. Every
+ * command takes {@code --help}. Wrong arguments print {@code guidance <command>: <problem>} and the
  * command's usage, exit 2; a bad input prints {@code guidance <command>: <problem>}, exit 1.
  */
 public final class GuidanceCli {
@@ -17,6 +17,11 @@ public final class GuidanceCli {
             List.of(
                     new Command(
                             "demo", DemoCommand.DESCRIPTION, DemoCommand.USAGE, DemoCommand.HELP),
+                    new Command(
+                            "serve",
+                            ServeCommand.DESCRIPTION,
+                            ServeCommand.USAGE,
+                            ServeCommand.HELP),
                     new Command(
                             "replay",
                             ReplayCommand.DESCRIPTION,
@@ -91,6 +96,8 @@ public final class GuidanceCli {
             switch (command.name()) {
                 case "demo":
                     return DemoCommand.run(args, out, err);
+                case "serve":
+                    return ServeCommand.run(args, out, err);
                 case "replay":
                     return ReplayCommand.run(args, out, err);
                 case "import":

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CliHelpAndErrorsTest {
     private static final List<String> COMMANDS =
-            List.of("demo", "replay", "import", "discover", "report", "rules");
+            List.of("demo", "serve", "replay", "import", "discover", "report", "rules");
 
     @TempDir Path dir;
 
@@ -44,6 +44,7 @@ class CliHelpAndErrorsTest {
         String[][] asks = {
             {"demo", "--help"},
             {"demo", "-h"},
+            {"serve", "--help"},
             {"replay", "--help"},
             {"import", "-h"},
             {"import", "taobao", "--help"},
@@ -145,6 +146,7 @@ class CliHelpAndErrorsTest {
             {"rules", "diff", nope},
             {"demo", "--rules", nope, "--port", "0"},
             {"demo", "--rules", real.toString(), "--data", nope, "--port", "0"},
+            {"serve", "--config", nope},
         };
         for (String[] args : cases) {
             Result r = cli(args);

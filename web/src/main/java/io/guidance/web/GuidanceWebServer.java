@@ -6,18 +6,19 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.guidance.config.Setting;
 import io.guidance.event.DeadLetter;
 import io.guidance.event.Event;
 import io.guidance.event.EventJson;
 import io.guidance.event.EventParser;
 import io.guidance.event.Utf8;
 import io.guidance.redis.RedisClients;
+import io.guidance.redis.RedisFailures;
 import io.guidance.redis.RedisSettings;
 import io.guidance.redis.TriggerInbox;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.staticfiles.Location;
+import io.javalin.util.JavalinBindException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -34,17 +35,20 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.handler.StatisticsHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * The HTTP layer between browsers and the pipeline: a browser can talk neither to Kafka nor to
@@ -57,12 +61,18 @@ import redis.clients.jedis.RedisClient;
  *   <li>{@code GET /v1/triggers/{userId}}: the user's pending trigger as Redis holds it, or 204.
  *   <li>{@code POST /v1/triggers/{triggerId}/ack}: acknowledges a shown trigger ({@link
  *       TriggerInbox}).
- *   <li>{@code GET /healthz}; {@code /guidance.js}; with {@code web.demoShop} the demo shop.
+ *   <li>{@code GET /healthz} (liveness: 200 while the process serves, naming each dependency's
+ *       state) and {@code GET /readyz} (readiness: 503 while Kafka or Redis is down or the service
+ *       is stopping); {@code /guidance.js}; with {@code web.demoShop} the demo shop.
  *   <li>{@code GET /metrics}: Prometheus text ({@link WebMetrics}).
  * </ul>
  *
- * CORS, body and batch limits, a per-client rate limit and the optional per-user token are set by
- * {@link WebSettings}. Served by Javalin on Jetty.
+ * <p>It starts and listens whether or not Kafka and Redis can be reached ({@link
+ * DependencyMonitor}); while one is down, the requests that need it get 503 with {@code
+ * Retry-After}. {@link #close()} stops gracefully: see there.
+ *
+ * <p>CORS, body and batch limits, a per-client rate limit and the optional per-user token are set
+ * by {@link WebSettings}. Served by Javalin on Jetty.
  */
 public final class GuidanceWebServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GuidanceWebServer.class);
@@ -76,6 +86,12 @@ public final class GuidanceWebServer implements AutoCloseable {
 
     /** How long {@code POST /v1/events} waits for Kafka to take a batch before answering 503. */
     private static final Duration KAFKA_WAIT = Duration.ofSeconds(10);
+
+    /** How often Kafka and Redis are checked. */
+    private static final Duration CHECK_EVERY = Duration.ofSeconds(2);
+
+    /** What a 503 for a dependency that is down tells the client to wait, in seconds. */
+    private static final String RETRY_AFTER_SECONDS = "5";
 
     /** A SPEC rule id, the first part of a trigger id. */
     private static final Pattern RULE_ID = Pattern.compile("[a-z0-9-]+");
@@ -94,6 +110,11 @@ public final class GuidanceWebServer implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
     private final RedisClient redis;
     private final TriggerInbox inbox;
+    private final KafkaTopicCheck kafkaCheck;
+    private final DependencyMonitor monitor;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile Server jetty;
+    private volatile boolean started;
     private final Javalin app;
     private final WebMetrics metrics = new WebMetrics();
 
@@ -110,10 +131,21 @@ public final class GuidanceWebServer implements AutoCloseable {
         RedisSettings redisSettings = settings.redis();
         this.redis = RedisClients.create(redisSettings, "guidance-web", 16);
         this.inbox = new TriggerInbox(redisSettings, redis);
+        this.kafkaCheck = new KafkaTopicCheck(settings.kafkaBootstrap(), eventsTopic);
+        this.monitor =
+                new DependencyMonitor(
+                        kafkaCheck::check, () -> redisCheck(redis, redisSettings), CHECK_EVERY);
         this.app =
                 Javalin.create(
                         config -> {
                             config.showJavalinBanner = false;
+                            // the statistics handler counts the requests in flight, which a
+                            // graceful stop waits for (see close())
+                            config.jetty.modifyServer(
+                                    server -> {
+                                        server.setHandler(new StatisticsHandler());
+                                        jetty = server;
+                                    });
                             config.http.maxRequestSize = settings.maxBodyBytes();
                             config.requestLogger.http(metrics::request);
                             config.staticFiles.add(
@@ -138,64 +170,69 @@ public final class GuidanceWebServer implements AutoCloseable {
      * #close()} stops it.
      *
      * @throws IllegalStateException when Redis refuses the service for good (wrong credentials, a
-     *     missing permission, an untrusted certificate), with one sentence naming the cause; an
-     *     unreachable Redis only logs a warning, and {@code /healthz} answers 503 until it is back
+     *     missing permission, an untrusted certificate) or the port cannot be bound, with one
+     *     sentence naming the cause; an unreachable Kafka or Redis only logs a warning, and the
+     *     service runs ({@code /readyz} answers 503) until it is back
      */
     public static GuidanceWebServer start(WebSettings settings) {
         GuidanceWebServer server = new GuidanceWebServer(settings);
         try {
-            RedisClients.checkAtStart(server.redis, settings.redis(), "the web service")
-                    .ifPresent(
-                            cause ->
-                                    LOG.warn(
-                                            "Redis at {}:{} is unreachable at start ({}); /healthz"
-                                                    + " answers 503 until it is back",
-                                            settings.redis().host(),
-                                            settings.redis().port(),
-                                            cause));
-            server.app.start(settings.host(), settings.port());
+            // throws for a lasting refusal; an unreachable Redis is the monitor's to report
+            RedisClients.checkAtStart(server.redis, settings.redis(), "the web service");
+            server.monitor.start();
+            try {
+                server.app.start(settings.host(), settings.port());
+                server.started = true;
+            } catch (Exception e) {
+                // Javalin is Kotlin: Jetty's checked exceptions arrive undeclared
+                throw new IllegalStateException(
+                        "cannot listen on "
+                                + settings.host()
+                                + ":"
+                                + settings.port()
+                                + ": "
+                                + (boundElsewhere(e)
+                                        ? "the address is in use"
+                                        : String.valueOf(e.getMessage()))
+                                + " (web.host, web.port)",
+                        e);
+            }
         } catch (RuntimeException e) {
             server.close();
             throw e;
         }
         LOG.info(
-                "Guidance web service on {}:{} (events to {}, triggers from Redis {}{})",
+                "Guidance web service on {}:{} (events to {}, triggers from Redis {}:{}{})",
                 settings.host(),
                 server.port(),
                 server.eventsTopic,
                 settings.redis().host(),
+                settings.redis().port(),
                 settings.demoShop() ? ", demo shop on" : "");
         return server;
     }
 
+    private static boolean boundElsewhere(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof JavalinBindException || c instanceof java.net.BindException) {
+                return true;
+            }
+            for (Throwable suppressed : c.getSuppressed()) {
+                if (suppressed instanceof java.net.BindException) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /**
      * {@code java io.guidance.web.GuidanceWebServer [--config FILE] [--key value ...]}: runs until
-     * stopped.
+     * SIGTERM or Ctrl-C, then stops gracefully; the same as {@code guidance serve} ({@link
+     * ServeProcess}).
      */
     public static void main(String[] args) throws Exception {
-        WebSettings settings;
-        try {
-            settings = WebSettings.fromArgs(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.err.println(
-                    "usage: GuidanceWebServer [--config FILE] [--key value ...]; web settings: "
-                            + WebSettings.WEB_KEYS.stream()
-                                    .map(Setting::key)
-                                    .collect(Collectors.joining(", ")));
-            System.exit(2);
-            return;
-        }
-        GuidanceWebServer server;
-        try {
-            server = start(settings);
-        } catch (IllegalStateException e) {
-            System.err.println(e.getMessage());
-            System.exit(1);
-            return;
-        }
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "guidance-web-shutdown"));
-        Thread.currentThread().join();
+        System.exit(ServeProcess.main("GuidanceWebServer", args, System.err));
     }
 
     public int port() {
@@ -226,8 +263,11 @@ public final class GuidanceWebServer implements AutoCloseable {
         app.post("/v1/events", this::events);
         app.get("/v1/triggers/{userId}", this::pendingTrigger);
         app.post("/v1/triggers/{triggerId}/ack", this::acknowledge);
-        app.get("/healthz", this::health);
+        app.get("/healthz", this::liveness);
+        app.get("/readyz", this::readiness);
         app.get(WebMetrics.PATH, metrics::scrape);
+        app.before("/v1/events", this::needsKafka);
+        app.before("/v1/triggers/*", this::needsRedis);
         if (settings.demoShop()) {
             app.get("/", ctx -> page(ctx, "index.html"));
             app.get("/item/{itemId}", ctx -> page(ctx, "item.html"));
@@ -235,6 +275,17 @@ public final class GuidanceWebServer implements AutoCloseable {
             app.get("/checkout", ctx -> page(ctx, "checkout.html"));
             app.post("/demo/session", this::demoSession);
         }
+        // a Redis call that fails because Redis is down, between two checks of the monitor
+        app.exception(
+                JedisException.class,
+                (e, ctx) -> {
+                    if (!RedisFailures.isTransient(e)) {
+                        LOG.warn("{} {} failed", ctx.method(), route(ctx), e);
+                        error(ctx, 500, "internal", "the request failed; see the service's log");
+                        return;
+                    }
+                    redisUnavailable(ctx);
+                });
         app.exception(
                 Exception.class,
                 (e, ctx) -> {
@@ -550,15 +601,80 @@ public final class GuidanceWebServer implements AutoCloseable {
     // --- health and the demo shop
     // ---------------------------------------------------------------------------------
 
-    private void health(Context ctx) {
-        try {
-            redis.ping();
-        } catch (RuntimeException e) {
-            metrics.redisError("ping", e);
-            error(ctx, 503, "redis_unavailable", e.getMessage());
+    /** Liveness: 200 as long as the process serves requests, whatever Kafka and Redis do. */
+    private void liveness(Context ctx) {
+        ctx.header("Cache-Control", "no-store");
+        json(ctx, 200, monitor.toJson("ok"));
+    }
+
+    /** Readiness: 200 when Kafka and Redis are up and the service is not stopping, else 503. */
+    private void readiness(Context ctx) {
+        ctx.header("Cache-Control", "no-store");
+        if (monitor.ready()) {
+            json(ctx, 200, monitor.toJson("ready"));
             return;
         }
-        json(ctx, 200, Map.of("status", "ok"));
+        Map<String, Object> answer = monitor.toJson("not_ready");
+        List<String> down = new ArrayList<>();
+        if (monitor.stopping()) {
+            down.add("stopping");
+        }
+        if (!monitor.kafka().up()) {
+            down.add("kafka");
+        }
+        if (!monitor.redis().up()) {
+            down.add("redis");
+        }
+        answer.put("down", down);
+        json(ctx, 503, answer);
+    }
+
+    /**
+     * Refuses a batch at once while the monitor sees Kafka down, rather than holding the request
+     * for the producer's timeout; the page sends it again after {@code Retry-After}.
+     */
+    private void needsKafka(Context ctx) {
+        if (!ctx.method().name().equals("POST") || monitor.kafka().up()) {
+            return;
+        }
+        ctx.header("Retry-After", RETRY_AFTER_SECONDS);
+        error(
+                ctx,
+                503,
+                "kafka_unavailable",
+                "the events could not be stored; send them again later");
+        ctx.skipRemainingHandlers();
+    }
+
+    /** Refuses a trigger request at once while the monitor sees Redis down. */
+    private void needsRedis(Context ctx) {
+        if (ctx.method().name().equals("OPTIONS") || monitor.redis().up()) {
+            return;
+        }
+        redisUnavailable(ctx);
+        ctx.skipRemainingHandlers();
+    }
+
+    private void redisUnavailable(Context ctx) {
+        ctx.header("Retry-After", RETRY_AFTER_SECONDS);
+        error(ctx, 503, "redis_unavailable", "triggers cannot be read now; try again later");
+    }
+
+    /** One PING: up, down for now (unreachable), or refused for good (the sentence says why). */
+    private static DependencyMonitor.Outcome redisCheck(RedisClient redis, RedisSettings s) {
+        String at = "Redis at " + s.host() + ":" + s.port();
+        try {
+            redis.ping();
+            return DependencyMonitor.Outcome.up(at + " answers PING");
+        } catch (JedisException e) {
+            if (RedisFailures.isTransient(e)) {
+                return DependencyMonitor.Outcome.down(
+                        at
+                                + " cannot be reached; is redis-server running, and are redis.host"
+                                + " and redis.port right?");
+            }
+            return DependencyMonitor.Outcome.down(RedisFailures.describe(s, e, "the web service"));
+        }
     }
 
     private void page(Context ctx, String file) throws IOException {
@@ -604,19 +720,44 @@ public final class GuidanceWebServer implements AutoCloseable {
     }
 
     /**
-     * Stops accepting requests, then closes the Kafka producer (sending what it holds) and the
-     * Redis client.
+     * Stops gracefully, in this order: {@code /readyz} answers 503; the listening socket closes, so
+     * no new connection is accepted; the requests in flight (a batch waiting for Kafka's acks)
+     * finish, for up to {@code web.shutdownGrace}; then the Kafka producer sends what it still
+     * holds and closes, then the Redis client. Idempotent.
      */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        long stopping = System.nanoTime();
+        monitor.markStopping();
+        if (started && jetty != null) {
+            // set only now: a stop after a failed start must not wait for a context that never ran
+            jetty.setStopTimeout(settings.shutdownGrace().toMillis());
+            LOG.info(
+                    "Stopping the web service: /readyz answers 503, no new connections, up to {}"
+                            + " for the requests in flight",
+                    DependencyMonitor.human(settings.shutdownGrace()));
+        }
         try {
             app.stop();
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // undeclared checked exceptions from Jetty, through Kotlin
             LOG.warn("while stopping the HTTP server", e);
         }
-        producer.close(Duration.ofSeconds(5));
+        monitor.close();
+        if (started) {
+            LOG.info("HTTP server stopped; flushing and closing the Kafka producer");
+        }
+        producer.close(KAFKA_WAIT);
+        kafkaCheck.close();
         inbox.close();
         redis.close();
         metrics.close();
+        if (started) {
+            LOG.info(
+                    "Web service stopped in {}",
+                    DependencyMonitor.human(Duration.ofNanos(System.nanoTime() - stopping)));
+        }
     }
 }

@@ -6,6 +6,7 @@ import io.guidance.config.Settings;
 import io.guidance.redis.RedisSettings;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -58,6 +59,12 @@ public final class WebSettings {
             Setting.text("web.tokenSecret", "", "when set, API calls need a token for their user");
     public static final Setting<Boolean> DEMO_SHOP =
             Setting.flag("web.demoShop", false, "also serve the demo shop; for demos only");
+    public static final Setting<Duration> SHUTDOWN_GRACE =
+            Setting.duration(
+                    "web.shutdownGrace",
+                    "10s",
+                    false,
+                    "how long a stop waits for requests in flight before closing the producer");
 
     /** Every {@code web.*} key. */
     public static final List<Setting<?>> WEB_KEYS =
@@ -70,7 +77,8 @@ public final class WebSettings {
                     RATE_LIMIT,
                     CLIENT_IP_HEADER,
                     TOKEN_SECRET,
-                    DEMO_SHOP);
+                    DEMO_SHOP,
+                    SHUTDOWN_GRACE);
 
     /** Every key of the shared settings file: the service's, then the job's and Redis's. */
     public static final List<Setting<?>> KEYS;
@@ -194,6 +202,14 @@ public final class WebSettings {
     /** Serve the demo shop (and its session endpoint) beside the API; for demos only. */
     public boolean demoShop() {
         return values.get(DEMO_SHOP);
+    }
+
+    /**
+     * How long a stop waits for the requests in flight (a batch waiting for Kafka's acks) once the
+     * service no longer accepts connections; then the producer is flushed and closed.
+     */
+    public Duration shutdownGrace() {
+        return values.get(SHUTDOWN_GRACE);
     }
 
     @Override

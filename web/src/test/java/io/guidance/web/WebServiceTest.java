@@ -423,11 +423,20 @@ class WebServiceTest {
     }
 
     @Test
-    void theHealthCheckAndTheSnippetAreServedButTheDemoShopOnlyWhenAskedFor() throws Exception {
+    void healthReadinessAndTheSnippetAreServedButTheDemoShopOnlyWhenAskedFor() throws Exception {
         GuidanceWebServer plain = server(Map.of());
         GuidanceWebServer demo = server(Map.of("web.demoShop", "true"));
 
-        assertThat(get(plain, "/healthz", Map.of()).statusCode()).isEqualTo(200);
+        HttpResponse<String> health = get(plain, "/healthz", Map.of());
+        assertThat(health.statusCode()).isEqualTo(200);
+        JsonNode states = JSON.readTree(health.body());
+        assertThat(states.get("status").asText()).isEqualTo("ok");
+        assertThat(states.get("kafka").get("up").asBoolean()).isTrue();
+        assertThat(states.get("kafka").get("detail").asText()).contains(EVENTS);
+        assertThat(states.get("redis").get("up").asBoolean()).isTrue();
+        HttpResponse<String> ready = get(plain, "/readyz", Map.of());
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(ready.body()).get("status").asText()).isEqualTo("ready");
         HttpResponse<String> snippet = get(plain, "/guidance.js", Map.of());
         assertThat(snippet.statusCode()).isEqualTo(200);
         assertThat(snippet.body()).contains("window", "Guidance");
