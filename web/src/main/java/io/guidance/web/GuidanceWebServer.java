@@ -135,6 +135,7 @@ public final class GuidanceWebServer implements AutoCloseable {
         this.monitor =
                 new DependencyMonitor(
                         kafkaCheck::check, () -> redisCheck(redis, redisSettings), CHECK_EVERY);
+        metrics.bindDependencies(monitor);
         this.app =
                 Javalin.create(
                         config -> {

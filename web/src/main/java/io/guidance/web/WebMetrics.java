@@ -3,6 +3,7 @@ package io.guidance.web;
 import io.guidance.redis.TriggerInbox;
 import io.javalin.http.Context;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -125,6 +126,19 @@ final class WebMetrics implements AutoCloseable {
                 .description("GET /v1/triggers/{userId} answers: found (200) or none (204)")
                 .tag("result", result)
                 .register(registry);
+    }
+
+    /**
+     * {@code guidance_web_dependency_up{dependency=kafka|redis}}: 1 while the monitor finds it up,
+     * else 0; the readiness the probes see, for alerts.
+     */
+    void bindDependencies(DependencyMonitor monitor) {
+        for (DependencyMonitor.Watched w : List.of(monitor.kafka(), monitor.redis())) {
+            Gauge.builder("guidance.web.dependency.up", w, x -> x.up() ? 1 : 0)
+                    .description("1 while the dependency answers the service's checks, else 0")
+                    .tag("dependency", w.name().toLowerCase(Locale.ROOT))
+                    .register(registry);
+        }
     }
 
     /** Adds the producer's own metrics ({@code kafka_producer_*}). */
