@@ -19,6 +19,7 @@ import io.guidance.trigger.TriggerJson;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -286,7 +287,7 @@ class GuideFunnelLiveTest {
                                 triggerId("user-1", deadline + 1)));
                 // moves event time past every deadline (the watermark trails by 2 s)
                 batch.add(event("ticker", again + WITHIN + 6_000, "page_ping", "/", null));
-                send(producer, batch);
+                sendInOrder(producer, batch);
                 awaitFunnel(redis, "first run");
             } finally {
                 Checkpoints.cancel(first);
@@ -326,7 +327,7 @@ class GuideFunnelLiveTest {
                                 .orElseThrow();
                 batch.add(feedback("user-0", t1, "guide_shown", guideOf("user-0"), zero));
                 batch.add(event("ticker", t1 + WITHIN + 6_000, "page_ping", "/", null));
-                send(producer, batch);
+                sendInOrder(producer, batch);
                 awaitFunnel(redis, "after the restore");
             } finally {
                 Checkpoints.cancel(restored);
@@ -378,7 +379,20 @@ class GuideFunnelLiveTest {
         byte[] json =
                 EventJson.toJsonBytes(
                         new Event(id, user, "s-" + user, ts, type, page, null, props));
-        return new ProducerRecord<>(LivePipeline.EVENTS, user, json);
+        return new ProducerRecord<>(LivePipeline.EVENTS, null, ts, user, json);
+    }
+
+    /**
+     * Sends a batch in event-time order: a partition's events out of order by more than the 2 s
+     * bound would turn the earlier ones late (SPEC section 2), which is not what this test is
+     * about.
+     */
+    private static void sendInOrder(
+            KafkaProducer<String, byte[]> producer, List<ProducerRecord<String, byte[]>> batch)
+            throws Exception {
+        List<ProducerRecord<String, byte[]>> sorted = new ArrayList<>(batch);
+        sorted.sort(Comparator.comparingLong(ProducerRecord::timestamp));
+        send(producer, sorted);
     }
 
     private static ProducerRecord<String, byte[]> feedback(
