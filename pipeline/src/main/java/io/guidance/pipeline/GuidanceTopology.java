@@ -112,7 +112,7 @@ public final class GuidanceTopology {
                         .name(Uids.EXPERIMENT_TOTALS);
 
         // The guide funnel (SPEC section 7): feedback picked from the input where it is split,
-        // chained, so that other events cost one type comparison and nothing reaches detection;
+        // chained, so that other events cost one type comparison and detection does no extra work;
         // joined with every trigger by trigger id, then counted per rule in checkpointed state.
         DataStream<Feedback> feedback =
                 events.flatMap(new FeedbackEvents())
