@@ -230,6 +230,7 @@ public final class GuidanceWebServer implements AutoCloseable {
             app.get("/checkout", ctx -> page(ctx, "checkout.html"));
             app.post("/demo/session", this::demoSession);
         }
+        Dashboard.register(app, settings, redis);
         app.exception(
                 Exception.class,
                 (e, ctx) -> {
