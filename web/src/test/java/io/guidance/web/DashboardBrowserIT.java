@@ -219,6 +219,149 @@ class DashboardBrowserIT {
     }
 
     /**
+     * What the page draws for comparisons, the SRM flag, the verdict, the funnel and stale totals,
+     * from hashes the test writes under a prefix of its own (a second service shows only that
+     * prefix): every number on the page is the API's.
+     */
+    @Test
+    void comparisonsSrmVerdictFunnelAndStaleTotalsAreDrawnAsTheApiAnswers() throws Exception {
+        long old = System.currentTimeMillis() - Duration.ofMinutes(10).toMillis();
+        String updated = Long.toString(old);
+        try (RedisClient client = RedisClient.create(redis.host(), redis.port());
+                GuidanceWebServer fixture =
+                        GuidanceWebServer.start(
+                                WebSettings.of(
+                                        Map.of(
+                                                "redis.host", redis.host(),
+                                                "redis.port", Integer.toString(redis.port()),
+                                                "kafka.bootstrap", stack.bootstrapServers(),
+                                                "web.host", "127.0.0.1",
+                                                "web.port", "0",
+                                                "web.dashboard", "true",
+                                                "web.dashboardPrefixes", "fixture")))) {
+            client.hset(
+                    "fixture:experiment:steady",
+                    experiment("steady", "help", 200, 30, 200, 20, updated));
+            client.hset(
+                    "fixture:experiment:skewed",
+                    experiment("skewed", "help", 300, 90, 200, 20, updated));
+            client.hset(
+                    "fixture:experiment:clear-win",
+                    experiment("clear-win", "help", 1000, 150, 1000, 100, updated));
+            Map<String, String> funnel = new HashMap<>();
+            funnel.put("guides", "help");
+            funnel.put("help/delivered", "10");
+            funnel.put("help/suppressed:control", "5");
+            funnel.put("help/suppressed:cooldown", "2");
+            funnel.put("help/shown", "8");
+            funnel.put("help/clicked", "3");
+            funnel.put("help/dismissed", "2");
+            funnel.put("help/completed", "1");
+            funnel.put("updatedAt", updated);
+            client.hset("fixture:funnel:steady", funnel);
+
+            JsonNode api =
+                    JSON.readTree(
+                            HTTP.send(
+                                            HttpRequest.newBuilder(
+                                                            URI.create(
+                                                                    "http://127.0.0.1:"
+                                                                            + fixture.port()
+                                                                            + "/dashboard/api/summary"))
+                                                    .build(),
+                                            HttpResponse.BodyHandlers.ofString())
+                                    .body());
+            Page page = chromium.newPage();
+            page.navigate("http://127.0.0.1:" + fixture.port() + "/dashboard");
+            page.waitForFunction(
+                    "() => document.querySelectorAll('tr[data-comparison]').length === 3");
+
+            for (JsonNode x : api.get("sources").get(0).get("experiments")) {
+                String card = "[data-experiment=\"" + x.get("experiment").asText() + "\"]";
+                assertThat(page.getAttribute(card, "data-srm")).isEqualTo(x.get("srm").asText());
+                assertThat(page.locator(card + " [data-flag=srm]").count())
+                        .isEqualTo(x.get("srm").asBoolean() ? 1 : 0);
+                JsonNode c = x.get("comparisons").get(0);
+                String row = card + " tr[data-comparison=help]";
+                assertThat(page.getAttribute(row, "data-vs")).isEqualTo("control");
+                assertThat(number(page, row, "data-diff")).isEqualTo(c.get("diff").asDouble());
+                assertThat(number(page, row, "data-ci-low"))
+                        .isEqualTo(c.get("ci95").get(0).asDouble());
+                assertThat(number(page, row, "data-ci-high"))
+                        .isEqualTo(c.get("ci95").get(1).asDouble());
+                assertThat(number(page, row, "data-always-valid-low"))
+                        .isEqualTo(c.get("alwaysValid95").get(0).asDouble());
+                assertThat(number(page, row, "data-always-valid-high"))
+                        .isEqualTo(c.get("alwaysValid95").get(1).asDouble());
+                assertThat(number(page, row, "data-p-value")).isEqualTo(c.get("pValue").asDouble());
+                assertThat(page.getAttribute(row, "data-significant"))
+                        .isEqualTo(c.get("significant").asText());
+                assertThat(
+                                page.locator(card + " .verdict[data-comparison=help] .flag")
+                                        .textContent())
+                        .startsWith(c.get("significant").asBoolean() ? "significant" : "not");
+            }
+            // 15% against 10% of 1000 each: z = 3.38, p < 0.001, balanced, enough users
+            assertThat(
+                            page.getAttribute(
+                                    "[data-experiment=\"clear-win\"] tr[data-comparison=help]",
+                                    "data-significant"))
+                    .isEqualTo("true");
+            assertThat(page.getAttribute("[data-experiment=\"skewed\"]", "data-srm"))
+                    .isEqualTo("true");
+
+            String stages = "[data-rule=steady] svg[data-chart=funnel] rect[data-stage=";
+            assertThat(page.getAttribute(stages + "triggered]", "data-count")).isEqualTo("17");
+            assertThat(page.getAttribute(stages + "delivered]", "data-count")).isEqualTo("10");
+            assertThat(page.getAttribute(stages + "shown]", "data-count")).isEqualTo("8");
+            assertThat(page.getAttribute(stages + "clicked]", "data-count")).isEqualTo("3");
+            assertThat(page.getAttribute(stages + "completed]", "data-count")).isEqualTo("1");
+            assertThat(page.getAttribute(stages + "dismissed]", "data-count")).isEqualTo("2");
+            assertThat(
+                            page.getAttribute(
+                                    "[data-rule=steady] rect[data-status=\"suppressed:control\"]",
+                                    "data-count"))
+                    .isEqualTo("5");
+
+            // ten minutes without new totals: the page says so
+            assertThat(page.getAttribute("#stale", "data-stale")).isEqualTo("true");
+            assertThat(page.isVisible("#stale")).isTrue();
+            assertThat(page.getAttribute("#updated", "data-updated-at")).isEqualTo(updated);
+            page.screenshot(
+                    new Page.ScreenshotOptions()
+                            .setPath(SCREENSHOT.resolveSibling("dashboard-comparisons.png"))
+                            .setFullPage(true));
+        }
+    }
+
+    private static double number(Page page, String selector, String attribute) {
+        return Double.parseDouble(page.getAttribute(selector, attribute));
+    }
+
+    /** An experiment's totals with shares 50/50 for a variant and control. */
+    private static Map<String, String> experiment(
+            String salt,
+            String variant,
+            long exposedV,
+            long convertedV,
+            long exposedC,
+            long convertedC,
+            String updatedAt) {
+        Map<String, String> h = new HashMap<>();
+        h.put("salt", salt);
+        h.put("arms", variant + ",control");
+        h.put(variant + ":exposed", Long.toString(exposedV));
+        h.put(variant + ":converted", Long.toString(convertedV));
+        h.put(variant + ":share", "50");
+        h.put("control:exposed", Long.toString(exposedC));
+        h.put("control:converted", Long.toString(convertedC));
+        h.put("control:share", "50");
+        h.put("controlArm", "control");
+        h.put("updatedAt", updatedAt);
+        return h;
+    }
+
+    /**
      * Null when every experiment and funnel hash in Redis is on the page with the same numbers;
      * otherwise the first difference.
      */
@@ -289,7 +432,7 @@ class DashboardBrowserIT {
                 }
                 String guide = field.getKey().substring(0, slash);
                 String what = field.getKey().substring(slash + 1);
-                JsonNode count = f.path(guide).path(what);
+                JsonNode count = f.path("guides").path(guide).path(what);
                 if (count.isMissingNode() || count.asLong() != Long.parseLong(field.getValue())) {
                     return "funnel " + ruleId + " " + field + ": page " + f;
                 }
@@ -313,13 +456,12 @@ class DashboardBrowserIT {
                     "      noSharesNote: !!x.querySelector('[data-note=\"no-shares\"]') };",
                     "  });",
                     "  const funnels = [...document.querySelectorAll('.funnel')].map(f => {",
-                    "    const r = { rule: f.dataset.rule };",
-                    "    f.querySelectorAll('tr[data-guide]').forEach(g => {",
-                    "      const c = { shown: Number(g.dataset.shown), clicked: Number(g.dataset.clicked),",
-                    "        dismissed: Number(g.dataset.dismissed), completed: Number(g.dataset.completed) };",
-                    "      g.querySelectorAll('td[data-status]').forEach(s => {",
-                    "        c[s.dataset.status] = Number(s.dataset.count); });",
-                    "      r[g.dataset.guide] = c; });",
+                    "    const r = { rule: f.dataset.rule, guides: {} };",
+                    "    f.querySelectorAll('td[data-guide]').forEach(td => {",
+                    "      const g = td.dataset.guide;",
+                    "      r.guides[g] = r.guides[g] || {};",
+                    "      const what = td.dataset.status || td.dataset.feedback || td.dataset.total;",
+                    "      r.guides[g][what] = Number(td.dataset.count); });",
                     "    return r;",
                     "  });",
                     "  const u = document.getElementById('updated').dataset.updatedAt;",

@@ -224,9 +224,10 @@
       card.appendChild(diffChart(x));
       var ct = el('table', { 'class': 'comparisons' }, card);
       var ch = el('tr', null, el('thead', null, ct));
-      ['arm vs ' + x.controlArm, 'diff', '95% interval', 'always-valid 95%', 'lift', 'p', 'verdict']
+      ['vs ' + x.controlArm, 'diff', '95% interval', 'always-valid 95%', 'lift', 'p']
         .forEach(function (h) { el('th', null, ch, h); });
       var cb = el('tbody', null, ct);
+      var verdicts = el('div', { 'class': 'verdicts' });
       x.comparisons.forEach(function (c) {
         var tr = el('tr', {
           'data-comparison': c.arm,
@@ -246,10 +247,12 @@
         el('td', null, tr, '[' + pp(c.alwaysValid95[0]) + ', ' + pp(c.alwaysValid95[1]) + ']');
         el('td', null, tr, c.lift === undefined ? '-' : pct(c.lift));
         el('td', null, tr, pValue(c.pValue));
-        var verdict = el('td', null, tr);
-        el('span', { 'class': 'flag ' + (c.significant ? 'significant' : 'not-significant') }, verdict,
+        var line = el('div', { 'class': 'verdict', 'data-comparison': c.arm, 'data-significant': c.significant },
+          verdicts, c.arm + ' vs ' + c.vs + ': ');
+        el('span', { 'class': 'flag ' + (c.significant ? 'significant' : 'not-significant') }, line,
           c.significant ? 'significant' : 'not significant' + reason(x, c));
       });
+      card.appendChild(verdicts);
     } else if (x.sharesKnown) {
       el('div', { 'class': 'meta' }, card, 'No comparison yet: the control arm and a variant both need exposed users.');
     }
@@ -362,23 +365,28 @@
       box.appendChild(funnelChart(g));
     });
 
+    // one column per guide, one row per status and feedback: narrow however many statuses there are
     var table = el('table', { 'class': 'statuses' }, card);
     var head = el('tr', null, el('thead', null, table));
-    el('th', null, head, 'guide');
-    el('th', null, head, 'triggered');
-    statuses.forEach(function (s) { el('th', null, head, s.replace('suppressed:', '')); });
-    ['shown', 'clicked', 'dismissed', 'completed'].forEach(function (h) { el('th', null, head, h); });
+    el('th', null, head, 'triggers');
+    f.guides.forEach(function (g) { el('th', null, head, g.guide); });
     var body = el('tbody', null, table);
-    f.guides.forEach(function (g) {
-      var tr = el('tr', { 'data-guide': g.guide, 'data-triggered': g.triggered, 'data-shown': g.shown,
-        'data-clicked': g.clicked, 'data-dismissed': g.dismissed, 'data-completed': g.completed }, body);
-      el('td', null, tr, g.guide);
-      el('td', null, tr, String(g.triggered));
-      statuses.forEach(function (s) {
-        var n = g.statuses[s] || 0;
-        el('td', { 'data-status': s, 'data-count': n }, tr, String(n));
+    function row(label, attr, name, valueOf) {
+      var tr = el('tr', null, body);
+      el('td', null, tr, label);
+      f.guides.forEach(function (g) {
+        var n = valueOf(g);
+        var attrs = { 'data-guide': g.guide, 'data-count': n };
+        attrs[attr] = name;
+        el('td', attrs, tr, String(n));
       });
-      ['shown', 'clicked', 'dismissed', 'completed'].forEach(function (k) { el('td', null, tr, String(g[k])); });
+    }
+    row('triggered', 'data-total', 'triggered', function (g) { return g.triggered; });
+    statuses.forEach(function (st) {
+      row(st, 'data-status', st, function (g) { return g.statuses[st] || 0; });
+    });
+    ['shown', 'clicked', 'dismissed', 'completed'].forEach(function (k) {
+      row(k, 'data-feedback', k, function (g) { return g[k]; });
     });
     return card;
   }
