@@ -166,7 +166,18 @@ final class DashboardSummary {
         }
         List<ArmCounts> arms = new ArrayList<>();
         boolean sharesKnown = true;
-        for (String arm : list(hash.get("arms"))) {
+        List<String> names = list(hash.get("arms"));
+        // a configured arm nobody was exposed in yet has a share but no counts: it still counts
+        // in the sample ratio check, as in guidance report
+        for (String field : new TreeSet<>(hash.keySet())) {
+            if (field.endsWith(":share")) {
+                String arm = field.substring(0, field.length() - ":share".length());
+                if (!arm.isEmpty() && !names.contains(arm)) {
+                    names.add(arm);
+                }
+            }
+        }
+        for (String arm : names) {
             long exposed = count(hash.get(arm + ":exposed"));
             // only exposed users convert; a torn read must not fail the whole page
             long converted = Math.min(count(hash.get(arm + ":converted")), exposed);

@@ -223,6 +223,28 @@ class DashboardTest {
     }
 
     @Test
+    void aConfiguredArmWithoutExposureCountsInTheSrmCheck() throws Exception {
+        client.hset(
+                "guidance:experiment:lopsided",
+                hash(
+                        "salt", "lopsided",
+                        "arms", "help",
+                        "help:exposed", "100",
+                        "help:converted", "10",
+                        "help:share", "50",
+                        "control:share", "50",
+                        "controlArm", "control"));
+        JsonNode x = experiment(summary(server()), "lopsided");
+
+        assertThat(arm(x, "control").get("exposed").asLong()).isZero();
+        assertThat(arm(x, "control").has("rate")).isFalse();
+        // expected 50 and 50, seen 100 and 0: chi-square = 2 * 50^2 / 50 = 100, p far below 0.001
+        assertThat(x.get("srmPValue").asDouble()).isLessThan(1e-20);
+        assertThat(x.get("srm").asBoolean()).isTrue();
+        assertThat(x.get("comparisons")).isEmpty();
+    }
+
+    @Test
     void totalsWithoutSharesShowCountsAndRatesButNoSrmCheckOrComparison() throws Exception {
         client.hset(
                 "guidance:experiment:program",
