@@ -5,7 +5,7 @@ import io.guidance.config.Settings;
 import io.guidance.event.SourceRecord;
 import io.guidance.pipeline.kafka.KafkaConnectors;
 import io.guidance.pipeline.kafka.RulesTopic;
-import io.guidance.pipeline.redis.ExperimentTotalsRedisSink;
+import io.guidance.pipeline.redis.AbsoluteHashRedisSink;
 import io.guidance.pipeline.redis.TriggerRedisSink;
 import io.guidance.rules.RuleSet;
 import io.guidance.rules.RulesUpdate;
@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The job for {@code flink run}: Kafka events in; delivered triggers to Redis; every trigger with
  * its delivery status to the audit topic; exposures and conversions to the experiments topic and
- * their running totals to Redis; bad and late records to the dead-letter topic.
+ * their running totals, and each rule's guide funnel, to Redis; bad and late records to the
+ * dead-letter topic.
  *
  * <pre>flink run guidance-pipeline-job.jar --config config/cluster.yaml [--key value ...]</pre>
  */
@@ -107,9 +108,13 @@ public final class GuidanceJob {
                 .uid(Uids.EXPERIMENTS_SINK)
                 .name(Uids.EXPERIMENTS_SINK);
         out.experimentTotals
-                .sinkTo(new ExperimentTotalsRedisSink(config.redis()))
+                .sinkTo(AbsoluteHashRedisSink.experiments(config.redis()))
                 .uid(Uids.EXPERIMENT_TOTALS_SINK)
                 .name(Uids.EXPERIMENT_TOTALS_SINK);
+        out.funnelTotals
+                .sinkTo(AbsoluteHashRedisSink.funnels(config.redis()))
+                .uid(Uids.FUNNEL_TOTALS_SINK)
+                .name(Uids.FUNNEL_TOTALS_SINK);
         out.deadLetters
                 .sinkTo(KafkaConnectors.deadLetterSink(config))
                 .uid(Uids.DEAD_LETTER_SINK)

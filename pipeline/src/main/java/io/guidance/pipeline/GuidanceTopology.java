@@ -10,6 +10,11 @@ import io.guidance.event.SourceRecord;
 import io.guidance.experiment.ExperimentRecord;
 import io.guidance.experiment.ExperimentTotals;
 import io.guidance.experiment.ExperimentTotalsFunction;
+import io.guidance.funnel.Feedback;
+import io.guidance.funnel.FeedbackEvents;
+import io.guidance.funnel.GuideFunnelJoin;
+import io.guidance.funnel.GuideFunnelTotals;
+import io.guidance.funnel.GuideFunnelTotalsFunction;
 import io.guidance.rules.RuleSet;
 import io.guidance.rules.RulesUpdate;
 import io.guidance.trigger.Trigger;
@@ -36,17 +41,22 @@ public final class GuidanceTopology {
         /** Each experiment's running totals, at most once a second per experiment. */
         public final DataStream<ExperimentTotals> experimentTotals;
 
+        /** Each rule's guide funnel totals, at most once a second per rule. */
+        public final DataStream<GuideFunnelTotals> funnelTotals;
+
         Outputs(
                 DataStream<Trigger> triggers,
                 DataStream<DeadLetter> deadLetters,
                 DataStream<String> duplicates,
                 DataStream<ExperimentRecord> experiments,
-                DataStream<ExperimentTotals> experimentTotals) {
+                DataStream<ExperimentTotals> experimentTotals,
+                DataStream<GuideFunnelTotals> funnelTotals) {
             this.triggers = triggers;
             this.deadLetters = deadLetters;
             this.duplicates = duplicates;
             this.experiments = experiments;
             this.experimentTotals = experimentTotals;
+            this.funnelTotals = funnelTotals;
         }
     }
 
@@ -91,18 +101,40 @@ public final class GuidanceTopology {
                         .union(triggers.getSideOutput(OutputTags.DEAD_LETTERS));
         DataStream<ExperimentRecord> experiments = triggers.getSideOutput(OutputTags.EXPERIMENTS);
         // totals live in Flink state, checkpointed with the exposures that made them: a restart
-        // counts nothing twice (Redis only ever receives absolute values)
+        // counts nothing twice (Redis only ever receives absolute values); the rules in force give
+        // each arm's share
         DataStream<ExperimentTotals> totals =
                 experiments
                         .keyBy(r -> r.experiment)
-                        .process(new ExperimentTotalsFunction())
+                        .connect(liveRules)
+                        .process(new ExperimentTotalsFunction(rules, rulesVersion))
                         .uid(Uids.EXPERIMENT_TOTALS)
                         .name(Uids.EXPERIMENT_TOTALS);
+
+        // The guide funnel (SPEC section 7): feedback picked from the input where it is split,
+        // chained, so that other events cost one type comparison and nothing reaches detection;
+        // joined with every trigger by trigger id, then counted per rule in checkpointed state.
+        DataStream<Feedback> feedback =
+                events.flatMap(new FeedbackEvents())
+                        .setParallelism(records.getParallelism())
+                        .uid(Uids.FEEDBACK_EVENTS)
+                        .name(Uids.FEEDBACK_EVENTS);
+        DataStream<GuideFunnelTotals> funnel =
+                triggers.keyBy(t -> t.triggerId)
+                        .connect(feedback.keyBy(f -> f.triggerId))
+                        .process(new GuideFunnelJoin())
+                        .uid(Uids.FUNNEL_JOIN)
+                        .name(Uids.FUNNEL_JOIN)
+                        .keyBy(s -> s.ruleId)
+                        .process(new GuideFunnelTotalsFunction())
+                        .uid(Uids.FUNNEL_TOTALS)
+                        .name(Uids.FUNNEL_TOTALS);
         return new Outputs(
                 triggers,
                 deadLetters,
                 triggers.getSideOutput(OutputTags.DUPLICATES),
                 experiments,
-                totals);
+                totals,
+                funnel);
     }
 }

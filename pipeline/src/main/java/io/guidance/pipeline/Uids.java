@@ -16,6 +16,10 @@ public final class Uids {
     public static final String EXPERIMENT_TOTALS = "experiment-totals";
     public static final String EXPERIMENTS_SINK = "experiments-sink";
     public static final String EXPERIMENT_TOTALS_SINK = "experiment-totals-sink";
+    public static final String FEEDBACK_EVENTS = "feedback-events";
+    public static final String FUNNEL_JOIN = "funnel-join";
+    public static final String FUNNEL_TOTALS = "funnel-totals";
+    public static final String FUNNEL_TOTALS_SINK = "funnel-totals-sink";
     // replay only: its file source and the step that parses lines
     public static final String REPLAY_SOURCE = "replay-source";
     public static final String REPLAY_RULES = "replay-rules";

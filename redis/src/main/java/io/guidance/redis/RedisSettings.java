@@ -348,6 +348,11 @@ public final class RedisSettings implements Serializable {
         return keyPrefix + ":experiment:" + experiment;
     }
 
+    /** The Redis hash of a rule's live guide funnel totals (docs/live-totals.md). */
+    public String funnelKey(String ruleId) {
+        return keyPrefix + ":funnel:" + ruleId;
+    }
+
     /**
      * The key that records that a trigger id was written or acknowledged, so that it is never
      * written again.
