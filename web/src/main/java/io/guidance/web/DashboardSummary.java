@@ -177,6 +177,11 @@ final class DashboardSummary {
                 }
             }
         }
+        // variants first and the control arm last, as the rules write them and the report lists
+        // them (the hash lists arms in the order first seen)
+        if (names.remove(controlArm)) {
+            names.add(controlArm);
+        }
         for (String arm : names) {
             long exposed = count(hash.get(arm + ":exposed"));
             // only exposed users convert; a torn read must not fail the whole page

@@ -42,7 +42,9 @@ import redis.clients.jedis.resps.ScanResult;
  * The dashboard as a data team meets it: the job on a Flink MiniCluster reading a real Kafka broker
  * and writing a real redis-server, shoppers who stall on checkout (a rule with an experiment, and a
  * program holdout) and some who then buy, and the dashboard in headless Chromium, opened with its
- * token in the address. The numbers on the page equal the totals the job wrote to Redis.
+ * token in the address. The numbers on the page equal the totals the job wrote to Redis: each arm's
+ * counts and rate, each comparison's difference, and the rule's funnel (triggers by status, and the
+ * guides shown and clicked).
  *
  * <p>Needs Debian's {@code chromium} package ({@code /usr/bin/chromium}).
  */
@@ -162,6 +164,8 @@ class DashboardBrowserIT {
             // shown and clicked feedback for the delivered guides, then every other shopper buys
             List<String> later = new ArrayList<>();
             long after = System.currentTimeMillis();
+            int shown = 0;
+            int clicked = 0;
             for (int i = 0; i < SHOPPERS; i++) {
                 String trigger = client.get("guidance:user:" + user(i));
                 if (trigger != null) {
@@ -173,8 +177,10 @@ class DashboardBrowserIT {
                                     + t.get("triggerId").asText()
                                     + "\"}";
                     later.add(event("shown-" + i, user(i), after, "guide_shown", props));
+                    shown++;
                     if (i % 3 == 0) {
                         later.add(event("clicked-" + i, user(i), after, "guide_clicked", props));
+                        clicked++;
                     }
                 }
                 if (i % 2 == 0) {
@@ -190,6 +196,20 @@ class DashboardBrowserIT {
                     DUE);
             Map<String, String> rule = client.hgetAll("guidance:experiment:checkout-stall");
             assertThat(rule.get("arms")).isNotNull();
+            // every delivered guide shown, every third clicked: the rule's funnel counts them
+            assertThat(shown).as("delivered guides").isPositive();
+            long shownTriggers = shown;
+            long clickedTriggers = clicked;
+            waitFor(
+                    "the feedback in the rule's funnel",
+                    () -> {
+                        Map<String, String> f = client.hgetAll("guidance:funnel:checkout-stall");
+                        return sum(f, "/shown") == shownTriggers
+                                && sum(f, "/clicked") == clickedTriggers;
+                    },
+                    DUE);
+            assertThat(sum(client.hgetAll("guidance:funnel:checkout-stall"), "/delivered"))
+                    .isEqualTo(shownTriggers);
 
             Page page = chromium.newPage();
             page.navigate(base() + "/dashboard?token=" + TOKEN);
@@ -413,12 +433,32 @@ class DashboardBrowserIT {
             if (x.get("noSharesNote").asBoolean() == shares) {
                 return name + ": shares in Redis " + shares + ", page " + x;
             }
+            if (shares) {
+                // each arm against the control arm: diff = r_v - r_c from the hash's counts
+                String control = hash.get("controlArm");
+                double rc = rate(hash, control);
+                for (String arm : hash.get("arms").split(",")) {
+                    if (arm.equals(control)) {
+                        continue;
+                    }
+                    JsonNode c = x.get("comparisons").get(arm);
+                    if (c == null || !control.equals(c.get("vs").asText())) {
+                        return name + "/" + arm + " not compared with " + control + ": " + x;
+                    }
+                    assertThat(c.get("diff").asDouble())
+                            .isCloseTo(rate(hash, arm) - rc, within(1e-12));
+                }
+            }
         }
         if (shown.path("updatedAt").asLong() != latest) {
             return "last update: page " + shown.path("updatedAt") + ", Redis " + latest;
         }
 
-        for (String key : scan(client, "guidance:funnel:*")) {
+        List<String> funnelKeys = scan(client, "guidance:funnel:*");
+        if (!funnelKeys.equals(List.of("guidance:funnel:checkout-stall"))) {
+            return "funnel hashes in Redis: " + funnelKeys;
+        }
+        for (String key : funnelKeys) {
             String ruleId = key.substring("guidance:funnel:".length());
             Map<String, String> hash = client.hgetAll(key);
             JsonNode f = funnels.get(ruleId);
@@ -452,7 +492,10 @@ class DashboardBrowserIT {
                     "      exposed: Number(r.dataset.exposed), converted: Number(r.dataset.converted),",
                     "      rate: r.dataset.rate === undefined ? null : Number(r.dataset.rate),",
                     "      share: r.dataset.share }; });",
-                    "    return { experiment: x.dataset.experiment, salt: x.dataset.salt, arms,",
+                    "    const comparisons = {};",
+                    "    x.querySelectorAll('tr[data-comparison]').forEach(r => {",
+                    "      comparisons[r.dataset.comparison] = { vs: r.dataset.vs, diff: Number(r.dataset.diff) }; });",
+                    "    return { experiment: x.dataset.experiment, salt: x.dataset.salt, arms, comparisons,",
                     "      noSharesNote: !!x.querySelector('[data-note=\"no-shares\"]') };",
                     "  });",
                     "  const funnels = [...document.querySelectorAll('.funnel')].map(f => {",
@@ -479,6 +522,11 @@ class DashboardBrowserIT {
         } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
         keys.sort(null);
         return keys;
+    }
+
+    private static double rate(Map<String, String> hash, String arm) {
+        return (double) Long.parseLong(hash.get(arm + ":converted"))
+                / Long.parseLong(hash.get(arm + ":exposed"));
     }
 
     private static long sum(Map<String, String> hash, String suffix) {

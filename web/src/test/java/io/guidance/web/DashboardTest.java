@@ -250,7 +250,8 @@ class DashboardTest {
                 "guidance:experiment:program",
                 hash(
                         "salt", "holdout",
-                        "arms", "treated,holdout",
+                        // in the order first seen: the holdout's first exposure came first
+                        "arms", "holdout,treated",
                         "treated:exposed", "190",
                         "treated:converted", "19",
                         "holdout:exposed", "10",
@@ -259,6 +260,9 @@ class DashboardTest {
         JsonNode x = experiment(summary(server()), "program");
 
         assertThat(x.get("sharesKnown").asBoolean()).isFalse();
+        // listed as the report lists them: the control arm last
+        assertThat(x.get("arms").get(0).get("arm").asText()).isEqualTo("treated");
+        assertThat(x.get("arms").get(1).get("arm").asText()).isEqualTo("holdout");
         // the program's control arm is holdout, even when the hash does not say so
         assertThat(x.get("controlArm").asText()).isEqualTo("holdout");
         assertThat(x.has("srmPValue")).isFalse();
