@@ -125,6 +125,9 @@ final class Dashboard {
     }
 
     private static void secure(Context ctx) {
+        // same origin only, whatever web.allowedOrigins lets other sites do with the API
+        ctx.res().setHeader("Access-Control-Allow-Origin", null);
+        ctx.res().setHeader("Access-Control-Expose-Headers", null);
         ctx.header("Cache-Control", "no-store");
         // the page's address may hold the token
         ctx.header("Referrer-Policy", "no-referrer");

@@ -362,6 +362,49 @@ class DashboardTest {
     }
 
     @Test
+    void otherSitesCannotReadTheApiEvenWhenTheEventApiAllowsThem() throws Exception {
+        GuidanceWebServer s = server("web.allowedOrigins", "*");
+        HttpResponse<String> r =
+                http.send(
+                        HttpRequest.newBuilder(
+                                        URI.create(
+                                                "http://127.0.0.1:"
+                                                        + s.port()
+                                                        + "/dashboard/api/summary"))
+                                .header("Origin", "https://elsewhere.example")
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+    }
+
+    @Test
+    void unreadableRedisIsA503NotAnEmptyDashboard() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        GuidanceWebServer s =
+                server("redis.port", Integer.toString(closedPort), "redis.timeout", "500ms");
+        HttpResponse<String> r = get(s, "/dashboard/api/summary", null);
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(JSON.readTree(r.body()).get("error").asText()).isEqualTo("redis_unavailable");
+    }
+
+    @Test
+    void theTokenIsHiddenAndOnlyLoopbackAddressesCountAsLocal() {
+        WebSettings w =
+                WebSettings.of(
+                        Map.of("web.dashboard", "true", "web.dashboardToken", "very-secret"));
+        assertThat(w.toString()).doesNotContain("very-secret");
+        assertThat(WebSettings.isLoopback("127.0.0.1")).isTrue();
+        assertThat(WebSettings.isLoopback("::1")).isTrue();
+        assertThat(WebSettings.isLoopback("localhost")).isTrue();
+        assertThat(WebSettings.isLoopback("0.0.0.0")).isFalse();
+        assertThat(WebSettings.isLoopback("10.1.2.3")).isFalse();
+    }
+
+    @Test
     void dashboardOffMeansTheRoutesDoNotExist() throws Exception {
         GuidanceWebServer s = server("web.dashboard", "false");
         assertThat(get(s, "/dashboard", null).statusCode()).isEqualTo(404);
