@@ -309,7 +309,11 @@ final class DemoCommand {
                 Map.of(
                         "web.host", "127.0.0.1",
                         "web.port", Integer.toString(port),
-                        "web.demoShop", "true"));
+                        "web.demoShop", "true",
+                        // on loopback, so no token: the dataset's totals, then the shop's
+                        "web.dashboard", "true",
+                        "web.dashboardPrefixes",
+                                config.get("redis.prefix") + "," + SHOP_REDIS_PREFIX));
         redisPrefix = config.get("redis.prefix");
         watchRedis(redis, redisPrefix);
         redisReader = RedisClient.builder().hostAndPort(redis.host(), redis.port()).build();
@@ -365,6 +369,10 @@ final class DemoCommand {
         folder.routeWebLog();
         GuidanceWebServer web = GuidanceWebServer.start(WebSettings.of(shopService));
         resources.add(0, web);
+        say(
+                "live dashboard of experiments and guide funnels: http://localhost:"
+                        + web.port()
+                        + "/dashboard");
         say(
                 "the shop's job is running; open http://localhost:"
                         + web.port()

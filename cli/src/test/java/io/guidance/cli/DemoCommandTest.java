@@ -105,6 +105,19 @@ class DemoCommandTest {
                                 .statusCode())
                 .isEqualTo(414);
 
+        // The live dashboard, printed beside the shop: the dataset's totals and the shop's
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .contains(
+                        "live dashboard of experiments and guide funnels: " + base + "/dashboard");
+        HttpResponse<String> dashboard =
+                HTTP.send(
+                        HttpRequest.newBuilder(URI.create(base + "/dashboard/api/summary")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(dashboard.statusCode()).as(dashboard.body()).isEqualTo(200);
+        assertThat(dashboard.body())
+                .contains("\"prefix\":\"guidance\"")
+                .contains("\"prefix\":\"guidance-shop\"");
+
         // A rules change published to the running demo: it says when both jobs apply it
         Matcher kafka = KAFKA.matcher(out.toString(StandardCharsets.UTF_8));
         assertThat(kafka.find()).isTrue();

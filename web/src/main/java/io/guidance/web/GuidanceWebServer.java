@@ -287,6 +287,7 @@ public final class GuidanceWebServer implements AutoCloseable {
                     }
                     redisUnavailable(ctx);
                 });
+        Dashboard.register(app, settings, redis);
         app.exception(
                 Exception.class,
                 (e, ctx) -> {

@@ -5,6 +5,8 @@ import io.guidance.config.Setting;
 import io.guidance.config.Settings;
 import io.guidance.redis.RedisSettings;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,6 +67,25 @@ public final class WebSettings {
                     "10s",
                     false,
                     "how long a stop waits for requests in flight before closing the producer");
+    public static final Setting<Boolean> DASHBOARD =
+            Setting.flag(
+                    "web.dashboard",
+                    false,
+                    "serve the live dashboard at /dashboard (read-only experiment totals and guide"
+                            + " funnels from Redis)");
+    public static final Setting<String> DASHBOARD_TOKEN =
+            Setting.text(
+                    "web.dashboardToken",
+                    "",
+                    "when set, the dashboard needs it (Authorization: Bearer, or ?token= on the"
+                            + " page); required when web.dashboard is on and web.host is not a"
+                            + " loopback address");
+    public static final Setting<String> DASHBOARD_PREFIXES =
+            Setting.text(
+                    "web.dashboardPrefixes",
+                    "",
+                    "the Redis key prefixes whose totals the dashboard shows, comma-separated;"
+                            + " empty for redis.prefix");
 
     /** Every {@code web.*} key. */
     public static final List<Setting<?>> WEB_KEYS =
@@ -78,7 +99,10 @@ public final class WebSettings {
                     CLIENT_IP_HEADER,
                     TOKEN_SECRET,
                     DEMO_SHOP,
-                    SHUTDOWN_GRACE);
+                    SHUTDOWN_GRACE,
+                    DASHBOARD,
+                    DASHBOARD_TOKEN,
+                    DASHBOARD_PREFIXES);
 
     /** Every key of the shared settings file: the service's, then the job's and Redis's. */
     public static final List<Setting<?>> KEYS;
@@ -96,6 +120,30 @@ public final class WebSettings {
         this.values = values;
         // the cross-key checks of the Redis settings, at once too
         redis();
+        checkDashboardToken();
+    }
+
+    /**
+     * Data teams' numbers are not for the open network: off loopback the dashboard needs a token.
+     */
+    private void checkDashboardToken() {
+        if (dashboard() && dashboardToken().isEmpty() && !isLoopback(host())) {
+            throw new IllegalArgumentException(
+                    "web.dashboard is on and web.host "
+                            + host()
+                            + " is not a loopback address, so web.dashboardToken must be set"
+                            + " (or listen on 127.0.0.1)");
+        }
+    }
+
+    /** Whether {@code host} names only this machine; an unresolvable or wildcard one does not. */
+    static boolean isLoopback(String host) {
+        try {
+            InetAddress[] all = InetAddress.getAllByName(host);
+            return all.length > 0 && Arrays.stream(all).allMatch(InetAddress::isLoopbackAddress);
+        } catch (UnknownHostException | SecurityException e) {
+            return false;
+        }
     }
 
     /**
@@ -212,11 +260,36 @@ public final class WebSettings {
         return values.get(SHUTDOWN_GRACE);
     }
 
+    /** Serve the live dashboard at {@code /dashboard}. */
+    public boolean dashboard() {
+        return values.get(DASHBOARD);
+    }
+
+    /** The token the dashboard's page and API ask for; empty when none is needed. */
+    public Optional<String> dashboardToken() {
+        String s = values.get(DASHBOARD_TOKEN).trim();
+        return s.isEmpty() ? Optional.empty() : Optional.of(s);
+    }
+
+    /** The Redis key prefixes whose totals the dashboard shows: by default {@code redis.prefix}. */
+    public List<String> dashboardPrefixes() {
+        List<String> listed =
+                Arrays.stream(values.get(DASHBOARD_PREFIXES).split(","))
+                        .map(String::trim)
+                        .filter(p -> !p.isEmpty())
+                        .distinct()
+                        .collect(Collectors.toUnmodifiableList());
+        return listed.isEmpty() ? List.of(redis().keyPrefix()) : listed;
+    }
+
     @Override
     public String toString() {
         Map<String, String> shown = new TreeMap<>(values.withPrefix("web."));
         if (!shown.get(TOKEN_SECRET.key()).isEmpty()) {
             shown.put(TOKEN_SECRET.key(), "***");
+        }
+        if (!shown.get(DASHBOARD_TOKEN.key()).isEmpty()) {
+            shown.put(DASHBOARD_TOKEN.key(), "***");
         }
         return "WebSettings" + shown;
     }
