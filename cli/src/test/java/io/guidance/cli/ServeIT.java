@@ -108,8 +108,17 @@ class ServeIT {
         assertThat(JSON.readTree(r.body()).get("accepted").asInt()).isEqualTo(ids.size());
         assertThat(eventIdsOn(stack.bootstrapServers(), topics.events(), Set.copyOf(ids)))
                 .isEqualTo(Set.copyOf(ids));
-        // /metrics: once the metrics endpoint is merged, parse it here and assert that it counts
-        // these 12 events as accepted and one POST /v1/events answered 202.
+        // /metrics counts them (a request is counted just after its answer is written)
+        waitFor(
+                "/metrics counting 12 accepted events and one 202",
+                CHANGE,
+                () ->
+                        metric(serve, "guidance_web_events_accepted_total", Map.of()) == 12
+                                && metric(
+                                                serve,
+                                                "guidance_web_requests_total",
+                                                Map.of("route", "/v1/events", "status", "202"))
+                                        == 1);
     }
 
     @Test
@@ -145,7 +154,26 @@ class ServeIT {
             assertThat(redis.exists(redisSettings.userKey(user))).isFalse();
             assertThat(afterAck.statusCode()).isEqualTo(204);
         }
-        // /metrics: once merged, assert one trigger served and one acknowledged here.
+        // /metrics: one trigger found, one none (after the ack), one acknowledged and removed
+        waitFor(
+                "/metrics counting the trigger served, acknowledged, then none",
+                CHANGE,
+                () ->
+                        metric(
+                                                serve,
+                                                "guidance_web_triggers_served_total",
+                                                Map.of("result", "found"))
+                                        == 1
+                                && metric(
+                                                serve,
+                                                "guidance_web_triggers_served_total",
+                                                Map.of("result", "none"))
+                                        == 1
+                                && metric(
+                                                serve,
+                                                "guidance_web_triggers_acknowledged_total",
+                                                Map.of("result", "removed"))
+                                        == 1);
     }
 
     @Test
@@ -516,6 +544,39 @@ class ServeIT {
 
     private static String encode(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /**
+     * From the service's {@code /metrics} (Prometheus text): the sum of the samples of {@code name}
+     * whose labels include {@code labels}.
+     */
+    private static double metric(Served serve, String name, Map<String, String> labels)
+            throws Exception {
+        HttpResponse<String> r = serve.get("/metrics");
+        assertThat(r.statusCode()).isEqualTo(200);
+        double sum = 0;
+        for (String line : r.body().split("\n")) {
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            int brace = line.indexOf('{');
+            int space = line.lastIndexOf(' ');
+            String sample = brace >= 0 ? line.substring(0, brace) : line.substring(0, space);
+            if (!sample.equals(name)) {
+                continue;
+            }
+            String labelText = brace >= 0 ? line.substring(brace, line.lastIndexOf('}') + 1) : "";
+            boolean matches =
+                    labels.entrySet().stream()
+                            .allMatch(
+                                    e ->
+                                            labelText.contains(
+                                                    e.getKey() + "=\"" + e.getValue() + "\""));
+            if (matches) {
+                sum += Double.parseDouble(line.substring(space + 1));
+            }
+        }
+        return sum;
     }
 
     static void waitFor(String what, Duration bound, Callable<Boolean> condition) throws Exception {
