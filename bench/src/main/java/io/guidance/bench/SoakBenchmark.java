@@ -72,7 +72,8 @@ final class SoakBenchmark {
                             o.parallelism,
                             Map.of(
                                     "events.sessionTimeout", o.retention,
-                                    "events.dedupWindow", o.retention));
+                                    "events.dedupWindow", o.retention,
+                                    "events.feedbackGrace", o.retention));
             res.checkpointIntervalMs = config.checkpointInterval().toMillis();
             AtomicLong sentSoFar = new AtomicLong();
             JobClient job = stack.startJob(config, rules);

@@ -105,12 +105,14 @@ final class SoakPage {
                                 r.users, r.baseEvents, r.laps))
                 .append(
                         Markdown.format(
-                                "**Rules and settings.** `%s` (%d rules%s); `events.sessionTimeout` and"
-                                        + " `events.dedupWindow` %s. The"
+                                "**Rules and settings.** `%s` (%d rules%s); `events.sessionTimeout`,"
+                                        + " `events.dedupWindow` and `events.feedbackGrace` %s. The"
                                         + " sessions pass far faster than they happened, so the job's real"
                                         + " retentions (30 min for a session, 1 h for an event id) would let the"
                                         + " state grow for an hour, longer than the soak; with these a session's and"
-                                        + " an event id's state end within about two minutes, and what remains"
+                                        + " an event id's state end within about two minutes (a trigger id's in"
+                                        + " the live guide funnel: the trigger's ttl, cut to a minute, plus the"
+                                        + " grace), and what remains"
                                         + " per user (first and last seen, threshold counts, deliveries) is bounded"
                                         + " by the population. Session ids too: while a threshold nudge can fire"
                                         + " on a session start (SPEC: a session is new when its id was never"
@@ -126,7 +128,7 @@ final class SoakPage {
                                         ? ""
                                         : ": the latency section's rules (stall waits and the"
                                                 + " comeback gap in seconds) with the burst and loop"
-                                                + " windows cut to 30 s and the threshold's to 2 min",
+                                                + " windows cut to 30 s, the threshold's to 2 min and the ttl to 1 min",
                                 o.retention))
                 .append(
                         Markdown.format(

@@ -122,7 +122,7 @@ public final class GuidanceTopology {
         DataStream<GuideFunnelTotals> funnel =
                 triggers.keyBy(t -> t.triggerId)
                         .connect(feedback.keyBy(f -> f.triggerId))
-                        .process(new GuideFunnelJoin())
+                        .process(new GuideFunnelJoin(detection.feedbackGraceMs))
                         .uid(Uids.FUNNEL_JOIN)
                         .name(Uids.FUNNEL_JOIN)
                         .keyBy(s -> s.ruleId)

@@ -155,7 +155,8 @@ public final class JobConfig implements Serializable {
         return new DetectionSettings(
                 dedupWindow().toMillis(),
                 get(JobKeys.SESSION_TIMEOUT).toMillis(),
-                get(JobKeys.USER_RETENTION).toMillis());
+                get(JobKeys.USER_RETENTION).toMillis(),
+                get(JobKeys.FEEDBACK_GRACE).toMillis());
     }
 
     public Path rulesFile() {

@@ -84,6 +84,13 @@ public final class JobKeys {
     public static final Setting<Duration> USER_RETENTION =
             Setting.duration(
                     "events.userRetention", "90d", false, "a user idle this long is forgotten");
+    public static final Setting<Duration> FEEDBACK_GRACE =
+            Setting.duration(
+                    "events.feedbackGrace",
+                    "1h",
+                    false,
+                    "the live guide funnel counts feedback naming a trigger until this long after"
+                            + " the trigger expires");
 
     public static final Setting<String> RULES_FILE =
             Setting.text(
@@ -142,6 +149,7 @@ public final class JobKeys {
                     DEDUP_WINDOW,
                     SESSION_TIMEOUT,
                     USER_RETENTION,
+                    FEEDBACK_GRACE,
                     RULES_FILE,
                     JOB_NAME,
                     PARALLELISM,

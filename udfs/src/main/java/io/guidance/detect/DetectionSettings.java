@@ -13,6 +13,7 @@ public final class DetectionSettings implements Serializable {
     public static final long DEFAULT_DEDUP_WINDOW = 3_600_000L;
     public static final long DEFAULT_SESSION_TIMEOUT = 30 * 60_000L;
     public static final long DEFAULT_USER_RETENTION = 90 * 86_400_000L;
+    public static final long DEFAULT_FEEDBACK_GRACE = 3_600_000L;
 
     /** An event id is remembered this long (event time) after its ts, to drop duplicates. */
     public final long dedupWindowMs;
@@ -26,14 +27,31 @@ public final class DetectionSettings implements Serializable {
      */
     public final long userRetentionMs;
 
+    /**
+     * The live guide funnel keeps a trigger id this long after the trigger's {@code expiresAt} (or
+     * after feedback naming an id whose trigger has not come): feedback later than that is not
+     * counted.
+     */
+    public final long feedbackGraceMs;
+
     public DetectionSettings(long dedupWindowMs, long sessionTimeoutMs, long userRetentionMs) {
-        if (dedupWindowMs <= 0 || sessionTimeoutMs <= 0 || userRetentionMs <= 0) {
+        this(dedupWindowMs, sessionTimeoutMs, userRetentionMs, DEFAULT_FEEDBACK_GRACE);
+    }
+
+    public DetectionSettings(
+            long dedupWindowMs, long sessionTimeoutMs, long userRetentionMs, long feedbackGraceMs) {
+        if (dedupWindowMs <= 0
+                || sessionTimeoutMs <= 0
+                || userRetentionMs <= 0
+                || feedbackGraceMs <= 0) {
             throw new IllegalArgumentException(
-                    "dedup window, session timeout and user retention must be positive");
+                    "dedup window, session timeout, user retention and feedback grace must be"
+                            + " positive");
         }
         this.dedupWindowMs = dedupWindowMs;
         this.sessionTimeoutMs = sessionTimeoutMs;
         this.userRetentionMs = userRetentionMs;
+        this.feedbackGraceMs = feedbackGraceMs;
     }
 
     public static DetectionSettings defaults() {

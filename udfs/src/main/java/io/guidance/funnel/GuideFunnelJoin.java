@@ -1,5 +1,6 @@
 package io.guidance.funnel;
 
+import io.guidance.detect.DetectionSettings;
 import io.guidance.trigger.Trigger;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
@@ -16,23 +17,36 @@ import org.apache.flink.util.Collector;
  * the trigger arrives for feedback that came before it. Feedback naming an id whose trigger never
  * comes is never counted.
  *
- * <p>End of life: an entry is dropped by an event-time timer {@link #FEEDBACK_GRACE_MS} after the
- * trigger's {@code expiresAt}, or, while its trigger has not arrived, after the newest feedback
- * naming it. A front end shows a trigger only until it expires (its Redis key ends then), so
- * feedback comes before {@code expiresAt}, plus the time a user takes to click or complete a guide
- * already on screen, plus the delay of a front end's batches: an hour covers that with room to
- * spare, and keeps the state at about one small entry per trigger of the last ttl plus an hour.
- * Feedback arriving after its trigger's end of life finds no trigger and is not counted. A trigger
- * reaches this join before the watermark passes its {@code ts}, so an hour after the feedback is
- * also long enough to wait for a trigger that is late to arrive.
+ * <p>End of life: an entry is dropped by an event-time timer {@code events.feedbackGrace} (default
+ * {@link #FEEDBACK_GRACE_MS}) after the trigger's {@code expiresAt}, or, while its trigger has not
+ * arrived, after the newest feedback naming it. A front end shows a trigger only until it expires
+ * (its Redis key ends then), so feedback comes before {@code expiresAt}, plus the time a user takes
+ * to click or complete a guide already on screen, plus the delay of a front end's batches: an hour
+ * covers that with room to spare, and keeps the state at about one small entry per trigger of the
+ * last ttl plus an hour. Feedback arriving after its trigger's end of life finds no trigger and is
+ * not counted. A trigger reaches this join before the watermark passes its {@code ts}, so an hour
+ * after the feedback is also long enough to wait for a trigger that is late to arrive.
  */
 public class GuideFunnelJoin extends KeyedCoProcessFunction<String, Trigger, Feedback, FunnelStep> {
     private static final long serialVersionUID = 1L;
 
-    /** How long after a trigger's expiry (or an unmatched feedback event) its entry is kept. */
-    public static final long FEEDBACK_GRACE_MS = 60 * 60_000L;
+    /**
+     * How long after a trigger's expiry (or an unmatched feedback event) its entry is kept, by
+     * default ({@code events.feedbackGrace}).
+     */
+    public static final long FEEDBACK_GRACE_MS = DetectionSettings.DEFAULT_FEEDBACK_GRACE;
+
+    private final long feedbackGraceMs;
 
     private transient ValueState<FunnelEntry> entry;
+
+    public GuideFunnelJoin() {
+        this(FEEDBACK_GRACE_MS);
+    }
+
+    public GuideFunnelJoin(long feedbackGraceMs) {
+        this.feedbackGraceMs = feedbackGraceMs;
+    }
 
     @Override
     public void open(OpenContext openContext) {
@@ -60,7 +74,7 @@ public class GuideFunnelJoin extends KeyedCoProcessFunction<String, Trigger, Fee
                 out.collect(new FunnelStep(t.ruleId, t.guide, FunnelMeasures.FEEDBACK.get(m)));
             }
         }
-        e.endOfLife = Math.max(e.endOfLife, t.expiresAt + FEEDBACK_GRACE_MS);
+        e.endOfLife = Math.max(e.endOfLife, t.expiresAt + feedbackGraceMs);
         entry.update(e);
         ctx.timerService().registerEventTimeTimer(e.endOfLife);
     }
@@ -80,7 +94,7 @@ public class GuideFunnelJoin extends KeyedCoProcessFunction<String, Trigger, Fee
             out.collect(new FunnelStep(e.ruleId, e.guide, FunnelMeasures.FEEDBACK.get(f.measure)));
         } else {
             Long ts = ctx.timestamp();
-            long waitUntil = (ts == null ? 0L : ts) + FEEDBACK_GRACE_MS;
+            long waitUntil = (ts == null ? 0L : ts) + feedbackGraceMs;
             if (waitUntil > e.endOfLife) {
                 e.endOfLife = waitUntil;
                 ctx.timerService().registerEventTimeTimer(waitUntil);
