@@ -1,5 +1,6 @@
 package io.guidance.cli;
 
+import io.guidance.config.JobKeys;
 import io.guidance.event.DeadLetter;
 import io.guidance.event.Event;
 import io.guidance.event.EventJson;
@@ -283,6 +284,9 @@ final class DemoCommand {
                 Map.of(
                         "kafka.groupId", "guidance-demo",
                         "events.idleTimeout", "2s",
+                        // the dataset's event time runs thousands of times faster than the clock,
+                        // hours ahead of it within seconds: no bound on how far ahead it may be
+                        "events.maxFutureSkew", "0s",
                         "job.name", JOB_NAME,
                         "job.parallelism", "2",
                         "job.checkpointInterval", "2s"));
@@ -297,6 +301,10 @@ final class DemoCommand {
                 Map.of(
                         "kafka.groupId",
                         "guidance-demo-shop",
+                        // the shop's events carry the browser's clock, clamped by the collector:
+                        // the usual bound
+                        JobKeys.MAX_FUTURE_SKEW.key(),
+                        JobKeys.MAX_FUTURE_SKEW.defaultText(),
                         "job.name",
                         SHOP_JOB_NAME,
                         "job.parallelism",

@@ -146,6 +146,14 @@ public final class JobConfig implements Serializable {
         return get(JobKeys.STARTUP_IDLE_TIMEOUT);
     }
 
+    /**
+     * How far ahead of the clock a live event's {@code ts} may be; zero turns the bound off. Only
+     * the Kafka source applies it: replays have no clock.
+     */
+    public Duration maxFutureSkew() {
+        return get(JobKeys.MAX_FUTURE_SKEW);
+    }
+
     public Duration dedupWindow() {
         return get(JobKeys.DEDUP_WINDOW);
     }

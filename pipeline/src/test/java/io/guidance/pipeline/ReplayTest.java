@@ -126,6 +126,33 @@ class ReplayTest {
         assertThat(second).isEqualTo(first);
     }
 
+    /**
+     * A replay has no clock, so the live bound {@code events.maxFutureSkew} (1 h by default) does
+     * not apply: an event in the year 2100 is replayed like any other, and its stall fires at its
+     * deadline when the file ends.
+     */
+    @Test
+    void aReplayKeepsAnEventFarAheadOfTheClock() throws Exception {
+        long year2100 = 4_102_444_800_000L;
+        Path events = dir.resolve("future.jsonl");
+        Files.write(
+                events,
+                List.of(event("f1", "ann", "s1", year2100, "page_view", "/checkout", null)),
+                StandardCharsets.UTF_8);
+        RuleSet rules = RulesParser.parse(RULES, "test");
+        JobConfig config = JobConfig.defaults();
+        assertThat(config.maxFutureSkew()).isEqualTo(java.time.Duration.ofHours(1));
+
+        Replay.Outcome outcome = Replay.run(Replay.readRecords(events), rules, config);
+
+        assertThat(outcome.deadLetters).isEmpty();
+        assertThat(outcome.recordsRead).isEqualTo(1);
+        assertThat(outcome.processed()).isEqualTo(1);
+        assertThat(outcome.triggers)
+                .extracting(t -> t.triggerId)
+                .containsExactly("checkout-stall|ann|s1|" + (year2100 + 8_000));
+    }
+
     private static long ts(String json) {
         int i = json.indexOf("\"ts\":") + 5;
         return Long.parseLong(json.substring(i, json.indexOf(',', i)));

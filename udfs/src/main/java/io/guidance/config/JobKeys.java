@@ -72,6 +72,13 @@ public final class JobKeys {
                     true,
                     "a partition with no event yet since the start follows the wall clock after"
                             + " this");
+    public static final Setting<Duration> MAX_FUTURE_SKEW =
+            Setting.duration(
+                    "events.maxFutureSkew",
+                    "1h",
+                    true,
+                    "how far ahead of the clock a live event's ts may be; further is a dead letter"
+                            + " (future); 0s turns it off; replays have no bound");
     public static final Setting<Duration> DEDUP_WINDOW =
             Setting.duration(
                     "events.dedupWindow",
@@ -146,6 +153,7 @@ public final class JobKeys {
                     IDLE_TIMEOUT,
                     WATERMARK_INTERVAL,
                     STARTUP_IDLE_TIMEOUT,
+                    MAX_FUTURE_SKEW,
                     DEDUP_WINDOW,
                     SESSION_TIMEOUT,
                     USER_RETENTION,

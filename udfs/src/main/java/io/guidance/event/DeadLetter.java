@@ -21,6 +21,12 @@ public class DeadLetter {
     public static final String TOO_LONG = "too_long";
     public static final String LATE = "late";
 
+    /**
+     * An event further ahead of the clock than {@code events.maxFutureSkew} when the live job read
+     * it; the detail says how far. Never given by a replay, which has no clock.
+     */
+    public static final String FUTURE = "future";
+
     /** A rule set on the rules topic that is not valid; the job keeps its last valid rules. */
     public static final String BAD_RULES = "bad_rules";
 

@@ -8,7 +8,7 @@ import org.apache.flink.util.OutputTag;
  * same way.
  */
 public final class OutputTags {
-    /** Records that could not be used: bad, too large, late. */
+    /** Records that could not be used: bad, too large, late, too far in the future. */
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
 
     /**

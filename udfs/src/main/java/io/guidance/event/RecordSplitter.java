@@ -11,7 +11,9 @@ import org.apache.flink.util.Collector;
  * Splits source records into valid events and dead letters. Runs right after the source, where the
  * original bytes are still at hand, so that late events too are dead-lettered whole: an event at or
  * behind this task's watermark is late (SPEC section 1, reason {@code late}). Everything passing
- * here is ahead of every downstream watermark.
+ * here is ahead of every downstream watermark. A live event too far ahead of the clock arrives
+ * already bad (reason {@code future}, {@link FutureBound}): it was refused in the source, before
+ * its timestamp could reach the watermark.
  */
 public class RecordSplitter extends ProcessFunction<SourceRecord, Event> {
     private static final long serialVersionUID = 1L;

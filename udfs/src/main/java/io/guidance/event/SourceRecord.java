@@ -31,6 +31,16 @@ public class SourceRecord {
         return r;
     }
 
+    /**
+     * Refuses a record that parsed but may not go on (its event is dropped, the bytes stay for the
+     * dead letter).
+     */
+    public void markBad(String reason, String detail) {
+        event = null;
+        badReason = reason;
+        badDetail = detail;
+    }
+
     public DeadLetter toDeadLetter(String reason, String detail) {
         return new DeadLetter(reason, detail, raw, topic, partition, offset);
     }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -21,10 +22,15 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The bad-input corpus of the events entrance (SPEC section 1, README "Bad input loses nothing"):
  * one Kafka record value per file in {@code src/test/resources/corpus/events/}, the reason and a
  * fragment of the detail promised for it in {@code cases.tsv} next to them. The files hold the
- * exact bytes, so no case depends on an editor's encoding.
+ * exact bytes, so no case depends on an editor's encoding. Each record goes through what the Kafka
+ * entrance does: the parser, then the bound on how far ahead of the clock an event may be ({@code
+ * events.maxFutureSkew}, default 1 h), with the clock standing at {@link #CLOCK}.
  */
 class EventCorpusTest {
     static final String DIR = "/corpus/events/";
+
+    /** The entrance's clock: the {@code ts} of {@code good.json}, 2023-11-14T22:13:20Z. */
+    static final long CLOCK = 1_700_000_000_000L;
 
     record Case(String file, String reason, String detail, String what) {
         byte[] bytes() {
@@ -64,7 +70,7 @@ class EventCorpusTest {
     }
 
     @Test
-    void theCorpusCoversEveryReasonOfTheParser() {
+    void theCorpusCoversEveryReasonOfTheEntrance() {
         assertThat(cases())
                 .extracting(Case::reason)
                 .contains(
@@ -74,24 +80,37 @@ class EventCorpusTest {
                         DeadLetter.TOO_LARGE,
                         DeadLetter.TOO_LONG,
                         DeadLetter.MISSING_FIELD,
-                        DeadLetter.WRONG_TYPE);
+                        DeadLetter.WRONG_TYPE,
+                        DeadLetter.FUTURE);
+    }
+
+    /** What the Kafka entrance makes of {@code raw}: parsed, then held to the future bound. */
+    static SourceRecord read(EventParser parser, FutureBound bound, byte[] raw, long offset) {
+        SourceRecord r = SourceRecord.of(parser.parse(raw), raw, "events", 0, offset);
+        bound.check(r);
+        return r;
+    }
+
+    static FutureBound defaultBound() {
+        return new FutureBound(Duration.ofHours(1), () -> CLOCK);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("corpus")
     void eachRecordHasThePromisedOutcomeAndTheNextGoodOneStillParses(Case c) {
         EventParser parser = new EventParser();
-        EventParser.Result r = parser.parse(c.bytes());
+        FutureBound bound = defaultBound();
+        SourceRecord r = read(parser, bound, c.bytes(), 0);
         if (c.reason().equals("ok")) {
-            assertThat(r.ok()).as(r.reason + ": " + r.detail).isTrue();
+            assertThat(r.event).as(r.badReason + ": " + r.badDetail).isNotNull();
             assertThat(r.event.userId).isEqualTo("u1");
         } else {
-            assertThat(r.ok()).isFalse();
-            assertThat(r.reason).isEqualTo(c.reason());
-            assertThat(r.detail).contains(c.detail());
+            assertThat(r.event).isNull();
+            assertThat(r.badReason).isEqualTo(c.reason());
+            assertThat(r.badDetail).contains(c.detail());
         }
-        EventParser.Result next = parser.parse(resource(DIR + "good.json"));
-        assertThat(next.ok()).isTrue();
+        SourceRecord next = read(parser, bound, resource(DIR + "good.json"), 1);
+        assertThat(next.event).isNotNull();
         assertThat(next.event.eventId).isEqualTo("e1");
     }
 
@@ -103,6 +122,7 @@ class EventCorpusTest {
     @Test
     void theWholeCorpusThroughTheSplitterLosesNothing() throws Exception {
         EventParser parser = new EventParser();
+        FutureBound bound = defaultBound();
         byte[] good = resource(DIR + "good.json");
         List<byte[]> fed = new ArrayList<>();
         long expectedEvents = 0;
@@ -123,7 +143,7 @@ class EventCorpusTest {
             harness.open();
             long offset = 0;
             for (byte[] raw : fed) {
-                SourceRecord r = SourceRecord.of(parser.parse(raw), raw, "events", 0, offset++);
+                SourceRecord r = read(parser, bound, raw, offset++);
                 harness.processElement(new StreamRecord<>(r, 0));
             }
             List<Event> events = harness.extractOutputValues();

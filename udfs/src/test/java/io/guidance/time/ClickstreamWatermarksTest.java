@@ -2,8 +2,11 @@ package io.guidance.time;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.guidance.event.DeadLetter;
 import io.guidance.event.Event;
+import io.guidance.event.FutureBound;
 import io.guidance.event.SourceRecord;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.eventtime.Watermark;
@@ -143,5 +146,24 @@ class ClickstreamWatermarksTest {
         w.onEvent(new SourceRecord(), Long.MIN_VALUE, output);
         w.onPeriodicEmit(output);
         assertThat(emitted).isEmpty();
+    }
+
+    /**
+     * An event the live entrance refused as too far in the future ({@code events.maxFutureSkew})
+     * reaches the generator as a bad record: whatever its timestamp, it moves no watermark.
+     */
+    @Test
+    void anEventRefusedAsFutureMovesNothing() {
+        ClickstreamWatermarks w = live();
+        long year2100 = 4_102_444_800_000L;
+        SourceRecord refused = record(year2100);
+        new FutureBound(Duration.ofHours(1), () -> T0).check(refused);
+        assertThat(refused.badReason).isEqualTo(DeadLetter.FUTURE);
+
+        w.onEvent(refused, year2100, output);
+        w.onEvent(record(T0), T0, output);
+        w.onPeriodicEmit(output);
+
+        assertThat(emitted).containsExactly(T0 - BOUND - 1);
     }
 }

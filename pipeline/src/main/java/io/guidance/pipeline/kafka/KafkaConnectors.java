@@ -33,7 +33,7 @@ public final class KafkaConnectors {
                 .setTopics(config.eventsTopic())
                 .setGroupId(config.groupId())
                 .setStartingOffsets(start)
-                .setDeserializer(new SourceRecordDeserializer())
+                .setDeserializer(new SourceRecordDeserializer(config.maxFutureSkew()))
                 // offsets are committed on checkpoints, so a restart without state resumes where
                 // the job was
                 .setProperty("commit.offsets.on.checkpoint", "true")

@@ -6,6 +6,7 @@ import io.guidance.event.DeadLetter;
 import io.guidance.event.SourceRecord;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.util.Collector;
@@ -31,7 +32,7 @@ class SourceRecordDeserializerUtf8Test {
         byte[] bytes = value.toByteArray();
         List<SourceRecord> out = new ArrayList<>();
 
-        new SourceRecordDeserializer()
+        new SourceRecordDeserializer(Duration.ofHours(1))
                 .deserialize(
                         new ConsumerRecord<>("events", 3, 42L, "a/b".getBytes(), bytes),
                         new Collector<>() {
