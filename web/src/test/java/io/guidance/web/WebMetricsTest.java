@@ -2,10 +2,10 @@ package io.guidance.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.guidance.local.FreePorts;
 import io.guidance.local.LocalStack;
 import io.guidance.trigger.Trigger;
 import io.guidance.trigger.TriggerJson;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -287,8 +287,8 @@ class WebMetricsTest {
 
     @Test
     void kafkaAndRedisFailuresAreCountedByOperation() throws Exception {
-        int deadKafka = freePort();
-        int deadRedis = freePort();
+        int deadKafka = FreePorts.onLoopback();
+        int deadRedis = FreePorts.onLoopback();
         GuidanceWebServer s =
                 server(
                         Map.of(
@@ -570,11 +570,5 @@ class WebMetricsTest {
                 + java.net.URLEncoder.encode(t.triggerId, StandardCharsets.UTF_8)
                         .replace("+", "%20")
                 + "/ack";
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }
