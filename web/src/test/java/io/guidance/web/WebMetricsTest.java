@@ -168,9 +168,9 @@ class WebMetricsTest {
         assertThat(limited).as("a request refused by the rate limit").isEqualTo(1);
 
         // triggers: one served, one absent, two acknowledged, one refused
-        Trigger pending = trigger(alice);
-        Trigger unwritten = trigger(alice, pending.ts + 1);
-        Trigger bobs = trigger(bob);
+        Trigger pending = TestTriggers.checkoutStall(alice);
+        Trigger unwritten = TestTriggers.checkoutStall(alice, pending.ts + 1);
+        Trigger bobs = TestTriggers.checkoutStall(bob);
         try (RedisClient redis = RedisClient.create(stack.redis().host(), stack.redis().port())) {
             redis.set(
                     "guidance:user:" + alice,
@@ -309,7 +309,7 @@ class WebMetricsTest {
                 503,
                 call(s, "/v1/events", "POST", "/v1/events", "[" + event("k1", alice, now) + "]"));
         expect(503, call(s, "/v1/triggers/{userId}", "GET", "/v1/triggers/" + alice, null));
-        Trigger t = trigger(alice);
+        Trigger t = TestTriggers.checkoutStall(alice);
         expect(
                 503,
                 call(
@@ -359,13 +359,7 @@ class WebMetricsTest {
     private HttpResponse<String> call(
             GuidanceWebServer s, String route, String method, String path, String body)
             throws Exception {
-        return call(
-                s,
-                route,
-                method,
-                path,
-                body == null ? null : body.getBytes(StandardCharsets.UTF_8),
-                Map.of());
+        return call(s, route, method, path, body, Map.of());
     }
 
     private HttpResponse<String> call(
@@ -543,26 +537,6 @@ class WebMetricsTest {
                 + "\",\"sessionId\":\"s1\",\"ts\":"
                 + ts
                 + ",\"type\":\"click\",\"page\":\"/checkout\"}";
-    }
-
-    private static Trigger trigger(String userId) {
-        return trigger(userId, System.currentTimeMillis() - 1_000);
-    }
-
-    /** A delivered checkout-stall trigger as the job writes it (SPEC section 4). */
-    private static Trigger trigger(String userId, long ts) {
-        Trigger t = new Trigger();
-        t.ts = ts;
-        t.ruleId = "checkout-stall";
-        t.guide = "checkout-help";
-        t.kind = "stall";
-        t.userId = userId;
-        t.sessionId = "s1";
-        t.triggerId = "checkout-stall|" + userId + "|s1|" + t.ts;
-        t.expiresAt = t.ts + 600_000;
-        t.reason = Map.of("within", "8000");
-        t.status = Trigger.DELIVERED;
-        return t;
     }
 
     private static String ackPath(Trigger t) {
