@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.guidance.local.FreePorts;
+import io.guidance.local.KafkaBrokerProcess;
 import io.guidance.local.LocalRedis;
 import io.guidance.local.LocalStack;
 import io.guidance.local.TopicReader;
@@ -11,7 +13,6 @@ import io.guidance.redis.RedisSettings;
 import io.guidance.redis.TriggerWriteScript;
 import io.guidance.trigger.Trigger;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -227,7 +228,7 @@ class ServeIT {
 
     @Test
     void kafkaDownAtStartThenUpOnItsPort() throws Exception {
-        int[] ports = freePorts(2);
+        int[] ports = FreePorts.onLoopback(2);
         String bootstrap = "127.0.0.1:" + ports[0];
         String topic = "serve-late-events";
         Served serve = serve(settings(bootstrap, topic, stack.redis()));
@@ -246,14 +247,15 @@ class ServeIT {
         assertThat(refused.statusCode()).isEqualTo(503);
         assertThat(refused.headers().firstValue("Retry-After")).isPresent();
 
-        BrokerOnPort broker =
-                BrokerOnPort.start(
+        KafkaBrokerProcess broker =
+                KafkaBrokerProcess.start(
                         temp.resolve("broker-" + ports[0]),
                         LOGS.resolve(testName + "-broker.log"),
+                        runClasspath(),
                         ports[0],
                         ports[1]);
         cleanup.add(0, broker); // stopped after the service
-        broker.createTopic(topic, 2);
+        broker.createTopics(Map.of(topic, 2));
         waitFor(
                 "/readyz 200 once the broker and the topic are up",
                 CHANGE,
@@ -396,7 +398,7 @@ class ServeIT {
      * launcher runs it: its class path and {@code config/log4j2-serve.properties}.
      */
     private Served serve(Map<String, String> settings) throws Exception {
-        int port = freePorts(1)[0];
+        int port = FreePorts.onLoopback();
         Map<String, String> all = new LinkedHashMap<>(settings);
         all.put("web.host", "127.0.0.1");
         all.put("web.port", Integer.toString(port));
@@ -468,13 +470,13 @@ class ServeIT {
     }
 
     /** This module's classes and its run-time class path, as the launcher runs them. */
-    static String runClasspath() throws IOException {
+    private static String runClasspath() throws IOException {
         return Path.of("target", "classes").toAbsolutePath()
                 + java.io.File.pathSeparator
                 + Files.readString(Path.of("target", "cli-classpath.txt")).trim();
     }
 
-    static String javaBinary() {
+    private static String javaBinary() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
@@ -579,7 +581,8 @@ class ServeIT {
         return sum;
     }
 
-    static void waitFor(String what, Duration bound, Callable<Boolean> condition) throws Exception {
+    private static void waitFor(String what, Duration bound, Callable<Boolean> condition)
+            throws Exception {
         long deadline = System.nanoTime() + bound.toNanos();
         while (!condition.call()) {
             if (System.nanoTime() > deadline) {
@@ -587,23 +590,5 @@ class ServeIT {
             }
             Thread.sleep(200);
         }
-    }
-
-    private static int[] freePorts(int n) throws IOException {
-        ServerSocket[] sockets = new ServerSocket[n];
-        int[] ports = new int[n];
-        try {
-            for (int i = 0; i < n; i++) {
-                sockets[i] = new ServerSocket(0);
-                ports[i] = sockets[i].getLocalPort();
-            }
-        } finally {
-            for (ServerSocket s : sockets) {
-                if (s != null) {
-                    s.close();
-                }
-            }
-        }
-        return ports;
     }
 }

@@ -123,8 +123,7 @@ public final class LocalRedis implements AutoCloseable {
                         binary.getFileName());
             }
             for (int attempt = 1; ; attempt++) {
-                LocalRedis redis =
-                        new LocalRedis(binary, workDir, LocalResources.freeLoopbackPorts(1)[0]);
+                LocalRedis redis = new LocalRedis(binary, workDir, FreePorts.onLoopback());
                 try {
                     synchronized (redis) {
                         redis.launch();

@@ -6,23 +6,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.guidance.event.Event;
 import io.guidance.event.EventJson;
-import io.guidance.experiment.Experiment;
 import io.guidance.experiment.ExperimentRecord;
 import io.guidance.experiment.ExperimentRecordJson;
-import io.guidance.experiment.SpecBuckets;
 import io.guidance.local.LocalStack;
 import io.guidance.local.TopicReader;
-import io.guidance.rules.DeliverySettings;
-import io.guidance.rules.Glob;
-import io.guidance.rules.Matcher;
 import io.guidance.rules.RuleSet;
-import io.guidance.rules.RulesParser;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -77,38 +70,10 @@ class ExperimentTotalsRestartTest {
         }
     }
 
-    /** checkout-stall with variants checkout-help 40 / checkout-help-short 40, control 20. */
-    private static RuleSet rules() throws Exception {
-        RuleSet base = RulesParser.parse(LivePipeline.CHECKOUT_STALL_2S, "test");
-        Map<String, Integer> variants = new LinkedHashMap<>();
-        variants.put("checkout-help", 40);
-        variants.put("checkout-help-short", 40);
-        Matcher purchase = new Matcher(Map.of("type", List.of(new Glob("purchase"))));
-        return new RuleSet(
-                1,
-                new DeliverySettings(600_000L, 0, 100, 86_400_000L, 0, null, 7 * 86_400_000L),
-                base.rules,
-                Map.of(
-                        "checkout-stall",
-                        new Experiment(
-                                "checkout-stall",
-                                variants,
-                                20,
-                                purchase,
-                                86_400_000L,
-                                "checkout-stall")));
-    }
-
-    /** The SPEC's assignment, computed without the product's code. */
-    private static String arm(String userId) {
-        int bucket = SpecBuckets.bucket("checkout-stall", userId);
-        return bucket < 4000 ? "checkout-help" : bucket < 8000 ? "checkout-help-short" : "control";
-    }
-
     @Test
     void totalsInRedisEqualTheDistinctRecordsAfterARestoreFromAnEarlierCheckpoint()
             throws Exception {
-        RuleSet rules = rules();
+        RuleSet rules = LivePipeline.checkoutStallExperiment();
         JobConfig config =
                 LivePipeline.config(
                         stack,
@@ -143,10 +108,10 @@ class ExperimentTotalsRestartTest {
                 for (int i = 0; i < 12; i++) {
                     String user = "user-" + i;
                     batch.add(event("v" + i, user, t0, "page_view", "/checkout"));
-                    expectedExposed.merge(arm(user), 1L, Long::sum);
+                    expectedExposed.merge(LivePipeline.checkoutStallArm(user), 1L, Long::sum);
                     if (i % 2 == 0) {
                         batch.add(event("p" + i, user, t0 + WITHIN + 1_000, "purchase", "/done"));
-                        expectedConverted.merge(arm(user), 1L, Long::sum);
+                        expectedConverted.merge(LivePipeline.checkoutStallArm(user), 1L, Long::sum);
                     }
                 }
                 // moves event time past the purchases (the watermark trails by the 2 s
@@ -180,7 +145,7 @@ class ExperimentTotalsRestartTest {
                 for (int i = 12; i < 16; i++) {
                     String user = "user-" + i;
                     batch.add(event("v" + i, user, t1, "page_view", "/checkout"));
-                    expectedExposed.merge(arm(user), 1L, Long::sum);
+                    expectedExposed.merge(LivePipeline.checkoutStallArm(user), 1L, Long::sum);
                 }
                 batch.add(event("tick2", "ticker", t1 + WITHIN + 6_000, "page_ping", "/"));
                 send(producer, batch);

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.guidance.event.Event;
 import io.guidance.event.EventJson;
+import io.guidance.local.FreePorts;
+import io.guidance.local.KafkaBrokerProcess;
 import io.guidance.local.LocalRedis;
 import io.guidance.trigger.TriggerJson;
 import java.io.IOException;
@@ -110,7 +112,7 @@ class FlinkClusterIT {
         long start = System.nanoTime();
         try {
             classpath = Files.readString(Path.of("target", "flink-cluster-classpath.txt")).trim();
-            int[] ports = KafkaBrokerProcess.freePorts(2);
+            int[] ports = FreePorts.onLoopback(2);
             restPort = ports[1];
             flinkConf = Files.createDirectories(dir.resolve("conf"));
             writeFlinkConfig(ports[0], restPort);
@@ -118,7 +120,9 @@ class FlinkClusterIT {
             kafka =
                     KafkaBrokerProcess.start(
                             dir.resolve("kafka"),
-                            Path.of("target", "flink-cluster-it", "kafka.log"));
+                            Path.of("target", "flink-cluster-it", "kafka.log"),
+                            Files.readString(Path.of("target", "kafka-broker-classpath.txt"))
+                                    .trim());
             logs.add(kafka.log());
             bootstrap = kafka.bootstrap();
             redis = LocalRedis.start();

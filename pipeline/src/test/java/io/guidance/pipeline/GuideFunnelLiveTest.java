@@ -6,15 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.guidance.event.Event;
 import io.guidance.event.EventJson;
-import io.guidance.experiment.Experiment;
-import io.guidance.experiment.SpecBuckets;
 import io.guidance.local.LocalStack;
 import io.guidance.local.TopicReader;
-import io.guidance.rules.DeliverySettings;
-import io.guidance.rules.Glob;
-import io.guidance.rules.Matcher;
 import io.guidance.rules.RuleSet;
-import io.guidance.rules.RulesParser;
 import io.guidance.trigger.TriggerJson;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +16,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -102,30 +95,9 @@ class GuideFunnelLiveTest {
         }
     }
 
-    /** checkout-stall with variants checkout-help 40 / checkout-help-short 40, control 20. */
-    private static RuleSet rules() throws Exception {
-        RuleSet base = RulesParser.parse(LivePipeline.CHECKOUT_STALL_2S, "test");
-        Map<String, Integer> variants = new LinkedHashMap<>();
-        variants.put("checkout-help", 40);
-        variants.put("checkout-help-short", 40);
-        Matcher purchase = new Matcher(Map.of("type", List.of(new Glob("purchase"))));
-        return new RuleSet(
-                1,
-                // ttl 10m, no minimum gap, 100 a day, a cooldown of a day
-                new DeliverySettings(600_000L, 0, 100, 86_400_000L, 0, null, 7 * 86_400_000L),
-                base.rules,
-                Map.of(RULE, new Experiment(RULE, variants, 20, purchase, 86_400_000L, RULE)));
-    }
-
-    /** The SPEC's assignment, computed without the product's code. */
-    private static String arm(String userId) {
-        int bucket = SpecBuckets.bucket(RULE, userId);
-        return bucket < 4000 ? "checkout-help" : bucket < 8000 ? "checkout-help-short" : "control";
-    }
-
     /** A variant's guide is its name; control keeps the rule's guide (SPEC section 7). */
     private static String guideOf(String user) {
-        String arm = arm(user);
+        String arm = LivePipeline.checkoutStallArm(user);
         return arm.equals("control") ? "checkout-help" : arm;
     }
 
@@ -176,7 +148,7 @@ class GuideFunnelLiveTest {
     @Test
     void theFunnelInRedisEqualsTheCountsOfTheSpecAcrossARestoreFromAnEarlierCheckpoint()
             throws Exception {
-        RuleSet rules = rules();
+        RuleSet rules = LivePipeline.checkoutStallExperiment();
         JobConfig config =
                 LivePipeline.config(
                         stack,
@@ -215,7 +187,9 @@ class GuideFunnelLiveTest {
                     expectTrigger(
                             user,
                             deadline,
-                            arm(user).equals("control") ? "suppressed:control" : "delivered");
+                            LivePipeline.checkoutStallArm(user).equals("control")
+                                    ? "suppressed:control"
+                                    : "delivered");
                     if (i % 2 == 0) { // shown twice: once per trigger id
                         batch.add(feedback(user, deadline + 500, "guide_shown", guideOf(user), id));
                         batch.add(feedback(user, deadline + 700, "guide_shown", guideOf(user), id));
@@ -319,7 +293,9 @@ class GuideFunnelLiveTest {
                     expectTrigger(
                             user,
                             deadline,
-                            arm(user).equals("control") ? "suppressed:control" : "delivered");
+                            LivePipeline.checkoutStallArm(user).equals("control")
+                                    ? "suppressed:control"
+                                    : "delivered");
                     String id = triggerId(user, deadline);
                     batch.add(feedback(user, deadline + 500, "guide_shown", guideOf(user), id));
                     expectFeedback("guide_shown", id);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.guidance.event.Event;
 import io.guidance.event.EventJson;
+import io.guidance.local.KafkaBrokerProcess;
 import io.guidance.local.LocalRedis;
 import io.guidance.pipeline.replay.Replay;
 import io.guidance.rules.RuleSet;
@@ -85,7 +86,8 @@ class KafkaBrokerRestartIT {
         kafka =
                 KafkaBrokerProcess.start(
                         dir.resolve("kafka"),
-                        Path.of("target", "kafka-broker-restart-it", "kafka.log"));
+                        Path.of("target", "kafka-broker-restart-it", "kafka.log"),
+                        Files.readString(Path.of("target", "kafka-broker-classpath.txt")).trim());
         kafka.createTopics(Map.of(EVENTS, 2, DEAD_LETTERS, 1, AUDIT, 2), RULES_TOPIC);
         redis = LocalRedis.start();
     }

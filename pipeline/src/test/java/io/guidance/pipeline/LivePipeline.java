@@ -2,11 +2,19 @@ package io.guidance.pipeline;
 
 import io.guidance.event.Event;
 import io.guidance.event.EventJson;
+import io.guidance.experiment.Experiment;
+import io.guidance.experiment.SpecBuckets;
 import io.guidance.local.EmbeddedKafka;
 import io.guidance.local.LocalStack;
 import io.guidance.local.TopicReader;
+import io.guidance.rules.DeliverySettings;
+import io.guidance.rules.Glob;
+import io.guidance.rules.Matcher;
+import io.guidance.rules.RuleSet;
+import io.guidance.rules.RulesParser;
 import io.guidance.trigger.TriggerJson;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -44,6 +52,41 @@ final class LivePipeline {
                     "");
 
     private LivePipeline() {}
+
+    /**
+     * {@link #CHECKOUT_STALL_2S} with an experiment: variants checkout-help 40 /
+     * checkout-help-short 40, control 20, a purchase within a day the goal; delivery: ttl 10m, no
+     * minimum gap, 100 a day, a cooldown of a day.
+     */
+    static RuleSet checkoutStallExperiment() throws Exception {
+        RuleSet base = RulesParser.parse(CHECKOUT_STALL_2S, "test");
+        Map<String, Integer> variants = new LinkedHashMap<>();
+        variants.put("checkout-help", 40);
+        variants.put("checkout-help-short", 40);
+        Matcher purchase = new Matcher(Map.of("type", List.of(new Glob("purchase"))));
+        return new RuleSet(
+                1,
+                new DeliverySettings(600_000L, 0, 100, 86_400_000L, 0, null, 7 * 86_400_000L),
+                base.rules,
+                Map.of(
+                        "checkout-stall",
+                        new Experiment(
+                                "checkout-stall",
+                                variants,
+                                20,
+                                purchase,
+                                86_400_000L,
+                                "checkout-stall")));
+    }
+
+    /**
+     * The arm of {@link #checkoutStallExperiment()} the SPEC assigns {@code userId} to, computed
+     * without the product's code.
+     */
+    static String checkoutStallArm(String userId) {
+        int bucket = SpecBuckets.bucket("checkout-stall", userId);
+        return bucket < 4000 ? "checkout-help" : bucket < 8000 ? "checkout-help-short" : "control";
+    }
 
     /**
      * Kafka and Redis with the topics the job reads and writes (the broker creates none itself).

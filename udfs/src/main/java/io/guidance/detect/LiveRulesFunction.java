@@ -7,7 +7,6 @@ import io.guidance.rules.PublishedRules;
 import io.guidance.rules.Rule;
 import io.guidance.rules.RuleSet;
 import io.guidance.rules.RuleValidationException;
-import io.guidance.rules.RulesParser;
 import io.guidance.rules.RulesUpdate;
 import io.guidance.trigger.Trigger;
 import java.util.HashSet;
@@ -55,12 +54,7 @@ public class LiveRulesFunction
     private final DetectionEngine engine;
     private final long initialVersion;
 
-    private transient long version;
-
-    /**
-     * The version text last seen in broadcast state, to notice a restored or newer version cheaply.
-     */
-    private transient String seenVersion;
+    private transient RulesVersion version;
 
     private transient BroadcastScope scope;
     private transient Counter rulesApplied;
@@ -79,12 +73,12 @@ public class LiveRulesFunction
     @Override
     public void open(OpenContext openContext) {
         engine.open(getRuntimeContext());
-        version = initialVersion;
+        version = new RulesVersion(initialVersion);
         scope = new BroadcastScope();
         var metrics = getRuntimeContext().getMetricGroup().addGroup("rules");
         rulesApplied = metrics.counter("applied");
         rulesRejected = metrics.counter("rejected");
-        metrics.gauge("version", () -> version);
+        metrics.gauge("version", () -> version.current());
     }
 
     @Override
@@ -132,10 +126,10 @@ public class LiveRulesFunction
                     update.topic,
                     update.partition,
                     update.offset,
-                    version);
+                    version.current());
             return;
         }
-        if (published.version <= version) {
+        if (!version.isNewer(published.version)) {
             return; // already in force, or older: the topic is read from its start at every fresh
             // start
         }
@@ -152,7 +146,8 @@ public class LiveRulesFunction
         state.put("rules", published.yaml);
         state.put("publishedBy", published.publishedBy);
         state.put("publishedAt", Long.toString(published.publishedAt));
-        apply(published.version, rules);
+        engine.setRules(rules);
+        version.applied(published.version);
         rulesApplied.inc();
         LOG.info(
                 "Applied rules {}: {} rules, {} removed",
@@ -165,23 +160,10 @@ public class LiveRulesFunction
      * After a restore, or on a task that has not applied the broadcast version yet, switch to it.
      */
     private void catchUp(ReadOnlyBroadcastState<String, String> state) throws Exception {
-        String v = state.get("version");
-        if (v == null || v.equals(seenVersion)) {
-            return;
+        RuleSet newer = version.newerIn(state);
+        if (newer != null) {
+            engine.setRules(newer);
         }
-        seenVersion = v;
-        long stored = Long.parseLong(v);
-        // only ever forward: a job started from a newer version on the topic keeps it over an older
-        // checkpointed one
-        if (stored > version) {
-            apply(stored, RulesParser.parse(state.get("rules"), "rules version " + v));
-        }
-    }
-
-    private void apply(long newVersion, RuleSet rules) {
-        engine.setRules(rules);
-        version = newVersion;
-        seenVersion = Long.toString(newVersion);
     }
 
     /**

@@ -1,10 +1,10 @@
 package io.guidance.experiment;
 
 import io.guidance.detect.LiveRulesFunction;
+import io.guidance.detect.RulesVersion;
 import io.guidance.rules.PublishedRules;
 import io.guidance.rules.RuleSet;
 import io.guidance.rules.RuleValidationException;
-import io.guidance.rules.RulesParser;
 import io.guidance.rules.RulesUpdate;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -44,10 +44,7 @@ public class ExperimentTotalsFunction
     private final long initialVersion;
 
     private transient RuleSet rules;
-    private transient long version;
-
-    /** The version text last seen in broadcast state, to notice a restored version cheaply. */
-    private transient String seenVersion;
+    private transient RulesVersion version;
 
     /**
      * @param initialRules in force until the broadcast state holds a newer version
@@ -87,7 +84,7 @@ public class ExperimentTotalsFunction
                         Types.POJO(ExperimentTotals.class));
         totals = getRuntimeContext().getMapState(totalsDescriptor);
         rules = initialRules;
-        version = initialVersion;
+        version = new RulesVersion(initialVersion);
         shown = new HashMap<>();
         withMetrics = new HashSet<>();
         metrics = getRuntimeContext().getMetricGroup();
@@ -151,12 +148,13 @@ public class ExperimentTotalsFunction
         } catch (IllegalArgumentException | RuleValidationException e) {
             return; // the detection dead-letters it and keeps its rules; so do the shares
         }
-        if (published.version <= version) {
+        if (!version.isNewer(published.version)) {
             return;
         }
         state.put("version", Long.toString(published.version));
         state.put("rules", published.yaml);
-        apply(published.version, parsed);
+        rules = parsed;
+        version.applied(published.version);
         ctx.applyToKeyedState(
                 totalsDescriptor,
                 (KeyedStateFunction<String, MapState<String, ExperimentTotals>>)
@@ -165,21 +163,10 @@ public class ExperimentTotalsFunction
 
     /** After a restore, switch to the rules version kept in broadcast state if it is newer. */
     private void catchUp(ReadOnlyBroadcastState<String, String> state) throws Exception {
-        String v = state.get("version");
-        if (v == null || v.equals(seenVersion)) {
-            return;
+        RuleSet newer = version.newerIn(state);
+        if (newer != null) {
+            rules = newer;
         }
-        seenVersion = v;
-        long stored = Long.parseLong(v);
-        if (stored > version) {
-            apply(stored, RulesParser.parse(state.get("rules"), "rules version " + v));
-        }
-    }
-
-    private void apply(long newVersion, RuleSet newRules) {
-        rules = newRules;
-        version = newVersion;
-        seenVersion = Long.toString(newVersion);
     }
 
     private void show(ExperimentTotals t) {

@@ -1,5 +1,6 @@
 package io.guidance.web;
 
+import static io.guidance.web.JobAndService.waitFor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -8,12 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.microsoft.playwright.Page;
 import io.guidance.local.LocalRedis;
 import io.guidance.local.LocalStack;
-import io.guidance.pipeline.FlinkSettings;
-import io.guidance.pipeline.GuidanceJob;
-import io.guidance.pipeline.JobConfig;
-import io.guidance.pipeline.LiveRules;
-import io.guidance.rules.RuleSet;
-import io.guidance.rules.RulesParser;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,11 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -84,45 +75,34 @@ class DashboardBrowserIT {
 
     private static final Duration DUE = Duration.ofSeconds(90);
 
-    private static LocalStack stack;
+    private static JobAndService product;
     private static LocalRedis redis;
-    private static JobClient job;
-    private static GuidanceWebServer web;
     private static HeadlessChromium chromium;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @BeforeAll
     static void startTheStack() throws Exception {
         HeadlessChromium.requireChromium();
-        LocalStack.Topics topics =
-                new LocalStack.Topics(
-                        "dash-events",
-                        "dash-dead-letters",
-                        "dash-audit",
-                        "dash-experiments",
-                        "dash-rules");
-        stack = LocalStack.start(topics, 2);
-        redis = stack.redis();
-        Map<String, String> settings = stack.settings(topics);
-        settings.put("kafka.groupId", "guidance-dashboard-test");
-        settings.put("events.maxOutOfOrderness", "5s");
-        settings.put("events.idleTimeout", "1s");
-        settings.put("events.startupIdleTimeout", "3s");
-        settings.put("job.name", "guidance-dashboard-test");
-        settings.put("job.parallelism", "2");
-        settings.put("job.checkpointInterval", "2s");
-        JobConfig config = JobConfig.of(settings);
-        RuleSet rules = RulesParser.parse(RULES_YAML, "test rules");
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.from(config));
-        job = GuidanceJob.start(env, config, LiveRules.of(rules));
-        Map<String, String> service = new HashMap<>(settings);
-        service.put("web.host", "127.0.0.1");
-        service.put("web.port", "0");
-        service.put("web.rateLimit", "0");
-        service.put("web.dashboard", "true");
-        service.put("web.dashboardToken", TOKEN);
-        web = GuidanceWebServer.start(WebSettings.of(service));
+        product =
+                JobAndService.start(
+                        "guidance-dashboard-test",
+                        new LocalStack.Topics(
+                                "dash-events",
+                                "dash-dead-letters",
+                                "dash-audit",
+                                "dash-experiments",
+                                "dash-rules"),
+                        RULES_YAML,
+                        Duration.ofSeconds(5),
+                        Duration.ofSeconds(1),
+                        Map.of(
+                                "web.rateLimit",
+                                "0",
+                                "web.dashboard",
+                                "true",
+                                "web.dashboardToken",
+                                TOKEN));
+        redis = product.stack().redis();
         chromium = HeadlessChromium.launch(1400, 1000);
     }
 
@@ -131,20 +111,14 @@ class DashboardBrowserIT {
         if (chromium != null) {
             chromium.close();
         }
-        if (web != null) {
-            web.close();
-        }
-        if (job != null) {
-            job.cancel().get(30, TimeUnit.SECONDS);
-        }
-        if (stack != null) {
-            stack.close();
+        if (product != null) {
+            product.close();
         }
     }
 
     @Test
     void theDashboardShowsTheTotalsTheJobWroteToRedis() throws Exception {
-        waitFor("the job to run", () -> status() == JobStatus.RUNNING, DUE);
+        waitFor("the job to run", () -> product.jobStatus() == JobStatus.RUNNING, DUE);
         try (RedisClient client = RedisClient.create(redis.host(), redis.port())) {
             // every shopper stalls on checkout: one trigger each, so one program exposure each
             long now = System.currentTimeMillis();
@@ -254,7 +228,8 @@ class DashboardBrowserIT {
                                         Map.of(
                                                 "redis.host", redis.host(),
                                                 "redis.port", Integer.toString(redis.port()),
-                                                "kafka.bootstrap", stack.bootstrapServers(),
+                                                "kafka.bootstrap",
+                                                        product.stack().bootstrapServers(),
                                                 "web.host", "127.0.0.1",
                                                 "web.port", "0",
                                                 "web.dashboard", "true",
@@ -575,25 +550,6 @@ class DashboardBrowserIT {
     }
 
     private static String base() {
-        return "http://127.0.0.1:" + web.port();
-    }
-
-    private static JobStatus status() {
-        try {
-            return job.getJobStatus().get(5, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            return null;
-        }
-    }
-
-    private static void waitFor(String what, BooleanSupplier condition, Duration timeout)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + ": not within " + timeout.toSeconds() + " s");
-            }
-            Thread.sleep(100);
-        }
+        return product.base();
     }
 }

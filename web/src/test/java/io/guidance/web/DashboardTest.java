@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.guidance.local.FreePorts;
 import io.guidance.local.LocalRedis;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -380,10 +381,7 @@ class DashboardTest {
 
     @Test
     void unreadableRedisIsA503NotAnEmptyDashboard() throws Exception {
-        int closedPort;
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
-        }
+        int closedPort = FreePorts.onLoopback();
         GuidanceWebServer s =
                 server("redis.port", Integer.toString(closedPort), "redis.timeout", "500ms");
         HttpResponse<String> r = get(s, "/dashboard/api/summary", null);

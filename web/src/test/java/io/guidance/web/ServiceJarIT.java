@@ -2,10 +2,10 @@ package io.guidance.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.guidance.local.FreePorts;
 import io.guidance.local.LocalStack;
 import io.guidance.local.TopicReader;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -95,10 +95,7 @@ class ServiceJarIT {
                         "logger.kafka.name = org.apache.kafka",
                         "logger.kafka.level = ERROR",
                         ""));
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = FreePorts.onLoopback();
         Map<String, String> connection = stack.settings(TOPICS);
         List<String> command =
                 new ArrayList<>(

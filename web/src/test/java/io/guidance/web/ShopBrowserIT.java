@@ -1,5 +1,6 @@
 package io.guidance.web;
 
+import static io.guidance.web.JobAndService.waitFor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,12 +11,6 @@ import com.microsoft.playwright.options.WaitForSelectorState;
 import io.guidance.local.EmbeddedKafka;
 import io.guidance.local.LocalRedis;
 import io.guidance.local.LocalStack;
-import io.guidance.pipeline.FlinkSettings;
-import io.guidance.pipeline.GuidanceJob;
-import io.guidance.pipeline.JobConfig;
-import io.guidance.pipeline.LiveRules;
-import io.guidance.rules.RuleSet;
-import io.guidance.rules.RulesParser;
 import io.guidance.trigger.Trigger;
 import io.guidance.trigger.TriggerJson;
 import java.io.IOException;
@@ -29,16 +24,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -107,58 +97,28 @@ class ShopBrowserIT {
                     .plus(POLL.multipliedBy(2))
                     .plus(Duration.ofSeconds(15));
 
-    private static LocalStack stack;
+    private static JobAndService product;
     private static LocalRedis redis;
     private static EmbeddedKafka kafka;
-    private static JobClient job;
-    private static GuidanceWebServer web;
     private static HeadlessChromium chromium;
 
     @BeforeAll
     static void startTheStack() throws Exception {
         HeadlessChromium.requireChromium();
-        LocalStack.Topics topics =
-                new LocalStack.Topics(EVENTS, DEAD_LETTERS, AUDIT, "shop-experiments", RULES);
-        stack = LocalStack.start(topics, 2);
-        redis = stack.redis();
-        kafka = stack.kafka();
-        Map<String, String> settings = stack.settings(topics);
-        settings.put("kafka.groupId", "guidance-shop-test");
-        settings.put("events.maxOutOfOrderness", MAX_OUT_OF_ORDERNESS.toMillis() + "ms");
-        settings.put("events.idleTimeout", IDLE_TIMEOUT.toMillis() + "ms");
-        // the partition the shopper does not use follows the wall clock after this
-        settings.put("events.startupIdleTimeout", "3s");
-        settings.put("job.name", "guidance-shop-test");
-        settings.put("job.parallelism", "2");
-        settings.put("job.checkpointInterval", "2s");
-        JobConfig config = JobConfig.of(settings);
-        RuleSet rules = RulesParser.parse(RULES_YAML, "test rules");
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.from(config));
-        job = GuidanceJob.start(env, config, LiveRules.of(rules));
-        web =
-                GuidanceWebServer.start(
-                        WebSettings.of(
-                                withWeb(
-                                        settings,
-                                        "web.host",
-                                        "127.0.0.1",
-                                        "web.port",
-                                        "0",
-                                        "web.demoShop",
-                                        "true")));
+        product =
+                JobAndService.start(
+                        "guidance-shop-test",
+                        new LocalStack.Topics(
+                                EVENTS, DEAD_LETTERS, AUDIT, "shop-experiments", RULES),
+                        RULES_YAML,
+                        MAX_OUT_OF_ORDERNESS,
+                        IDLE_TIMEOUT,
+                        Map.of("web.demoShop", "true"));
+        redis = product.stack().redis();
+        kafka = product.stack().kafka();
         waitUntilThePipelineDeliversAGuide();
 
         chromium = HeadlessChromium.launch(1100, 700);
-    }
-
-    /** The job's settings with the service's {@code web.*} pairs added. */
-    private static Map<String, String> withWeb(Map<String, String> job, String... pairs) {
-        Map<String, String> all = new HashMap<>(job);
-        for (int i = 0; i < pairs.length; i += 2) {
-            all.put(pairs[i], pairs[i + 1]);
-        }
-        return all;
     }
 
     /**
@@ -166,7 +126,10 @@ class ShopBrowserIT {
      * writes.
      */
     private static void waitUntilThePipelineDeliversAGuide() throws Exception {
-        waitFor("the job to run", () -> status() == JobStatus.RUNNING, Duration.ofSeconds(60));
+        waitFor(
+                "the job to run",
+                () -> product.jobStatus() == JobStatus.RUNNING,
+                Duration.ofSeconds(60));
         HttpClient http = HttpClient.newHttpClient();
         long now = System.currentTimeMillis();
         String body =
@@ -193,14 +156,8 @@ class ShopBrowserIT {
         if (chromium != null) {
             chromium.close();
         }
-        if (web != null) {
-            web.close();
-        }
-        if (job != null) {
-            job.cancel().get(30, TimeUnit.SECONDS);
-        }
-        if (stack != null) {
-            stack.close();
+        if (product != null) {
+            product.close();
         }
     }
 
@@ -285,15 +242,7 @@ class ShopBrowserIT {
     }
 
     private static String base() {
-        return "http://127.0.0.1:" + web.port();
-    }
-
-    private static JobStatus status() {
-        try {
-            return job.getJobStatus().get(5, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            return null;
-        }
+        return product.base();
     }
 
     private static Duration elapsed(long sinceNanos) {
@@ -304,17 +253,6 @@ class ShopBrowserIT {
         long wait = after.minus(elapsed(sinceNanos)).toMillis();
         if (wait > 0) {
             Thread.sleep(wait);
-        }
-    }
-
-    private static void waitFor(String what, BooleanSupplier condition, Duration timeout)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + ": not within " + timeout.toSeconds() + " s");
-            }
-            Thread.sleep(100);
         }
     }
 

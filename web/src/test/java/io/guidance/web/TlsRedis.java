@@ -1,7 +1,7 @@
 package io.guidance.web;
 
+import io.guidance.local.FreePorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -122,7 +122,7 @@ final class TlsRedis implements AutoCloseable {
         String password = "user-" + Long.toHexString(System.nanoTime());
         String adminPassword = "admin-" + Long.toHexString(System.nanoTime());
         for (int attempt = 1; ; attempt++) {
-            int port = freePort();
+            int port = FreePorts.onLoopback();
             Path conf = dir.resolve("redis.conf");
             Files.writeString(
                     conf,
@@ -328,12 +328,6 @@ final class TlsRedis implements AutoCloseable {
                             + p.exitValue()
                             + "): "
                             + output);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 

@@ -2,10 +2,10 @@ package io.guidance.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.guidance.local.FreePorts;
 import io.guidance.local.LocalStack;
 import io.guidance.trigger.Trigger;
 import io.guidance.trigger.TriggerJson;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -168,9 +168,9 @@ class WebMetricsTest {
         assertThat(limited).as("a request refused by the rate limit").isEqualTo(1);
 
         // triggers: one served, one absent, two acknowledged, one refused
-        Trigger pending = trigger(alice);
-        Trigger unwritten = trigger(alice, pending.ts + 1);
-        Trigger bobs = trigger(bob);
+        Trigger pending = TestTriggers.checkoutStall(alice);
+        Trigger unwritten = TestTriggers.checkoutStall(alice, pending.ts + 1);
+        Trigger bobs = TestTriggers.checkoutStall(bob);
         try (RedisClient redis = RedisClient.create(stack.redis().host(), stack.redis().port())) {
             redis.set(
                     "guidance:user:" + alice,
@@ -287,8 +287,8 @@ class WebMetricsTest {
 
     @Test
     void kafkaAndRedisFailuresAreCountedByOperation() throws Exception {
-        int deadKafka = freePort();
-        int deadRedis = freePort();
+        int deadKafka = FreePorts.onLoopback();
+        int deadRedis = FreePorts.onLoopback();
         GuidanceWebServer s =
                 server(
                         Map.of(
@@ -309,7 +309,7 @@ class WebMetricsTest {
                 503,
                 call(s, "/v1/events", "POST", "/v1/events", "[" + event("k1", alice, now) + "]"));
         expect(503, call(s, "/v1/triggers/{userId}", "GET", "/v1/triggers/" + alice, null));
-        Trigger t = trigger(alice);
+        Trigger t = TestTriggers.checkoutStall(alice);
         expect(
                 503,
                 call(
@@ -359,13 +359,7 @@ class WebMetricsTest {
     private HttpResponse<String> call(
             GuidanceWebServer s, String route, String method, String path, String body)
             throws Exception {
-        return call(
-                s,
-                route,
-                method,
-                path,
-                body == null ? null : body.getBytes(StandardCharsets.UTF_8),
-                Map.of());
+        return call(s, route, method, path, body, Map.of());
     }
 
     private HttpResponse<String> call(
@@ -545,36 +539,10 @@ class WebMetricsTest {
                 + ",\"type\":\"click\",\"page\":\"/checkout\"}";
     }
 
-    private static Trigger trigger(String userId) {
-        return trigger(userId, System.currentTimeMillis() - 1_000);
-    }
-
-    /** A delivered checkout-stall trigger as the job writes it (SPEC section 4). */
-    private static Trigger trigger(String userId, long ts) {
-        Trigger t = new Trigger();
-        t.ts = ts;
-        t.ruleId = "checkout-stall";
-        t.guide = "checkout-help";
-        t.kind = "stall";
-        t.userId = userId;
-        t.sessionId = "s1";
-        t.triggerId = "checkout-stall|" + userId + "|s1|" + t.ts;
-        t.expiresAt = t.ts + 600_000;
-        t.reason = Map.of("within", "8000");
-        t.status = Trigger.DELIVERED;
-        return t;
-    }
-
     private static String ackPath(Trigger t) {
         return "/v1/triggers/"
                 + java.net.URLEncoder.encode(t.triggerId, StandardCharsets.UTF_8)
                         .replace("+", "%20")
                 + "/ack";
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -321,7 +321,7 @@ class WebServiceTest {
     @Test
     void thePendingTriggerIsReturnedAsStoredThenAcknowledgedAndGone() throws Exception {
         GuidanceWebServer s = server(Map.of());
-        Trigger t = checkoutTrigger("u1");
+        Trigger t = TestTriggers.checkoutStall("u1");
         String stored = TriggerJson.toJson(t);
         client.set("guidance:user:u1", stored, SetParams.setParams().pxAt(t.expiresAt));
 
@@ -350,8 +350,8 @@ class WebServiceTest {
     void acknowledgingATriggerNotYetWrittenBlocksItAndAnotherUsersTriggerIsRefused()
             throws Exception {
         GuidanceWebServer s = server(Map.of());
-        Trigger mine = checkoutTrigger("u1");
-        Trigger theirs = checkoutTrigger("u2");
+        Trigger mine = TestTriggers.checkoutStall("u1");
+        Trigger theirs = TestTriggers.checkoutStall("u2");
 
         HttpResponse<String> early =
                 post(s, "/v1/triggers/" + enc(mine.triggerId) + "/ack?userId=u1", "", Map.of());
@@ -378,7 +378,7 @@ class WebServiceTest {
     void withATokenSecretEachUserReachesOnlyTheirOwnEventsAndTriggers() throws Exception {
         GuidanceWebServer s = server(Map.of("web.tokenSecret", "correct horse battery staple"));
         String u1 = "Bearer " + hmac("correct horse battery staple", "u1");
-        Trigger t = checkoutTrigger("u2");
+        Trigger t = TestTriggers.checkoutStall("u2");
         client.set(
                 "guidance:user:u2", TriggerJson.toJson(t), SetParams.setParams().pxAt(t.expiresAt));
         long now = System.currentTimeMillis();
@@ -464,25 +464,6 @@ class WebServiceTest {
                 + ",\"type\":\""
                 + type
                 + "\",\"page\":\"/checkout\"}";
-    }
-
-    /**
-     * A delivered checkout-stall trigger as the job writes it (SPEC section 4), live for ten
-     * minutes.
-     */
-    private static Trigger checkoutTrigger(String userId) {
-        Trigger t = new Trigger();
-        t.ts = System.currentTimeMillis() - 1_000;
-        t.ruleId = "checkout-stall";
-        t.guide = "checkout-help";
-        t.kind = "stall";
-        t.userId = userId;
-        t.sessionId = "s1";
-        t.triggerId = "checkout-stall|" + userId + "|s1|" + t.ts;
-        t.expiresAt = t.ts + 600_000;
-        t.reason = Map.of("within", "8000");
-        t.status = Trigger.DELIVERED;
-        return t;
     }
 
     private static String hmac(String secret, String userId) throws Exception {

@@ -1,9 +1,6 @@
-package io.guidance.pipeline;
-
-import static org.assertj.core.api.Assertions.assertThat;
+package io.guidance.local;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,15 +18,19 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.TopicConfig;
 
 /**
- * A Kafka broker (KRaft, combined broker and controller) as a process of its own: its log directory
- * formatted with Kafka's storage tool and {@code kafka.Kafka} started on it, as {@code
- * kafka-storage.sh format} and {@code kafka-server-start.sh} would, from the module's class path
- * with the broker ({@code target/kafka-broker-classpath.txt}). {@link #stop()} and {@link
- * #restart()} take it down and bring it back on the same ports and log directory, as an operator's
- * restart would. Its output goes to a log file the caller names, kept after the run.
+ * A Kafka broker (KRaft, combined broker and controller) as a process of its own, for tests that
+ * need what {@link EmbeddedKafka} cannot give inside the test's JVM: a broker that is stopped and
+ * restarted on the same ports and log directory, as an operator's restart would, or one that comes
+ * up late on ports chosen beforehand, where a service already looks for it.
+ *
+ * <p>The log directory is formatted with Kafka's storage tool and {@code kafka.Kafka} runs on it,
+ * as {@code kafka-storage.sh format} and {@code kafka-server-start.sh} would, on the class path the
+ * caller gives (one that holds the broker, e.g. from {@code dependency:build-classpath}). The
+ * broker's output goes to a log file the caller names, kept after the run; a shutdown hook kills
+ * the process if the JVM ends without {@link #close()}.
  */
-final class KafkaBrokerProcess implements AutoCloseable {
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+public final class KafkaBrokerProcess implements AutoCloseable {
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
 
     private final Path dir;
@@ -61,32 +62,40 @@ final class KafkaBrokerProcess implements AutoCloseable {
                         "kafka-broker-process-cleanup");
     }
 
+    /** As {@link #start(Path, Path, String, int, int)}, on two loopback ports free a moment ago. */
+    public static KafkaBrokerProcess start(Path dir, Path log, String classpath) throws Exception {
+        int[] ports = FreePorts.onLoopback(2);
+        return start(dir, log, classpath, ports[0], ports[1]);
+    }
+
     /**
-     * Formats {@code dir} and starts the broker on two free loopback ports; waits until it answers
-     * an admin client.
+     * Formats {@code dir}, starts the broker on {@code brokerPort} (its controller on {@code
+     * controllerPort}) and waits until it answers an admin client.
      *
-     * @param log where the broker's output goes (appended across restarts)
+     * @param log where the broker's output goes (emptied now, appended to across restarts)
+     * @param classpath the class path the broker runs on
      */
-    static KafkaBrokerProcess start(Path dir, Path log) throws Exception {
-        String cp = Files.readString(Path.of("target", "kafka-broker-classpath.txt")).trim();
+    public static KafkaBrokerProcess start(
+            Path dir, Path log, String classpath, int brokerPort, int controllerPort)
+            throws Exception {
         Files.createDirectories(dir);
-        Files.createDirectories(log.toAbsolutePath().getParent());
-        Files.deleteIfExists(log);
-        int[] ports = freePorts(2);
+        Path logFile = log.toAbsolutePath();
+        Files.createDirectories(logFile.getParent());
+        Files.deleteIfExists(logFile);
         KafkaBrokerProcess broker =
-                new KafkaBrokerProcess(dir, log.toAbsolutePath(), cp, "127.0.0.1:" + ports[0]);
+                new KafkaBrokerProcess(dir, logFile, classpath, "127.0.0.1:" + brokerPort);
         Files.writeString(
                 broker.properties,
                 String.join(
                         "\n",
                         "process.roles=broker,controller",
                         "node.id=1",
-                        "controller.quorum.voters=1@127.0.0.1:" + ports[1],
+                        "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
                         "listeners=PLAINTEXT://127.0.0.1:"
-                                + ports[0]
+                                + brokerPort
                                 + ",CONTROLLER://127.0.0.1:"
-                                + ports[1],
-                        "advertised.listeners=PLAINTEXT://127.0.0.1:" + ports[0],
+                                + controllerPort,
+                        "advertised.listeners=PLAINTEXT://127.0.0.1:" + brokerPort,
                         "controller.listener.names=CONTROLLER",
                         "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
                         "inter.broker.listener.name=PLAINTEXT",
@@ -127,10 +136,18 @@ final class KafkaBrokerProcess implements AutoCloseable {
                             Uuid.randomUuid().toString(),
                             "-c",
                             broker.properties.toString());
-            assertThat(format.waitFor(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS))
-                    .as("kafka-storage format finished")
-                    .isTrue();
-            assertThat(format.exitValue()).as("kafka-storage format exit code").isZero();
+            if (!format.waitFor(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                format.destroyForcibly();
+                throw new IllegalStateException(
+                        "kafka-storage format: not within " + START_TIMEOUT + "; see " + logFile);
+            }
+            if (format.exitValue() != 0) {
+                throw new IllegalStateException(
+                        "kafka-storage format exited with "
+                                + format.exitValue()
+                                + "; see "
+                                + logFile);
+            }
             broker.launch();
         } catch (Throwable t) {
             broker.close();
@@ -140,21 +157,21 @@ final class KafkaBrokerProcess implements AutoCloseable {
     }
 
     /** {@code 127.0.0.1:PORT}, the same across restarts. */
-    String bootstrap() {
+    public String bootstrap() {
         return bootstrap;
     }
 
     /** The broker's output. */
-    Path log() {
+    public Path log() {
         return log;
     }
 
     /** The running broker process, or null while stopped. */
-    Process process() {
+    public Process process() {
         return process;
     }
 
-    boolean isRunning() {
+    public boolean isRunning() {
         Process p = process;
         return p != null && p.isAlive();
     }
@@ -163,7 +180,7 @@ final class KafkaBrokerProcess implements AutoCloseable {
      * Stops the broker with SIGTERM, a controlled shutdown that flushes its logs, and waits until
      * the process is gone (forcibly after {@link #STOP_TIMEOUT}). Does nothing while stopped.
      */
-    synchronized void stop() throws InterruptedException {
+    public synchronized void stop() throws InterruptedException {
         Process p = process;
         if (p == null) {
             return;
@@ -180,12 +197,12 @@ final class KafkaBrokerProcess implements AutoCloseable {
      * Starts the broker again on the same ports and log directory (stopping it first if it runs);
      * waits until it answers an admin client.
      */
-    synchronized void restart() throws Exception {
+    public synchronized void restart() throws Exception {
         stop();
         launch();
     }
 
-    Admin admin() {
+    public Admin admin() {
         return Admin.create(
                 Map.of(
                         AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -195,18 +212,21 @@ final class KafkaBrokerProcess implements AutoCloseable {
     }
 
     /**
-     * Creates the topics (partition counts by name) and one compacted topic, and waits for their
-     * leaders.
+     * Creates the topics (partition counts by name) and the compacted ones (one partition each),
+     * and waits for their leaders.
      */
-    void createTopics(Map<String, Integer> topics, String compacted) throws Exception {
+    public void createTopics(Map<String, Integer> partitions, String... compacted)
+            throws Exception {
         List<NewTopic> all = new ArrayList<>();
-        topics.forEach((name, partitions) -> all.add(new NewTopic(name, partitions, (short) 1)));
-        all.add(
-                new NewTopic(compacted, 1, (short) 1)
-                        .configs(
-                                Map.of(
-                                        TopicConfig.CLEANUP_POLICY_CONFIG,
-                                        TopicConfig.CLEANUP_POLICY_COMPACT)));
+        partitions.forEach((name, n) -> all.add(new NewTopic(name, n, (short) 1)));
+        for (String name : compacted) {
+            all.add(
+                    new NewTopic(name, 1, (short) 1)
+                            .configs(
+                                    Map.of(
+                                            TopicConfig.CLEANUP_POLICY_CONFIG,
+                                            TopicConfig.CLEANUP_POLICY_COMPACT)));
+        }
         try (Admin admin = admin()) {
             admin.createTopics(all).all().get(60, TimeUnit.SECONDS);
             List<String> names = all.stream().map(NewTopic::name).toList();
@@ -253,9 +273,15 @@ final class KafkaBrokerProcess implements AutoCloseable {
         process = p;
         try (Admin admin = admin()) {
             waitFor(
-                    "Kafka broker on " + bootstrap,
+                    "the Kafka broker on " + bootstrap + " (log " + log + ")",
                     () -> {
-                        assertThat(p.isAlive()).as("Kafka broker process alive").isTrue();
+                        if (!p.isAlive()) {
+                            throw new IllegalStateException(
+                                    "the Kafka broker exited with "
+                                            + p.exitValue()
+                                            + "; see "
+                                            + log);
+                        }
                         try {
                             return admin.describeCluster().nodes().get(2, TimeUnit.SECONDS).size()
                                     == 1;
@@ -276,7 +302,7 @@ final class KafkaBrokerProcess implements AutoCloseable {
                                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                                 "-Xmx" + heap,
                                 "-XX:+UseSerialGC",
-                                "-Dlog4j.configurationFile=" + log4j.toUri(),
+                                "-Dlog4j2.configurationFile=" + log4j.toUri(),
                                 "-cp",
                                 classpath,
                                 mainClass));
@@ -288,32 +314,14 @@ final class KafkaBrokerProcess implements AutoCloseable {
                 .start();
     }
 
-    private static void waitFor(String what, BooleanSupplier condition) throws Exception {
+    private static void waitFor(String what, BooleanSupplier condition)
+            throws InterruptedException {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + ": not within " + START_TIMEOUT);
+                throw new IllegalStateException(what + ": not within " + START_TIMEOUT);
             }
             Thread.sleep(200);
         }
-    }
-
-    /** {@code n} ports free at the moment of asking. */
-    static int[] freePorts(int n) throws IOException {
-        ServerSocket[] sockets = new ServerSocket[n];
-        int[] ports = new int[n];
-        try {
-            for (int i = 0; i < n; i++) {
-                sockets[i] = new ServerSocket(0);
-                ports[i] = sockets[i].getLocalPort();
-            }
-        } finally {
-            for (ServerSocket s : sockets) {
-                if (s != null) {
-                    s.close();
-                }
-            }
-        }
-        return ports;
     }
 }
