@@ -72,8 +72,8 @@ public final class GuidanceJob {
     }
 
     /**
-     * Builds the production graph on {@code env}: the Kafka source, the topology, the Redis and
-     * dead-letter sinks.
+     * Builds the production graph on {@code env}: the Kafka source, the topology and its live
+     * totals, the Redis and dead-letter sinks.
      */
     public static void define(StreamExecutionEnvironment env, JobConfig config, LiveRules rules) {
         DataStream<SourceRecord> records =
@@ -95,6 +95,8 @@ public final class GuidanceJob {
         GuidanceTopology.Outputs out =
                 GuidanceTopology.build(
                         records, ruleUpdates, rules.rules, rules.version, config.detection());
+        // only the job keeps live totals: a replay or a benchmark has no Redis hash to fill
+        GuidanceTopology.LiveTotals totals = GuidanceTopology.liveTotals(out);
         out.triggers
                 .sinkTo(new TriggerRedisSink(config.redis()))
                 .uid(Uids.REDIS_SINK)
@@ -107,11 +109,11 @@ public final class GuidanceJob {
                 .sinkTo(KafkaConnectors.experimentsSink(config))
                 .uid(Uids.EXPERIMENTS_SINK)
                 .name(Uids.EXPERIMENTS_SINK);
-        out.experimentTotals
+        totals.experimentTotals
                 .sinkTo(AbsoluteHashRedisSink.experiments(config.redis()))
                 .uid(Uids.EXPERIMENT_TOTALS_SINK)
                 .name(Uids.EXPERIMENT_TOTALS_SINK);
-        out.funnelTotals
+        totals.funnelTotals
                 .sinkTo(AbsoluteHashRedisSink.funnels(config.redis()))
                 .uid(Uids.FUNNEL_TOTALS_SINK)
                 .name(Uids.FUNNEL_TOTALS_SINK);

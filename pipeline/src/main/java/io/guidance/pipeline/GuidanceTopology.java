@@ -25,11 +25,13 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 /**
  * The one graph that the job, the demo, replay and the tests run. It starts from source records
  * that already carry event timestamps and watermarks (each caller brings its own source) and ends
- * in the streams the caller sinks.
+ * in the streams the caller sinks. The live totals (docs/live-totals.md) are a separate step,
+ * {@link #liveTotals}, that only the job adds: a replay or a benchmark has no Redis hash to keep
+ * and would pay for them on every event and every trigger.
  */
 public final class GuidanceTopology {
 
-    /** What the graph produces; the caller attaches sinks. */
+    /** What the detection graph produces; the caller attaches sinks. */
     public static final class Outputs {
         public final DataStream<Trigger> triggers;
         public final DataStream<DeadLetter> deadLetters;
@@ -38,23 +40,47 @@ public final class GuidanceTopology {
         /** Exposures and conversions of experiments (SPEC section 7). */
         public final DataStream<ExperimentRecord> experiments;
 
-        /** Each experiment's running totals, at most once a second per experiment. */
-        public final DataStream<ExperimentTotals> experimentTotals;
-
-        /** Each rule's guide funnel totals, at most once a second per rule. */
-        public final DataStream<GuideFunnelTotals> funnelTotals;
+        // what liveTotals builds on: the valid events, the rules stream and the rules detection
+        // started with
+        final SingleOutputStreamOperator<Event> events;
+        final BroadcastStream<RulesUpdate> liveRules;
+        final RuleSet rules;
+        final long rulesVersion;
+        final DetectionSettings detection;
 
         Outputs(
                 DataStream<Trigger> triggers,
                 DataStream<DeadLetter> deadLetters,
                 DataStream<String> duplicates,
                 DataStream<ExperimentRecord> experiments,
-                DataStream<ExperimentTotals> experimentTotals,
-                DataStream<GuideFunnelTotals> funnelTotals) {
+                SingleOutputStreamOperator<Event> events,
+                BroadcastStream<RulesUpdate> liveRules,
+                RuleSet rules,
+                long rulesVersion,
+                DetectionSettings detection) {
             this.triggers = triggers;
             this.deadLetters = deadLetters;
             this.duplicates = duplicates;
             this.experiments = experiments;
+            this.events = events;
+            this.liveRules = liveRules;
+            this.rules = rules;
+            this.rulesVersion = rulesVersion;
+            this.detection = detection;
+        }
+    }
+
+    /** The running totals that the job writes to Redis hashes (docs/live-totals.md). */
+    public static final class LiveTotals {
+        /** Each experiment's running totals, at most once a second per experiment. */
+        public final DataStream<ExperimentTotals> experimentTotals;
+
+        /** Each rule's guide funnel totals, at most once a second per rule. */
+        public final DataStream<GuideFunnelTotals> funnelTotals;
+
+        LiveTotals(
+                DataStream<ExperimentTotals> experimentTotals,
+                DataStream<GuideFunnelTotals> funnelTotals) {
             this.experimentTotals = experimentTotals;
             this.funnelTotals = funnelTotals;
         }
@@ -63,6 +89,9 @@ public final class GuidanceTopology {
     private GuidanceTopology() {}
 
     /**
+     * The detection graph: validation, detection and delivery, with the experiment records they
+     * give. No live totals: add them with {@link #liveTotals}.
+     *
      * @param records events with event timestamps and watermarks
      * @param ruleUpdates rule sets published while the job runs (may be an empty bounded stream);
      *     must not carry watermarks that hold back event time
@@ -99,15 +128,33 @@ public final class GuidanceTopology {
         DataStream<DeadLetter> deadLetters =
                 events.getSideOutput(OutputTags.DEAD_LETTERS)
                         .union(triggers.getSideOutput(OutputTags.DEAD_LETTERS));
-        DataStream<ExperimentRecord> experiments = triggers.getSideOutput(OutputTags.EXPERIMENTS);
+        return new Outputs(
+                triggers,
+                deadLetters,
+                triggers.getSideOutput(OutputTags.DUPLICATES),
+                triggers.getSideOutput(OutputTags.EXPERIMENTS),
+                events,
+                liveRules,
+                rules,
+                rulesVersion,
+                detection);
+    }
+
+    /**
+     * The live totals of the graph that {@code detected} comes from: each experiment's totals and
+     * each rule's guide funnel. The production job adds them right after {@link #build}, so its
+     * operators and their uids stay as they were.
+     */
+    public static LiveTotals liveTotals(Outputs detected) {
         // totals live in Flink state, checkpointed with the exposures that made them: a restart
         // counts nothing twice (Redis only ever receives absolute values); the rules in force give
         // each arm's share
-        DataStream<ExperimentTotals> totals =
-                experiments
+        DataStream<ExperimentTotals> experimentTotals =
+                detected.experiments
                         .keyBy(r -> r.experiment)
-                        .connect(liveRules)
-                        .process(new ExperimentTotalsFunction(rules, rulesVersion))
+                        .connect(detected.liveRules)
+                        .process(
+                                new ExperimentTotalsFunction(detected.rules, detected.rulesVersion))
                         .uid(Uids.EXPERIMENT_TOTALS)
                         .name(Uids.EXPERIMENT_TOTALS);
 
@@ -115,26 +162,22 @@ public final class GuidanceTopology {
         // chained, so that other events cost one type comparison and detection does no extra work;
         // joined with every trigger by trigger id, then counted per rule in checkpointed state.
         DataStream<Feedback> feedback =
-                events.flatMap(new FeedbackEvents())
-                        .setParallelism(records.getParallelism())
+                detected.events
+                        .flatMap(new FeedbackEvents())
+                        .setParallelism(detected.events.getParallelism())
                         .uid(Uids.FEEDBACK_EVENTS)
                         .name(Uids.FEEDBACK_EVENTS);
-        DataStream<GuideFunnelTotals> funnel =
-                triggers.keyBy(t -> t.triggerId)
+        DataStream<GuideFunnelTotals> funnelTotals =
+                detected.triggers
+                        .keyBy(t -> t.triggerId)
                         .connect(feedback.keyBy(f -> f.triggerId))
-                        .process(new GuideFunnelJoin(detection.feedbackGraceMs))
+                        .process(new GuideFunnelJoin(detected.detection.feedbackGraceMs))
                         .uid(Uids.FUNNEL_JOIN)
                         .name(Uids.FUNNEL_JOIN)
                         .keyBy(s -> s.ruleId)
                         .process(new GuideFunnelTotalsFunction())
                         .uid(Uids.FUNNEL_TOTALS)
                         .name(Uids.FUNNEL_TOTALS);
-        return new Outputs(
-                triggers,
-                deadLetters,
-                triggers.getSideOutput(OutputTags.DUPLICATES),
-                experiments,
-                totals,
-                funnel);
+        return new LiveTotals(experimentTotals, funnelTotals);
     }
 }
