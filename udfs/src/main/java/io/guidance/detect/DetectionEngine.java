@@ -431,14 +431,16 @@ public final class DetectionEngine implements Serializable {
     private void evaluate(Event e, Inbox in) throws Exception {
         // SPEC: the user's first event with a sessionId not seen before; asked by threshold nudges.
         boolean newSession = false;
+        // A session in the inbox's sessions is live, so not new, and went into the session ids
+        // when it started: neither is read for the events after a session's first. (A session that
+        // started before a nudging rule was published, and comes back after the inbox forgot it, is
+        // then taken for a new one.)
         if (index.watchesSessionStarts()
+                && (in.sessions == null || !in.sessions.containsKey(e.sessionId))
                 && sessionStartsMatter(e.ts, in)
                 && !(in.hasSessionIds && userSessions.contains(e.sessionId))) {
-            // a session that ran before a nudging rule was published is in sessions: seen, so not
-            // new
-            Long seenAt = in.sessions == null ? null : in.sessions.get(e.sessionId);
-            newSession = seenAt == null;
-            userSessions.put(e.sessionId, newSession ? e.ts : seenAt);
+            newSession = true;
+            userSessions.put(e.sessionId, e.ts);
             in.hasSessionIds = true;
         }
         if (e.ts <= in.conversionWaitEnd && exposures.matchesSomeGoal(e)) {
