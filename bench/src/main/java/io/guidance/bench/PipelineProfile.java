@@ -36,8 +36,8 @@ import jdk.jfr.consumer.RecordingFile;
  * is charged to the project code that called it).
  *
  * <p>{@code java ... io.guidance.bench.PipelineProfile [--events N] [--parallelism P] [--rules
- * FILE] [--top K] [--jfr FILE]}; {@link #markdown} is the section the benchmark command can include
- * in its report.
+ * FILE] [--top K] [--backend hashmap|rocksdb] [--jfr FILE]}; {@link #markdown} is the section the
+ * benchmark command can include in its report.
  */
 public final class PipelineProfile {
     /** Own code: the frames charged in the second table. */
@@ -134,13 +134,26 @@ public final class PipelineProfile {
             Path jfr,
             ThroughputBenchmark.Run[] run)
             throws Exception {
+        return record(events, parallelism, rules, "hashmap", jfr, run);
+    }
+
+    /** {@link #record} on the state backend {@code backend} (hashmap or rocksdb). */
+    public static Profile record(
+            byte[][] events,
+            int parallelism,
+            RuleSet rules,
+            String backend,
+            Path jfr,
+            ThroughputBenchmark.Run[] run)
+            throws Exception {
         Map<String, Long> cpu;
         try (Recording recording = new Recording()) {
             recording.enable("jdk.ExecutionSample").withPeriod(PERIOD);
+            recording.enable("jdk.NativeMethodSample").withPeriod(PERIOD);
             recording.setToDisk(true);
             recording.start();
             try (ThreadCpu threads = new ThreadCpu()) {
-                run[0] = ThroughputBenchmark.pipeline(events, parallelism, rules);
+                run[0] = ThroughputBenchmark.pipeline(events, parallelism, rules, backend);
                 cpu = threads.stop();
             }
             recording.stop();
@@ -344,6 +357,7 @@ public final class PipelineProfile {
         int top = 20;
         Path rulesFile = ScaledEvents.repositoryRoot().resolve("config/rules.yaml");
         Path keep = null;
+        String backend = "hashmap";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--events":
@@ -358,6 +372,9 @@ public final class PipelineProfile {
                 case "--top":
                     top = Integer.parseInt(args[++i]);
                     break;
+                case "--backend":
+                    backend = args[++i];
+                    break;
                 case "--jfr":
                     keep = Path.of(args[++i]);
                     break;
@@ -371,7 +388,7 @@ public final class PipelineProfile {
         String md;
         if (keep != null) {
             ThroughputBenchmark.Run[] run = new ThroughputBenchmark.Run[1];
-            Profile p = record(scaled, parallelism, rules, keep, run);
+            Profile p = record(scaled, parallelism, rules, backend, keep, run);
             md = markdown(p, run[0], parallelism, rules.rules.size(), top);
         } else {
             md = markdown(scaled, parallelism, rules, top);

@@ -214,26 +214,17 @@ public final class DeliveryPolicy {
     }
 
     /**
-     * The earliest time at which some of this user's policy state expires, or {@code
-     * Long.MAX_VALUE}.
+     * No later than the earliest time at which what a decision at {@code t} stored expires (a
+     * delivery: its cooldown and the daily window of the cap), without reading state: the caller
+     * sweeps then, and {@link #cleanup} tells the exact next expiry.
      */
-    public long nextExpiry() throws Exception {
-        long next = Long.MAX_VALUE;
-        for (long ts : dismissed.values()) {
-            next = Math.min(next, ts + dismissalRetentionMs);
-        }
-        for (long ts : lastDelivered.values()) {
-            next = Math.min(next, ts + longestCooldownMs);
-        }
-        List<Long> deliveries = recent.value();
-        if (deliveries != null && !deliveries.isEmpty()) {
-            next =
-                    Math.min(
-                            next,
-                            deliveries.get(deliveries.size() - 1)
-                                    + Math.max(DAY_MS, rules.delivery.minGapMs));
-        }
-        return next;
+    public long expiryAfterDecisionAt(long t) {
+        return t + Math.min(longestCooldownMs, Math.max(DAY_MS, rules.delivery.minGapMs));
+    }
+
+    /** The same for a feedback event at {@code t}: a dismissal or completion it remembered. */
+    public long expiryAfterFeedbackAt(long t) {
+        return t + dismissalRetentionMs;
     }
 
     /**

@@ -20,10 +20,13 @@ import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
@@ -81,6 +84,9 @@ public final class DetectionEngine implements Serializable {
     static final ValueStateDescriptor<Inbox> INBOX =
             new ValueStateDescriptor<>(StateNames.INBOX, Types.POJO(Inbox.class));
 
+    static final ListStateDescriptor<Event> ARRIVALS =
+            new ListStateDescriptor<>(StateNames.ARRIVALS, TypeInformation.of(Event.class));
+
     private RuleSet rules;
     private final DetectionSettings settings;
 
@@ -112,6 +118,14 @@ public final class DetectionEngine implements Serializable {
      * nothing is due.
      */
     private transient ValueState<Inbox> inbox;
+
+    /**
+     * Events that arrived since the key's timer last fired, in arrival order, not yet checked for
+     * duplicates: appended to without reading anything (on RocksDB a merge, not a read and a write
+     * of the user's state). End of life: the next firing of the key's timer (there is one at every
+     * arrival's ts) moves them into the inbox, or drops them as duplicates, and clears the list.
+     */
+    private transient ListState<Event> arrivals;
 
     /** Ids of recent events, for dedup (their state and its end of life are there). */
     private transient RecentEventIds recentIds;
@@ -178,6 +192,7 @@ public final class DetectionEngine implements Serializable {
         user = new UserContext();
         setRules(rules);
         inbox = ctx.getState(INBOX);
+        arrivals = ctx.getListState(ARRIVALS);
         recentIds = new RecentEventIds(ctx, settings.dedupWindowMs);
         userSessions =
                 ctx.getMapState(
@@ -226,13 +241,13 @@ public final class DetectionEngine implements Serializable {
         return key -> key.startsWith(prefix);
     }
 
+    /**
+     * An arrival: appended to the key's arrivals with a timer at its ts, nothing read. The firing
+     * of that timer (or an earlier one of the key, once the watermark passes) checks it for
+     * duplicates and lets it wait in the inbox until the watermark passes its ts.
+     */
     public void onEvent(Event e, Scope ctx) throws Exception {
         long watermark = ctx.timerService().currentWatermark();
-        if (recentIds.isDuplicate(e.eventId, watermark)) {
-            duplicates.inc();
-            ctx.output(OutputTags.DUPLICATES, e.eventId);
-            return;
-        }
         if (e.ts <= watermark) {
             // Upstream dead-letters late records with their original bytes; this only guards the
             // ordering promise.
@@ -248,24 +263,64 @@ public final class DetectionEngine implements Serializable {
                             -1));
             return;
         }
-        recentIds.remember(e.eventId, e.ts);
-        Inbox in = inbox.value();
-        if (in == null) {
-            in = new Inbox();
+        arrivals.add(e);
+        // Flink keeps one timer per key and time: events at one ts share it
+        ctx.timerService().registerEventTimeTimer(e.ts);
+    }
+
+    /**
+     * Moves the arrivals into the inbox in arrival order, each checked for duplicates (against the
+     * ids of the dedup window and the arrivals before it), and deletes their timers but the one
+     * firing: the timer set at the end of the firing covers what still waits. A user restored from
+     * the first layout is migrated here, at its first firing.
+     */
+    private void takeArrivals(Inbox in, long time, long watermark, Scope ctx) throws Exception {
+        boolean migrate = in.layout < Inbox.CURRENT_LAYOUT;
+        Iterable<Event> arrived = arrivals.get();
+        boolean any = arrived != null && arrived.iterator().hasNext();
+        if (!any && !migrate) {
+            return;
         }
-        in.add(e);
-        planCleanup(in, e.ts + Math.min(settings.dedupWindowMs, sessionRetentionMs));
-        long wake = Math.min(e.ts, in.sweepAt);
-        if (wake < in.wakeAt) {
-            // an event earlier than everything else due: the key's one timer moves
+        recentIds.open(in);
+        if (migrate) {
+            migrate(in, time);
+        }
+        if (any) {
             TimerService timers = ctx.timerService();
-            timers.registerEventTimeTimer(wake);
-            if (in.wakeAt != Inbox.NONE) {
-                timers.deleteEventTimeTimer(in.wakeAt);
+            for (Event e : arrived) {
+                if (e.ts != time) {
+                    timers.deleteEventTimeTimer(e.ts);
+                }
+                if (recentIds.isDuplicate(e.eventId, e.ts)) {
+                    duplicates.inc();
+                    ctx.output(OutputTags.DUPLICATES, e.eventId);
+                    continue;
+                }
+                recentIds.remember(e.eventId, e.ts);
+                in.add(e);
+                planCleanup(in, e.ts + Math.min(settings.dedupWindowMs, sessionRetentionMs));
             }
-            in.wakeAt = wake;
+            arrivals.clear();
         }
-        inbox.update(in.compact());
+        recentIds.close(in, true);
+    }
+
+    /**
+     * A user restored from a snapshot of the first layout: its event ids move from their map state
+     * into the inbox, and the bookkeeping that layout did not keep is assumed to hold something.
+     */
+    private void migrate(Inbox in, long time) throws Exception {
+        recentIds.migrate();
+        in.layout = Inbox.CURRENT_LAYOUT;
+        in.policyDueAt = time; // read the policy's state at the next sweep, which it planned
+        if (in.activity != null) {
+            in.hasSessionIds = true;
+            in.mayHaveExposures = true;
+        } else {
+            // nothing would clear them later: a user without first/last seen keeps neither
+            userSessions.clear();
+            exposures.forgetUser();
+        }
     }
 
     /**
@@ -277,8 +332,9 @@ public final class DetectionEngine implements Serializable {
         long watermark = timers.currentWatermark();
         Inbox in = inbox.value();
         if (in == null) {
-            in = new Inbox(); // nothing due: the timer of a key whose inbox is gone
+            in = Inbox.fresh();
         }
+        takeArrivals(in, time, watermark, ctx);
         user.userId = ctx.getCurrentKey();
         user.inbox = in;
         scope = ctx;
@@ -316,14 +372,16 @@ public final class DetectionEngine implements Serializable {
                 if (rules.hasExperiments()) {
                     long waitEnd = exposures.expose(instant, experimentRecords);
                     in.conversionWaitEnd = Math.max(in.conversionWaitEnd, waitEnd);
+                    in.mayHaveExposures = true;
                 }
                 decisionLatency.update(System.currentTimeMillis() - t);
                 stampedWith(out, t);
                 instant.forEach(out::collect);
                 instant.clear();
-                planCleanup(in, policy.nextExpiry());
-            } else if (feedback) {
-                planCleanup(in, policy.nextExpiry());
+                planPolicyCleanup(in, policy.expiryAfterDecisionAt(t));
+            }
+            if (feedback) {
+                planPolicyCleanup(in, policy.expiryAfterFeedbackAt(t));
             }
             if (t >= in.sweepAt) {
                 cleanup(t, in);
@@ -373,14 +431,17 @@ public final class DetectionEngine implements Serializable {
     private void evaluate(Event e, Inbox in) throws Exception {
         // SPEC: the user's first event with a sessionId not seen before; asked by threshold nudges.
         boolean newSession = false;
+        // A session in the inbox's sessions is live, so not new, and went into the session ids
+        // when it started: neither is read for the events after a session's first. (A session that
+        // started before a nudging rule was published, and comes back after the inbox forgot it, is
+        // then taken for a new one.)
         if (index.watchesSessionStarts()
+                && (in.sessions == null || !in.sessions.containsKey(e.sessionId))
                 && sessionStartsMatter(e.ts, in)
-                && !userSessions.contains(e.sessionId)) {
-            // a session that ran before a nudging rule was published is in sessions: seen, so not
-            // new
-            Long seenAt = in.sessions == null ? null : in.sessions.get(e.sessionId);
-            newSession = seenAt == null;
-            userSessions.put(e.sessionId, newSession ? e.ts : seenAt);
+                && !(in.hasSessionIds && userSessions.contains(e.sessionId))) {
+            newSession = true;
+            userSessions.put(e.sessionId, e.ts);
+            in.hasSessionIds = true;
         }
         if (e.ts <= in.conversionWaitEnd && exposures.matchesSomeGoal(e)) {
             if (!exposures.convert(e, experimentRecords)) {
@@ -426,6 +487,12 @@ public final class DetectionEngine implements Serializable {
 
     // ---- cleanup: event ids, idle sessions, idle users ----
 
+    /** Plans a sweep that cleans the delivery policy's state no later than {@code dueAt}. */
+    private static void planPolicyCleanup(Inbox in, long dueAt) {
+        in.policyDueAt = Math.min(in.policyDueAt, dueAt);
+        planCleanup(in, dueAt);
+    }
+
     /** Makes sure the next sweep runs no later than {@code dueAt}, rounded up to the minute. */
     private static void planCleanup(Inbox in, long dueAt) {
         if (dueAt != Long.MAX_VALUE) {
@@ -434,7 +501,18 @@ public final class DetectionEngine implements Serializable {
     }
 
     private void cleanup(long time, Inbox in) throws Exception {
-        long next = recentIds.sweep(time, sessionRetentionMs);
+        long next = recentIds.sweep(in, time);
+        if (in.waiting != null) {
+            // taken in but not run yet: no session in the inbox plans a sweep for them
+            for (Event e : in.waiting) {
+                if (e.ts > time) {
+                    next =
+                            Math.min(
+                                    next,
+                                    e.ts + Math.min(settings.dedupWindowMs, sessionRetentionMs));
+                }
+            }
+        }
 
         Set<String> idle = null;
         Map<String, Long> live = in.sessions == null ? Map.of() : in.sessions;
@@ -463,17 +541,26 @@ public final class DetectionEngine implements Serializable {
             if (expiry <= time) {
                 in.activity = null;
                 in.conversionWaitEnd = 0;
-                userSessions.clear();
-                exposures.forgetUser();
+                if (in.hasSessionIds) {
+                    userSessions.clear();
+                    in.hasSessionIds = false;
+                }
+                if (in.mayHaveExposures) {
+                    exposures.forgetUser();
+                    in.mayHaveExposures = false;
+                }
                 for (Detector<?> d : detectors) {
                     d.forgetUser(in);
                 }
             } else {
                 next = Math.min(next, expiry);
-                next = Math.min(next, forgetSessionIdsOnceUnasked(time, seen));
+                next = Math.min(next, forgetSessionIdsOnceUnasked(time, seen, in));
             }
         }
-        next = Math.min(next, policy.cleanup(time));
+        if (time >= in.policyDueAt) {
+            in.policyDueAt = policy.cleanup(time); // Long.MAX_VALUE is Inbox.NONE
+        }
+        next = Math.min(next, in.policyDueAt);
 
         // this sweep is running: the next one is simply the earliest expiry left
         in.sweepAt = next == Long.MAX_VALUE ? Inbox.NONE : roundUp(next);
@@ -483,7 +570,8 @@ public final class DetectionEngine implements Serializable {
      * Forgets the user's session ids once no rule can ask about a session start any more; else the
      * time that happens ({@link Long#MAX_VALUE}: never before the user's end of life).
      */
-    private long forgetSessionIdsOnceUnasked(long time, UserActivity seen) throws Exception {
+    private long forgetSessionIdsOnceUnasked(long time, UserActivity seen, Inbox in)
+            throws Exception {
         long forMs = index.sessionStartsMatterForMs();
         if (!index.watchesSessionStarts() || forMs == Long.MAX_VALUE) {
             return Long.MAX_VALUE;
@@ -493,7 +581,10 @@ public final class DetectionEngine implements Serializable {
             return Long.MAX_VALUE; // overflow: as good as never
         }
         if (end <= time) {
-            userSessions.clear();
+            if (in.hasSessionIds) {
+                userSessions.clear();
+                in.hasSessionIds = false;
+            }
             return Long.MAX_VALUE;
         }
         return end;

@@ -12,13 +12,15 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 
 /**
- * One user's clock and short-term memory in one state value, read once when an event arrives and
- * once when the user's timer fires: the events waiting for the watermark, the time of the user's
- * one timer and of the next cleanup sweep, and the user's live sessions, open stall waits, burst
- * groups, loop windows and first/last seen. Small by construction: sessions within the session
- * timeout, one wait per stall rule and session, bursts and loops within their windows. Each part's
- * end of life is written at its field (and, for a detector's part, at the detector); {@link
- * DetectionEngine} clears the whole value when nothing waits and nothing is due.
+ * One user's clock and short-term memory in one state value, read and written once each time the
+ * user's timer fires, never when an event arrives (arrivals are appended to a list state of their
+ * own, which on RocksDB is a write without a read): the events waiting for the watermark, the time
+ * of the user's timer and of the next cleanup sweep, recent event ids, and the user's live
+ * sessions, open stall waits, burst groups, loop windows and first/last seen. Small by
+ * construction: sessions within the session timeout, one wait per stall rule and session, bursts
+ * and loops within their windows, event ids within the dedup window. Each part's end of life is
+ * written at its field (and, for a detector's part, at the detector); {@link DetectionEngine}
+ * clears the whole value when nothing waits and nothing is due.
  *
  * <p>A Flink POJO. The maps are null when empty ({@link #compact} before each write), so a user who
  * only has first/last seen left costs a few bytes more than those two times; the accessors create
@@ -29,8 +31,23 @@ public class Inbox {
     public static final long NONE = Long.MAX_VALUE;
 
     /**
-     * Events waiting for the watermark, in ts order (equal ts in arrival order); null when none.
-     * End of life: an event leaves when the watermark passes its ts, which runs it.
+     * {@link #layout} of an inbox written by this version: event ids in {@link #recentIds},
+     * arrivals in their own list state, the policy's and the maps' bookkeeping here.
+     */
+    static final int CURRENT_LAYOUT = 1;
+
+    /**
+     * 0 for an inbox restored from a snapshot of the first layout (the field did not exist: the
+     * POJO serializer leaves it at its default), whose event ids are still in the map state {@link
+     * StateNames#SEEN_EVENT_IDS}; {@link #CURRENT_LAYOUT} once {@link DetectionEngine} moved them.
+     */
+    public int layout;
+
+    /**
+     * Events checked for duplicates and waiting for the watermark, in ts order (equal ts in arrival
+     * order); null when none. Events join it from the key's arrivals when its timer fires (a timer
+     * at each arrival's ts). End of life: an event leaves when the watermark passes its ts, which
+     * runs it.
      */
     @TypeInfo(EventListInfo.class)
     public List<Event> waiting;
@@ -78,12 +95,42 @@ public class Inbox {
     public UserActivity activity;
 
     /**
+     * The user's recent event ids, for dedup: pairs of (64-bit hash of the id, ts of its event), in
+     * the order the events were checked; null when none. End of life: a pair leaves once its id no
+     * longer marks duplicates (the sweep at ts + dedupWindow, rounded up to the minute, is due), at
+     * the next firing of the key's timer. See {@link RecentEventIds}.
+     */
+    public long[] recentIds;
+
+    /**
+     * No state of the delivery policy expires before this ({@link #NONE}: it holds nothing), so
+     * that a sweep reads the policy's maps only when something of them is due.
+     */
+    public long policyDueAt = NONE;
+
+    /**
+     * True once some session id went into the map state {@link StateNames#USER_SESSIONS}, so that
+     * forgetting the user clears it only when there is something to clear.
+     */
+    public boolean hasSessionIds;
+
+    /** True once the user may have been exposed to an experiment: the same for its map state. */
+    public boolean mayHaveExposures;
+
+    /**
      * No experiment's conversion wait of this user ends later than this (0: none is open), so that
      * events after it skip the experiments' state. End of life: with the user.
      */
     public long conversionWaitEnd;
 
     public Inbox() {}
+
+    /** A new user's inbox, of the current layout. */
+    static Inbox fresh() {
+        Inbox in = new Inbox();
+        in.layout = CURRENT_LAYOUT;
+        return in;
+    }
 
     List<Event> waiting() {
         if (waiting == null) {
@@ -188,7 +235,11 @@ public class Inbox {
                 && stallDeadlines == null
                 && burstGroups == null
                 && loopWindows == null
-                && activity == null;
+                && activity == null
+                && recentIds == null
+                && policyDueAt == NONE
+                && !hasSessionIds
+                && !mayHaveExposures;
     }
 
     // The element types of the collections, for Flink's POJO serializer: without them it would fall

@@ -12,7 +12,15 @@ public final class StateNames {
      */
     public static final String INBOX = "inbox";
 
+    /** Events that arrived since the user's timer last fired, not yet checked for duplicates. */
+    public static final String ARRIVALS = "arrivals";
+
+    /**
+     * The first layout's event ids, eventId -> ts: read once per restored user and moved into the
+     * inbox ({@link Inbox#recentIds}); nothing writes it any more.
+     */
     public static final String SEEN_EVENT_IDS = "seen-event-ids";
+
     public static final String THRESHOLD_COUNTS = "threshold-counts";
     public static final String USER_SESSIONS = "user-sessions";
 
