@@ -175,10 +175,53 @@ final class BenchmarkReport {
                                     / ThroughputBenchmark.median(r.pipeline.get(one)),
                             MachineFacts.command("nproc")));
         }
+        if (!r.rocksdbLimit.isEmpty()) {
+            md.append(rocksdb(r));
+        }
         return md.toString();
     }
 
     /** Events per second against the number of rules. */
+    /** The same on RocksDB: the limit with one value state against the full pipeline. */
+    static String rocksdb(Results r) {
+        ThroughputBenchmark.Options o = r.options;
+        StringBuilder md = new StringBuilder();
+        md.append("\n### On RocksDB\n\n")
+                .append(
+                        Markdown.format(
+                                "The backend an SRE switches to once state outgrows the heap: the same settings with "
+                                        + "`state.backend.type: rocksdb` (Flink's defaults otherwise: timers in RocksDB, managed memory "
+                                        + "of the local MiniCluster for its caches and write buffers), on the first %,d events of the "
+                                        + "same scaling. **limit with one value state**: deserialize, `keyBy` user, read and update one "
+                                        + "`ValueState<Long>` per event, discard: the least a keyed job with state costs on RocksDB. "
+                                        + "**pipeline**: as above. Median of %d runs; every run is listed.%n%n",
+                                r.rocksdbEventCount, o.rocksdbRuns));
+        Markdown.Table t =
+                Markdown.table()
+                        .right("parallelism")
+                        .right("limit with one value state")
+                        .right("pipeline")
+                        .right("**pipeline / limit with one value state**")
+                        .right("pipeline on RocksDB / on the heap")
+                        .left("runs (limit; pipeline)")
+                        .left("triggers per run");
+        for (int i = 0; i < r.rocksdbLimit.size(); i++) {
+            double lm = ThroughputBenchmark.median(r.rocksdbLimit.get(i));
+            double pm = ThroughputBenchmark.median(r.rocksdbPipeline.get(i));
+            double heap = i < r.pipeline.size() ? ThroughputBenchmark.median(r.pipeline.get(i)) : 0;
+            t.row(
+                    o.parallelisms[i],
+                    Markdown.rounded(lm),
+                    Markdown.rounded(pm),
+                    Markdown.format("**%.2f**", pm / lm),
+                    heap > 0 ? Markdown.format("%.2f", pm / heap) : "",
+                    list(r.rocksdbLimit.get(i)) + "; " + list(r.rocksdbPipeline.get(i)),
+                    Markdown.format("%,d", r.rocksdbPipeline.get(i).get(0).triggers));
+        }
+        md.append(t.render());
+        return md.toString();
+    }
+
     static String rules(Results r) {
         ThroughputBenchmark.Options o = r.options;
         StringBuilder md = new StringBuilder();

@@ -213,6 +213,17 @@ public final class Benchmarks {
                             pipeline / ThroughputBenchmark.median(r.limit.get(i)),
                             pipeline / ThroughputBenchmark.median(r.cep.get(i))));
         }
+        for (int i = 0; i < r.rocksdbLimit.size(); i++) {
+            double pipeline = ThroughputBenchmark.median(r.rocksdbPipeline.get(i));
+            ratios.add(
+                    Markdown.format(
+                            "on RocksDB (%s events) at parallelism %d: pipeline %,.0f events/s, "
+                                    + "%.2f of the limit with one value state",
+                            Markdown.count(r.rocksdbEventCount),
+                            r.options.parallelisms[i],
+                            pipeline,
+                            pipeline / ThroughputBenchmark.median(r.rocksdbLimit.get(i))));
+        }
         return new Fragment(
                 "Throughput, "
                         + Markdown.count(r.scaled.events.length)

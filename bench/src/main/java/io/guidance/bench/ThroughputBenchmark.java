@@ -19,11 +19,15 @@ import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
@@ -131,6 +135,47 @@ public final class ThroughputBenchmark {
                 .name("discard");
         JobExecutionResult r = env.execute("bench limit p" + parallelism);
         return new Run(CountingSink.count(KEYED_OUT), r.getNetRuntime(), 0, 0, 0);
+    }
+
+    /**
+     * The limit of a keyed job with state: deserialize, keyBy user (as the pipeline keys), read and
+     * update one {@code ValueState<Long>} per event, discard.
+     */
+    public static Run limitWithState(byte[][] events, int parallelism, String backend)
+            throws Exception {
+        ArraySource.load(events);
+        CountingSink.reset();
+        StreamExecutionEnvironment env = environment(parallelism, backend);
+        source(env)
+                .map(new ParseEvent())
+                .returns(TypeInformation.of(Event.class))
+                .name("parse")
+                .keyBy(e -> e.userId)
+                .process(new CountPerUser())
+                .name("one value state")
+                .sinkTo(new CountingSink<>(KEYED_OUT))
+                .name("discard");
+        JobExecutionResult r =
+                env.execute("bench limit with state " + backend + " p" + parallelism);
+        return new Run(CountingSink.count(KEYED_OUT), r.getNetRuntime(), 0, 0, 0);
+    }
+
+    /** Reads and updates one value state per event: the user's event count. */
+    static final class CountPerUser extends KeyedProcessFunction<String, Event, Event> {
+        private static final long serialVersionUID = 1L;
+        private transient ValueState<Long> count;
+
+        @Override
+        public void open(OpenContext ctx) {
+            count = getRuntimeContext().getState(new ValueStateDescriptor<>("count", Types.LONG));
+        }
+
+        @Override
+        public void processElement(Event e, Context ctx, Collector<Event> out) throws Exception {
+            Long n = count.value();
+            count.update(n == null ? 1L : n + 1);
+            out.collect(e);
+        }
     }
 
     /** The production graph with {@code rules}; the run's events are those that entered it. */
@@ -254,6 +299,15 @@ public final class ThroughputBenchmark {
         public int ruleEvents = 200_000;
 
         public int ruleParallelism = 1;
+
+        /**
+         * The RocksDB rows: a smaller input (RocksDB runs at a fraction of the heap's speed) and
+         * their own number of runs; 0 events leaves them out.
+         */
+        public int rocksdbEvents = 1_000_000;
+
+        public int rocksdbRuns = 2;
+
         public ScaledEvents.Inputs inputs = ScaledEvents.Inputs.defaults();
         public Path rulesFile = ScaledEvents.repositoryRoot().resolve("config/rules.yaml");
         public String command = "";
@@ -283,6 +337,12 @@ public final class ThroughputBenchmark {
                         break;
                     case "--rule-events":
                         o.ruleEvents = Integer.parseInt(args[++i].replace("_", ""));
+                        break;
+                    case "--rocksdb-events":
+                        o.rocksdbEvents = Integer.parseInt(args[++i].replace("_", ""));
+                        break;
+                    case "--rocksdb-runs":
+                        o.rocksdbRuns = Integer.parseInt(args[++i]);
                         break;
                     case "--rule-parallelism":
                         o.ruleParallelism = Integer.parseInt(args[++i]);
@@ -332,6 +392,15 @@ public final class ThroughputBenchmark {
         public final List<List<Run>> hesitation = new ArrayList<>();
         public final List<List<Run>> cep = new ArrayList<>();
 
+        /**
+         * On RocksDB, per parallelism: the limit that also reads and updates one value state per
+         * event, and the full pipeline, on the first {@link Options#rocksdbEvents} events.
+         */
+        public final List<List<Run>> rocksdbLimit = new ArrayList<>();
+
+        public final List<List<Run>> rocksdbPipeline = new ArrayList<>();
+        public long rocksdbEventCount;
+
         /** Per rule count (index as in options.ruleCounts): the runs. */
         public final List<List<Run>> rules = new ArrayList<>();
 
@@ -378,6 +447,32 @@ public final class ThroughputBenchmark {
             res.pipeline.add(f);
             res.hesitation.add(h);
             res.cep.add(c);
+        }
+
+        if (o.throughput && o.rocksdbEvents > 0) {
+            byte[][] input =
+                    o.rocksdbEvents >= all.length
+                            ? all
+                            : ScaledEvents.scale(base, o.rocksdbEvents).events;
+            res.rocksdbEventCount = input.length;
+            for (int p : o.parallelisms) {
+                List<Run> l = new ArrayList<>();
+                List<Run> f = new ArrayList<>();
+                for (int i = 0; i < o.rocksdbRuns; i++) {
+                    l.add(
+                            measured(
+                                    "rocksdb limit+state p" + p,
+                                    limitWithState(input, p, "rocksdb"),
+                                    input.length));
+                    f.add(
+                            measured(
+                                    "rocksdb pipeline p" + p,
+                                    pipeline(input, p, configRules, "rocksdb"),
+                                    input.length));
+                }
+                res.rocksdbLimit.add(l);
+                res.rocksdbPipeline.add(f);
+            }
         }
 
         // its own, smaller scaling of the same data, so that it too spans both datasets
