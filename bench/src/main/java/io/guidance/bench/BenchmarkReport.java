@@ -186,10 +186,12 @@ final class BenchmarkReport {
                 .append(
                         Markdown.format(
                                 "The full pipeline at parallelism %d on %,d events, scaled from the same real events in the same way, "
-                                        + "with two generated rule sets (`GeneratedRules`) of 1 to %,d rules.%n%n",
+                                        + "with two generated rule sets (`GeneratedRules`) of 1 to %,d rules, run in turn: medians of %d "
+                                        + "runs each, after one unreported warm-up run.%n%n",
                                 o.ruleParallelism,
                                 r.ruleEventCount,
-                                o.ruleCounts[o.ruleCounts.length - 1]))
+                                o.ruleCounts[o.ruleCounts.length - 1],
+                                o.runs))
                 .append("#### Realistic: rules per category\n\n")
                 .append(
                         Markdown.format(
@@ -270,7 +272,7 @@ final class BenchmarkReport {
             stress[i] = ThroughputBenchmark.median(r.rules.get(i));
             max = Math.max(max, Math.max(realistic[i], stress[i]));
         }
-        new LineChart(900, 560, new Insets(70, 110, 80, 40))
+        new LineChart(900, 560, new Insets(70, 110, 80, 230))
                 .title(
                         "guidance: throughput vs number of rules",
                         Markdown.format(

@@ -398,6 +398,16 @@ public final class ThroughputBenchmark {
                 o.ruleEvents >= all.length ? all : ScaledEvents.scale(base, o.ruleEvents).events;
         res.ruleEventCount = ruleInput.length;
         res.categories = GeneratedRules.categoriesByFrequency(base);
+        if (o.ruleScaling && o.ruleCounts.length > 0) {
+            // one unreported run first, so that the first row does not carry the JIT's warm-up
+            measured(
+                    "warm-up p" + o.ruleParallelism,
+                    pipeline(
+                            ruleInput,
+                            o.ruleParallelism,
+                            GeneratedRules.perCategory(o.ruleCounts[0], res.categories)),
+                    ruleInput.length);
+        }
         for (int n : o.ruleScaling ? o.ruleCounts : new int[0]) {
             RuleSet perCategory = GeneratedRules.perCategory(n, res.categories);
             RuleSet stress = GeneratedRules.of(n);
