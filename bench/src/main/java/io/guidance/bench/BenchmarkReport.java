@@ -282,7 +282,7 @@ final class BenchmarkReport {
                 .yAxis("events per second", LineChart.niceCeiling(max * 1.1))
                 .line(
                         LineChart.Line.of(xs, realistic)
-                                .legend("realistic: rules per category")
+                                .legend("realistic: per category")
                                 .drawn(LineChart.BLUE, LineChart.solid(2.5f))
                                 .points(12)
                                 .valueLabels())
