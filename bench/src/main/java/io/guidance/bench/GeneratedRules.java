@@ -1,13 +1,27 @@
 package io.guidance.bench;
 
+import io.guidance.event.Event;
 import io.guidance.rules.RuleSet;
 import io.guidance.rules.RuleValidationException;
 import io.guidance.rules.RulesParser;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
- * Any number of rules of all five kinds, made from the rules of config/rules.yaml with other ids,
- * guides, event types and thresholds, written as a rules file and read by {@link RulesParser} like
- * any other.
+ * Generated rule sets, written as a rules file and read by {@link RulesParser} like any other.
+ *
+ * <ul>
+ *   <li>{@link #of}: the stress set. Any number of rules of all five kinds, made from the rules of
+ *       config/rules.yaml with other ids, guides, event types and thresholds: nearly every rule can
+ *       act on every event of its type, so triggers grow with the rules.
+ *   <li>{@link #perCategory}: the realistic set. A shop's rules written per product category, one
+ *       rule for each of the most frequent categories of the data: 70 % stalls (viewed items of the
+ *       category, then no add-to-cart or purchase of it), 20 % bursts and 10 % loops over the
+ *       category's item views. An event meets the few rules of its own category.
+ * </ul>
  */
 public final class GeneratedRules {
     private static final String[] SHOP_TYPES = {"add_to_cart", "favorite", "purchase", "page_view"};
@@ -32,6 +46,109 @@ public final class GeneratedRules {
             y.append(rule(i));
         }
         return y.toString();
+    }
+
+    /**
+     * The realistic set: rule {@code i} for the {@code i}-th most frequent category ({@link
+     * #categoriesByFrequency}).
+     */
+    public static RuleSet perCategory(int n, List<String> categories) {
+        try {
+            return RulesParser.parse(perCategoryYaml(n, categories), "per-category-" + n);
+        } catch (RuleValidationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static String perCategoryYaml(int n, List<String> categories) {
+        if (categories.size() < n) {
+            throw new IllegalArgumentException(
+                    n
+                            + " rules per category, but the events have only "
+                            + categories.size()
+                            + " categories");
+        }
+        StringBuilder y =
+                new StringBuilder(256 + 200 * n)
+                        .append("version: 1\n")
+                        .append("delivery: {ttl: 10m, minGap: 2m, maxPerDay: 5, cooldown: 1d}\n")
+                        .append("rules:\n");
+        for (int i = 0; i < n; i++) {
+            y.append(categoryRule(i, categories.get(i)));
+        }
+        return y.toString();
+    }
+
+    /**
+     * The values of {@code props.category} in the events (the Taobao importer puts the category
+     * there), most frequent first; equal counts in the order of the text.
+     */
+    public static List<String> categoriesByFrequency(List<Event> events) {
+        Map<String, Integer> counts = new HashMap<>();
+        for (Event e : events) {
+            String c = e.props == null ? null : e.props.get("category");
+            if (c != null) {
+                counts.merge(c, 1, Integer::sum);
+            }
+        }
+        List<String> out = new ArrayList<>(counts.keySet());
+        out.sort(
+                Comparator.comparing((String c) -> counts.get(c))
+                        .reversed()
+                        .thenComparing(Comparator.naturalOrder()));
+        return out;
+    }
+
+    /**
+     * Rule {@code i} of the realistic set, over one category: of every ten, seven stalls, two
+     * bursts, one loop.
+     */
+    static String categoryRule(int i, String category) {
+        String guide = "category-guide-" + (i % 37);
+        String views = "{type: page_view, props.category: \"" + category + "\"}";
+        switch (i % 10) {
+            case 7:
+            case 8:
+                return "  - {id: category-burst-"
+                        + i
+                        + ", guide: "
+                        + guide
+                        + ", kind: burst, match: "
+                        + views
+                        + ", count: "
+                        + (4 + i % 5)
+                        + ", within: "
+                        + (2 + i % 4)
+                        + "m}\n";
+            case 9:
+                return "  - {id: category-loop-"
+                        + i
+                        + ", guide: "
+                        + guide
+                        + ", kind: loop, match: "
+                        + views
+                        + ", field: page, times: "
+                        + (2 + i % 3)
+                        + ", within: "
+                        + (5 + i % 10)
+                        + "m}\n";
+            default:
+                return "  - {id: category-stall-"
+                        + i
+                        + ", guide: "
+                        + guide
+                        + ", kind: stall, start: "
+                        + views
+                        + ", progress: [{type: add_to_cart, props.category: \""
+                        + category
+                        + "\"}, {type: purchase, props.category: \""
+                        + category
+                        + "\"}], within: "
+                        + (10 + i % 20)
+                        + "m, priority: "
+                        + (i % 10)
+                        + "}\n";
+        }
     }
 
     /** Rule {@code i}: the kinds take turns, the first one matches most of the data. */

@@ -44,7 +44,8 @@ import org.apache.flink.util.Collector;
  *   <li>the hesitation rules (stall, burst, loop) alone, in the pipeline and as Flink CEP patterns
  *       ({@link CepBenchmark}), the library a Flink user would otherwise reach for;
  *   <li>rule scaling: the full pipeline with 1, 10, 100, 1000 generated rules ({@link
- *       GeneratedRules}).
+ *       GeneratedRules}): a shop's rules written per product category (realistic), and rules that
+ *       nearly all act on every event of their type (stress).
  * </ol>
  *
  * Checkpointing is off. Object reuse is on: in these graphs no operator keeps or changes a record
@@ -401,8 +402,20 @@ public final class ThroughputBenchmark {
         public final List<List<Run>> rocksdbPipeline = new ArrayList<>();
         public long rocksdbEventCount;
 
-        /** Per rule count (index as in options.ruleCounts): the runs. */
+        /**
+         * Per rule count (index as in options.ruleCounts): the runs with the stress set, {@link
+         * GeneratedRules#of}.
+         */
         public final List<List<Run>> rules = new ArrayList<>();
+
+        /**
+         * Per rule count (index as in options.ruleCounts): the runs with the realistic set, rules
+         * per category ({@link GeneratedRules#perCategory}).
+         */
+        public final List<List<Run>> categoryRules = new ArrayList<>();
+
+        /** The categories of the input, most frequent first: the realistic set's. */
+        public List<String> categories = List.of();
 
         public long ruleEventCount;
 
@@ -479,17 +492,36 @@ public final class ThroughputBenchmark {
         byte[][] ruleInput =
                 o.ruleEvents >= all.length ? all : ScaledEvents.scale(base, o.ruleEvents).events;
         res.ruleEventCount = ruleInput.length;
+        res.categories = GeneratedRules.categoriesByFrequency(base);
+        if (o.ruleScaling && o.ruleCounts.length > 0) {
+            // one unreported run first, so that the first row does not carry the JIT's warm-up
+            measured(
+                    "warm-up p" + o.ruleParallelism,
+                    pipeline(
+                            ruleInput,
+                            o.ruleParallelism,
+                            GeneratedRules.perCategory(o.ruleCounts[0], res.categories)),
+                    ruleInput.length);
+        }
         for (int n : o.ruleScaling ? o.ruleCounts : new int[0]) {
-            RuleSet rules = GeneratedRules.of(n);
-            List<Run> runs = new ArrayList<>();
+            RuleSet perCategory = GeneratedRules.perCategory(n, res.categories);
+            RuleSet stress = GeneratedRules.of(n);
+            List<Run> realistic = new ArrayList<>();
+            List<Run> every = new ArrayList<>();
             for (int i = 0; i < o.runs; i++) {
-                runs.add(
+                realistic.add(
                         measured(
-                                n + " rules p" + o.ruleParallelism,
-                                pipeline(ruleInput, o.ruleParallelism, rules),
+                                n + " category rules p" + o.ruleParallelism,
+                                pipeline(ruleInput, o.ruleParallelism, perCategory),
+                                ruleInput.length));
+                every.add(
+                        measured(
+                                n + " stress rules p" + o.ruleParallelism,
+                                pipeline(ruleInput, o.ruleParallelism, stress),
                                 ruleInput.length));
             }
-            res.rules.add(runs);
+            res.categoryRules.add(realistic);
+            res.rules.add(every);
         }
         ArraySource.load(new byte[0][]);
         return res;
@@ -501,7 +533,7 @@ public final class ThroughputBenchmark {
      */
     static Run measured(String what, Run r, long fed) {
         log(
-                "%-18s %,12d events in %,7d ms: %,10.0f events/s (triggers %,d, dead letters %,d, duplicates %,d)",
+                "%-24s %,12d events in %,7d ms: %,10.0f events/s (triggers %,d, dead letters %,d, duplicates %,d)",
                 what,
                 r.events,
                 r.millis,

@@ -7,8 +7,10 @@ import io.guidance.event.Event;
 import io.guidance.event.EventParser;
 import io.guidance.rules.RuleSet;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import javax.imageio.ImageIO;
@@ -94,6 +96,55 @@ class BenchmarkSmokeTest {
     }
 
     @Test
+    void rulesPerCategoryAreSevenStallsTwoBurstsAndOneLoopInTenEachOverItsOwnCategory()
+            throws Exception {
+        List<String> categories =
+                GeneratedRules.categoriesByFrequency(
+                        ScaledEvents.readBase(ScaledEvents.Inputs.samples()));
+        assertThat(categories).hasSizeGreaterThanOrEqualTo(1000).doesNotHaveDuplicates();
+        for (int n : new int[] {1, 10, 100, 1000}) {
+            RuleSet rules = GeneratedRules.perCategory(n, categories);
+            assertThat(rules.rules).hasSize(n);
+            Map<String, Long> kinds =
+                    rules.rules.stream()
+                            .collect(Collectors.groupingBy(x -> x.kind(), Collectors.counting()));
+            if (n == 1) {
+                assertThat(kinds).containsExactly(Map.entry("stall", 1L));
+            } else {
+                assertThat(kinds)
+                        .containsOnly(
+                                Map.entry("stall", n * 7L / 10),
+                                Map.entry("burst", n * 2L / 10),
+                                Map.entry("loop", n / 10L));
+            }
+            for (int i = 0; i < n; i++) {
+                // every matcher of rule i names the i-th most frequent category, and nothing else
+                String category = categories.get(i);
+                assertThat(rules.rules.get(i).matchers())
+                        .isNotEmpty()
+                        .allSatisfy(
+                                m ->
+                                        assertThat(m.patterns().get("props.category"))
+                                                .extracting(g -> g.exactValue())
+                                                .containsExactly(category));
+            }
+        }
+    }
+
+    @Test
+    void categoriesAreRankedByHowOftenTheEventsNameThem() {
+        List<Event> events = new ArrayList<>();
+        for (String c : List.of("7", "3", "7", "9", "3", "7")) {
+            events.add(
+                    new Event("e", "u", "s", 1L, "page_view", null, null, Map.of("category", c)));
+        }
+        events.add(new Event("e", "u", "s", 1L, "page_view", null, null, null));
+        events.add(new Event("e", "u", "s", 1L, "page_view", null, null, Map.of("item", "1")));
+
+        assertThat(GeneratedRules.categoriesByFrequency(events)).containsExactly("7", "3", "9");
+    }
+
+    @Test
     void everyBenchmarkProcessesExactlyTheEventsFed(@TempDir Path dir) throws Exception {
         ThroughputBenchmark.Options o = new ThroughputBenchmark.Options();
         o.events = EVENTS;
@@ -126,10 +177,11 @@ class BenchmarkSmokeTest {
                     .isLessThan(pipeline.triggers);
         }
         for (int i = 0; i < o.ruleCounts.length; i++) {
-            Run run = r.rules.get(i).get(0);
-            assertThat(run.events).as(o.ruleCounts[i] + " rules").isEqualTo(RULE_EVENTS);
-            assertThat(run.deadLetters).isZero();
-            assertThat(run.duplicates).isZero();
+            for (Run run : List.of(r.rules.get(i).get(0), r.categoryRules.get(i).get(0))) {
+                assertThat(run.events).as(o.ruleCounts[i] + " rules").isEqualTo(RULE_EVENTS);
+                assertThat(run.deadLetters).isZero();
+                assertThat(run.duplicates).isZero();
+            }
         }
 
         String md = BenchmarkReport.throughput(r);
@@ -141,7 +193,12 @@ class BenchmarkSmokeTest {
         assertThat(md.lines().filter(l -> l.matches("\\| [12] \\| [0-9,]+ \\|.*")))
                 .as(md)
                 .hasSize(2);
-        assertThat(BenchmarkReport.rules(r)).contains("### Rule scaling", "| 1000 |");
+        assertThat(BenchmarkReport.rules(r))
+                .contains(
+                        "### Rule scaling",
+                        "#### Realistic: rules per category",
+                        "#### Stress: every rule fires",
+                        "| 1000 |");
         assertThat(BenchmarkReport.machine()).contains("| Flink | 2.2.1");
         BenchmarkReport.chart(r, dir.resolve("chart.png"));
         assertThat(ImageIO.read(dir.resolve("chart.png").toFile()).getWidth()).isEqualTo(900);

@@ -29,7 +29,7 @@ final class BurstDetector implements Detector<BurstRule> {
 
     @Override
     public void onEvent(
-            BurstRule r, Event e, boolean typeMatches, UserContext user, List<Trigger> out) {
+            BurstRule r, Event e, boolean mayMatch, UserContext user, List<Trigger> out) {
         if (!r.match.matches(e)) {
             return;
         }

@@ -30,7 +30,7 @@ final class ComebackDetector implements Detector<ComebackRule> {
 
     @Override
     public void onEvent(
-            ComebackRule r, Event e, boolean typeMatches, UserContext user, List<Trigger> out) {
+            ComebackRule r, Event e, boolean mayMatch, UserContext user, List<Trigger> out) {
         long previous = user.previousEventTs;
         if (previous != UserContext.NO_PREVIOUS_EVENT && e.ts - previous >= r.gapMs) {
             Trigger t = Triggers.of(user.rules, r, user.userId, null, e.ts);

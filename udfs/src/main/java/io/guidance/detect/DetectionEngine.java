@@ -1,7 +1,6 @@
 package io.guidance.detect;
 
 import io.guidance.deliver.DeliveryPolicy;
-import io.guidance.detect.RuleIndex.Candidates;
 import io.guidance.event.DeadLetter;
 import io.guidance.event.Event;
 import io.guidance.event.EventJson;
@@ -92,6 +91,10 @@ public final class DetectionEngine implements Serializable {
 
     private transient List<Detector<?>> detectors;
     private transient RuleIndex index;
+
+    /** The index's reusable work space: handing an event to its rules allocates nothing. */
+    private transient RuleIndex.Selection selection;
+
     private transient DeliveryPolicy policy;
     private transient Exposures exposures;
 
@@ -171,6 +174,7 @@ public final class DetectionEngine implements Serializable {
     public void setRules(RuleSet newRules) {
         this.rules = newRules;
         index = new RuleIndex(newRules, detectors);
+        selection = index.newSelection();
         user.rules = newRules;
         user.index = index;
         sessionRetentionMs = Math.max(settings.sessionTimeoutMs, index.longestSessionWindowMs());
@@ -464,11 +468,8 @@ public final class DetectionEngine implements Serializable {
         user.previousEventTs = previousEventTs;
         user.newSession = newSession;
 
-        // precomputed per type, so that handing the event to its rules allocates nothing
-        Candidates c = index.candidates(e.type);
-        for (int i = 0; i < c.rules.length; i++) {
-            c.detectors[i].onEvent(c.rules[i], e, c.typeMatches[i], user, instant);
-        }
+        // only the rules that may match the event, and those that see it by their reach
+        index.handTo(e, selection, user, instant);
         if (seen != null) {
             seen.lastSeen = e.ts;
         }

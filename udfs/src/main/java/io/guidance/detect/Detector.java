@@ -51,12 +51,12 @@ public interface Detector<R extends Rule> {
     default void open(RuntimeContext ctx) {}
 
     /**
-     * One event of the user at its instant, for one rule. {@code typeMatches} is false when the
-     * rule's matchers cannot match the event's type and it is here only by its {@link #reach}.
-     * Triggers of a disabled rule are built and dropped ({@link Triggers#fire}): it keeps its
-     * state.
+     * One event of the user at its instant, for one rule. {@code mayMatch} is false when the rule's
+     * matchers cannot match the event (by the {@link RuleIndex}) and it is here only by its {@link
+     * #reach}; true means they may, not that they do. Triggers of a disabled rule are built and
+     * dropped ({@link Triggers#fire}): it keeps its state.
      */
-    void onEvent(R rule, Event e, boolean typeMatches, UserContext user, List<Trigger> out)
+    void onEvent(R rule, Event e, boolean mayMatch, UserContext user, List<Trigger> out)
             throws Exception;
 
     /** The earliest deadline the kind has open for the user, or {@link Inbox#NONE}. */
@@ -87,11 +87,11 @@ public interface Detector<R extends Rule> {
 
     /** Which of the user's events a rule sees, so that an event costs nothing in the rest. */
     enum Reach {
-        /** Events whose type the rule's matchers can match ({@link Rule#eventTypes}). */
+        /** Events the rule's matchers can match ({@link Rule#matchers}). */
         MATCHING_TYPES,
         /**
-         * Those, and every other event too, with {@code typeMatches} false, to notice the first
-         * event of a new session (the threshold nudge).
+         * Those, and every other event too, with {@code mayMatch} false, to notice the first event
+         * of a new session (the threshold nudge).
          */
         MATCHING_TYPES_AND_SESSION_STARTS,
         /** Every event of the user, whatever its type (the comeback). */

@@ -30,7 +30,7 @@ final class LoopDetector implements Detector<LoopRule> {
 
     @Override
     public void onEvent(
-            LoopRule r, Event e, boolean typeMatches, UserContext user, List<Trigger> out) {
+            LoopRule r, Event e, boolean mayMatch, UserContext user, List<Trigger> out) {
         if (!r.match.matches(e)) {
             return;
         }

@@ -31,7 +31,7 @@ final class StallDetector implements Detector<StallRule> {
 
     @Override
     public void onEvent(
-            StallRule r, Event e, boolean typeMatches, UserContext user, List<Trigger> out) {
+            StallRule r, Event e, boolean mayMatch, UserContext user, List<Trigger> out) {
         String key = r.id + DetectionEngine.SEP + e.sessionId;
         if (r.start.matches(e)) {
             // a start restarts the wait, even when it also matches progress

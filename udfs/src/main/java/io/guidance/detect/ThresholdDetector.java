@@ -53,17 +53,17 @@ final class ThresholdDetector implements Detector<ThresholdRule> {
     }
 
     /**
-     * One rule for one event. When {@code typeMatches} is false the event cannot be the action,
-     * which leaves only the new-session nudge to check.
+     * One rule for one event. When {@code mayMatch} is false the event cannot be the action, which
+     * leaves only the new-session nudge to check.
      */
     @Override
     public void onEvent(
-            ThresholdRule r, Event e, boolean typeMatches, UserContext user, List<Trigger> out)
+            ThresholdRule r, Event e, boolean mayMatch, UserContext user, List<Trigger> out)
             throws Exception {
         long t = e.ts;
         UserActivity seen = user.activity;
         boolean windowOpen = !r.sinceFirstSeen || t < seen.firstSeen + r.windowMs;
-        boolean counted = windowOpen && typeMatches && r.action.matches(e);
+        boolean counted = windowOpen && mayMatch && r.action.matches(e);
         if (!counted && !(user.newSession && windowOpen && r.nudgeFrom >= 0)) {
             return;
         }

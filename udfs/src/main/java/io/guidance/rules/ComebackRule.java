@@ -1,5 +1,6 @@
 package io.guidance.rules;
 
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -31,6 +32,12 @@ public final class ComebackRule extends Rule {
     /** Any event can be a comeback. */
     @Override
     public Set<String> eventTypes() {
+        return null;
+    }
+
+    /** Any event can be a comeback. */
+    @Override
+    public List<Matcher> matchers() {
         return null;
     }
 }

@@ -1,6 +1,7 @@
 package io.guidance.rules;
 
 import java.io.Serializable;
+import java.util.List;
 import java.util.Set;
 
 /** What every rule kind shares: identity, the guide it asks for, and its delivery overrides. */
@@ -36,4 +37,11 @@ public abstract class Rule implements Serializable {
      * it, so the cost of an event does not grow with rules that cannot match it.
      */
     public abstract Set<String> eventTypes();
+
+    /**
+     * The matchers of which at least one must match an event for the rule to act on it beyond its
+     * reach, or null when any event can make it act. Rules are indexed by them, so the cost of an
+     * event does not grow with rules written for other pages, targets or properties.
+     */
+    public abstract List<Matcher> matchers();
 }

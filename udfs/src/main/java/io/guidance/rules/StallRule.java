@@ -59,6 +59,14 @@ public final class StallRule extends Rule {
         return out;
     }
 
+    @Override
+    public List<Matcher> matchers() {
+        List<Matcher> all = new ArrayList<>(progress.size() + 1);
+        all.add(start);
+        all.addAll(progress);
+        return all;
+    }
+
     public boolean isProgress(Event e) {
         for (Matcher m : progress) {
             if (m.matches(e)) {

@@ -1,5 +1,6 @@
 package io.guidance.rules;
 
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -65,5 +66,10 @@ public final class ThresholdRule extends Rule {
     @Override
     public Set<String> eventTypes() {
         return action.eventTypes();
+    }
+
+    @Override
+    public List<Matcher> matchers() {
+        return List.of(action);
     }
 }

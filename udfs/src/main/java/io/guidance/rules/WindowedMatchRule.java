@@ -1,5 +1,6 @@
 package io.guidance.rules;
 
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -33,5 +34,10 @@ public abstract class WindowedMatchRule extends Rule {
     @Override
     public final Set<String> eventTypes() {
         return match.eventTypes();
+    }
+
+    @Override
+    public final List<Matcher> matchers() {
+        return List.of(match);
     }
 }
