@@ -294,6 +294,9 @@ public final class DetectionEngine implements Serializable {
             for (Event e : arrived) {
                 if (e.ts != time) {
                     timers.deleteEventTimeTimer(e.ts);
+                    if (e.ts == in.wakeAt) {
+                        in.wakeAt = Inbox.NONE; // that was the key's timer too: set it again below
+                    }
                 }
                 if (recentIds.isDuplicate(e.eventId, e.ts)) {
                     duplicates.inc();
@@ -392,15 +395,17 @@ public final class DetectionEngine implements Serializable {
             }
         }
         in.ran(done);
-        if (in.wakeAt != time && in.wakeAt != Inbox.NONE) {
-            // a timer left from before (another firing ran its instants)
-            timers.deleteEventTimeTimer(in.wakeAt);
-        }
         long next = nextDue(in, 0);
-        in.wakeAt = next;
-        if (next != Inbox.NONE) {
-            timers.registerEventTimeTimer(next);
-        }
+        if (next != in.wakeAt) {
+            if (in.wakeAt != time && in.wakeAt != Inbox.NONE) {
+                // a timer left from before (another firing ran its instants)
+                timers.deleteEventTimeTimer(in.wakeAt);
+            }
+            in.wakeAt = next;
+            if (next != Inbox.NONE) {
+                timers.registerEventTimeTimer(next);
+            }
+        } // else: still set (a later one than this firing's), as it should be
         if (in.compact().isIdle()) {
             inbox.clear();
         } else {
