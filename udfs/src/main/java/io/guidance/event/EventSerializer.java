@@ -26,8 +26,10 @@ import org.apache.flink.types.StringValue;
  *
  * Strings are written as {@link StringValue#writeString} writes them (a variable-length char count,
  * then the chars in a variable-length encoding), which has no length limit (unlike {@code
- * writeUTF}'s 64 KiB) and reads null keys and values back as null. Changing the format means a new
- * {@link #FORMAT_VERSION} and a migration in {@link EventSerializerSnapshot}.
+ * writeUTF}'s 64 KiB) and reads null keys and values back as null. {@code writeUTF} measured about
+ * as fast on the sample events (within 10%, either way from run to run), so the unlimited one.
+ * Changing the format means a new {@link #FORMAT_VERSION} and a migration in {@link
+ * EventSerializerSnapshot}.
  */
 public final class EventSerializer extends TypeSerializerSingleton<Event> {
     private static final long serialVersionUID = 1L;
