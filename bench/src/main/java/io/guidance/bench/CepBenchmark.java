@@ -9,7 +9,7 @@ import io.guidance.rules.RuleSet;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
-import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -38,7 +38,7 @@ public final class CepBenchmark {
         DataStream<Event> parsed =
                 ThroughputBenchmark.source(env)
                         .map(new CountedParse())
-                        .returns(Types.POJO(Event.class))
+                        .returns(TypeInformation.of(Event.class))
                         .name("parse")
                         .assignTimestampsAndWatermarks(
                                 CepHesitationJob.watermarks(config.maxOutOfOrderness()))

@@ -22,6 +22,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -224,7 +225,7 @@ class CepBenchmarkTest {
         DataStream<Event> parsed =
                 ThroughputBenchmark.source(env)
                         .map(new ThroughputBenchmark.ParseEvent())
-                        .returns(Types.POJO(Event.class))
+                        .returns(TypeInformation.of(Event.class))
                         .assignTimestampsAndWatermarks(
                                 CepHesitationJob.watermarks(config.maxOutOfOrderness()));
         return collect(CepHesitationJob.build(parsed, rules, config.detection().sessionTimeoutMs));

@@ -1,6 +1,7 @@
 package io.guidance.detect;
 
 import io.guidance.event.Event;
+import io.guidance.event.EventTypeInfo;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -249,7 +250,9 @@ public class Inbox {
         @Override
         public TypeInformation<List<Event>> createTypeInfo(
                 Type t, Map<String, TypeInformation<?>> params) {
-            return Types.LIST(Types.POJO(Event.class));
+            // the POJO serializer that this field was written with (committed savepoint), not the
+            // EventSerializer that type extraction now picks for Event
+            return Types.LIST(EventTypeInfo.asPojo());
         }
     }
 

@@ -2,14 +2,18 @@ package io.guidance.event;
 
 import java.util.Map;
 import java.util.Objects;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * One clickstream event as SPEC section 1 defines it, after validation.
  *
- * <p>A Flink POJO (public fields, no-arg constructor) so that it is serialized without Kryo. {@code
- * props} holds each property as text: strings as they are, numbers and booleans as their JSON text,
- * which is what rule patterns compare against.
+ * <p>Serialized by its own {@link EventSerializer} ({@link EventTypeInfo}, named below), which type
+ * extraction picks wherever an {@code Event} crosses a shuffle or sits in state. It is still a
+ * Flink POJO (public fields, no-arg constructor): state written with the POJO serializer keeps it,
+ * through {@link EventTypeInfo#asPojo}. {@code props} holds each property as text: strings as they
+ * are, numbers and booleans as their JSON text, which is what rule patterns compare against.
  */
+@TypeInfo(EventTypeInfo.Factory.class)
 public class Event {
     public String eventId;
     public String userId;

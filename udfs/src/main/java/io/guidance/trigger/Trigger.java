@@ -2,14 +2,17 @@ package io.guidance.trigger;
 
 import java.util.Map;
 import java.util.Objects;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
- * A guidance trigger as SPEC section 4 defines it. A Flink POJO.
+ * A guidance trigger as SPEC section 4 defines it. Serialized by its own {@link TriggerSerializer}
+ * ({@link TriggerTypeInfo}, named below) where it crosses the shuffle after detection; still shaped
+ * as a Flink POJO (public fields, no-arg constructor).
  *
  * <p>{@code reason} maps a name to the JSON text of a value (a number as digits, a string quoted),
- * so that the JSON written for front ends keeps numbers as numbers while Flink serializes the map
- * without Kryo.
+ * so that the JSON written for front ends keeps numbers as numbers.
  */
+@TypeInfo(TriggerTypeInfo.Factory.class)
 public class Trigger {
     public static final String DELIVERED = "delivered";
     public static final String SUPPRESSED_PREFIX = "suppressed:";

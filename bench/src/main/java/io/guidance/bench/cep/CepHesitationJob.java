@@ -113,7 +113,7 @@ import org.apache.flink.util.OutputTag;
 public final class CepHesitationJob {
     static final char SEP = '\u001f';
     static final TypeInformation<Detection> DETECTION = Types.POJO(Detection.class);
-    static final TypeInformation<Event> EVENT = Types.POJO(Event.class);
+    static final TypeInformation<Event> EVENT = TypeInformation.of(Event.class);
     static final TypeInformation<Move> MOVE = Types.POJO(Move.class);
 
     /**

@@ -25,8 +25,8 @@ import org.openjdk.jmh.util.Version;
 /**
  * Runs the microbenchmarks of this package through JMH and renders their results as a markdown
  * section: the time of one operation of each hot path (parse, rule look-up, each detector's
- * per-event step, the delivery decision, trigger JSON). One operation is one event, one record or
- * one trigger.
+ * per-event step, the delivery decision, trigger JSON) and the serialization of events on the
+ * shuffle. One operation is one event, one record or one trigger.
  *
  * <p>{@code --forks N --warmup-iterations N --warmup-ms MS --iterations N --iteration-ms MS
  * --include REGEX --out FILE}
@@ -38,6 +38,7 @@ public final class MicroBenchmarks {
     static final List<String> PIPELINE_ORDER =
             List.of(
                     ParseBenchmark.class.getSimpleName(),
+                    EventSerdeBenchmark.class.getSimpleName(),
                     RuleMatchBenchmark.class.getSimpleName(),
                     DetectorBenchmark.class.getSimpleName(),
                     DeliveryPolicyBenchmark.class.getSimpleName(),
@@ -198,6 +199,10 @@ public final class MicroBenchmarks {
                         "- `ParseBenchmark`: `EventParser.parse` on the SPEC JSON of real sample events "
                                 + "(data/samples), the four event types in turn; `parseBad` on the same events cut in "
                                 + "half (`not_json`) or without their sessionId (`missing_field`).\n")
+                .append(
+                        "- `EventSerdeBenchmark`: one sample event serialized and deserialized again, as on the "
+                                + "shuffle from the source to detection: Flink's POJO serializer (`pojo`) against "
+                                + "`EventSerializer` (`event`).\n")
                 .append(
                         "- `RuleMatchBenchmark`: the rule look-up of the detection engine for one sample event: "
                                 + "the rule index's candidates for its type, then their matchers and globs; demo rules "

@@ -24,6 +24,8 @@ class MicroBenchmarksTest {
                     "ParseBenchmark.parse",
                     "ParseBenchmark.parseBad reason=not_json",
                     "ParseBenchmark.parseBad reason=missing_field",
+                    "EventSerdeBenchmark.serializeAndDeserialize serializer=pojo",
+                    "EventSerdeBenchmark.serializeAndDeserialize serializer=event",
                     "RuleMatchBenchmark.matchEvent rules=demo",
                     "RuleMatchBenchmark.matchEvent rules=100",
                     "RuleMatchBenchmark.matchEvent rules=1000",
