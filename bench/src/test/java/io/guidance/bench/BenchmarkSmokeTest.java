@@ -152,6 +152,7 @@ class BenchmarkSmokeTest {
         o.parallelisms = new int[] {1, 2};
         o.ruleCounts = new int[] {1, 10, 100, 1000};
         o.ruleEvents = RULE_EVENTS;
+        o.rocksdbRuns = 1;
         o.inputs = ScaledEvents.Inputs.samples();
         ThroughputBenchmark.Results r = ThroughputBenchmark.run(o);
 
@@ -175,6 +176,18 @@ class BenchmarkSmokeTest {
             assertThat(hesitation.triggers)
                     .as("fewer rules, fewer triggers")
                     .isLessThan(pipeline.triggers);
+            Run rocksLimit = r.rocksdbLimit.get(i).get(0);
+            Run rocksPipeline = r.rocksdbPipeline.get(i).get(0);
+            assertThat(rocksLimit.events).isEqualTo(r.rocksdbEventCount);
+            assertThat(rocksPipeline.events).isEqualTo(r.rocksdbEventCount);
+            assertThat(rocksPipeline.deadLetters).isZero();
+            assertThat(rocksPipeline.duplicates).isZero();
+            // At parallelism 1 the order of arrival is fixed, so the backends must agree exactly.
+            if (r.rocksdbEventCount == EVENTS && o.parallelisms[i] == 1) {
+                assertThat(rocksPipeline.triggers)
+                        .as("the same input gives the same triggers on RocksDB as on the heap")
+                        .isEqualTo(pipeline.triggers);
+            }
         }
         for (int i = 0; i < o.ruleCounts.length; i++) {
             for (Run run : List.of(r.rules.get(i).get(0), r.categoryRules.get(i).get(0))) {
@@ -189,9 +202,15 @@ class BenchmarkSmokeTest {
                 .contains(
                         "### Input",
                         "### Limit, full pipeline and Flink CEP",
-                        "Ratio parallelism 2");
-        assertThat(md.lines().filter(l -> l.matches("\\| [12] \\| [0-9,]+ \\|.*")))
-                .as(md)
+                        "Ratio parallelism 2",
+                        "### On RocksDB");
+        String main = md.substring(md.indexOf("### Limit"), md.indexOf("### On RocksDB"));
+        String rocks = md.substring(md.indexOf("### On RocksDB"));
+        assertThat(main.lines().filter(l -> l.matches("\\| [12] \\| [0-9,]+ \\|.*")))
+                .as(main)
+                .hasSize(2);
+        assertThat(rocks.lines().filter(l -> l.matches("\\| [12] \\| [0-9,]+ \\|.*")))
+                .as(rocks)
                 .hasSize(2);
         assertThat(BenchmarkReport.rules(r))
                 .contains(
