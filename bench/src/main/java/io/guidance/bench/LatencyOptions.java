@@ -2,11 +2,12 @@ package io.guidance.bench;
 
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * What the latency benchmark runs: {@code --fractions 0.1,0.5,0.8 --seconds S --warmup S --max-rate
  * R (skip the calibration) --calibration-events N --parallelism P --rules FILE --taobao FILE
- * --yoochoose FILE --trace FILE}.
+ * --yoochoose FILE --trace FILE --job-jvm-options "-Xmx2g -XX:+UseG1GC"}.
  */
 public final class LatencyOptions {
     /** Shares of the sustainable rate, one paced run each. */
@@ -30,6 +31,15 @@ public final class LatencyOptions {
 
     /** Null, or a CSV file that gets one line per trigger of the audit topics. */
     public Path trace;
+
+    /**
+     * The job JVM's options (heap, collector); about a TaskManager's size in docker/flink (2048m
+     * process).
+     */
+    public List<String> jobJvmOptions = List.of("-Xmx2g", "-XX:+UseG1GC");
+
+    /** Where the job JVM's output and GC log go; null: bench/target/latency-job. */
+    public Path jobDir;
 
     /** The arguments as given, for the page's "Reproduce" line. */
     public String command = "";
@@ -71,6 +81,9 @@ public final class LatencyOptions {
                     break;
                 case "--yoochoose":
                     yoochoose = Path.of(args[++i]);
+                    break;
+                case "--job-jvm-options":
+                    o.jobJvmOptions = List.of(args[++i].trim().split("\\s+"));
                     break;
                 case "--trace":
                     o.trace = Path.of(args[++i]);
