@@ -28,6 +28,11 @@ import java.util.concurrent.TimeUnit;
  * live watermarks, the Redis and audit sinks), fed by a paced producer at fixed shares of the
  * stack's sustainable rate.
  *
+ * <p>The job runs in a JVM of its own ({@link JobProcess}), as a TaskManager does on a cluster, so
+ * that the broker's and the producer's garbage does not land in the job's pauses; the broker, the
+ * producer and the Redis subscriber that measures stay in this JVM. Both JVMs read the machine's
+ * one wall clock.
+ *
  * <p>Events are the real sessions of {@link ScaledEvents}, each stamped at the moment it is sent
  * with the wall-clock time as its {@code ts} (live mode). So a trigger caused by an event (burst,
  * loop, threshold, comeback) has that event's {@code ts}, which is the time the event was produced,
@@ -37,8 +42,8 @@ import java.util.concurrent.TimeUnit;
  * <p>"Readable" is observed with Redis keyspace notifications: a subscriber receives a {@code set}
  * key event for the user key and then for the trigger's {@code written} marker, both from the one
  * atomic write script, and stamps the marker's event with this JVM's wall clock on arrival.
- * Producer stamp and arrival use the same clock, so the resolution is one millisecond, plus the
- * sub-millisecond loopback hop of the notification. The audit topic gives the list of delivered
+ * Producer stamp and arrival use the same JVM's clock, so the resolution is one millisecond, plus
+ * the sub-millisecond loopback hop of the notification. The audit topic gives the list of delivered
  * triggers, so every delivered trigger is matched with its write.
  *
  * <p>The sustainable rate ("max") is measured first: a backlog of events is written to a fresh
@@ -95,7 +100,8 @@ public final class LatencyBenchmark {
                 JobProcess job =
                         JobProcess.start(o.jobJvmOptions, rulesFile, stack.checkpoints(), jobDir)) {
             res.jobJvmOptions = String.join(" ", job.jvmOptions());
-            JobConfig probe = stack.config("probe", o.parallelism);
+            JobConfig probe =
+                    stack.config("probe", o.parallelism, LocalJobHost.jobSettings(o.overrides));
             res.boundMs = probe.maxOutOfOrderness().toMillis();
             res.idleTimeoutMs = probe.idleTimeout().toMillis();
             res.checkpointIntervalMs = probe.checkpointInterval().toMillis();
@@ -103,7 +109,9 @@ public final class LatencyBenchmark {
             if (o.maxRate > 0) {
                 res.maxRate = o.maxRate;
             } else {
-                Calibration c = calibrate(stack, job, base, o.calibrationEvents, o.parallelism);
+                Calibration c =
+                        calibrate(
+                                stack, job, base, o.calibrationEvents, o.parallelism, o.overrides);
                 res.maxMeasured = true;
                 res.calibrationEvents = c.events();
                 res.calibrationMillis = c.millis();
@@ -218,11 +226,23 @@ public final class LatencyBenchmark {
     static Calibration calibrate(
             LatencyStack stack, JobHost host, List<Event> base, int events, int parallelism)
             throws Exception {
+        return calibrate(stack, host, base, events, parallelism, Map.of());
+    }
+
+    /** {@link #calibrate}, the job with {@code overrides} on its settings. */
+    static Calibration calibrate(
+            LatencyStack stack,
+            JobHost host,
+            List<Event> base,
+            int events,
+            int parallelism,
+            Map<String, String> overrides)
+            throws Exception {
         StampedEvents backlog = StampedEvents.of(ScaledEvents.scale(base, events).events);
         String topic = stack.newPhase("max", parallelism);
         log("calibration: writing a backlog of %,d events to %s", backlog.size(), topic);
         new PacedProducer(stack.producer).backlog(topic, backlog, System.currentTimeMillis());
-        host.start(stack.settings("max", parallelism, Map.of()));
+        host.start(stack.settings("max", parallelism, overrides));
         try {
             long n = backlog.size();
             long t10 = 0;
@@ -275,11 +295,12 @@ public final class LatencyBenchmark {
         r.targetRate = rate;
         String topic = stack.newPhase(phase, o.parallelism);
         stack.redis().flushAll();
-        JobConfig config = stack.config(phase, o.parallelism);
+        JobConfig config =
+                stack.config(phase, o.parallelism, LocalJobHost.jobSettings(o.overrides));
         PacedProducer.Sent sent;
         try (RedisTriggerWatch watch =
                 RedisTriggerWatch.start(stack.redisServer(), LatencyStack.PREFIX)) {
-            job.start(stack.settings(phase, o.parallelism, Map.of()));
+            job.start(stack.settings(phase, o.parallelism, o.overrides));
             JobHealthSampler sampler = new JobHealthSampler(job);
             try {
                 Thread.sleep(1_000); // let the source readers take their partitions

@@ -3,11 +3,14 @@ package io.guidance.bench;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What the latency benchmark runs: {@code --fractions 0.1,0.5,0.8 --seconds S --warmup S --max-rate
  * R (skip the calibration) --calibration-events N --parallelism P --rules FILE --taobao FILE
- * --yoochoose FILE --trace FILE --job-jvm-options "-Xmx2g -XX:+UseG1GC"}.
+ * --yoochoose FILE --trace FILE --job-jvm-options "-Xms2g -Xmx2g -XX:+UseG1GC" --set KEY=VALUE (a
+ * job setting, or a Flink option as flink.KEY, for experiments)}.
  */
 public final class LatencyOptions {
     /** Shares of the sustainable rate, one paced run each. */
@@ -33,10 +36,17 @@ public final class LatencyOptions {
     public Path trace;
 
     /**
-     * The job JVM's options (heap, collector); about a TaskManager's size in docker/flink (2048m
-     * process).
+     * The job JVM's options (heap, collector): the size of docker/flink's TaskManager process
+     * (2048m) as heap, since the hashmap state backend keeps its state there; fixed, as Flink
+     * starts a TaskManager with -Xms equal to -Xmx.
      */
-    public List<String> jobJvmOptions = List.of("-Xmx2g", "-XX:+UseG1GC");
+    public List<String> jobJvmOptions = List.of("-Xms2g", "-Xmx2g", "-XX:+UseG1GC");
+
+    /**
+     * Job settings, and Flink options as {@code flink.KEY}, on top of the defaults: for experiments
+     * only; the page lists them.
+     */
+    public Map<String, String> overrides = new TreeMap<>();
 
     /** Where the job JVM's output and GC log go; null: bench/target/latency-job. */
     public Path jobDir;
@@ -84,6 +94,14 @@ public final class LatencyOptions {
                     break;
                 case "--job-jvm-options":
                     o.jobJvmOptions = List.of(args[++i].trim().split("\\s+"));
+                    break;
+                case "--set":
+                    String kv = args[++i];
+                    int eq = kv.indexOf('=');
+                    if (eq <= 0) {
+                        throw new IllegalArgumentException("--set wants KEY=VALUE, got " + kv);
+                    }
+                    o.overrides.put(kv.substring(0, eq), kv.substring(eq + 1));
                     break;
                 case "--trace":
                     o.trace = Path.of(args[++i]);

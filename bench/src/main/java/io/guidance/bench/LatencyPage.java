@@ -37,7 +37,7 @@ final class LatencyPage {
                 .append("in a child JVM (`JobProcess`, options `")
                 .append(r.jobJvmOptions)
                 .append(
-                        "`, a heap about a TaskManager's process size in docker/flink, with a GC log); the broker, the ")
+                        "`: the heap the size of docker/flink's TaskManager process, with a GC log; between two runs it collects its heap, so each job starts on a clean heap with a warm JIT); the broker, the ")
                 .append(
                         "producer and the Redis subscriber that measures run in the benchmark's JVM (options `")
                 .append(MachineFacts.jvmOptions())
@@ -50,7 +50,18 @@ final class LatencyPage {
                 .append(r.idleTimeoutMs)
                 .append(" ms, exactly-once checkpoints every ")
                 .append(r.checkpointIntervalMs)
-                .append(" ms, `redis.flushInterval` 50 ms.\n\n")
+                .append(" ms, `redis.flushInterval` 50 ms")
+                .append(
+                        o.overrides.isEmpty()
+                                ? ""
+                                : "; for this run, on top of them (`--set`): `"
+                                        + String.join(
+                                                "`, `",
+                                                o.overrides.entrySet().stream()
+                                                        .map(e -> e.getKey() + "=" + e.getValue())
+                                                        .toList())
+                                        + "`")
+                .append(".\n\n")
                 .append("**Input.** The real sessions of ")
                 .append(Markdown.count(r.baseEvents))
                 .append(
