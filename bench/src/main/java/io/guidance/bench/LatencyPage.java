@@ -42,7 +42,7 @@ final class LatencyPage {
                         "producer and the Redis subscriber that measures run in the benchmark's JVM (options `")
                 .append(MachineFacts.jvmOptions())
                 .append(
-                        "`), so neither's garbage pauses the other. Both stamp with the machine's one wall clock. ")
+                        "`), so neither's garbage pauses the other. The producer's stamps and the subscriber's arrivals both come from the benchmark JVM's clock. ")
                 .append("Settings are the job's defaults: ")
                 .append("`events.maxOutOfOrderness` ")
                 .append(r.boundMs)
