@@ -10,7 +10,9 @@
 # unless told otherwise; pauses well under a second), every other section on Parallel GC (the throughput collector;
 # its pauses do not matter to events per second, and they would be most of the latency section's p99). Both get a
 # 12 GiB heap, for ten million events and their state. JAVA_OPTS replaces the options of both; LATENCY_JAVA_OPTS and
-# THROUGHPUT_JAVA_OPTS those of one.
+# THROUGHPUT_JAVA_OPTS those of one. The latency section runs its job in a child JVM of its own (-Xms2g -Xmx2g -XX:+UseG1GC,
+# about a TaskManager of docker/flink; --latency-job-jvm-options "..." replaces them), with its output and GC log in
+# bench/target/latency-job/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -B -q -pl bench -am package -DskipTests

@@ -428,7 +428,9 @@ public final class Benchmarks {
                 .append(
                         "`bench/run.sh` builds the `bench` module and its dependencies and runs `io.guidance.bench.Benchmarks` ")
                 .append(
-                        "in JVMs of their own: the latency and soak sections each on G1 (`-Xmx12g -XX:+UseG1GC`, the JDK's default collector, which Flink runs with unless told otherwise; the soak with `-Xmx4g -XX:-G1UseAdaptiveIHOP -XX:InitiatingHeapOccupancyPercent=20`, so that mixed collections come often), every other section together on Parallel GC (`-Xmx12g -XX:+UseParallelGC`, the throughput collector); `$JAVA_OPTS` replaces all. Each section's result is ")
+                        "in JVMs of their own: the latency and soak sections each on G1 (`-Xmx12g -XX:+UseG1GC`, the JDK's default collector, which Flink runs with unless told otherwise; the soak with `-Xmx4g -XX:-G1UseAdaptiveIHOP -XX:InitiatingHeapOccupancyPercent=20`, so that mixed collections come often), every other section together on Parallel GC (`-Xmx12g -XX:+UseParallelGC`, the throughput collector); `$JAVA_OPTS` replaces all. ")
+                .append(
+                        "The latency section runs its job in a further JVM of its own (`-Xms2g -Xmx2g -XX:+UseG1GC`, `--latency-job-jvm-options` replaces them), as a TaskManager runs on a cluster. Each section's result is ")
                 .append(
                         "kept in [`docs/benchmarks/`](benchmarks/) with its time, commit, load and exact command; this page is ")
                 .append(

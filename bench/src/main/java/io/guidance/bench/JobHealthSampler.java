@@ -8,11 +8,11 @@ import java.util.concurrent.locks.LockSupport;
 /** Samples the job's restarts and checkpoints every 100 ms on a thread of its own. */
 final class JobHealthSampler {
     final List<long[]> samples = Collections.synchronizedList(new ArrayList<>());
-    private final String job;
+    private final JobHost job;
     private final Thread thread;
     private volatile boolean stopping;
 
-    JobHealthSampler(String job) {
+    JobHealthSampler(JobHost job) {
         this.job = job;
         this.thread = new Thread(this::loop, "bench-sampler");
         thread.setDaemon(true);
@@ -25,13 +25,16 @@ final class JobHealthSampler {
     private void loop() {
         while (!stopping) {
             long now = System.currentTimeMillis();
-            samples.add(
-                    new long[] {
-                        now,
-                        JobMetrics.gaugeSum(job, "numRestarts"),
-                        JobMetrics.gaugeSum(job, "numberOfFailedCheckpoints"),
-                        JobMetrics.gaugeSum(job, "numberOfCompletedCheckpoints")
-                    });
+            try {
+                JobHost.JobStatus s = job.status();
+                samples.add(
+                        new long[] {
+                            now, s.restarts(), s.failedCheckpoints(), s.completedCheckpoints()
+                        });
+            } catch (Exception e) {
+                LatencyBenchmark.log("could not sample the job: %s", e.getMessage());
+                return;
+            }
             LockSupport.parkNanos(100_000_000L);
         }
     }

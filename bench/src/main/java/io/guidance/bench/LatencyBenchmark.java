@@ -5,7 +5,6 @@ import io.guidance.event.Event;
 import io.guidance.local.importer.TaobaoImporter;
 import io.guidance.local.importer.YoochooseImporter;
 import io.guidance.pipeline.JobConfig;
-import io.guidance.pipeline.Uids;
 import io.guidance.rules.Rule;
 import io.guidance.rules.RuleSet;
 import io.guidance.rules.RulesParser;
@@ -13,6 +12,7 @@ import io.guidance.rules.StallRule;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -21,13 +21,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.flink.core.execution.JobClient;
 
 /**
  * Latency of the whole product with a real Kafka broker and a real Redis server: the job as {@code
  * guidance demo} runs it ({@link GuidanceJob} on a local MiniCluster, the Kafka events source with
  * live watermarks, the Redis and audit sinks), fed by a paced producer at fixed shares of the
  * stack's sustainable rate.
+ *
+ * <p>The job runs in a JVM of its own ({@link JobProcess}), as a TaskManager does on a cluster, so
+ * that the broker's and the producer's garbage does not land in the job's pauses; the broker, the
+ * producer and the Redis subscriber that measures stay in this JVM. Both JVMs read the machine's
+ * one wall clock.
  *
  * <p>Events are the real sessions of {@link ScaledEvents}, each stamped at the moment it is sent
  * with the wall-clock time as its {@code ts} (live mode). So a trigger caused by an event (burst,
@@ -38,8 +42,8 @@ import org.apache.flink.core.execution.JobClient;
  * <p>"Readable" is observed with Redis keyspace notifications: a subscriber receives a {@code set}
  * key event for the user key and then for the trigger's {@code written} marker, both from the one
  * atomic write script, and stamps the marker's event with this JVM's wall clock on arrival.
- * Producer stamp and arrival use the same clock, so the resolution is one millisecond, plus the
- * sub-millisecond loopback hop of the notification. The audit topic gives the list of delivered
+ * Producer stamp and arrival use the same JVM's clock, so the resolution is one millisecond, plus
+ * the sub-millisecond loopback hop of the notification. The audit topic gives the list of delivered
  * triggers, so every delivered trigger is matched with its write.
  *
  * <p>The sustainable rate ("max") is measured first: a backlog of events is written to a fresh
@@ -85,8 +89,19 @@ public final class LatencyBenchmark {
         List<Event> base = interleavedBase(o.inputs);
         res.baseEvents = base.size();
 
-        try (LatencyStack stack = LatencyStack.start()) {
-            JobConfig probe = stack.config("probe", o.parallelism);
+        Path jobDir = o.jobDir != null ? o.jobDir : JobProcess.defaultDir();
+        Files.createDirectories(jobDir);
+        Path rulesFile = o.rulesFile;
+        if (rulesFile == null) {
+            rulesFile = jobDir.resolve(RULES_RESOURCE);
+            Files.writeString(rulesFile, resourceText(RULES_RESOURCE));
+        }
+        try (LatencyStack stack = LatencyStack.start();
+                JobProcess job =
+                        JobProcess.start(o.jobJvmOptions, rulesFile, stack.checkpoints(), jobDir)) {
+            res.jobJvmOptions = String.join(" ", job.jvmOptions());
+            JobConfig probe =
+                    stack.config("probe", o.parallelism, LocalJobHost.jobSettings(o.overrides));
             res.boundMs = probe.maxOutOfOrderness().toMillis();
             res.idleTimeoutMs = probe.idleTimeout().toMillis();
             res.checkpointIntervalMs = probe.checkpointInterval().toMillis();
@@ -94,7 +109,9 @@ public final class LatencyBenchmark {
             if (o.maxRate > 0) {
                 res.maxRate = o.maxRate;
             } else {
-                Calibration c = calibrate(stack, base, o.calibrationEvents, rules, o.parallelism);
+                Calibration c =
+                        calibrate(
+                                stack, job, base, o.calibrationEvents, o.parallelism, o.overrides);
                 res.maxMeasured = true;
                 res.calibrationEvents = c.events();
                 res.calibrationMillis = c.millis();
@@ -109,11 +126,11 @@ public final class LatencyBenchmark {
                 RateRun r =
                         paced(
                                 stack,
+                                job,
                                 "rate" + phase++,
                                 events,
                                 rate,
                                 o,
-                                rules,
                                 kindOf,
                                 res.boundMs,
                                 drainMs);
@@ -122,7 +139,8 @@ public final class LatencyBenchmark {
                 log(
                         "%3.0f %% of max: %,.0f events/s sent (target %,.0f); %d delivered, %d readable; event -> readable"
                                 + " p50 %d p99 %d max %d ms (%d); deadline -> readable p50 %d p99 %d max %d ms (%d);"
-                                + " %d GC pauses, %d ms in all, longest %d ms",
+                                + " job JVM: %d GC pauses, %d ms in all, longest %d ms;"
+                                + " benchmark JVM: %d GC pauses, %d ms in all, longest %d ms",
                         f * 100,
                         r.achievedRate,
                         r.targetRate,
@@ -136,6 +154,9 @@ public final class LatencyBenchmark {
                         r.stalls.p99,
                         r.stalls.max,
                         r.stalls.count,
+                        r.jobGcPauses,
+                        r.jobGcPauseTotalMs,
+                        r.jobGcPauseMaxMs,
                         r.gcPauses,
                         r.gcPauseTotalMs,
                         r.gcPauseMaxMs);
@@ -181,12 +202,16 @@ public final class LatencyBenchmark {
         if (file != null) {
             return RulesParser.parseFile(file);
         }
+        return RulesParser.parse(resourceText(resource), resource);
+    }
+
+    /** A rules file bundled with the bench. */
+    static String resourceText(String resource) throws IOException {
         try (InputStream in = LatencyBenchmark.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException("missing resource " + resource);
             }
-            return RulesParser.parse(
-                    new String(in.readAllBytes(), StandardCharsets.UTF_8), resource);
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 
@@ -199,21 +224,32 @@ public final class LatencyBenchmark {
      * the backlog taken in by the detection operator.
      */
     static Calibration calibrate(
-            LatencyStack stack, List<Event> base, int events, RuleSet rules, int parallelism)
+            LatencyStack stack, JobHost host, List<Event> base, int events, int parallelism)
+            throws Exception {
+        return calibrate(stack, host, base, events, parallelism, Map.of());
+    }
+
+    /** {@link #calibrate}, the job with {@code overrides} on its settings. */
+    static Calibration calibrate(
+            LatencyStack stack,
+            JobHost host,
+            List<Event> base,
+            int events,
+            int parallelism,
+            Map<String, String> overrides)
             throws Exception {
         StampedEvents backlog = StampedEvents.of(ScaledEvents.scale(base, events).events);
         String topic = stack.newPhase("max", parallelism);
         log("calibration: writing a backlog of %,d events to %s", backlog.size(), topic);
         new PacedProducer(stack.producer).backlog(topic, backlog, System.currentTimeMillis());
-        JobConfig config = stack.config("max", parallelism);
-        JobClient job = stack.startJob(config, rules);
+        host.start(stack.settings("max", parallelism, overrides));
         try {
             long n = backlog.size();
             long t10 = 0;
             long t90 = 0;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120 + n / 500);
             while (true) {
-                long in = JobMetrics.counter(config.jobName(), Uids.DETECT, "numRecordsIn");
+                long in = host.status().detectRecordsIn();
                 long now = System.nanoTime();
                 if (t10 == 0 && in >= n / 10) {
                     t10 = now;
@@ -236,7 +272,7 @@ public final class LatencyBenchmark {
                     n, c.maxRate(), c.millis());
             return c;
         } finally {
-            stack.stopJob(job, config.jobName());
+            host.stop();
         }
     }
 
@@ -246,11 +282,11 @@ public final class LatencyBenchmark {
      */
     private static RateRun paced(
             LatencyStack stack,
+            JobProcess job,
             String phase,
             StampedEvents events,
             double rate,
             LatencyOptions o,
-            RuleSet rules,
             Map<String, String> kindOf,
             long boundMs,
             long drainMs)
@@ -259,12 +295,13 @@ public final class LatencyBenchmark {
         r.targetRate = rate;
         String topic = stack.newPhase(phase, o.parallelism);
         stack.redis().flushAll();
-        JobConfig config = stack.config(phase, o.parallelism);
+        JobConfig config =
+                stack.config(phase, o.parallelism, LocalJobHost.jobSettings(o.overrides));
         PacedProducer.Sent sent;
         try (RedisTriggerWatch watch =
                 RedisTriggerWatch.start(stack.redisServer(), LatencyStack.PREFIX)) {
-            JobClient job = stack.startJob(config, rules);
-            JobHealthSampler sampler = new JobHealthSampler(config.jobName());
+            job.start(stack.settings(phase, o.parallelism, o.overrides));
+            JobHealthSampler sampler = new JobHealthSampler(job);
             try {
                 Thread.sleep(1_000); // let the source readers take their partitions
                 sampler.start();
@@ -273,14 +310,17 @@ public final class LatencyBenchmark {
                 r.gcPauses = sent.gcPauses();
                 r.gcPauseTotalMs = sent.gcPauseTotalMs();
                 r.gcPauseMaxMs = sent.gcPauseMaxMs();
+                GcLog.Pauses jobPauses = job.gcPauses(sent.fromMillis(), sent.toMillis());
+                r.jobGcPauses = jobPauses.count();
+                r.jobGcPauseTotalMs = jobPauses.totalMs();
+                r.jobGcPauseMaxMs = jobPauses.maxMs();
                 r.eventsSent = sent.events();
                 r.achievedRate = sent.achievedRate();
                 // stalls still open fall due after the input stops: wait until the job has taken
                 // in every event and Redis has seen no write for long enough for the idle clock to
                 // pass the last deadline
                 long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-                while (JobMetrics.counter(config.jobName(), Uids.DETECT, "numRecordsIn")
-                                < sent.events()
+                while (job.status().detectRecordsIn() < sent.events()
                         || System.currentTimeMillis() - Math.max(sent.toMillis(), watch.lastWrite)
                                 < drainMs) {
                     if (System.nanoTime() > deadline) {
@@ -291,7 +331,7 @@ public final class LatencyBenchmark {
                 }
             } finally {
                 sampler.stop();
-                stack.stopJob(job, config.jobName());
+                job.stop();
             }
             long from = sent.fromMillis() + o.warmupSeconds * 1000L;
             for (long[] x : sampler.samples) {

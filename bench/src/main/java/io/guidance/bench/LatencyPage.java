@@ -30,16 +30,38 @@ final class LatencyPage {
                 .append("on a local MiniCluster at parallelism ")
                 .append(o.parallelism)
                 .append(
-                        ", with the in-process Kafka broker (`EmbeddedKafka`) and a real `redis-server` (`LocalRedis`), as ")
+                        ", with a Kafka broker (`EmbeddedKafka`) and a real `redis-server` (`LocalRedis`), as ")
+                .append("`guidance demo` runs them, all on this machine. ")
                 .append(
-                        "`guidance demo` runs them, all on this machine. Settings are the job's defaults: ")
+                        "**TaskManager in its own JVM**, as on a cluster: the job (JobManager and TaskManager of the MiniCluster) runs ")
+                .append("in a child JVM (`JobProcess`, options `")
+                .append(r.jobJvmOptions)
+                .append(
+                        "`: the heap the size of docker/flink's TaskManager process, with a GC log; between two runs it collects its heap, so each job starts on a clean heap with a warm JIT); the broker, the ")
+                .append(
+                        "producer and the Redis subscriber that measures run in the benchmark's JVM (options `")
+                .append(MachineFacts.jvmOptions())
+                .append(
+                        "`), so neither's garbage pauses the other. The producer's stamps and the subscriber's arrivals both come from the benchmark JVM's clock. ")
+                .append("Settings are the job's defaults: ")
                 .append("`events.maxOutOfOrderness` ")
                 .append(r.boundMs)
                 .append(" ms, `events.idleTimeout` ")
                 .append(r.idleTimeoutMs)
                 .append(" ms, exactly-once checkpoints every ")
                 .append(r.checkpointIntervalMs)
-                .append(" ms, `redis.flushInterval` 50 ms.\n\n")
+                .append(" ms, `redis.flushInterval` 50 ms")
+                .append(
+                        o.overrides.isEmpty()
+                                ? ""
+                                : "; for this run, on top of them (`--set`): `"
+                                        + String.join(
+                                                "`, `",
+                                                o.overrides.entrySet().stream()
+                                                        .map(e -> e.getKey() + "=" + e.getValue())
+                                                        .toList())
+                                        + "`")
+                .append(".\n\n")
                 .append("**Input.** The real sessions of ")
                 .append(Markdown.count(r.baseEvents))
                 .append(
@@ -116,7 +138,9 @@ final class LatencyPage {
                         .left("deadline → readable p50 / p99 / max ms (n)")
                         .left("p99 within target")
                         .left("after the input: max ms (n)")
-                        .left("GC pauses while sending: n, total / longest ms");
+                        .left("job JVM GC pauses while sending: n, total / longest ms")
+                        .left(
+                                "benchmark JVM (broker, producer, subscriber) GC pauses: n, total / longest ms");
         for (RateRun x : r.runs) {
             boolean ok = x.caused.p99 <= r.targetMs() && x.stalls.p99 <= r.targetMs();
             table.row(
@@ -130,13 +154,23 @@ final class LatencyPage {
                     x.afterInput.count == 0
                             ? "-"
                             : Markdown.format("%,d (%d)", x.afterInput.max, x.afterInput.count),
+                    Markdown.format(
+                            "%d, %,d / %,d", x.jobGcPauses, x.jobGcPauseTotalMs, x.jobGcPauseMaxMs),
                     Markdown.format("%d, %,d / %,d", x.gcPauses, x.gcPauseTotalMs, x.gcPauseMaxMs));
         }
         md.append(table.render());
+        md.append(
+                        "\nThe job JVM's pauses are every stop-the-world pause of its GC log (`-Xlog:gc*`: young, mixed, remark, ")
+                .append(
+                        "cleanup, full) that overlaps the sending; the benchmark JVM's are its collectors' notifications.\n");
         md.append("\n![latency against input rate](benchmarks-latency.png)\n\n");
         md.append(
                 Markdown.runLine(
-                        "JVM options `" + MachineFacts.jvmOptions() + "`",
+                        "benchmark JVM options `"
+                                + MachineFacts.jvmOptions()
+                                + "`, job JVM options `"
+                                + r.jobJvmOptions
+                                + "`",
                         r.totalMillis,
                         "latency",
                         o.command));

@@ -15,6 +15,10 @@ public final class LatencyResult {
     public long boundMs;
     public long idleTimeoutMs;
     public long checkpointIntervalMs;
+
+    /** The options of the JVM that runs the job (its own, apart from the broker's). */
+    public String jobJvmOptions = "";
+
     public boolean maxMeasured;
     public double maxRate;
     public long calibrationEvents;
@@ -62,8 +66,15 @@ public final class LatencyResult {
         /** Stall deadline to readable; deadline in the measured window. */
         public Latencies stalls;
 
+        /** Pauses of the job's JVM (the TaskManager) while the producer ran, from its GC log. */
+        public long jobGcPauses;
+
+        public long jobGcPauseTotalMs;
+        public long jobGcPauseMaxMs;
+
         /**
-         * Collections of the JVM (which runs Flink, Kafka and the producer) while the producer ran.
+         * Collections of the benchmark's JVM (the broker, the producer and the Redis subscriber)
+         * while the producer ran.
          */
         public long gcPauses;
 

@@ -2,11 +2,8 @@ package io.guidance.bench;
 
 import io.guidance.local.LocalRedis;
 import io.guidance.local.LocalStack;
-import io.guidance.pipeline.FlinkSettings;
-import io.guidance.pipeline.GuidanceJob;
 import io.guidance.pipeline.JobConfig;
 import io.guidance.pipeline.LiveRules;
-import io.guidance.pipeline.Uids;
 import io.guidance.rules.RuleSet;
 import io.guidance.trigger.Trigger;
 import io.guidance.trigger.TriggerJson;
@@ -19,9 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -42,8 +37,6 @@ final class LatencyStack implements AutoCloseable {
     static final String RULES_TOPIC = "bench-rules";
 
     static final String PREFIX = "guidance";
-
-    private static final Duration JOB_START_TIMEOUT = Duration.ofMinutes(3);
 
     private final LocalStack local;
     final KafkaProducer<String, byte[]> producer;
@@ -123,6 +116,11 @@ final class LatencyStack implements AutoCloseable {
 
     /** The job's settings for a run, with {@code overrides} (job settings) on top. */
     JobConfig config(String phase, int parallelism, Map<String, String> overrides) {
+        return JobConfig.of(settings(phase, parallelism, overrides));
+    }
+
+    /** The settings behind {@link #config}, as a job in another JVM gets them. */
+    Map<String, String> settings(String phase, int parallelism, Map<String, String> overrides) {
         Map<String, String> settings = local.settings(topics(phase));
         settings.put("kafka.groupId", "bench-" + phase);
         settings.put("redis.prefix", PREFIX);
@@ -130,39 +128,25 @@ final class LatencyStack implements AutoCloseable {
         settings.put("job.parallelism", Integer.toString(parallelism));
         settings.put("job.checkpointRetention", "delete_on_cancellation");
         settings.putAll(overrides);
-        return JobConfig.of(settings);
+        return settings;
     }
 
-    /** Starts the production job and returns once its detection operator runs on every subtask. */
+    /** Starts the production job in this JVM; see {@link LocalJobHost#startJob}. */
     JobClient startJob(JobConfig config, RuleSet rules) throws Exception {
-        Configuration c = JobMetrics.enable(FlinkSettings.from(config));
-        // without a directory Flink keeps checkpoints in the JobManager's memory, which refuses
-        // state over 5 MB:
-        // the checkpoint fails and the job restarts. Production configures a durable directory
-        // (docker/flink).
-        c.setString("execution.checkpointing.dir", checkpoints.toUri().toString());
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(c);
-        JobClient job = GuidanceJob.start(env, config, LiveRules.of(rules));
-        long deadline = System.nanoTime() + JOB_START_TIMEOUT.toNanos();
-        while (JobMetrics.registered(config.jobName(), Uids.DETECT, "numRecordsIn")
-                < config.parallelism()) {
-            if (System.nanoTime() > deadline) {
-                stopJob(job, config.jobName());
-                throw new IllegalStateException("job " + config.jobName() + " did not start");
-            }
-            Thread.sleep(50);
-        }
-        return job;
+        return LocalJobHost.startJob(config, LiveRules.of(rules), checkpoints);
     }
 
     void stopJob(JobClient job, String name) {
-        try {
-            job.cancel().get(60, TimeUnit.SECONDS);
-            job.getJobExecutionResult().handle((x, e) -> null).get(60, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            LatencyBenchmark.log("while cancelling %s: %s", name, e);
-        }
-        JobMetrics.forget(name);
+        LocalJobHost.stopJob(job, name);
+    }
+
+    /** Runs each job with {@code rules} in this JVM. */
+    JobHost inThisJvm(RuleSet rules) {
+        return new LocalJobHost(rules, checkpoints);
+    }
+
+    Path checkpoints() {
+        return checkpoints;
     }
 
     /** Every trigger in an audit topic, read from its start to its current end. */

@@ -60,7 +60,11 @@ final class SoakBenchmark {
             } else {
                 res.maxRate =
                         LatencyBenchmark.calibrate(
-                                        stack, base, o.calibrationEvents, rules, o.parallelism)
+                                        stack,
+                                        stack.inThisJvm(rules),
+                                        base,
+                                        o.calibrationEvents,
+                                        o.parallelism)
                                 .maxRate();
                 res.maxMeasured = true;
             }

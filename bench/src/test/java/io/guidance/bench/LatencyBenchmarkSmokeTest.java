@@ -60,6 +60,7 @@ class LatencyBenchmarkSmokeTest {
         o.seconds = 8;
         o.warmupSeconds = 1;
         o.parallelism = 2;
+        o.jobDir = dir.resolve("job");
         LatencyResult r = LatencyBenchmark.run(o);
 
         assertThat(r.maxMeasured).isTrue();
@@ -84,6 +85,23 @@ class LatencyBenchmarkSmokeTest {
         assertThat(run.caused.p99).isLessThanOrEqualTo(run.caused.max);
         assertThat(run.trace).hasSize((int) (run.delivered + run.suppressed));
         assertThat(run.gcPauseMaxMs).isLessThanOrEqualTo(run.gcPauseTotalMs);
+        assertThat(run.jobGcPauseMaxMs).isLessThanOrEqualTo(run.jobGcPauseTotalMs);
+        assertThat(r.jobJvmOptions).contains("-XX:+UseG1GC");
+        assertThat(dir.resolve("job").resolve("job-gc.log"))
+                .as("the job ran in a JVM of its own, with its own GC log")
+                .content()
+                .contains("Using G1");
+        assertThat(
+                        ProcessHandle.current()
+                                .descendants()
+                                .filter(
+                                        p ->
+                                                p.info()
+                                                        .commandLine()
+                                                        .orElse("")
+                                                        .contains(JobProcess.class.getName())))
+                .as("the job JVM is gone")
+                .isEmpty();
 
         String md = LatencyPage.markdown(r);
         assertThat(md)
