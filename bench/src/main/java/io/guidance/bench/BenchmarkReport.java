@@ -36,7 +36,10 @@ final class BenchmarkReport {
                         "JVM options of the run that wrote this page (the latency section names its own)",
                         "`" + MachineFacts.jvmOptions() + "`")
                 .row("JVM max heap", Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB")
-                .row("Flink", EnvironmentInformation.getVersion() + " (local MiniCluster, one JVM)")
+                .row(
+                        "Flink",
+                        EnvironmentInformation.getVersion()
+                                + " (local MiniCluster in the benchmark JVM; the latency section runs the job in a JVM of its own)")
                 .row("guidance commit", MachineFacts.commit())
                 .render();
     }

@@ -19,12 +19,13 @@ import javax.management.openmbean.CompositeData;
 
 /**
  * Collections of this JVM while it is open, from the collectors' notifications: how many, their
- * total and their longest duration, and the heap the most recent one left. The benchmarks run
- * Flink, Kafka and the producer in one JVM, so a collection stops all of them; a latency percentile
- * means little without the pauses beside it. Durations are the collectors' own: for Parallel and G1
- * the stop-the-world pause of a young, mixed or full collection. On Java 17, G1's remark and
- * cleanup pauses (short, during a concurrent cycle) are reported by no collector bean, so they are
- * not counted.
+ * total and their longest duration, and the heap the most recent one left. The throughput and soak
+ * benchmarks run Flink, Kafka and the producer in one JVM, so a collection stops all of them (the
+ * latency benchmark runs the job in a JVM of its own and reads that JVM's GC log, {@link GcLog}); a
+ * rate or a percentile means little without the pauses beside it. Durations are the collectors'
+ * own: for Parallel and G1 the stop-the-world pause of a young, mixed or full collection. On Java
+ * 17, G1's remark and cleanup pauses (short, during a concurrent cycle) are reported by no
+ * collector bean, so they are not counted.
  */
 final class GcPauses implements AutoCloseable {
     private final List<NotificationEmitter> emitters = new ArrayList<>();

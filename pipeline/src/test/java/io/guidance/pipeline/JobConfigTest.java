@@ -58,9 +58,13 @@ class JobConfigTest {
                         "DELETE_ON_CANCELLATION")
                 .containsEntry("restart-strategy.type", "exponential-delay")
                 .containsEntry("restart-strategy.exponential-delay.initial-backoff", "1 s")
-                .containsEntry("restart-strategy.exponential-delay.max-backoff", "1 min");
+                .containsEntry("restart-strategy.exponential-delay.max-backoff", "1 min")
+                .containsEntry("execution.buffer-timeout.interval", "10 ms");
         assertThat(FlinkSettings.forBoundedRun(config).toMap())
                 .containsEntry("restart-strategy.type", "none")
-                .doesNotContainKey("execution.checkpointing.interval");
+                .doesNotContainKey("execution.checkpointing.interval")
+                .doesNotContainKey("execution.buffer-timeout.interval");
+        assertThat(FlinkSettings.from(JobConfig.of(Map.of("job.bufferTimeout", "0s"))).toMap())
+                .containsEntry("execution.buffer-timeout.interval", "0 ms");
     }
 }

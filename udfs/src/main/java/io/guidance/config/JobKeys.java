@@ -138,6 +138,14 @@ public final class JobKeys {
             Setting.oneOf(
                     "job.stateBackend", "hashmap", "Flink's state backend", "hashmap", "rocksdb");
 
+    public static final Setting<Duration> BUFFER_TIMEOUT =
+            Setting.duration(
+                    "job.bufferTimeout",
+                    "10ms",
+                    true,
+                    "longest a record waits in a network buffer before it is sent downstream; 0s"
+                            + " sends every record at once");
+
     /** Every key above, in the order of the README's table. */
     public static final List<Setting<?>> ALL =
             List.of(
@@ -166,5 +174,6 @@ public final class JobKeys {
                     CHECKPOINT_TIMEOUT,
                     CHECKPOINT_MODE,
                     CHECKPOINT_RETENTION,
-                    STATE_BACKEND);
+                    STATE_BACKEND,
+                    BUFFER_TIMEOUT);
 }
