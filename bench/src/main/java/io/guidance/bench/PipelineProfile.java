@@ -36,8 +36,8 @@ import jdk.jfr.consumer.RecordingFile;
  * is charged to the project code that called it).
  *
  * <p>{@code java ... io.guidance.bench.PipelineProfile [--events N] [--parallelism P] [--rules
- * FILE] [--top K] [--backend hashmap|rocksdb] [--jfr FILE]}; {@link #markdown} is the section the
- * benchmark command can include in its report.
+ * FILE] [--top K] [--backend hashmap|rocksdb] [--flink-set KEY=VALUE]... [--jfr FILE]}; {@link
+ * #markdown} is the section the benchmark command can include in its report.
  */
 public final class PipelineProfile {
     /** Own code: the frames charged in the second table. */
@@ -247,10 +247,17 @@ public final class PipelineProfile {
 
     public static String markdown(byte[][] events, int parallelism, RuleSet rules, int top)
             throws Exception {
+        return markdown(events, parallelism, rules, "hashmap", top);
+    }
+
+    /** As {@link #markdown(byte[][], int, RuleSet, int)}, on the state backend {@code backend}. */
+    public static String markdown(
+            byte[][] events, int parallelism, RuleSet rules, String backend, int top)
+            throws Exception {
         Path jfr = Files.createTempFile("pipeline-profile", ".jfr");
         try {
             ThroughputBenchmark.Run[] run = new ThroughputBenchmark.Run[1];
-            Profile p = record(events, parallelism, rules, jfr, run);
+            Profile p = record(events, parallelism, rules, backend, jfr, run);
             return markdown(p, run[0], parallelism, rules.rules.size(), top);
         } finally {
             Files.deleteIfExists(jfr);
@@ -378,6 +385,16 @@ public final class PipelineProfile {
                 case "--jfr":
                     keep = Path.of(args[++i]);
                     break;
+                case "--flink-set":
+                    String kv = args[++i];
+                    int eq = kv.indexOf('=');
+                    if (eq < 1) {
+                        throw new IllegalArgumentException(
+                                "--flink-set wants KEY=VALUE, not " + kv);
+                    }
+                    ThroughputBenchmark.FLINK_OVERRIDES.put(
+                            kv.substring(0, eq), kv.substring(eq + 1));
+                    break;
                 default:
                     throw new IllegalArgumentException("unknown argument " + args[i]);
             }
@@ -391,7 +408,7 @@ public final class PipelineProfile {
             Profile p = record(scaled, parallelism, rules, backend, keep, run);
             md = markdown(p, run[0], parallelism, rules.rules.size(), top);
         } else {
-            md = markdown(scaled, parallelism, rules, top);
+            md = markdown(scaled, parallelism, rules, backend, top);
         }
         ArraySource.load(new byte[0][]);
         System.out.println(md);

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -97,6 +98,12 @@ public final class ThroughputBenchmark {
         return environment(parallelism, "hashmap");
     }
 
+    /**
+     * Flink settings that replace the benchmark's own in every environment below: for experiments
+     * with a knob ({@code PipelineProfile --flink-set KEY=VALUE}); empty in the published sections.
+     */
+    static final Map<String, String> FLINK_OVERRIDES = new java.util.LinkedHashMap<>();
+
     /** A local environment with the state backend {@code backend} (hashmap or rocksdb). */
     static StreamExecutionEnvironment environment(int parallelism, String backend) {
         Configuration c = new Configuration();
@@ -111,6 +118,7 @@ public final class ThroughputBenchmark {
                 "pipeline.auto-watermark-interval",
                 JobConfig.defaults().watermarkInterval().toMillis() + " ms");
         // checkpointing stays off: no execution.checkpointing.interval
+        FLINK_OVERRIDES.forEach(c::setString);
         return StreamExecutionEnvironment.getExecutionEnvironment(c);
     }
 
