@@ -305,7 +305,7 @@ public final class ThroughputBenchmark {
          * Enough for a thousand rules (27 triggers per event) to finish in minutes, as
          * docs/benchmarks.md is measured.
          */
-        public int ruleEvents = 200_000;
+        public int ruleEvents = 1_000_000;
 
         public int ruleParallelism = 1;
 
