@@ -270,6 +270,9 @@ final class DemoCommand {
         say("starting Redis and Kafka (a KRaft broker in this process)");
         LocalStack stack = LocalStack.start(TOPICS, 2);
         resources.add(stack);
+        // stop() closes the stack after reading the experiments from Redis; on Ctrl-C it runs in
+        // a shutdown hook, and the stack's own hooks would stop Redis and Kafka beside it
+        stack.leaveClosingToOwner();
         LocalRedis redis = stack.redis();
         say("Redis " + redis.binary() + " on port " + redis.port());
         say(

@@ -251,7 +251,7 @@ class ServeIT {
                 KafkaBrokerProcess.start(
                         temp.resolve("broker-" + ports[0]),
                         LOGS.resolve(testName + "-broker.log"),
-                        runClasspath(),
+                        CliProcess.runClasspath(),
                         ports[0],
                         ports[1]);
         cleanup.add(0, broker); // stopped after the service
@@ -409,20 +409,10 @@ class ServeIT {
         Files.deleteIfExists(log);
         Process p =
                 new ProcessBuilder(
-                                javaBinary(),
-                                "-Xmx256m",
-                                "-XX:+UseSerialGC",
-                                "-Dlog4j2.configurationFile="
-                                        + Path.of("..", "config", "log4j2-serve.properties")
-                                                .toAbsolutePath()
-                                                .normalize()
-                                                .toUri(),
-                                "-cp",
-                                runClasspath(),
-                                GuidanceCli.class.getName(),
-                                "serve",
-                                "--config",
-                                config.toString())
+                                CliProcess.command(
+                                        List.of("-Xmx256m", "-XX:+UseSerialGC"),
+                                        "log4j2-serve.properties",
+                                        List.of("serve", "--config", config.toString())))
                         .redirectErrorStream(true)
                         .redirectOutput(log.toFile())
                         .start();
@@ -467,17 +457,6 @@ class ServeIT {
     private static RedisSettings redisSettings(LocalRedis redis) {
         return RedisSettings.fromMap(
                 Map.of("redis.host", redis.host(), "redis.port", Integer.toString(redis.port())));
-    }
-
-    /** This module's classes and its run-time class path, as the launcher runs them. */
-    private static String runClasspath() throws IOException {
-        return Path.of("target", "classes").toAbsolutePath()
-                + java.io.File.pathSeparator
-                + Files.readString(Path.of("target", "cli-classpath.txt")).trim();
-    }
-
-    private static String javaBinary() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
     // --- events, triggers and waiting

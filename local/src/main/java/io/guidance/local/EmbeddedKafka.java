@@ -450,6 +450,14 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
+     * For an owner whose own shutdown hook closes this broker in its order: removes the broker's
+     * shutdown hook, which would otherwise close it at the same moment as the owner's.
+     */
+    public void leaveClosingToOwner() {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    }
+
+    /**
      * Shuts the broker and controller down, waits (bounded) for their threads to finish, releases
      * both ports and deletes the log directory. Safe to call more than once and from any thread.
      */

@@ -51,6 +51,25 @@ public final class LocalRedis implements AutoCloseable {
     private static final Path POSIX_SHELL = Paths.get("/bin/sh");
 
     /**
+     * util-linux's {@code setsid}: the server and its watchdog run in a session of their own, so a
+     * Ctrl-C in the terminal (SIGINT to the whole foreground process group) reaches only the JVM,
+     * which then stops them in its order instead of finding Redis already gone. Without it (not
+     * Linux) they share the JVM's process group as before.
+     */
+    private static final Path SETSID = Paths.get("/usr/bin/setsid");
+
+    /** {@code command}, in a session of its own where {@link #SETSID} exists. */
+    private static List<String> ownSession(List<String> command) {
+        if (!Files.isExecutable(SETSID)) {
+            return command;
+        }
+        List<String> wrapped = new java.util.ArrayList<>(command.size() + 1);
+        wrapped.add(SETSID.toString());
+        wrapped.addAll(command);
+        return wrapped;
+    }
+
+    /**
      * Waits for end of input on stdin (the pipe from this JVM), then terminates the server whose
      * pid is $0.
      */
@@ -248,6 +267,16 @@ public final class LocalRedis implements AutoCloseable {
     }
 
     /**
+     * For an owner whose own shutdown hook closes this server in its order (the demo reads its
+     * results from Redis before it stops it): removes this server's shutdown hook, which would
+     * otherwise stop it at the same moment. If the JVM dies without closing it, the watchdog still
+     * stops the server.
+     */
+    public void leaveClosingToOwner() {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    }
+
+    /**
      * Stops the server and deletes its directory (data, log and any extracted binary). Idempotent.
      */
     @Override
@@ -271,20 +300,21 @@ public final class LocalRedis implements AutoCloseable {
      */
     private void launch() throws IOException {
         List<String> command =
-                List.of(
-                        binary.toString(),
-                        "--port",
-                        String.valueOf(port),
-                        "--bind",
-                        HOST,
-                        "--save",
-                        "",
-                        "--appendonly",
-                        "no",
-                        "--dir",
-                        workDir.toString(),
-                        "--daemonize",
-                        "no");
+                ownSession(
+                        List.of(
+                                binary.toString(),
+                                "--port",
+                                String.valueOf(port),
+                                "--bind",
+                                HOST,
+                                "--save",
+                                "",
+                                "--appendonly",
+                                "no",
+                                "--dir",
+                                workDir.toString(),
+                                "--daemonize",
+                                "no"));
         long logStart = Files.exists(logFile) ? Files.size(logFile) : 0;
         Process process;
         try {
@@ -313,7 +343,12 @@ public final class LocalRedis implements AutoCloseable {
             return null; // e.g. Windows: the shutdown hook is the only guard there.
         }
         return new ProcessBuilder(
-                        POSIX_SHELL.toString(), "-c", WATCHDOG_SCRIPT, String.valueOf(server.pid()))
+                        ownSession(
+                                List.of(
+                                        POSIX_SHELL.toString(),
+                                        "-c",
+                                        WATCHDOG_SCRIPT,
+                                        String.valueOf(server.pid()))))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .start(); // stdin stays a pipe from this JVM; its end of file is the signal

@@ -165,6 +165,15 @@ public final class LocalStack implements AutoCloseable {
         return kafka.bootstrapServers();
     }
 
+    /**
+     * For an owner whose own shutdown hook closes the stack (the demo): the broker and Redis no
+     * longer stop on their own when the JVM shuts down, so the owner can still read them first.
+     */
+    public void leaveClosingToOwner() {
+        kafka.leaveClosingToOwner();
+        redis.leaveClosingToOwner();
+    }
+
     /** Stops the broker, then Redis; each is stopped even if the other fails to. */
     @Override
     public void close() {

@@ -167,6 +167,34 @@ class LocalRedisTest {
         }
     }
 
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    void serverAndWatchdogRunInASessionOfTheirOwnSoACtrlCReachesOnlyTheJvm() throws Exception {
+        long jvmSession = sessionOf(ProcessHandle.current().pid());
+        try (LocalRedis redis = LocalRedis.start()) {
+            List<ProcessHandle> started = processes(redis);
+            assertThat(started).hasSize(2);
+            for (ProcessHandle p : started) {
+                // a Ctrl-C in a terminal signals the foreground process group of the JVM's session
+                assertThat(sessionOf(p.pid()))
+                        .as("session of pid %d", p.pid())
+                        .isEqualTo(p.pid())
+                        .isNotEqualTo(jvmSession);
+                assertThat(p.parent().map(ProcessHandle::pid))
+                        .as("still this JVM's child, so its watchdog and close() reach it")
+                        .contains(ProcessHandle.current().pid());
+            }
+            assertThat(rawCommand(redis.port(), "PING")).isEqualTo("+PONG");
+        }
+    }
+
+    /** Field 6 of {@code /proc/PID/stat} (proc(5)): the session id. */
+    private static long sessionOf(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] afterName = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(afterName[3]);
+    }
+
     /** Run in a child JVM by {@link #serverDiesWhenTheJvmThatStartedItIsKilled()}. */
     static final class StartRedisAndWait {
         public static void main(String[] args) throws Exception {

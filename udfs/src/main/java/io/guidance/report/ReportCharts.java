@@ -517,6 +517,9 @@ final class ReportCharts {
             g.dispose();
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(32 * 1024);
             try {
+                // in memory: ImageIO's default file cache would register a shutdown hook, which
+                // fails while the JVM shuts down (the demo writes its report on Ctrl-C)
+                ImageIO.setUseCache(false);
                 ImageIO.write(img, "png", bytes);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
