@@ -120,7 +120,7 @@ public final class Benchmarks {
                     "usage: bench/run.sh [--sections "
                             + String.join(",", SECTIONS)
                             + "] [--docs DIR] "
-                            + "[--events N --runs R --cep-runs C --parallelism 1,2 --rule-counts 1,10,100,1000 --rule-events M]"
+                            + "[--events N --runs R --cep-runs C --parallelism 1,2 --rule-counts 1,10,100,1000 --rule-events M --rocksdb-events N --rocksdb-runs R]"
                             + " [--latency-OPTION V] [--soak-OPTION V] [--state-OPTION V] [--micro-OPTION V] [--profile-events N]"
                             + " [--discovery-events N] [--discovery-parallelism P]");
             System.exit(2);
@@ -424,6 +424,8 @@ public final class Benchmarks {
                         "bench/run.sh --sections latency,state          # only these; the page keeps the others' last results\n")
                 .append(
                         "bench/run.sh --events 1000000 --runs 1 --cep-runs 1 --sections throughput   # a quick look\n")
+                .append(
+                        "bench/run.sh --sections throughput --rocksdb-events 200000 --rocksdb-runs 1   # RocksDB rows on fewer events (0: none)\n")
                 .append("```\n\n")
                 .append(
                         "`bench/run.sh` builds the `bench` module and its dependencies and runs `io.guidance.bench.Benchmarks` ")

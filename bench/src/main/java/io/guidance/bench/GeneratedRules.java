@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -105,50 +106,46 @@ public final class GeneratedRules {
      */
     static String categoryRule(int i, String category) {
         String guide = "category-guide-" + (i % 37);
-        String views = "{type: page_view, props.category: \"" + category + "\"}";
+        String views = inCategory("page_view", category);
         switch (i % 10) {
             case 7:
             case 8:
-                return "  - {id: category-burst-"
-                        + i
-                        + ", guide: "
-                        + guide
-                        + ", kind: burst, match: "
-                        + views
-                        + ", count: "
-                        + (4 + i % 5)
-                        + ", within: "
-                        + (2 + i % 4)
-                        + "m}\n";
+                return String.format(
+                        Locale.ROOT,
+                        "  - {id: category-burst-%d, guide: %s, kind: burst, match: %s, count: %d,"
+                                + " within: %dm}\n",
+                        i,
+                        guide,
+                        views,
+                        4 + i % 5,
+                        2 + i % 4);
             case 9:
-                return "  - {id: category-loop-"
-                        + i
-                        + ", guide: "
-                        + guide
-                        + ", kind: loop, match: "
-                        + views
-                        + ", field: page, times: "
-                        + (2 + i % 3)
-                        + ", within: "
-                        + (5 + i % 10)
-                        + "m}\n";
+                return String.format(
+                        Locale.ROOT,
+                        "  - {id: category-loop-%d, guide: %s, kind: loop, match: %s, field: page,"
+                                + " times: %d, within: %dm}\n",
+                        i,
+                        guide,
+                        views,
+                        2 + i % 3,
+                        5 + i % 10);
             default:
-                return "  - {id: category-stall-"
-                        + i
-                        + ", guide: "
-                        + guide
-                        + ", kind: stall, start: "
-                        + views
-                        + ", progress: [{type: add_to_cart, props.category: \""
-                        + category
-                        + "\"}, {type: purchase, props.category: \""
-                        + category
-                        + "\"}], within: "
-                        + (10 + i % 20)
-                        + "m, priority: "
-                        + (i % 10)
-                        + "}\n";
+                return String.format(
+                        Locale.ROOT,
+                        "  - {id: category-stall-%d, guide: %s, kind: stall, start: %s, progress:"
+                                + " [%s, %s], within: %dm, priority: %d}\n",
+                        i,
+                        guide,
+                        views,
+                        inCategory("add_to_cart", category),
+                        inCategory("purchase", category),
+                        10 + i % 20,
+                        i % 10);
         }
+    }
+
+    private static String inCategory(String type, String category) {
+        return "{type: " + type + ", props.category: \"" + category + "\"}";
     }
 
     /** Rule {@code i}: the kinds take turns, the first one matches most of the data. */

@@ -56,7 +56,8 @@ import org.apache.flink.util.Collector;
  *
  * <p>Run by {@link Benchmarks} (sections {@code throughput} and {@code rules}), with {@code
  * --events N --runs R --cep-runs C --parallelism 1,2 --rule-counts 1,10,100,1000 --rule-events M
- * --rule-parallelism P --taobao FILE --yoochoose FILE --rules FILE}.
+ * --rule-parallelism P --rocksdb-events N --rocksdb-runs R --taobao FILE --yoochoose FILE --rules
+ * FILE} ({@code --rocksdb-events 0} leaves out the RocksDB rows).
  */
 public final class ThroughputBenchmark {
     static final String EVENTS_IN = "events-in";

@@ -1,8 +1,14 @@
 package io.guidance.event;
 
+import static io.guidance.serde.WireFields.copyIfPresent;
+import static io.guidance.serde.WireFields.copyMap;
+import static io.guidance.serde.WireFields.readIfPresent;
+import static io.guidance.serde.WireFields.readMap;
+import static io.guidance.serde.WireFields.writeIfPresent;
+import static io.guidance.serde.WireFields.writeMap;
+
 import java.io.IOException;
 import java.util.HashMap;
-import java.util.Map;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
@@ -102,11 +108,7 @@ public final class EventSerializer extends TypeSerializerSingleton<Event> {
         writeIfPresent(e.page, out);
         writeIfPresent(e.target, out);
         if (e.props != null) {
-            out.writeInt(e.props.size());
-            for (Map.Entry<String, String> p : e.props.entrySet()) {
-                StringValue.writeString(p.getKey(), out);
-                StringValue.writeString(p.getValue(), out);
-            }
+            writeMap(e.props, out);
         }
     }
 
@@ -122,15 +124,7 @@ public final class EventSerializer extends TypeSerializerSingleton<Event> {
         e.page = readIfPresent(nulls, NULL_PAGE, in);
         e.target = readIfPresent(nulls, NULL_TARGET, in);
         if ((nulls & NULL_PROPS) == 0) {
-            int n = in.readInt();
-            if (n < 0) {
-                throw new IOException("corrupt event record: " + n + " props");
-            }
-            Map<String, String> props = new HashMap<>(capacityFor(n));
-            for (int i = 0; i < n; i++) {
-                props.put(StringValue.readString(in), StringValue.readString(in));
-            }
-            e.props = props;
+            e.props = readMap(in, HashMap::new, "props");
         }
         return e;
     }
@@ -153,39 +147,13 @@ public final class EventSerializer extends TypeSerializerSingleton<Event> {
         copyIfPresent(nulls, NULL_PAGE, in, out);
         copyIfPresent(nulls, NULL_TARGET, in, out);
         if ((nulls & NULL_PROPS) == 0) {
-            int n = in.readInt();
-            out.writeInt(n);
-            for (int i = 0; i < 2 * n; i++) {
-                StringValue.copyString(in, out);
-            }
+            copyMap(in, out);
         }
     }
 
     @Override
     public TypeSerializerSnapshot<Event> snapshotConfiguration() {
         return new EventSerializerSnapshot();
-    }
-
-    private static void writeIfPresent(String s, DataOutputView out) throws IOException {
-        if (s != null) {
-            StringValue.writeString(s, out);
-        }
-    }
-
-    private static String readIfPresent(int nulls, int bit, DataInputView in) throws IOException {
-        return (nulls & bit) != 0 ? null : StringValue.readString(in);
-    }
-
-    private static void copyIfPresent(int nulls, int bit, DataInputView in, DataOutputView out)
-            throws IOException {
-        if ((nulls & bit) == 0) {
-            StringValue.copyString(in, out);
-        }
-    }
-
-    /** A HashMap capacity that holds {@code n} entries without resizing. */
-    private static int capacityFor(int n) {
-        return n < 3 ? n + 1 : (int) (n / 0.75f + 1);
     }
 
     /** Deserialization hands out the singleton, as the other singleton serializers do. */

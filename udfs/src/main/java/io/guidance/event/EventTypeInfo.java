@@ -1,14 +1,13 @@
 package io.guidance.event;
 
+import io.guidance.serde.SingletonTypeInfo;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.java.typeutils.NullableMapTypeInfo;
 import org.apache.flink.api.java.typeutils.PojoField;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
@@ -18,7 +17,7 @@ import org.apache.flink.api.java.typeutils.PojoTypeInfo;
  * {@link Factory} in its {@code @TypeInfo}, so that type extraction ({@code
  * TypeInformation.of(Event.class)}, {@code .returns(Event.class)}, function signatures) picks it.
  */
-public final class EventTypeInfo extends TypeInformation<Event> {
+public final class EventTypeInfo extends SingletonTypeInfo<Event> {
     private static final long serialVersionUID = 1L;
 
     public static final EventTypeInfo INSTANCE = new EventTypeInfo();
@@ -32,7 +31,9 @@ public final class EventTypeInfo extends TypeInformation<Event> {
         }
     }
 
-    private EventTypeInfo() {}
+    private EventTypeInfo() {
+        super(Event.class, EventSerializer.INSTANCE);
+    }
 
     /**
      * The POJO type information that type extraction derived for {@link Event} before it had a
@@ -57,60 +58,5 @@ public final class EventTypeInfo extends TypeInformation<Event> {
         } catch (NoSuchFieldException e) {
             throw new IllegalStateException("Event has no field " + name, e);
         }
-    }
-
-    @Override
-    public boolean isBasicType() {
-        return false;
-    }
-
-    @Override
-    public boolean isTupleType() {
-        return false;
-    }
-
-    @Override
-    public int getArity() {
-        return 1;
-    }
-
-    @Override
-    public int getTotalFields() {
-        return 1;
-    }
-
-    @Override
-    public Class<Event> getTypeClass() {
-        return Event.class;
-    }
-
-    @Override
-    public boolean isKeyType() {
-        return false;
-    }
-
-    @Override
-    public TypeSerializer<Event> createSerializer(SerializerConfig config) {
-        return EventSerializer.INSTANCE;
-    }
-
-    @Override
-    public String toString() {
-        return "EventTypeInfo";
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof EventTypeInfo;
-    }
-
-    @Override
-    public int hashCode() {
-        return EventTypeInfo.class.hashCode();
-    }
-
-    @Override
-    public boolean canEqual(Object o) {
-        return o instanceof EventTypeInfo;
     }
 }

@@ -1,8 +1,14 @@
 package io.guidance.trigger;
 
+import static io.guidance.serde.WireFields.copyIfPresent;
+import static io.guidance.serde.WireFields.copyMap;
+import static io.guidance.serde.WireFields.readIfPresent;
+import static io.guidance.serde.WireFields.readMap;
+import static io.guidance.serde.WireFields.writeIfPresent;
+import static io.guidance.serde.WireFields.writeMap;
+
 import java.io.IOException;
 import java.util.LinkedHashMap;
-import java.util.Map;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
@@ -109,11 +115,7 @@ public final class TriggerSerializer extends TypeSerializerSingleton<Trigger> {
         out.writeLong(t.expiresAt);
         out.writeInt(t.priority);
         if (t.reason != null) {
-            out.writeInt(t.reason.size());
-            for (Map.Entry<String, String> r : t.reason.entrySet()) {
-                StringValue.writeString(r.getKey(), out);
-                StringValue.writeString(r.getValue(), out);
-            }
+            writeMap(t.reason, out);
         }
         writeIfPresent(t.status, out);
         writeIfPresent(t.variant, out);
@@ -133,15 +135,7 @@ public final class TriggerSerializer extends TypeSerializerSingleton<Trigger> {
         t.expiresAt = in.readLong();
         t.priority = in.readInt();
         if ((nulls & NULL_REASON) == 0) {
-            int n = in.readInt();
-            if (n < 0) {
-                throw new IOException("corrupt trigger record: " + n + " reason entries");
-            }
-            Map<String, String> reason = new LinkedHashMap<>(n < 3 ? n + 1 : (int) (n / 0.75f + 1));
-            for (int i = 0; i < n; i++) {
-                reason.put(StringValue.readString(in), StringValue.readString(in));
-            }
-            t.reason = reason;
+            t.reason = readMap(in, LinkedHashMap::new, "reason entries");
         }
         t.status = readIfPresent(nulls, NULL_STATUS, in);
         t.variant = readIfPresent(nulls, NULL_VARIANT, in);
@@ -168,11 +162,7 @@ public final class TriggerSerializer extends TypeSerializerSingleton<Trigger> {
         out.writeLong(in.readLong());
         out.writeInt(in.readInt());
         if ((nulls & NULL_REASON) == 0) {
-            int n = in.readInt();
-            out.writeInt(n);
-            for (int i = 0; i < 2 * n; i++) {
-                StringValue.copyString(in, out);
-            }
+            copyMap(in, out);
         }
         copyIfPresent(nulls, NULL_STATUS, in, out);
         copyIfPresent(nulls, NULL_VARIANT, in, out);
@@ -181,23 +171,6 @@ public final class TriggerSerializer extends TypeSerializerSingleton<Trigger> {
     @Override
     public TypeSerializerSnapshot<Trigger> snapshotConfiguration() {
         return new TriggerSerializerSnapshot();
-    }
-
-    private static void writeIfPresent(String s, DataOutputView out) throws IOException {
-        if (s != null) {
-            StringValue.writeString(s, out);
-        }
-    }
-
-    private static String readIfPresent(int nulls, int bit, DataInputView in) throws IOException {
-        return (nulls & bit) != 0 ? null : StringValue.readString(in);
-    }
-
-    private static void copyIfPresent(int nulls, int bit, DataInputView in, DataOutputView out)
-            throws IOException {
-        if ((nulls & bit) == 0) {
-            StringValue.copyString(in, out);
-        }
     }
 
     /** Deserialization hands out the singleton, as the other singleton serializers do. */

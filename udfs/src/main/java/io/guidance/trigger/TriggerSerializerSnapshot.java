@@ -1,60 +1,11 @@
 package io.guidance.trigger;
 
-import java.io.IOException;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
-import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.core.memory.DataInputView;
-import org.apache.flink.core.memory.DataOutputView;
+import io.guidance.serde.FormatVersionSnapshot;
 
-/**
- * What a checkpoint records of {@link TriggerSerializer}: the version of its wire format. A
- * snapshot of the current version restores as is; any other is incompatible until a change of the
- * format brings the reader of the old one here.
- */
-public final class TriggerSerializerSnapshot implements TypeSerializerSnapshot<Trigger> {
-    /** The version of the wire format the recorded serializer wrote. */
-    private int formatVersion = TriggerSerializer.FORMAT_VERSION;
-
+/** What a checkpoint records of {@link TriggerSerializer}: the version of its wire format. */
+public final class TriggerSerializerSnapshot extends FormatVersionSnapshot<Trigger> {
     /** For Flink, which instantiates snapshots by reflection before {@link #readSnapshot}. */
-    public TriggerSerializerSnapshot() {}
-
-    int formatVersion() {
-        return formatVersion;
-    }
-
-    @Override
-    public int getCurrentVersion() {
-        return TriggerSerializer.FORMAT_VERSION;
-    }
-
-    @Override
-    public void writeSnapshot(DataOutputView out) throws IOException {
-        // the version is also written by Flink around this snapshot; nothing else to record
-    }
-
-    @Override
-    public void readSnapshot(int readVersion, DataInputView in, ClassLoader classLoader) {
-        formatVersion = readVersion;
-    }
-
-    @Override
-    public TypeSerializer<Trigger> restoreSerializer() {
-        if (formatVersion != TriggerSerializer.FORMAT_VERSION) {
-            throw new IllegalStateException(
-                    "no reader for trigger format version " + formatVersion);
-        }
-        return TriggerSerializer.INSTANCE;
-    }
-
-    @Override
-    public TypeSerializerSchemaCompatibility<Trigger> resolveSchemaCompatibility(
-            TypeSerializerSnapshot<Trigger> oldSnapshot) {
-        if (oldSnapshot instanceof TriggerSerializerSnapshot
-                && ((TriggerSerializerSnapshot) oldSnapshot).formatVersion
-                        == TriggerSerializer.FORMAT_VERSION) {
-            return TypeSerializerSchemaCompatibility.compatibleAsIs();
-        }
-        return TypeSerializerSchemaCompatibility.incompatible();
+    public TriggerSerializerSnapshot() {
+        super(TriggerSerializer.FORMAT_VERSION, TriggerSerializer.INSTANCE, "trigger");
     }
 }
